@@ -1,0 +1,47 @@
+"""The Bot Framework CloudAdapter, configured from Settings, with the SDK 4.17.1 per-turn costs removed."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import aiohttp
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter
+
+from bot.connector import ProjectBotAuthentication, RetryPolicy, remove_msrest_retry_policy_cost
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class SdkConfiguration:
+    """The attribute names ConfigurationBotFrameworkAuthentication reads."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.APP_ID = settings.app_id
+        self.APP_PASSWORD = settings.app_password
+        self.APP_TYPE = settings.app_type.value
+        self.APP_TENANTID = settings.app_tenant_id
+
+
+def build_adapter(
+    settings: Settings,
+    session: aiohttp.ClientSession,
+    *,
+    retry: RetryPolicy | None = None,
+    **auth_kwargs: Any,
+) -> CloudAdapter:
+    """auth_kwargs reach ConfigurationBotFrameworkAuthentication (tests pass a credentials factory)."""
+    remove_msrest_retry_policy_cost()
+    authentication = ProjectBotAuthentication(
+        SdkConfiguration(settings), session=session, retry=retry or RetryPolicy(), **auth_kwargs
+    )
+    adapter = CloudAdapter(authentication)
+    adapter.on_turn_error = _on_turn_error
+    return adapter
+
+
+async def _on_turn_error(turn_context: TurnContext, error: Exception) -> None:
+    # ProjectBot.on_turn answers the user itself; this only catches failures while sending that answer.
+    log.error("unhandled error in turn %s: %r", turn_context.activity.id, error, exc_info=error)

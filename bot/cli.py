@@ -1,0 +1,172 @@
+"""The `projectbot` command: serve, chat, manifest, db."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.settings import Settings
+
+log = logging.getLogger("projectbot")
+
+LOOPBACK = "127.0.0.1"
+DEFAULT_PORT = 3978
+
+
+class CliError(Exception):
+    """A problem the operator can fix; printed without a stack trace."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="projectbot",
+        description="Microsoft Teams bot for project coordinators: time, status, meetings and handovers.",
+    )
+    verbs = parser.add_subparsers(dest="verb", metavar="VERB", title="verbs")
+
+    serve = verbs.add_parser("serve", help="run the bot's web server (POST /api/messages, GET /healthz)")
+    serve.add_argument("--host", default=None, help="address to bind (default 0.0.0.0; --dev: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    serve.add_argument(
+        "--dev", action="store_true", help="local development: no token check, loopback only, any tenant"
+    )
+
+    verbs.add_parser("chat", help="talk to the bot in this terminal (same routing and storage)")
+
+    manifest = verbs.add_parser("manifest", help="build the Teams app package (zip) to upload to Teams")
+    manifest.add_argument("--out", type=Path, default=Path("build/projectbot.zip"), help="zip file to write")
+    manifest.add_argument("--version", default="1.0.0", help="app version in the manifest (x.y.z)")
+    manifest.add_argument(
+        "--domain", action="append", default=[], help="a valid domain for the app (repeatable)"
+    )
+
+    db = verbs.add_parser("db", help="database schema: upgrade, current")
+    db_verbs = db.add_subparsers(dest="db_verb", metavar="ACTION", title="actions", required=True)
+    db_verbs.add_parser("upgrade", help="apply all migrations")
+    db_verbs.add_parser("current", help="show the schema revision of the database")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.verb is None:
+        parser.print_help()
+        return 0
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        settings = _settings(dev=getattr(args, "dev", False))
+        return _run(args, settings)
+    except CliError as problem:
+        print(f"projectbot: {problem}", file=sys.stderr)
+        return 2
+
+
+def _settings(*, dev: bool) -> Settings:
+    try:
+        return Settings(dev=dev)
+    except ValidationError as invalid:
+        lines = [f"  {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in invalid.errors()]
+        raise CliError("invalid configuration:\n" + "\n".join(lines)) from None
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.verb == "serve":
+        return _serve(args, settings)
+    if args.verb == "chat":
+        from bot.chat import run_chat
+
+        return run_chat(settings)
+    if args.verb == "manifest":
+        return _manifest(args, settings)
+    if args.verb == "db":
+        return _db(args, settings)
+    raise CliError(f"unknown verb {args.verb}")
+
+
+def check_can_serve(settings: Settings, host: str) -> None:
+    """Refuse configurations that would accept anonymous or foreign requests."""
+    if settings.dev:
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise CliError("--dev binds to loopback only (127.0.0.1); it accepts requests without a token")
+        return
+    if not settings.app_id:
+        raise CliError(
+            "MICROSOFT_APP_ID is not set. Without it the bot would accept anonymous requests.\n"
+            "Set MICROSOFT_APP_ID (and MICROSOFT_APP_PASSWORD, MICROSOFT_APP_TENANT_ID), "
+            "or run `projectbot serve --dev` to try it locally."
+        )
+    if not settings.tenant_allow_list:
+        raise CliError(
+            "No tenant is allowed: set MICROSOFT_APP_TENANT_ID or PROJECTBOT_ALLOWED_TENANTS "
+            "(only your organisation's tenant(s) may talk to the bot)."
+        )
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from aiohttp import web
+
+    from bot.http_app import create_app
+
+    host = args.host or (LOOPBACK if settings.dev else "0.0.0.0")  # noqa: S104 (a server binds all interfaces)
+    check_can_serve(settings, host)
+    location = settings.database_location()
+    log.info("database: %s", location.resolve() if location else settings.database_url.split("@")[-1])
+    if settings.dev:
+        log.warning("--dev: no token check, any tenant, loopback serviceUrls accepted; do not expose this port")
+    web.run_app(create_app(settings), host=host, port=args.port, print=None)
+    return 0
+
+
+def _manifest(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.manifest import build_app_package
+    from dialogs.app import build_router
+
+    if not settings.app_id:
+        raise CliError("MICROSOFT_APP_ID is not set: the package needs the bot's app id (a GUID).")
+    router = build_router()
+    try:
+        out = build_app_package(
+            args.out,
+            bot_id=settings.app_id,
+            commands={"nl": router.command_list("nl"), "en": router.command_list("en")},
+            version=args.version,
+            valid_domains=args.domain or None,
+        )
+    except ValueError as problem:
+        raise CliError(str(problem)) from None
+    print(f"wrote {out}")
+    return 0
+
+
+def _db(args: argparse.Namespace, settings: Settings) -> int:
+    from storage import migrate
+    from storage.db import Database, DatabaseUnavailable
+
+    db = Database.from_url(settings.database_url)
+    try:
+        if args.db_verb == "upgrade":
+            migrate.upgrade(db)
+            print(f"database is at revision {migrate.current_revision(db)}")
+        else:
+            current = migrate.current_revision(db)
+            head = migrate.head_revision()
+            state = "up to date" if current == head else f"behind (head is {head}); run `projectbot db upgrade`"
+            print(f"{current or 'empty (no schema)'}: {state}")
+    except DatabaseUnavailable as problem:
+        raise CliError(f"cannot reach the database: {problem}") from None
+    except Exception as problem:  # sqlalchemy raises many kinds for a bad URL or server
+        raise CliError(f"database error: {problem}") from None
+    finally:
+        db.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,159 @@
+"""The aiohttp application: POST /api/messages (Bot Framework protocol) and GET /healthz."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from botbuilder.core import InvokeResponse
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity, DeliveryModes
+from msrest.serialization import Model
+
+from bot.activity_reading import tenant_of
+from bot.adapter import build_adapter
+from bot.security import AccessPolicy
+from bot.settings import Settings
+from bot.teams_bot import ProjectBot
+from dialogs.app import build_router
+from dialogs.clock import Clock, SystemClock
+from dialogs.turn import Services
+from cards.i18n import language_of
+from storage import migrate
+from storage.db import Database, DatabaseUnavailable
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """What one running bot process holds; built at start-up, closed at shutdown."""
+
+    settings: Settings
+    db: Database
+    session: aiohttp.ClientSession
+    adapter: CloudAdapter
+    bot: ProjectBot
+    policy: AccessPolicy
+
+
+RUNTIME = web.AppKey("runtime", Runtime)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    db: Database | None = None,
+    clock: Clock | None = None,
+    migrate_on_start: bool = True,
+) -> web.Application:
+    app = web.Application(client_max_size=1024 * 1024)
+    app.cleanup_ctx.append(_runtime(settings, db, clock or SystemClock(), migrate_on_start))
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", healthz)
+    return app
+
+
+def _runtime(settings: Settings, db: Database | None, clock: Clock, migrate_on_start: bool) -> Any:
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        database = db or Database.from_url(settings.database_url)
+        if migrate_on_start:
+            await asyncio.to_thread(migrate.upgrade, database)
+        session = aiohttp.ClientSession()
+        services = Services(
+            db=database,
+            clock=clock,
+            default_language=language_of(settings.default_locale),
+            default_timezone=settings.default_timezone,
+        )
+        app[RUNTIME] = Runtime(
+            settings=settings,
+            db=database,
+            session=session,
+            adapter=build_adapter(settings, session),
+            bot=ProjectBot(build_router(), services),
+            policy=AccessPolicy(allowed_tenants=settings.tenant_allow_list, dev=settings.dev),
+        )
+        try:
+            yield
+        finally:
+            await session.close()
+            if db is None:
+                database.dispose()
+
+    return context
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+async def messages(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    try:
+        body = json.loads(await request.read())
+    except (ValueError, UnicodeDecodeError):
+        return _error(400, "the body is not JSON")
+    if not isinstance(body, dict) or not isinstance(body.get("type"), str) or not body["type"]:
+        return _error(400, "the body is not a Bot Framework activity")
+    try:
+        activity = Activity().deserialize(body)
+    except Exception:
+        return _error(400, "the body is not a Bot Framework activity")
+    if not activity.conversation or not activity.conversation.id:
+        return _error(400, "the activity has no conversation")
+
+    auth_header = request.headers.get("Authorization", "")
+    try:
+        auth = await runtime.adapter.bot_framework_authentication.authenticate_request(activity, auth_header)
+    except Exception as exc:  # the SDK raises anything from PermissionError to jwt and key errors
+        log.info("refused activity %s: authentication failed (%s)", activity.id, type(exc).__name__)
+        return _error(401, "unauthorized")
+
+    if not runtime.policy.service_url_allowed(activity.service_url):
+        log.warning("refused activity %s: serviceUrl %r not allowed", activity.id, activity.service_url)
+        return _error(403, "serviceUrl not allowed")
+    if not runtime.policy.tenant_allowed(tenant_of(activity)):
+        log.warning("refused activity %s: tenant %r not allowed", activity.id, tenant_of(activity))
+        return _error(403, "tenant not allowed")
+    if activity.delivery_mode not in (None, DeliveryModes.normal, DeliveryModes.expect_replies):
+        return _error(400, f"deliveryMode {activity.delivery_mode!r} is not supported")
+
+    invoke_response = await runtime.adapter.process_activity(auth, activity, runtime.bot.on_turn)
+    return _http_response(invoke_response)
+
+
+def _http_response(invoke_response: InvokeResponse | None) -> web.Response:
+    """The SDK answers 500 when an invoke returns a body, because it serialises it twice; do it once, here."""
+    if invoke_response is None:
+        return web.Response(status=201)
+    body = invoke_response.body
+    if isinstance(body, Model):
+        body = body.serialize()
+    status = int(invoke_response.status or 200)
+    if body is None:
+        return web.Response(status=status)
+    return web.json_response(body, status=status)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    try:
+        await asyncio.to_thread(runtime.db.ping)
+        revision = await asyncio.to_thread(migrate.current_revision, runtime.db)
+    except (DatabaseUnavailable, Exception) as exc:
+        log.warning("health check: database unreachable: %s", exc)
+        return web.json_response({"status": "unavailable", "database": {"state": "unreachable"}}, status=503)
+    database = {
+        "state": "ok",
+        "backend": runtime.db.engine.dialect.name,
+        "revision": revision,
+        "up_to_date": revision == migrate.head_revision(),
+    }
+    return web.json_response({"status": "ok", "database": database})

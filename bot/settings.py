@@ -1,0 +1,99 @@
+"""Settings read from the environment (and an optional .env), built once in main() and passed down."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from storage.db import default_database_url
+
+
+class AppType(StrEnum):
+    SINGLE_TENANT = "SingleTenant"
+    MULTI_TENANT = "MultiTenant"
+    USER_ASSIGNED_MSI = "UserAssignedMSI"
+
+
+def _aliases(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    """Every knob an operator can turn; docs/configuration.md lists them all."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: str = Field(
+        default_factory=default_database_url, validation_alias=_aliases("DATABASE_URL", "database_url")
+    )
+    app_id: str = Field(
+        default="", validation_alias=_aliases("MICROSOFT_APP_ID", "MicrosoftAppId", "app_id")
+    )
+    app_password: str = Field(
+        default="",
+        validation_alias=_aliases("MICROSOFT_APP_PASSWORD", "MicrosoftAppPassword", "app_password"),
+        repr=False,
+    )
+    app_type: AppType = Field(
+        default=AppType.SINGLE_TENANT,
+        validation_alias=_aliases("MICROSOFT_APP_TYPE", "MicrosoftAppType", "app_type"),
+    )
+    app_tenant_id: str = Field(
+        default="",
+        validation_alias=_aliases("MICROSOFT_APP_TENANT_ID", "MicrosoftAppTenantId", "app_tenant_id"),
+    )
+    allowed_tenants: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias=_aliases("PROJECTBOT_ALLOWED_TENANTS", "allowed_tenants")
+    )
+    default_timezone: str = Field(
+        default="Europe/Brussels",
+        validation_alias=_aliases("PROJECTBOT_DEFAULT_TIMEZONE", "default_timezone"),
+    )
+    default_locale: str = Field(
+        default="nl-BE", validation_alias=_aliases("PROJECTBOT_DEFAULT_LOCALE", "default_locale")
+    )
+    dev: bool = False
+
+    @field_validator("allowed_tenants", mode="before")
+    @classmethod
+    def _split_tenants(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA time zone {value!r}") from exc
+        return value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _supported_locale(cls, value: str) -> str:
+        if value.split("-")[0].lower() not in {"nl", "en"}:
+            raise ValueError(f"unsupported locale {value!r}: use nl-BE or en-US style")
+        return value
+
+    @property
+    def tenant_allow_list(self) -> frozenset[str]:
+        """Tenants whose users may talk to the bot; empty means any (only in --dev)."""
+        if self.allowed_tenants:
+            return frozenset(t.lower() for t in self.allowed_tenants)
+        if self.app_tenant_id:
+            return frozenset({self.app_tenant_id.lower()})
+        return frozenset()
+
+    def database_location(self) -> Path | None:
+        """The SQLite file behind database_url, when it is one."""
+        prefix = "sqlite:///"
+        if self.database_url.startswith(prefix) and self.database_url != "sqlite:///:memory:":
+            return Path(self.database_url[len(prefix) :])
+        return None

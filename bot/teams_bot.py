@@ -1,0 +1,234 @@
+"""The bot's turn: record who and where, turn the activity into a Request, route it, send the Reply."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnContext
+from botbuilder.schema import Activity, ActivityTypes
+
+from bot import activity_reading as read
+from cards.i18n import Language, Translator, language_of, translator
+from cards.menu import build_welcome_card
+from dialogs.router import Router
+from dialogs.turn import Reply, Request, RequestKind, Services, Where
+from storage.db import DatabaseUnavailable
+from storage.models import Person
+
+log = logging.getLogger(__name__)
+
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
+ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
+_INSTALL_ACTIONS = {"add", "add-upgrade"}
+_UNINSTALL_ACTIONS = {"remove", "remove-upgrade"}
+
+
+class ProjectBot:
+    def __init__(self, router: Router, services: Services) -> None:
+        self.router = router
+        self.services = services
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        try:
+            await self._turn(turn_context)
+        except DatabaseUnavailable as exc:
+            log.warning("database unavailable during %s turn: %s", activity.type, exc)
+            await self._say(turn_context, Reply.text(self._fallback_t(activity)("error.try_again")))
+        except Exception:
+            reference = uuid.uuid4().hex[:8]
+            log.exception("turn failed [ref=%s] type=%s", reference, activity.type)
+            t = self._fallback_t(activity)
+            await self._say(turn_context, Reply.text(t("error.apology", reference=reference)))
+
+    async def _turn(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        kind = activity.type
+        if kind == ActivityTypes.installation_update:
+            await self._installation_update(turn_context)
+        elif kind == ActivityTypes.conversation_update:
+            await self._conversation_update(turn_context)
+        elif kind == ActivityTypes.message:
+            await self._request(turn_context, "submit" if _is_card_submit(activity) else "message")
+        elif kind == ActivityTypes.invoke and activity.name == ADAPTIVE_CARD_ACTION:
+            await self._request(turn_context, "invoke")
+        elif kind == ActivityTypes.invoke:
+            # Other invokes (e.g. file consent) belong to capabilities that register for them; none yet.
+            await _answer_invoke(turn_context, 200, {})
+        else:
+            await asyncio.to_thread(self._record_conversation, activity)
+
+    # Requests -------------------------------------------------------------------------------------------
+
+    async def _request(self, turn_context: TurnContext, kind: RequestKind) -> None:
+        activity = turn_context.activity
+        person = await asyncio.to_thread(self._record, activity)
+        request = self._build_request(activity, person, kind)
+        reply = await self.router.dispatch(request, self.services)
+        await self._say(turn_context, reply)
+
+    def _record(self, activity: Activity) -> Person:
+        self._record_conversation(activity)
+        seen = read.person_seen(activity)
+        if seen is None:
+            raise ValueError("activity without a sender")
+        return self.services.people.record_seen(seen, self.services.clock.now())
+
+    def _record_conversation(self, activity: Activity) -> None:
+        if activity.conversation is None or not activity.service_url:
+            return
+        self.services.conversations.record(read.conversation_seen(activity), self.services.clock.now())
+
+    def _build_request(self, activity: Activity, person: Person, kind: RequestKind) -> Request:
+        verb, payload = _verb_and_payload(activity, kind)
+        return Request(
+            kind=kind,
+            person=person,
+            where=Where(
+                channel_id=activity.channel_id or "msteams",
+                conversation_id=activity.conversation.id,
+                conversation_type=activity.conversation.conversation_type or "personal",
+                tenant_id=read.tenant_of(activity),
+                team_id=read.conversation_seen(activity).team_id,
+            ),
+            language=self._language(activity, person),
+            timezone=self._timezone(activity, person),
+            text=read.text_without_bot_mention(activity) if kind == "message" else "",
+            verb=verb,
+            payload=payload,
+            activity_id=activity.id,
+            reply_to_id=activity.reply_to_id,
+        )
+
+    def _language(self, activity: Activity, person: Person | None) -> Language:
+        if person is not None and person.preferred_language in ("nl", "en"):
+            return person.preferred_language  # type: ignore[return-value]
+        return language_of(activity.locale, default=self.services.default_language)
+
+    def _timezone(self, activity: Activity, person: Person) -> str:
+        for zone in (person.preferred_timezone, read.timezone_of(activity), person.seen_timezone):
+            if zone and _known_zone(zone):
+                return zone
+        return self.services.default_timezone
+
+    def _fallback_t(self, activity: Activity) -> Translator:
+        return translator(language_of(activity.locale, default=self.services.default_language))
+
+    # Installation ---------------------------------------------------------------------------------------
+
+    async def _installation_update(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if (activity.action or "") in _UNINSTALL_ACTIONS:
+            await asyncio.to_thread(self._mark_removed, activity, f"uninstalled ({activity.action})")
+            return
+        await asyncio.to_thread(self._record_conversation, activity)
+        if (activity.action or "add") in _INSTALL_ACTIONS:
+            await self._greet(turn_context)
+
+    async def _conversation_update(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if read.bot_among(activity.members_removed, activity):
+            await asyncio.to_thread(self._mark_removed, activity, "bot removed from conversation")
+            return
+        await asyncio.to_thread(self._record_conversation, activity)
+        if read.bot_among(activity.members_added, activity):
+            await self._greet(turn_context)
+
+    def _mark_removed(self, activity: Activity, reason: str) -> None:
+        self.services.conversations.mark_inactive(activity.channel_id or "msteams", activity.conversation.id, reason)
+
+    async def _greet(self, turn_context: TurnContext) -> None:
+        """Teams sends both installationUpdate and conversationUpdate on install: greet only once."""
+        activity = turn_context.activity
+        claimed = await asyncio.to_thread(
+            self.services.conversations.claim_greeting,
+            activity.channel_id or "msteams",
+            activity.conversation.id,
+            self.services.clock.now(),
+        )
+        if not claimed:
+            return
+        t = self._fallback_t(activity)
+        personal = (activity.conversation.conversation_type or "personal") == "personal"
+        help_command = next((c.name for c in self.router.commands() if c.name == "help"), "help")
+        await self._say(turn_context, Reply.card(build_welcome_card(t, personal=personal, help_command=help_command)))
+
+    # Replies --------------------------------------------------------------------------------------------
+
+    async def _say(self, turn_context: TurnContext, reply: Reply) -> None:
+        activity = turn_context.activity
+        if activity.type == ActivityTypes.invoke:
+            await self._answer_card_action(turn_context, reply)
+            return
+        if reply.replace_card is not None:
+            await self._replace_or_send(turn_context, reply.replace_card)
+        outgoing = [MessageFactory.text(text) for text in reply.texts]
+        outgoing += [MessageFactory.attachment(CardFactory.adaptive_card(card)) for card in reply.cards]
+        if outgoing:
+            await turn_context.send_activities(outgoing)
+
+    async def _replace_or_send(self, turn_context: TurnContext, card: dict[str, Any]) -> None:
+        """Action.Submit: show the answer in the card that was pressed; send it anew when that fails."""
+        reply_to = turn_context.activity.reply_to_id
+        attachment = CardFactory.adaptive_card(card)
+        if reply_to:
+            update = MessageFactory.attachment(attachment)
+            update.id = reply_to
+            try:
+                await turn_context.update_activity(update)
+                return
+            except Exception as exc:  # the original may be gone or not ours to edit
+                log.info("could not update card %s in place (%s); sending a new one", reply_to, exc)
+        await turn_context.send_activity(MessageFactory.attachment(attachment))
+
+    async def _answer_card_action(self, turn_context: TurnContext, reply: Reply) -> None:
+        if reply.replace_card is not None:
+            body: dict[str, Any] = {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": reply.replace_card}
+            await _answer_invoke(turn_context, 200, body)
+            extra = Reply(texts=reply.texts, cards=reply.cards)
+        else:
+            message = " ".join(reply.texts) if reply.texts else ""
+            body = {"statusCode": 200, "type": MESSAGE_CONTENT_TYPE, "value": message}
+            await _answer_invoke(turn_context, 200, body)
+            extra = Reply(cards=reply.cards)
+        outgoing = [MessageFactory.text(text) for text in extra.texts]
+        outgoing += [MessageFactory.attachment(CardFactory.adaptive_card(card)) for card in extra.cards]
+        if outgoing:
+            await turn_context.send_activities(outgoing)
+
+
+async def _answer_invoke(turn_context: TurnContext, status: int, body: dict[str, Any]) -> None:
+    await turn_context.send_activity(
+        Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=status, body=body))
+    )
+
+
+def _is_card_submit(activity: Activity) -> bool:
+    return not (activity.text or "").strip() and isinstance(activity.value, dict)
+
+
+def _verb_and_payload(activity: Activity, kind: RequestKind) -> tuple[str | None, dict[str, Any]]:
+    if kind == "message":
+        return None, {}
+    value = activity.value if isinstance(activity.value, dict) else {}
+    if kind == "invoke":
+        action = value.get("action") if isinstance(value.get("action"), dict) else {}
+        data = action.get("data") if isinstance(action.get("data"), dict) else {}
+        verb = action.get("verb")
+        return (verb if isinstance(verb, str) else None), dict(data)
+    payload = {k: v for k, v in value.items() if k not in ("verb", "msteams")}
+    verb = value.get("verb")
+    return (verb if isinstance(verb, str) else None), payload
+
+
+def _known_zone(zone: str) -> bool:
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True

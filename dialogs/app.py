@@ -1,0 +1,12 @@
+"""Assembles the router from every capability module; the one place that lists what the bot can do."""
+
+from __future__ import annotations
+
+from dialogs import core
+from dialogs.router import Router
+
+
+def build_router() -> Router:
+    router = Router()
+    core.register(router)
+    return router

@@ -1,0 +1,201 @@
+"""One registry for text commands (Dutch and English) and card verbs, and the dispatch of a Request to them."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from cards.i18n import LANGUAGES, Language, Translator
+from cards.menu import MENU_VERB, MenuEntry, build_help_card
+from dialogs.turn import Reply, Request, Services
+
+P = TypeVar("P", bound=BaseModel)
+TextHandler = Callable[[Request, Services, str], Reply | Awaitable[Reply]]
+VerbHandler = Callable[[Request, Services, Any], Reply | Awaitable[Reply]]
+InvalidHandler = Callable[[Request, Services, ValidationError], Reply | Awaitable[Reply]]
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """Case and spacing do not matter in commands."""
+    return _SPACES.sub(" ", text).strip()
+
+
+@dataclass(frozen=True)
+class MenuInfo:
+    title_key: str
+    description_key: str
+    examples: dict[Language, str]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    phrases: dict[Language, tuple[str, ...]]
+    handler: TextHandler
+    menu: MenuInfo | None = None
+
+
+@dataclass(frozen=True)
+class CardAction:
+    verb: str
+    payload: type[BaseModel]
+    handler: VerbHandler
+    on_invalid: InvalidHandler | None = None
+
+
+class MenuPayload(BaseModel):
+    command: str
+
+
+class Router:
+    def __init__(self) -> None:
+        self._commands: list[Command] = []
+        self._phrases: list[tuple[str, Command]] = []  # longest phrase first
+        self._actions: dict[str, CardAction] = {}
+        self.action(MENU_VERB, MenuPayload, self._open_menu_entry)
+
+    # Registration ---------------------------------------------------------------------------------------
+
+    def command(
+        self,
+        name: str,
+        *,
+        en: tuple[str, ...],
+        nl: tuple[str, ...],
+        handler: TextHandler,
+        menu: MenuInfo | None = None,
+    ) -> None:
+        if any(c.name == name for c in self._commands):
+            raise ValueError(f"command {name!r} registered twice")
+        command = Command(name=name, phrases={"en": en, "nl": nl}, handler=handler, menu=menu)
+        self._commands.append(command)
+        for phrase in {normalise(p).lower() for p in (*en, *nl)}:
+            self._phrases.append((phrase, command))
+        self._phrases.sort(key=lambda item: len(item[0]), reverse=True)
+
+    def action(
+        self,
+        verb: str,
+        payload: type[P],
+        handler: Callable[[Request, Services, P], Reply | Awaitable[Reply]],
+        *,
+        on_invalid: InvalidHandler | None = None,
+    ) -> None:
+        if verb in self._actions:
+            raise ValueError(f"card verb {verb!r} registered twice")
+        self._actions[verb] = CardAction(verb, payload, handler, on_invalid)
+
+    # Lookup ---------------------------------------------------------------------------------------------
+
+    def match(self, text: str) -> tuple[Command, str] | None:
+        """The command a text starts with (whole words only) and the rest of the text."""
+        cleaned = normalise(text)
+        lowered = cleaned.lower()
+        for phrase, command in self._phrases:
+            if lowered == phrase:
+                return command, ""
+            if lowered.startswith(phrase) and (not phrase[-1].isalnum() or lowered[len(phrase)] == " "):
+                return command, cleaned[len(phrase) :].strip()
+        return None
+
+    def commands(self) -> list[Command]:
+        return list(self._commands)
+
+    def verbs(self) -> list[str]:
+        return sorted(self._actions)
+
+    def menu_entries(self, t: Translator) -> list[MenuEntry]:
+        return [
+            MenuEntry(
+                command=c.name,
+                title=t(c.menu.title_key),
+                description=t(c.menu.description_key),
+                example=c.menu.examples[t.language],
+            )
+            for c in self._commands
+            if c.menu
+        ]
+
+    def command_list(self, language: Language) -> list[tuple[str, str]]:
+        """(typed command, description) pairs for the Teams app manifest."""
+        from cards.i18n import translator
+
+        t = translator(language)
+        return [(c.phrases[language][0], t(c.menu.description_key)) for c in self._commands if c.menu]
+
+    def help_card(self, t: Translator) -> dict[str, Any]:
+        return build_help_card(self.menu_entries(t), t)
+
+    # Dispatch -------------------------------------------------------------------------------------------
+
+    async def dispatch(self, request: Request, services: Services) -> Reply:
+        if request.kind == "message":
+            return await self._dispatch_text(request, services)
+        return await self._dispatch_action(request, services)
+
+    async def _dispatch_text(self, request: Request, services: Services) -> Reply:
+        t = request.t
+        if not request.text:
+            return Reply.text(t("empty.text"))
+        found = self.match(request.text)
+        if found is None:
+            return self._not_understood(request)
+        command, rest = found
+        return await _call(command.handler, request, services, rest)
+
+    def _not_understood(self, request: Request) -> Reply:
+        t = request.t
+        example = next((c.menu.examples[t.language] for c in self._commands if c.menu), "help")
+        shown = request.text if len(request.text) <= 80 else request.text[:77] + "…"
+        message = f"{t('unknown.text', text=shown)} {t('unknown.hint', example=example)}"
+        return Reply(texts=[message], cards=[self.help_card(t)])
+
+    async def _dispatch_action(self, request: Request, services: Services) -> Reply:
+        action = self._actions.get(request.verb or "")
+        if action is None:
+            return Reply.text(request.t("error.unknown_action"))
+        try:
+            payload = action.payload.model_validate(request.payload)
+        except ValidationError as invalid:
+            if action.on_invalid is not None:
+                return await _call(action.on_invalid, request, services, invalid)
+            return Reply.text(describe_invalid(invalid, request.t))
+        return await _call(action.handler, request, services, payload)
+
+    async def _open_menu_entry(self, request: Request, services: Services, payload: MenuPayload) -> Reply:
+        command = next((c for c in self._commands if c.name == payload.command), None)
+        if command is None:
+            return Reply.text(request.t("error.unknown_action"))
+        return await _call(command.handler, request, services, "")
+
+
+def describe_invalid(invalid: ValidationError, t: Translator) -> str:
+    problems = []
+    for error in invalid.errors():
+        name = ".".join(str(part) for part in error["loc"]) or "?"
+        key = "error.field_missing" if error["type"] == "missing" else "error.field_invalid"
+        problems.append(t(key, field=name))
+    return t("error.invalid_submit", fields="; ".join(problems))
+
+
+async def _call(handler: Callable[..., Any], *args: Any) -> Reply:
+    """Coroutine handlers run on the loop; plain ones (database work) in a worker thread."""
+    if inspect.iscoroutinefunction(handler):
+        result: Reply = await handler(*args)
+        return result
+    result = await asyncio.to_thread(handler, *args)
+    if inspect.isawaitable(result):
+        return await result  # type: ignore[no-any-return]
+    return result  # type: ignore[no-any-return]
+
+
+def all_languages() -> tuple[Language, ...]:
+    return LANGUAGES

@@ -1,0 +1,97 @@
+"""What a handler gets (a Request and its Services) and what it gives back (a Reply); no transport here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from cards.i18n import Language, Translator, translator
+from dialogs.clock import Clock
+from storage.conversations import ConversationRepository
+from storage.db import Database
+from storage.models import Person
+from storage.people import PersonRepository
+from storage.state import StateStore
+
+RequestKind = Literal["message", "submit", "invoke"]
+
+
+@dataclass(frozen=True)
+class Where:
+    """The conversation a request came from."""
+
+    channel_id: str
+    conversation_id: str
+    conversation_type: str  # personal, groupChat, channel
+    tenant_id: str
+    team_id: str | None = None
+
+    @property
+    def is_personal(self) -> bool:
+        return self.conversation_type == "personal"
+
+
+@dataclass(frozen=True)
+class Request:
+    kind: RequestKind
+    person: Person
+    where: Where
+    language: Language
+    timezone: str
+    text: str = ""  # normalised: bot mention removed, spaces collapsed
+    verb: str | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+    activity_id: str | None = None
+    reply_to_id: str | None = None
+
+    @property
+    def t(self) -> Translator:
+        return translator(self.language)
+
+
+@dataclass
+class Reply:
+    """What to say: new messages, and optionally a replacement for the card that was pressed."""
+
+    texts: list[str] = field(default_factory=list)
+    cards: list[dict[str, Any]] = field(default_factory=list)
+    # For Action.Execute: the card that replaces the pressed one for everyone. For Action.Submit: the pressed
+    # card is updated in place when the transport can.
+    replace_card: dict[str, Any] | None = None
+
+    @classmethod
+    def text(cls, text: str) -> Reply:
+        return cls(texts=[text])
+
+    @classmethod
+    def card(cls, card: dict[str, Any]) -> Reply:
+        return cls(cards=[card])
+
+    def then(self, other: Reply) -> Reply:
+        return Reply(
+            texts=self.texts + other.texts,
+            cards=self.cards + other.cards,
+            replace_card=other.replace_card or self.replace_card,
+        )
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything a handler may touch, passed in explicitly (no globals)."""
+
+    db: Database
+    clock: Clock
+    default_language: Language
+    default_timezone: str
+
+    @property
+    def people(self) -> PersonRepository:
+        return PersonRepository(self.db)
+
+    @property
+    def conversations(self) -> ConversationRepository:
+        return ConversationRepository(self.db)
+
+    @property
+    def state(self) -> StateStore:
+        return StateStore(self.db)

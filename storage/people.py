@@ -1,0 +1,71 @@
+"""People who talk to the bot: identity, what Teams tells about them, and their own preferences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import select
+
+from storage.db import Database
+from storage.models import Person
+from storage.upsert import upsert
+
+
+@dataclass(frozen=True)
+class PersonSeen:
+    tenant_id: str
+    aad_object_id: str
+    teams_user_id: str
+    name: str | None
+    locale: str | None
+    timezone: str | None
+
+
+class PersonRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def record_seen(self, seen: PersonSeen, now: datetime) -> Person:
+        """Create the person or refresh what Teams just told us; values Teams left out are kept."""
+        values = {
+            "tenant_id": seen.tenant_id,
+            "aad_object_id": seen.aad_object_id,
+            "teams_user_id": seen.teams_user_id,
+            "name": seen.name or "",
+            "seen_locale": seen.locale,
+            "seen_timezone": seen.timezone,
+            "created_at": now,
+            "updated_at": now,
+        }
+        refreshed = ["teams_user_id", "updated_at"]
+        refreshed += [column for column, value in (
+            ("name", seen.name), ("seen_locale", seen.locale), ("seen_timezone", seen.timezone)
+        ) if value]
+        with self._db.session() as session:
+            upsert(session, Person.__table__, values, key=("tenant_id", "aad_object_id"), update=refreshed)  # type: ignore[arg-type]
+            person = session.exec(
+                select(Person).where(
+                    Person.tenant_id == seen.tenant_id, Person.aad_object_id == seen.aad_object_id
+                )
+            ).one()
+            return person
+
+    def get(self, tenant_id: str, aad_object_id: str) -> Person | None:
+        with self._db.session() as session:
+            return session.exec(
+                select(Person).where(Person.tenant_id == tenant_id, Person.aad_object_id == aad_object_id)
+            ).first()
+
+    def set_preferences(
+        self, person_id: int, *, language: str | None, timezone: str | None, now: datetime
+    ) -> Person:
+        """Store the person's own choice; None means 'follow Teams'."""
+        with self._db.session() as session:
+            person = session.get_one(Person, person_id)
+            person.preferred_language = language
+            person.preferred_timezone = timezone
+            person.updated_at = now
+            session.add(person)
+            session.flush()
+            return person

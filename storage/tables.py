@@ -1,0 +1,5 @@
+"""Imports every table module so SQLModel.metadata knows them all (for Alembic and test set-up)."""
+
+from storage.models import BotStateItem, ConversationRef, Person
+
+__all__ = ["BotStateItem", "ConversationRef", "Person"]
