@@ -10,7 +10,7 @@ from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 
 from bot.connector import ProjectBotAuthentication, RetryPolicy, remove_msrest_retry_policy_cost
-from bot.settings import Settings
+from bot.settings import AppType, Settings
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +21,8 @@ class SdkConfiguration:
     def __init__(self, settings: Settings) -> None:
         self.APP_ID = settings.app_id
         self.APP_PASSWORD = settings.app_password
-        self.APP_TYPE = settings.app_type.value
+        # Without an app id (local --dev only) the SDK accepts anonymous traffic only as "MultiTenant".
+        self.APP_TYPE = settings.app_type.value if settings.app_id else AppType.MULTI_TENANT.value
         self.APP_TENANTID = settings.app_tenant_id
 
 

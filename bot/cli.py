@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.settings import Settings
+from bot.settings import AppType, Settings
 
 log = logging.getLogger("projectbot")
 
@@ -102,6 +102,12 @@ def check_can_serve(settings: Settings, host: str) -> None:
             "Set MICROSOFT_APP_ID (and MICROSOFT_APP_PASSWORD, MICROSOFT_APP_TENANT_ID), "
             "or run `projectbot serve --dev` to try it locally."
         )
+    if settings.app_type == AppType.SINGLE_TENANT and not (settings.app_password and settings.app_tenant_id):
+        raise CliError(
+            "A SingleTenant bot needs MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID as well as its app id."
+        )
+    if settings.app_type == AppType.USER_ASSIGNED_MSI and not settings.app_tenant_id:
+        raise CliError("A UserAssignedMSI bot needs MICROSOFT_APP_TENANT_ID.")
     if not settings.tenant_allow_list:
         raise CliError(
             "No tenant is allowed: set MICROSOFT_APP_TENANT_ID or PROJECTBOT_ALLOWED_TENANTS "

@@ -65,13 +65,13 @@ def _runtime(settings: Settings, db: Database | None, clock: Clock, migrate_on_s
         database = db or Database.from_url(settings.database_url)
         if migrate_on_start:
             await asyncio.to_thread(migrate.upgrade, database)
-        session = aiohttp.ClientSession()
         services = Services(
             db=database,
             clock=clock,
             default_language=language_of(settings.default_locale),
             default_timezone=settings.default_timezone,
         )
+        session = aiohttp.ClientSession()
         app[RUNTIME] = Runtime(
             settings=settings,
             db=database,
