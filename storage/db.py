@@ -40,32 +40,46 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def create_db_engine(url: str, *, echo: bool = False) -> Engine:
+def create_db_engine(
+    url: str,
+    *,
+    echo: bool = False,
+    search_path: str | None = None,
+    busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+) -> Engine:
+    """search_path (PostgreSQL only) puts every table in that schema; tests use it to stay apart."""
     url = normalise_url(url)
     if is_sqlite(url):
-        return _sqlite_engine(url, echo=echo)
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        return _sqlite_engine(url, echo=echo, busy_timeout_ms=busy_timeout_ms)
+    connect_args = {"options": f"-csearch_path={search_path}"} if search_path else {}
+    return create_engine(
+        url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args=connect_args
+    )
 
 
-def _sqlite_engine(url: str, *, echo: bool) -> Engine:
+def _sqlite_engine(url: str, *, echo: bool, busy_timeout_ms: int) -> Engine:
     parsed = make_url(url)
     in_memory = parsed.database in (None, "", ":memory:")
-    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
+    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": busy_timeout_ms / 1000}}
     if in_memory:
         # One shared connection, or every session would see its own empty database.
         kwargs["poolclass"] = StaticPool
     else:
         Path(parsed.database or "").expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, echo=echo, **kwargs)
-    event.listen(engine, "connect", _sqlite_pragmas)
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        _sqlite_pragmas(dbapi_connection, busy_timeout_ms)
+
+    event.listen(engine, "connect", on_connect)
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, busy_timeout_ms: int) -> None:
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         # WAL + NORMAL is durable across application crashes; only an OS crash can lose the last commits.
         cursor.execute("PRAGMA synchronous=NORMAL")

@@ -1,0 +1,49 @@
+"""Test databases: a fresh migrated SQLite file, and (with TEST_DATABASE_URL) a fresh PostgreSQL schema."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from storage import migrate
+from storage.db import Database, create_db_engine, normalise_url
+
+POSTGRES_URL_ENV = "TEST_DATABASE_URL"
+
+
+def postgres_url() -> str | None:
+    return os.environ.get(POSTGRES_URL_ENV) or None
+
+
+@contextmanager
+def sqlite_database(directory: Path) -> Iterator[Database]:
+    db = Database.from_url(f"sqlite:///{directory / 'projectbot-test.db'}")
+    migrate.upgrade(db)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+@contextmanager
+def postgres_database(url: str) -> Iterator[Database]:
+    """A schema of its own per test, so tests never see each other's rows and can run in any order."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = create_db_engine(url, search_path=schema)
+    db = Database(engine)
+    try:
+        migrate.upgrade(db)
+        yield db
+    finally:
+        db.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
