@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,15 +52,35 @@ def create_app(
     db: Database | None = None,
     clock: Clock | None = None,
     migrate_on_start: bool = True,
+    adapter_options: dict[str, Any] | None = None,
+    client_session_factory: Callable[[], aiohttp.ClientSession] | None = None,
 ) -> web.Application:
+    """adapter_options reach build_adapter (tests pass a credentials factory); client_session_factory makes the
+    one outgoing HTTP session (tests route the Teams host to a fake connector). Production passes neither."""
     app = web.Application(client_max_size=1024 * 1024)
-    app.cleanup_ctx.append(_runtime(settings, db, clock or SystemClock(), migrate_on_start))
+    app.cleanup_ctx.append(
+        _runtime(
+            settings,
+            db,
+            clock or SystemClock(),
+            migrate_on_start,
+            adapter_options or {},
+            client_session_factory or aiohttp.ClientSession,
+        )
+    )
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     return app
 
 
-def _runtime(settings: Settings, db: Database | None, clock: Clock, migrate_on_start: bool) -> Any:
+def _runtime(
+    settings: Settings,
+    db: Database | None,
+    clock: Clock,
+    migrate_on_start: bool,
+    adapter_options: dict[str, Any],
+    client_session_factory: Callable[[], aiohttp.ClientSession],
+) -> Any:
     async def context(app: web.Application) -> AsyncIterator[None]:
         database = db or Database.from_url(settings.database_url)
         if migrate_on_start:
@@ -71,12 +91,12 @@ def _runtime(settings: Settings, db: Database | None, clock: Clock, migrate_on_s
             default_language=language_of(settings.default_locale),
             default_timezone=settings.default_timezone,
         )
-        session = aiohttp.ClientSession()
+        session = client_session_factory()
         app[RUNTIME] = Runtime(
             settings=settings,
             db=database,
             session=session,
-            adapter=build_adapter(settings, session),
+            adapter=build_adapter(settings, session, **adapter_options),
             bot=ProjectBot(build_router(), services),
             policy=AccessPolicy(allowed_tenants=settings.tenant_allow_list, dev=settings.dev),
         )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.http_app import create_app
@@ -69,9 +70,20 @@ class BotDriver:
         clock: Clock,
         connector: FakeConnector,
         settings: Settings | None = None,
+        adapter_options: dict[str, Any] | None = None,
+        client_session_factory: Callable[[], aiohttp.ClientSession] | None = None,
     ) -> AsyncIterator[BotDriver]:
+        """adapter_options and client_session_factory go to create_app (see there); tests of the
+        authenticated path use them."""
         settings = settings or Settings(dev=True, database_url="sqlite://", default_locale="nl-BE")
-        app = create_app(settings, db=db, clock=clock, migrate_on_start=False)
+        app = create_app(
+            settings,
+            db=db,
+            clock=clock,
+            migrate_on_start=False,
+            adapter_options=adapter_options,
+            client_session_factory=client_session_factory,
+        )
         client: TestClient[Any, Any] = TestClient(TestServer(app))
         await client.start_server()
         try:

@@ -1,0 +1,57 @@
+"""One or more sample of every card the bot can send, in both languages, for the schema and size checks.
+
+A new `build_*_card` function in cards/ must add its samples here: test_cards.py fails otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from cards.i18n import LANGUAGES, Translator, translator
+from cards.menu import MenuEntry, build_help_card, build_welcome_card
+from cards.settings import SettingsForm, build_settings_card
+from dialogs.app import build_router
+
+Sample = tuple[str, Callable[..., dict[str, Any]], Callable[[Translator], dict[str, Any]]]
+
+
+def _help(t: Translator) -> dict[str, Any]:
+    return build_router().help_card(t)
+
+
+def _help_long(t: Translator) -> dict[str, Any]:
+    entries = [MenuEntry("help", f"Command {i}", "description " * 10, f"c{i} example") for i in range(20)]
+    return build_help_card(entries, t)
+
+
+SAMPLES: list[Sample] = [
+    ("help menu", build_help_card, _help),
+    ("help menu, many entries", build_help_card, _help_long),
+    ("welcome, personal", build_welcome_card, lambda t: build_welcome_card(t, personal=True, help_command="help")),
+    ("welcome, channel", build_welcome_card, lambda t: build_welcome_card(t, personal=False, help_command="help")),
+    (
+        "settings",
+        build_settings_card,
+        lambda t: build_settings_card(SettingsForm("auto", "", "nl", "Europe/Brussels"), t),
+    ),
+    (
+        "settings with errors",
+        build_settings_card,
+        lambda t: build_settings_card(
+            SettingsForm("nl", "Mars/Phobos", "nl", "Europe/Brussels", {"timezone": t("settings.timezone.invalid", value="Mars/Phobos")}),
+            t,
+        ),
+    ),
+]
+
+
+def all_samples() -> Iterator[tuple[str, dict[str, Any]]]:
+    for language in LANGUAGES:
+        t = translator(language)
+        for name, _builder, make in SAMPLES:
+            yield f"{name} [{language}]", make(t)
+
+
+def covered_builders() -> set[Callable[..., dict[str, Any]]]:
+    return {builder for _name, builder, _make in SAMPLES}
