@@ -120,12 +120,14 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from bot.http_app import create_app
 
-    host = args.host or (LOOPBACK if settings.dev else "0.0.0.0")  # noqa: S104 (a server binds all interfaces)
+    host = args.host or (LOOPBACK if settings.dev else "0.0.0.0")
     check_can_serve(settings, host)
     location = settings.database_location()
     log.info("database: %s", location.resolve() if location else settings.database_url.split("@")[-1])
     if settings.dev:
-        log.warning("--dev: no token check, any tenant, loopback serviceUrls accepted; do not expose this port")
+        log.warning(
+            "--dev: no token check, any tenant, loopback serviceUrls accepted; do not expose this port"
+        )
     web.run_app(create_app(settings), host=host, port=args.port, print=None)
     return 0
 
@@ -163,7 +165,9 @@ def _db(args: argparse.Namespace, settings: Settings) -> int:
         else:
             current = migrate.current_revision(db)
             head = migrate.head_revision()
-            state = "up to date" if current == head else f"behind (head is {head}); run `projectbot db upgrade`"
+            state = (
+                "up to date" if current == head else f"behind (head is {head}); run `projectbot db upgrade`"
+            )
             print(f"{current or 'empty (no schema)'}: {state}")
     except DatabaseUnavailable as problem:
         raise CliError(f"cannot reach the database: {problem}") from None

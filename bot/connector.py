@@ -16,9 +16,9 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import aiohttp
+from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import AppCredentials, ClaimsIdentity, ConnectorFactory
-from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 from msrest.pipeline import AsyncHTTPPolicy, AsyncHTTPSender, AsyncPipeline, Request, Response
 from msrest.pipeline.universal import RawDeserializer
 from msrest.universal_http.aiohttp import AioHttpClientResponse
@@ -33,7 +33,7 @@ def remove_msrest_retry_policy_cost() -> None:
     from msrest.universal_http.requests import ClientRetryPolicy
 
     if not isinstance(ClientRetryPolicy.safe_codes, frozenset):
-        ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)  # type: ignore[assignment]
+        ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)
 
 
 class SharedSessionSender(AsyncHTTPSender):  # type: ignore[misc]
@@ -165,7 +165,9 @@ class SharedSessionConnectorFactory(ConnectorFactory):  # type: ignore[misc]
 class ProjectBotAuthentication(ConfigurationBotFrameworkAuthentication):  # type: ignore[misc]
     """The SDK's configuration-based authentication, with connectors that share one HTTP session."""
 
-    def __init__(self, configuration: Any, *, session: aiohttp.ClientSession, retry: RetryPolicy, **kwargs: Any):
+    def __init__(
+        self, configuration: Any, *, session: aiohttp.ClientSession, retry: RetryPolicy, **kwargs: Any
+    ):
         super().__init__(configuration, **kwargs)
         self._session = session
         self._retry = retry

@@ -31,9 +31,7 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default_factory=default_database_url, validation_alias=_aliases("DATABASE_URL", "database_url")
     )
-    app_id: str = Field(
-        default="", validation_alias=_aliases("MICROSOFT_APP_ID", "MicrosoftAppId", "app_id")
-    )
+    app_id: str = Field(default="", validation_alias=_aliases("MICROSOFT_APP_ID", "MicrosoftAppId", "app_id"))
     app_password: str = Field(
         default="",
         validation_alias=_aliases("MICROSOFT_APP_PASSWORD", "MicrosoftAppPassword", "app_password"),

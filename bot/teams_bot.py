@@ -140,7 +140,9 @@ class ProjectBot:
             await self._greet(turn_context)
 
     def _mark_removed(self, activity: Activity, reason: str) -> None:
-        self.services.conversations.mark_inactive(activity.channel_id or "msteams", activity.conversation.id, reason)
+        self.services.conversations.mark_inactive(
+            activity.channel_id or "msteams", activity.conversation.id, reason
+        )
 
     async def _greet(self, turn_context: TurnContext) -> None:
         """Teams sends both installationUpdate and conversationUpdate on install: greet only once."""
@@ -156,7 +158,9 @@ class ProjectBot:
         t = self._fallback_t(activity)
         personal = (activity.conversation.conversation_type or "personal") == "personal"
         help_command = next((c.name for c in self.router.commands() if c.name == "help"), "help")
-        await self._say(turn_context, Reply.card(build_welcome_card(t, personal=personal, help_command=help_command)))
+        await self._say(
+            turn_context, Reply.card(build_welcome_card(t, personal=personal, help_command=help_command))
+        )
 
     # Replies --------------------------------------------------------------------------------------------
 
@@ -217,13 +221,16 @@ def _verb_and_payload(activity: Activity, kind: RequestKind) -> tuple[str | None
         return None, {}
     value = activity.value if isinstance(activity.value, dict) else {}
     if kind == "invoke":
-        action = value.get("action") if isinstance(value.get("action"), dict) else {}
-        data = action.get("data") if isinstance(action.get("data"), dict) else {}
+        action = _dict(value.get("action"))
         verb = action.get("verb")
-        return (verb if isinstance(verb, str) else None), dict(data)
+        return (verb if isinstance(verb, str) else None), dict(_dict(action.get("data")))
     payload = {k: v for k, v in value.items() if k not in ("verb", "msteams")}
     verb = value.get("verb")
     return (verb if isinstance(verb, str) else None), payload
+
+
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _known_zone(zone: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from microsoft_teams.cards.core import (
@@ -18,9 +19,9 @@ MAX_CARD_BYTES = 28 * 1024
 VERB_KEY = "verb"
 
 
-def card(body: list[CardElement], actions: list[Any] | None = None) -> dict[str, Any]:
+def card(body: Sequence[CardElement], actions: Sequence[Any] | None = None) -> dict[str, Any]:
     """A schema-1.5 Adaptive Card as a plain dict, full width in Teams."""
-    model = AdaptiveCard(version=CARD_VERSION, body=body, actions=actions or None)
+    model = AdaptiveCard(version=CARD_VERSION, body=list(body), actions=list(actions) if actions else None)
     data: dict[str, Any] = model.model_dump(by_alias=True, exclude_none=True)
     data["$schema"] = "http://adaptivecards.io/schemas/adaptive-card.json"
     data["msteams"] = {"width": "Full"}

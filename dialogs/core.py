@@ -96,4 +96,3 @@ def save_settings(request: Request, services: Services, payload: SettingsPayload
 def settings_unreadable(request: Request, services: Services, invalid: ValidationError) -> Reply:
     """A settings card whose fields are not even strings: show a fresh form rather than guess."""
     return show_settings(request, services, "")
-

@@ -191,11 +191,8 @@ async def _call(handler: Callable[..., Any], *args: Any) -> Reply:
     if inspect.iscoroutinefunction(handler):
         result: Reply = await handler(*args)
         return result
-    result = await asyncio.to_thread(handler, *args)
-    if inspect.isawaitable(result):
-        return await result  # type: ignore[no-any-return]
-    return result  # type: ignore[no-any-return]
-
-
-def all_languages() -> tuple[Language, ...]:
-    return LANGUAGES
+    outcome = await asyncio.to_thread(handler, *args)
+    if inspect.isawaitable(outcome):
+        outcome = await outcome
+    assert isinstance(outcome, Reply), f"{handler!r} returned {outcome!r}, not a Reply"
+    return outcome

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 
 from storage.db import Database
 from storage.models import ConversationRef
-from storage.upsert import upsert
+from storage.upsert import table_of, upsert
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class ConversationRepository:
         with self._db.session() as session:
             upsert(
                 session,
-                ConversationRef.__table__,  # type: ignore[arg-type]
+                table_of(ConversationRef),
                 values,
                 key=("channel_id", "conversation_id"),
                 update=refreshed,

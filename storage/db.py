@@ -1,4 +1,4 @@
-"""Database engine and sessions: SQLite (WAL, busy timeout, foreign keys) by default, PostgreSQL for several instances."""
+"""Database engine and sessions: SQLite (WAL, busy timeout, foreign keys) by default; PostgreSQL for scale."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from storage.db import Database
 from storage.models import Person
-from storage.upsert import upsert
+from storage.upsert import table_of, upsert
 
 
 @dataclass(frozen=True)
@@ -39,11 +39,17 @@ class PersonRepository:
             "updated_at": now,
         }
         refreshed = ["teams_user_id", "updated_at"]
-        refreshed += [column for column, value in (
-            ("name", seen.name), ("seen_locale", seen.locale), ("seen_timezone", seen.timezone)
-        ) if value]
+        refreshed += [
+            column
+            for column, value in (
+                ("name", seen.name),
+                ("seen_locale", seen.locale),
+                ("seen_timezone", seen.timezone),
+            )
+            if value
+        ]
         with self._db.session() as session:
-            upsert(session, Person.__table__, values, key=("tenant_id", "aad_object_id"), update=refreshed)  # type: ignore[arg-type]
+            upsert(session, table_of(Person), values, key=("tenant_id", "aad_object_id"), update=refreshed)
             person = session.exec(
                 select(Person).where(
                     Person.tenant_id == seen.tenant_id, Person.aad_object_id == seen.aad_object_id

@@ -28,8 +28,16 @@ def _help_long(t: Translator) -> dict[str, Any]:
 SAMPLES: list[Sample] = [
     ("help menu", build_help_card, _help),
     ("help menu, many entries", build_help_card, _help_long),
-    ("welcome, personal", build_welcome_card, lambda t: build_welcome_card(t, personal=True, help_command="help")),
-    ("welcome, channel", build_welcome_card, lambda t: build_welcome_card(t, personal=False, help_command="help")),
+    (
+        "welcome, personal",
+        build_welcome_card,
+        lambda t: build_welcome_card(t, personal=True, help_command="help"),
+    ),
+    (
+        "welcome, channel",
+        build_welcome_card,
+        lambda t: build_welcome_card(t, personal=False, help_command="help"),
+    ),
     (
         "settings",
         build_settings_card,
@@ -39,7 +47,13 @@ SAMPLES: list[Sample] = [
         "settings with errors",
         build_settings_card,
         lambda t: build_settings_card(
-            SettingsForm("nl", "Mars/Phobos", "nl", "Europe/Brussels", {"timezone": t("settings.timezone.invalid", value="Mars/Phobos")}),
+            SettingsForm(
+                "nl",
+                "Mars/Phobos",
+                "nl",
+                "Europe/Brussels",
+                {"timezone": t("settings.timezone.invalid", value="Mars/Phobos")},
+            ),
             t,
         ),
     ),

@@ -11,7 +11,9 @@ def test_same_keys_in_every_language() -> None:
     keys = {language: set(catalog(language)) for language in LANGUAGES}
     reference = keys["nl"]
     for language, found in keys.items():
-        assert found == reference, f"{language}: missing {sorted(reference - found)}, extra {sorted(found - reference)}"
+        assert found == reference, (
+            f"{language}: missing {sorted(reference - found)}, extra {sorted(found - reference)}"
+        )
 
 
 def test_same_placeholders_for_every_key() -> None:
@@ -26,7 +28,15 @@ def test_no_empty_messages(language: str) -> None:
 
 @pytest.mark.parametrize(
     ("locale", "expected"),
-    [("nl-BE", "nl"), ("nl-NL", "nl"), ("NL", "nl"), ("en-US", "en"), ("fr-BE", "en"), (None, "nl"), ("", "nl")],
+    [
+        ("nl-BE", "nl"),
+        ("nl-NL", "nl"),
+        ("NL", "nl"),
+        ("en-US", "en"),
+        ("fr-BE", "en"),
+        (None, "nl"),
+        ("", "nl"),
+    ],
 )
 def test_language_from_teams_locale(locale: str | None, expected: str) -> None:
     assert language_of(locale) == expected

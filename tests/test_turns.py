@@ -85,9 +85,15 @@ async def test_bot_removed_from_team_marks_reference_inactive(bot: BotDriver, db
 
 @pytest.mark.parametrize(
     ("user", "text", "title"),
-    [(BOB, "help", "What can I do for you?"), (AN, "hulp", "Waarmee kan ik helpen?"), (BOB, "  HELP  ", None)],
+    [
+        (BOB, "help", "What can I do for you?"),
+        (AN, "hulp", "Waarmee kan ik helpen?"),
+        (BOB, "  HELP  ", None),
+    ],
 )
-async def test_help_menu_in_the_users_language(bot: BotDriver, user: TeamsUser, text: str, title: str | None) -> None:
+async def test_help_menu_in_the_users_language(
+    bot: BotDriver, user: TeamsUser, text: str, title: str | None
+) -> None:
     result = await bot.say(user, text)
     assert result.status == 201
     assert len(result.cards) == 1
@@ -136,7 +142,11 @@ async def test_menu_button_runs_its_command(bot: BotDriver) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    [{"verb": "menu.open"}, {"verb": "menu.open", "command": ["settings"]}, {"verb": "menu.open", "command": None}],
+    [
+        {"verb": "menu.open"},
+        {"verb": "menu.open", "command": ["settings"]},
+        {"verb": "menu.open", "command": None},
+    ],
 )
 async def test_card_submit_with_missing_or_wrong_typed_fields(bot: BotDriver, value: dict[str, Any]) -> None:
     result = await bot.submit(BOB, value)
@@ -320,7 +330,10 @@ async def test_expect_replies_delivery_mode_works(bot: BotDriver) -> None:
     assert result.status == 200
     assert not result.sent, "replies come back in the HTTP response, not through the connector"
     assert len(result.body["activities"]) == 1
-    assert result.body["activities"][0]["attachments"][0]["contentType"] == "application/vnd.microsoft.card.adaptive"
+    assert (
+        result.body["activities"][0]["attachments"][0]["contentType"]
+        == "application/vnd.microsoft.card.adaptive"
+    )
 
 
 async def test_service_url_outside_teams_and_loopback_is_refused_even_in_dev(bot: BotDriver) -> None:
