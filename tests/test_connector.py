@@ -1,0 +1,115 @@
+"""Outgoing calls: the shared session, the retry policy (412/429/5xx) and what is never retried."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import pytest
+
+from bot.connector import RetryPolicy, parse_retry_after
+from tests.harness import FakeConnector, TeamsUser
+from tests.harness.botdriver import BotDriver
+
+BOB = TeamsUser.named("Bob Smith", locale="en-US")
+
+
+class RecordedSleep:
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> RecordedSleep:
+    """Retries wait through this instead of real time."""
+    recorded = RecordedSleep()
+    original_init: Callable[..., None] = RetryPolicy.__init__
+
+    def init(
+        self: RetryPolicy, *args: object, sleep: Callable[[float], Awaitable[None]] | None = None, **kw: object
+    ) -> None:
+        original_init(self, *args, sleep=recorded, **kw)
+
+    monkeypatch.setattr(RetryPolicy, "__init__", init)
+    return recorded
+
+
+@pytest.mark.parametrize(("status", "headers"), [(429, {"Retry-After": "2"}), (503, None), (412, None), (502, None)])
+async def test_reply_is_retried_on_retryable_status(
+    sleeps: RecordedSleep, bot: BotDriver, connector: FakeConnector, status: int, headers: dict[str, str] | None
+) -> None:
+    connector.fail_next(status, headers=headers, route="send")
+    result = await bot.say(BOB, "help")
+    assert result.status == 201
+    assert len(result.cards) == 1
+    assert [r.status for r in connector.requests_for("send")][-2:] == [status, 201]
+    assert len(sleeps.delays) == 1
+    if status == 429:
+        assert sleeps.delays == [2.0]
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 413])
+async def test_reply_is_not_retried_on_final_errors(
+    sleeps: RecordedSleep, bot: BotDriver, connector: FakeConnector, status: int
+) -> None:
+    connector.fail_next(status, route="send")
+    result = await bot.say(BOB, "help")
+    sends = connector.requests_for("send")
+    assert [r.status for r in sends] == [status, 201]
+    assert sends[0].body["attachments"], "the card was tried once"
+    assert "Sorry, something went wrong" in sends[1].body["text"], "then the user is told, with a reference"
+    assert result.status == 201
+    assert sleeps.delays == []
+
+
+async def test_retries_stop_after_the_limit(sleeps: RecordedSleep, bot: BotDriver, connector: FakeConnector) -> None:
+    attempts = RetryPolicy().max_attempts
+    connector.fail_next(503, times=attempts, route="send")
+    await bot.say(BOB, "help")
+    sends = connector.requests_for("send")
+    assert [bool(r.body.get("attachments")) for r in sends] == [True] * attempts + [False]
+    assert [r.status for r in sends] == [503] * attempts + [201]
+    assert len(sleeps.delays) == attempts - 1
+
+
+def test_backoff_grows_and_is_capped() -> None:
+    policy = RetryPolicy(base_delay=0.5, max_delay=8.0)
+    for attempt in range(1, 10):
+        assert 0 <= policy.delay_for(attempt, None) <= min(8.0, 0.5 * 2 ** (attempt - 1))
+
+
+def test_retry_after_forms() -> None:
+    assert parse_retry_after("3") == 3.0
+    assert parse_retry_after("-1") == 0.0
+    assert parse_retry_after(None) is None
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+
+
+async def test_one_shared_session_for_all_turns(bot: BotDriver, connector: FakeConnector) -> None:
+    """Every reply goes over the same keep-alive connection pool instead of a new session per turn."""
+    from bot.http_app import RUNTIME
+
+    session = bot.client.app[RUNTIME].session
+    for _ in range(3):
+        await bot.say(BOB, "help")
+    assert bot.client.app[RUNTIME].session is session and not session.closed
+    assert session.connector is not None and len(connector.sent) == 3
+
+
+def test_msrest_retry_policy_cost_removed() -> None:
+    import time
+
+    from msrest.universal_http.requests import ClientRetryPolicy
+
+    from bot.connector import remove_msrest_retry_policy_cost
+
+    remove_msrest_retry_policy_cost()
+    assert isinstance(ClientRetryPolicy.safe_codes, frozenset)
+    started = time.perf_counter()
+    for _ in range(50):
+        ClientRetryPolicy()
+    # Not a timing target: only a sanity check that building the policy is no longer quadratic.
+    assert (time.perf_counter() - started) / 50 < 0.004
