@@ -18,7 +18,7 @@ from typing import Any
 import aiohttp
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 from botframework.connector.aio import ConnectorClient
-from botframework.connector.auth import AppCredentials, ClaimsIdentity, ConnectorFactory
+from botframework.connector.auth import AppCredentials, AuthenticateRequestResult, ClaimsIdentity, ConnectorFactory
 from msrest.pipeline import AsyncHTTPPolicy, AsyncHTTPSender, AsyncPipeline, Request, Response
 from msrest.pipeline.universal import RawDeserializer
 from msrest.universal_http.aiohttp import AioHttpClientResponse
@@ -154,9 +154,7 @@ class SharedSessionConnectorFactory(ConnectorFactory):  # type: ignore[misc]
 
     async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
         client: ConnectorClient = await self._inner.create(service_url, audience)
-        client.config.pipeline = shared_pipeline(
-            self._session, client.config.credentials, client.config, self._retry
-        )
+        client.config.pipeline = shared_pipeline(self._session, client.config.credentials, client.config, self._retry)
         # ServiceClientAsync keeps its own reference to the pipeline it built; point it at ours too.
         client._client.config.pipeline = client.config.pipeline
         return client
@@ -165,9 +163,7 @@ class SharedSessionConnectorFactory(ConnectorFactory):  # type: ignore[misc]
 class ProjectBotAuthentication(ConfigurationBotFrameworkAuthentication):  # type: ignore[misc]
     """The SDK's configuration-based authentication, with connectors that share one HTTP session."""
 
-    def __init__(
-        self, configuration: Any, *, session: aiohttp.ClientSession, retry: RetryPolicy, **kwargs: Any
-    ):
+    def __init__(self, configuration: Any, *, session: aiohttp.ClientSession, retry: RetryPolicy, **kwargs: Any):
         super().__init__(configuration, **kwargs)
         self._session = session
         self._retry = retry
@@ -175,3 +171,12 @@ class ProjectBotAuthentication(ConfigurationBotFrameworkAuthentication):  # type
     def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
         inner = super().create_connector_factory(claims_identity)
         return SharedSessionConnectorFactory(inner, self._session, self._retry)
+
+    async def authenticate_request(self, activity: Any, auth_header: str) -> AuthenticateRequestResult:
+        """The SDK's result carries a connector factory of its own for the turn's replies; use ours there too."""
+        result: AuthenticateRequestResult = await super().authenticate_request(activity, auth_header)
+        if result.connector_factory is not None:
+            result.connector_factory = SharedSessionConnectorFactory(
+                result.connector_factory, self._session, self._retry
+            )
+        return result

@@ -21,10 +21,10 @@ from bot.adapter import build_adapter
 from bot.security import AccessPolicy
 from bot.settings import Settings
 from bot.teams_bot import ProjectBot
+from cards.i18n import language_of
 from dialogs.app import build_router
 from dialogs.clock import Clock, SystemClock
 from dialogs.turn import Services
-from cards.i18n import language_of
 from storage import migrate
 from storage.db import Database, DatabaseUnavailable
 

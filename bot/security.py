@@ -23,6 +23,9 @@ class AccessPolicy:
     allowed_tenants: frozenset[str]  # empty: any tenant (only ever in --dev)
     dev: bool
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "allowed_tenants", frozenset(t.lower() for t in self.allowed_tenants))
+
     def service_url_allowed(self, service_url: str | None) -> bool:
         if not service_url:
             return False
