@@ -82,14 +82,19 @@ def save_settings(request: Request, services: Services, payload: SettingsPayload
     person = services.people.set_preferences(
         request.person.id, language=language, timezone=zone, now=services.clock.now()
     )
-    # Answer in the language just chosen, so the person sees at once that it worked.
+    # Answer in the language just chosen, so the person sees at once that it worked; the pressed form is
+    # refreshed so it no longer shows an error from an earlier attempt.
     t = translator(language_of(person.preferred_language, default=request.language))
-    return Reply.text(
-        t(
-            "settings.saved",
-            language=t(f"language.name.{t.language}"),
-            timezone=person.preferred_timezone or request.timezone,
-        )
+    timezone = person.preferred_timezone or request.timezone
+    saved_form = SettingsForm(
+        language=person.preferred_language or AUTO,
+        timezone=person.preferred_timezone or "",
+        effective_language=t.language,
+        effective_timezone=timezone,
+    )
+    return Reply(
+        texts=[t("settings.saved", language=t(f"language.name.{t.language}"), timezone=timezone)],
+        replace_card=build_settings_card(saved_form, t),
     )
 
 

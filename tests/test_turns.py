@@ -198,6 +198,14 @@ async def test_settings_form_keeps_values_and_shows_the_error_next_to_the_field(
         person = session.exec(select(Person).where(Person.aad_object_id == BOB.aad_object_id)).one()
     assert person.preferred_language is None and person.preferred_timezone is None
 
+    fixed = await bot.submit(
+        BOB, {"verb": "settings.save", "language": "nl", "timezone": "Europe/Brussels"}, reply_to_id=card_id
+    )
+    assert fixed.texts == ["Je instellingen zijn bewaard: taal Nederlands, tijdzone Europe/Brussels."]
+    refreshed = fixed.updated[0]["attachments"][0]["content"]
+    assert "Attention" not in repr(refreshed), "the earlier error is gone from the form"
+    assert next(e for e in refreshed["body"] if e.get("id") == "timezone")["value"] == "Europe/Brussels"
+
 
 async def test_settings_saved_and_used_for_the_next_answer(bot: BotDriver, db: Database) -> None:
     saved = await bot.submit(BOB, {"verb": "settings.save", "language": "nl", "timezone": "Europe/Brussels"})
