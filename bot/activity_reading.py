@@ -46,9 +46,7 @@ def conversation_seen(activity: Activity) -> ConversationSeen:
     channel_data = _channel_data(activity)
     team = channel_data.get("team") if isinstance(channel_data.get("team"), dict) else {}
     channel = channel_data.get("channel") if isinstance(channel_data.get("channel"), dict) else {}
-    conversation_type = (
-        activity.conversation.conversation_type if activity.conversation else None
-    ) or "personal"
+    conversation_type = (activity.conversation.conversation_type if activity.conversation else None) or "personal"
     user = activity.from_property
     return ConversationSeen(
         channel_id=activity.channel_id or "msteams",

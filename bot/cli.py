@@ -41,9 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     manifest = verbs.add_parser("manifest", help="build the Teams app package (zip) to upload to Teams")
     manifest.add_argument("--out", type=Path, default=Path("build/projectbot.zip"), help="zip file to write")
     manifest.add_argument("--version", default="1.0.0", help="app version in the manifest (x.y.z)")
-    manifest.add_argument(
-        "--domain", action="append", default=[], help="a valid domain for the app (repeatable)"
-    )
+    manifest.add_argument("--domain", action="append", default=[], help="a valid domain for the app (repeatable)")
 
     db = verbs.add_parser("db", help="database schema: upgrade, current")
     db_verbs = db.add_subparsers(dest="db_verb", metavar="ACTION", title="actions", required=True)
@@ -125,9 +123,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     location = settings.database_location()
     log.info("database: %s", location.resolve() if location else settings.database_url.split("@")[-1])
     if settings.dev:
-        log.warning(
-            "--dev: no token check, any tenant, loopback serviceUrls accepted; do not expose this port"
-        )
+        log.warning("--dev: no token check, any tenant, loopback serviceUrls accepted; do not expose this port")
     web.run_app(create_app(settings), host=host, port=args.port, print=None)
     return 0
 
@@ -165,9 +161,7 @@ def _db(args: argparse.Namespace, settings: Settings) -> int:
         else:
             current = migrate.current_revision(db)
             head = migrate.head_revision()
-            state = (
-                "up to date" if current == head else f"behind (head is {head}); run `projectbot db upgrade`"
-            )
+            state = "up to date" if current == head else f"behind (head is {head}); run `projectbot db upgrade`"
             print(f"{current or 'empty (no schema)'}: {state}")
     except DatabaseUnavailable as problem:
         raise CliError(f"cannot reach the database: {problem}") from None

@@ -243,8 +243,7 @@ def _localization_info(additional_languages: Sequence[str]) -> dict[str, Any]:
     info: dict[str, Any] = {"defaultLanguageTag": DEFAULT_LANGUAGE_TAG}
     if additional_languages:
         info["additionalLanguages"] = [
-            {"languageTag": language, "file": _localization_file(language)}
-            for language in additional_languages
+            {"languageTag": language, "file": _localization_file(language)} for language in additional_languages
         ]
     return info
 
@@ -264,9 +263,7 @@ def _guid(value: str, what: str) -> str:
     try:
         return str(uuid.UUID(value))
     except ValueError:
-        raise ValueError(
-            f"{what} must be a GUID (the Entra app registration's client id), got {value!r}"
-        ) from None
+        raise ValueError(f"{what} must be a GUID (the Entra app registration's client id), got {value!r}") from None
 
 
 def _shorten(text: str, limit: int) -> str:

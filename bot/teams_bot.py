@@ -140,9 +140,7 @@ class ProjectBot:
             await self._greet(turn_context)
 
     def _mark_removed(self, activity: Activity, reason: str) -> None:
-        self.services.conversations.mark_inactive(
-            activity.channel_id or "msteams", activity.conversation.id, reason
-        )
+        self.services.conversations.mark_inactive(activity.channel_id or "msteams", activity.conversation.id, reason)
 
     async def _greet(self, turn_context: TurnContext) -> None:
         """Teams sends both installationUpdate and conversationUpdate on install: greet only once."""
@@ -158,9 +156,7 @@ class ProjectBot:
         t = self._fallback_t(activity)
         personal = (activity.conversation.conversation_type or "personal") == "personal"
         help_command = next((c.name for c in self.router.commands() if c.name == "help"), "help")
-        await self._say(
-            turn_context, Reply.card(build_welcome_card(t, personal=personal, help_command=help_command))
-        )
+        await self._say(turn_context, Reply.card(build_welcome_card(t, personal=personal, help_command=help_command)))
 
     # Replies --------------------------------------------------------------------------------------------
 

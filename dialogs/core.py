@@ -28,9 +28,7 @@ def register(router: Router) -> None:
         en=("settings",),
         nl=("instellingen",),
         handler=show_settings,
-        menu=MenuInfo(
-            "menu.settings.title", "menu.settings.description", {"en": "settings", "nl": "instellingen"}
-        ),
+        menu=MenuInfo("menu.settings.title", "menu.settings.description", {"en": "settings", "nl": "instellingen"}),
     )
     router.action(SAVE_VERB, SettingsPayload, save_settings, on_invalid=settings_unreadable)
 

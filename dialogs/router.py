@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from cards.i18n import LANGUAGES, Language, Translator
+from cards.i18n import Language, Translator
 from cards.menu import MENU_VERB, MenuEntry, build_help_card
 from dialogs.turn import Reply, Request, Services
 

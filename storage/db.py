@@ -52,9 +52,7 @@ def create_db_engine(
     if is_sqlite(url):
         return _sqlite_engine(url, echo=echo, busy_timeout_ms=busy_timeout_ms)
     connect_args = {"options": f"-csearch_path={search_path}"} if search_path else {}
-    return create_engine(
-        url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args=connect_args
-    )
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args=connect_args)
 
 
 def _sqlite_engine(url: str, *, echo: bool, busy_timeout_ms: int) -> Engine:

@@ -15,9 +15,7 @@ class ConversationRef(SQLModel, table=True):
     """Where the bot can speak without being asked: one row per Teams conversation it has seen."""
 
     __tablename__ = "conversation_ref"
-    __table_args__ = (
-        UniqueConstraint("channel_id", "conversation_id", name="uq_conversation_ref_conversation"),
-    )
+    __table_args__ = (UniqueConstraint("channel_id", "conversation_id", name="uq_conversation_ref_conversation"),)
 
     id: int | None = Field(default=None, primary_key=True)
     channel_id: str = Field(max_length=64)

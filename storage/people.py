@@ -51,9 +51,7 @@ class PersonRepository:
         with self._db.session() as session:
             upsert(session, table_of(Person), values, key=("tenant_id", "aad_object_id"), update=refreshed)
             person = session.exec(
-                select(Person).where(
-                    Person.tenant_id == seen.tenant_id, Person.aad_object_id == seen.aad_object_id
-                )
+                select(Person).where(Person.tenant_id == seen.tenant_id, Person.aad_object_id == seen.aad_object_id)
             ).one()
             return person
 
@@ -63,9 +61,7 @@ class PersonRepository:
                 select(Person).where(Person.tenant_id == tenant_id, Person.aad_object_id == aad_object_id)
             ).first()
 
-    def set_preferences(
-        self, person_id: int, *, language: str | None, timezone: str | None, now: datetime
-    ) -> Person:
+    def set_preferences(self, person_id: int, *, language: str | None, timezone: str | None, now: datetime) -> Person:
         """Store the person's own choice; None means 'follow Teams'."""
         with self._db.session() as session:
             person = session.get_one(Person, person_id)

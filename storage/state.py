@@ -73,9 +73,7 @@ class StateStore:
     @staticmethod
     def _put(session: Any, key: str, data: dict[str, Any], etag: str, now: datetime) -> None:
         overwrite = (
-            update(BotStateItem)
-            .where(col(BotStateItem.key) == key)
-            .values(data=data, etag=etag, updated_at=now)
+            update(BotStateItem).where(col(BotStateItem.key) == key).values(data=data, etag=etag, updated_at=now)
         )
         if session.execute(overwrite).rowcount or StateStore._insert_new(session, key, data, etag, now):
             return

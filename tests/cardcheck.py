@@ -15,9 +15,7 @@ from cards.base import MAX_CARD_BYTES
 
 @cache
 def _validator() -> Draft6Validator:
-    schema = json.loads(
-        (resources.files("adaptive_cards") / "schemas" / "schema-1.5.json").read_text("utf-8")
-    )
+    schema = json.loads((resources.files("adaptive_cards") / "schemas" / "schema-1.5.json").read_text("utf-8"))
     # The root is an anyOf over every element type; aim at AdaptiveCard so errors say what is wrong.
     schema.pop("anyOf", None)
     schema["$ref"] = "#/definitions/AdaptiveCard"

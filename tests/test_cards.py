@@ -26,11 +26,7 @@ def test_every_card_builder_has_samples() -> None:
     for module_info in pkgutil.iter_modules(cards.__path__):
         module = importlib.import_module(f"cards.{module_info.name}")
         for name, function in inspect.getmembers(module, inspect.isfunction):
-            if (
-                name.startswith("build_")
-                and name.endswith("_card")
-                and function.__module__ == module.__name__
-            ):
+            if name.startswith("build_") and name.endswith("_card") and function.__module__ == module.__name__:
                 builders.add(function)
     missing = {f"{b.__module__}.{b.__name__}" for b in builders - covered_builders()}
     assert not missing, f"add samples to tests/card_samples.py for: {sorted(missing)}"

@@ -11,9 +11,7 @@ def test_same_keys_in_every_language() -> None:
     keys = {language: set(catalog(language)) for language in LANGUAGES}
     reference = keys["nl"]
     for language, found in keys.items():
-        assert found == reference, (
-            f"{language}: missing {sorted(reference - found)}, extra {sorted(found - reference)}"
-        )
+        assert found == reference, f"{language}: missing {sorted(reference - found)}, extra {sorted(found - reference)}"
 
 
 def test_same_placeholders_for_every_key() -> None:

@@ -100,9 +100,7 @@ def factory() -> ActivityFactory:
 
 
 @pytest.mark.parametrize("fixture_name", sorted(CASES))
-def test_factory_has_every_key_path_of_the_captured_activity(
-    fixture_name: str, factory: ActivityFactory
-) -> None:
+def test_factory_has_every_key_path_of_the_captured_activity(fixture_name: str, factory: ActivityFactory) -> None:
     captured = load_fixture(fixture_name)
     built = CASES[fixture_name](factory)
 
@@ -112,9 +110,7 @@ def test_factory_has_every_key_path_of_the_captured_activity(
 
 
 @pytest.mark.parametrize("fixture_name", sorted(CASES))
-def test_factory_activity_deserializes_like_the_captured_one(
-    fixture_name: str, factory: ActivityFactory
-) -> None:
+def test_factory_activity_deserializes_like_the_captured_one(fixture_name: str, factory: ActivityFactory) -> None:
     captured = to_activity(load_fixture(fixture_name))
     built = to_activity(CASES[fixture_name](factory))
 

@@ -69,12 +69,8 @@ async def test_url_is_loopback_with_trailing_slash(connector: FakeConnector) -> 
     assert connector.url.endswith("/")
 
 
-async def test_send_reply_update_delete_are_recorded(
-    connector: FakeConnector, http: aiohttp.ClientSession
-) -> None:
-    status, first, _ = await post(
-        http, activities_url(connector, PERSONAL), {"type": "message", "text": "one"}
-    )
+async def test_send_reply_update_delete_are_recorded(connector: FakeConnector, http: aiohttp.ClientSession) -> None:
+    status, first, _ = await post(http, activities_url(connector, PERSONAL), {"type": "message", "text": "one"})
     assert status == 201
     _, reply, _ = await post(
         http, activities_url(connector, CHANNEL, "1700000000000"), {"type": "message", "text": "two"}
@@ -113,9 +109,7 @@ async def test_send_reply_update_delete_are_recorded(
     assert send.at <= reply_request.at <= update.at <= delete.at
 
 
-async def test_clear_forgets_requests_but_not_faults(
-    connector: FakeConnector, http: aiohttp.ClientSession
-) -> None:
+async def test_clear_forgets_requests_but_not_faults(connector: FakeConnector, http: aiohttp.ClientSession) -> None:
     await post(http, activities_url(connector, PERSONAL), {"type": "message"})
     connector.fail_next(503)
 
@@ -143,9 +137,7 @@ async def test_create_conversation_gives_the_personal_id_of_the_member(
     assert answer["id"] == personal_conversation_id("29:1member")
     assert answer["activityId"]
     assert connector.created == [params]
-    assert connector.sent_to(answer["id"]) == [
-        {"type": "message", "text": "hello", "id": answer["activityId"]}
-    ]
+    assert connector.sent_to(answer["id"]) == [{"type": "message", "text": "hello", "id": answer["activityId"]}]
 
 
 async def test_members_answer_from_the_configured_records(
@@ -208,9 +200,7 @@ async def test_base_path_like_the_playground(http: aiohttp.ClientSession) -> Non
 # -- faults ---------------------------------------------------------------------------------------------
 
 
-async def test_fail_next_answers_429_once_then_succeeds(
-    connector: FakeConnector, http: aiohttp.ClientSession
-) -> None:
+async def test_fail_next_answers_429_once_then_succeeds(connector: FakeConnector, http: aiohttp.ClientSession) -> None:
     connector.fail_next(429, headers={"Retry-After": "1"})
 
     status, body, response = await post(http, activities_url(connector, PERSONAL), {"type": "message"})
@@ -264,9 +254,7 @@ async def test_fail_next_with_own_body_times_route_and_conversation(
     assert connector.pending_faults == 0
 
 
-async def test_fail_conversation_until_restored(
-    connector: FakeConnector, http: aiohttp.ClientSession
-) -> None:
+async def test_fail_conversation_until_restored(connector: FakeConnector, http: aiohttp.ClientSession) -> None:
     connector.fail_conversation(CHANNEL, 403, error_body("BotNotInConversationRoster", "The bot was removed"))
 
     for _ in range(2):
@@ -284,9 +272,7 @@ async def test_rate_limit_per_conversation_in_a_sliding_second(http: aiohttp.Cli
     async with FakeConnector(monotonic=clock) as connector:
         connector.rate_limit(2, retry_after=1)
 
-        statuses = [
-            (await post(http, activities_url(connector, PERSONAL), {"type": "message"}))[0] for _ in range(3)
-        ]
+        statuses = [(await post(http, activities_url(connector, PERSONAL), {"type": "message"}))[0] for _ in range(3)]
         other, _, _ = await post(http, activities_url(connector, CHANNEL), {"type": "message"})
         clock.now += 1.0
         later, _, _ = await post(http, activities_url(connector, PERSONAL), {"type": "message"})
@@ -330,15 +316,11 @@ async def test_wait_for_wakes_when_enough_activities_arrived(
 
 
 async def test_wait_for_fails_the_test_after_the_timeout(connector: FakeConnector) -> None:
-    with pytest.raises(
-        AssertionError, match=re.escape("timed out after 0.05s waiting for 1 sent activities")
-    ):
+    with pytest.raises(AssertionError, match=re.escape("timed out after 0.05s waiting for 1 sent activities")):
         await connector.wait_for(1, timeout=0.05)
 
 
-async def test_wait_for_requests_counts_failed_ones(
-    connector: FakeConnector, http: aiohttp.ClientSession
-) -> None:
+async def test_wait_for_requests_counts_failed_ones(connector: FakeConnector, http: aiohttp.ClientSession) -> None:
     connector.fail_next(429)
     waiting = asyncio.create_task(connector.wait_for_requests(1, route="send"))
     await post(http, activities_url(connector, PERSONAL), {"type": "message"})
@@ -375,10 +357,7 @@ async def test_sdk_connector_client_sends_replies_updates_and_deletes(connector:
     assert connector.deleted == [(CHANNEL, reply.id)]
     # The SDK percent-encodes the conversation id in the path; the fake records it decoded.
     first = connector.requests[0]
-    assert (
-        first.raw_path
-        == "/v3/conversations/19%3Ageneral%40thread.tacv2%3Bmessageid%3D1700000000000/activities"
-    )
+    assert first.raw_path == "/v3/conversations/19%3Ageneral%40thread.tacv2%3Bmessageid%3D1700000000000/activities"
     assert first.path == f"/v3/conversations/{CHANNEL}/activities"
     # Without an app id the SDK sends no Authorization header at all.
     assert all(r.authorization is None for r in connector.requests)
@@ -400,9 +379,7 @@ async def test_sdk_gets_a_429_once_then_succeeds(connector: FakeConnector) -> No
             await client.conversations.send_to_conversation(PERSONAL, Activity(type="message", text="hi"))
         # The SDK does not retry by itself: one request, one exception.
         assert len(connector.requests) == 1
-        answer = await client.conversations.send_to_conversation(
-            PERSONAL, Activity(type="message", text="hi")
-        )
+        answer = await client.conversations.send_to_conversation(PERSONAL, Activity(type="message", text="hi"))
 
     assert raised.value.response.status_code == 429
     assert raised.value.response.headers["Retry-After"] == "1"

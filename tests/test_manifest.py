@@ -47,9 +47,7 @@ def _schema_errors(file_name: str, document: dict[str, Any]) -> list[str]:
 
 
 def _build(tmp_path: Path, commands: dict[str, list[tuple[str, str]]] = COMMANDS, **kwargs: Any) -> Path:
-    return m.build_app_package(
-        tmp_path / "build" / "projectbot.zip", bot_id=BOT_ID, commands=commands, **kwargs
-    )
+    return m.build_app_package(tmp_path / "build" / "projectbot.zip", bot_id=BOT_ID, commands=commands, **kwargs)
 
 
 def _read(package: Path) -> dict[str, bytes]:
@@ -258,9 +256,7 @@ def test_a_too_long_command_title_is_cut_to_32_characters(tmp_path: Path) -> Non
 
 
 def test_at_most_ten_commands_per_list_are_emitted(tmp_path: Path) -> None:
-    commands = {
-        language: [(f"{language}{i}", f"{language} {i}") for i in range(12)] for language in ("nl", "en")
-    }
+    commands = {language: [(f"{language}{i}", f"{language} {i}") for i in range(12)] for language in ("nl", "en")}
 
     files = _read(_build(tmp_path, commands))
     manifest = _json(files, "manifest.json")

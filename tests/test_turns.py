@@ -91,9 +91,7 @@ async def test_bot_removed_from_team_marks_reference_inactive(bot: BotDriver, db
         (BOB, "  HELP  ", None),
     ],
 )
-async def test_help_menu_in_the_users_language(
-    bot: BotDriver, user: TeamsUser, text: str, title: str | None
-) -> None:
+async def test_help_menu_in_the_users_language(bot: BotDriver, user: TeamsUser, text: str, title: str | None) -> None:
     result = await bot.say(user, text)
     assert result.status == 201
     assert len(result.cards) == 1
@@ -105,8 +103,7 @@ async def test_help_menu_in_the_users_language(
 async def test_unknown_command_says_what_was_not_understood_with_an_example(bot: BotDriver) -> None:
     result = await bot.say(BOB, "make me a sandwich")
     assert result.texts == [
-        "I did not understand “make me a sandwich”. "
-        "Try for example **help**, or pick something from the menu below."
+        "I did not understand “make me a sandwich”. Try for example **help**, or pick something from the menu below."
     ]
     assert len(result.cards) == 1
 
@@ -176,9 +173,7 @@ async def test_invoke_running_a_command_answers_200_and_sends_the_card(bot: BotD
 # Settings form -------------------------------------------------------------------------------------------
 
 
-async def test_settings_form_keeps_values_and_shows_the_error_next_to_the_field(
-    bot: BotDriver, db: Database
-) -> None:
+async def test_settings_form_keeps_values_and_shows_the_error_next_to_the_field(bot: BotDriver, db: Database) -> None:
     shown = await bot.say(BOB, "settings")
     form = shown.cards[0]
     card_id = shown.sent[0]["id"]
@@ -325,9 +320,7 @@ async def test_healthz_reports_database_state(bot: BotDriver) -> None:
     [b"not json", b"[1, 2]", b'{"no": "type"}', b'{"type": ""}', b'{"type": "message"}', b'"text"'],
 )
 async def test_body_that_is_not_an_activity_answers_400(bot: BotDriver, payload: bytes) -> None:
-    response = await bot.client.post(
-        "/api/messages", data=payload, headers={"Content-Type": "application/json"}
-    )
+    response = await bot.client.post("/api/messages", data=payload, headers={"Content-Type": "application/json"})
     assert response.status == 400
 
 
@@ -338,10 +331,7 @@ async def test_expect_replies_delivery_mode_works(bot: BotDriver) -> None:
     assert result.status == 200
     assert not result.sent, "replies come back in the HTTP response, not through the connector"
     assert len(result.body["activities"]) == 1
-    assert (
-        result.body["activities"][0]["attachments"][0]["contentType"]
-        == "application/vnd.microsoft.card.adaptive"
-    )
+    assert result.body["activities"][0]["attachments"][0]["contentType"] == "application/vnd.microsoft.card.adaptive"
 
 
 async def test_service_url_outside_teams_and_loopback_is_refused_even_in_dev(bot: BotDriver) -> None:

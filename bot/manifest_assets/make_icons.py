@@ -70,12 +70,7 @@ def _png(size: int, pixels: list[list[tuple[int, int, int, int]]]) -> bytes:
 
     raw = b"".join(b"\x00" + bytes(channel for px in row for channel in px) for row in pixels)
     header = struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw, 9))
-        + chunk(b"IEND", b"")
-    )
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
 
 
 def _blend(under: Rgb, over: Rgb, alpha: float) -> Rgb:

@@ -127,9 +127,7 @@ class Conversation:
         )
 
     @classmethod
-    def group_chat(
-        cls, chat_id: str = "19:projectbot-test-chat@thread.v2", name: str | None = None
-    ) -> Conversation:
+    def group_chat(cls, chat_id: str = "19:projectbot-test-chat@thread.v2", name: str | None = None) -> Conversation:
         return cls(id=chat_id, conversation_type="groupChat", name=name)
 
     @property
@@ -294,9 +292,7 @@ class ActivityFactory:
         """`installationUpdate` with `action: remove`."""
         return self._installation_update(user, conversation or Conversation.personal(user), "remove")
 
-    def members_added(
-        self, user: TeamsUser, conversation: Conversation | None = None, *, bot: bool = True
-    ) -> JSON:
+    def members_added(self, user: TeamsUser, conversation: Conversation | None = None, *, bot: bool = True) -> JSON:
         """`conversationUpdate` with `membersAdded`.
 
         With `bot=True`: in a personal chat the person and the bot (as Teams sends on install), elsewhere
@@ -307,15 +303,11 @@ class ActivityFactory:
         activity["membersAdded"] = self._members(user, conversation, bot=bot)
         return activity
 
-    def members_removed(
-        self, user: TeamsUser, conversation: Conversation | None = None, *, bot: bool = True
-    ) -> JSON:
+    def members_removed(self, user: TeamsUser, conversation: Conversation | None = None, *, bot: bool = True) -> JSON:
         """`conversationUpdate` with `membersRemoved`; `bot=True` means the bot was removed."""
         conversation = conversation or Conversation.personal(user)
         activity = self._conversation_update(user, conversation, "teamMemberRemoved")
-        activity["membersRemoved"] = (
-            [self.bot_account(with_name=False)] if bot else [user.account(with_name=False)]
-        )
+        activity["membersRemoved"] = [self.bot_account(with_name=False)] if bot else [user.account(with_name=False)]
         return activity
 
     # -- building blocks ---------------------------------------------------------------------------

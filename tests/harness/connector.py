@@ -198,9 +198,7 @@ class FakeConnector:
         return [
             a
             for r in self.requests
-            if r.route in ("send", "create")
-            and r.conversation_id == conversation_id
-            and (a := r.activity) is not None
+            if r.route in ("send", "create") and r.conversation_id == conversation_id and (a := r.activity) is not None
         ]
 
     @property
@@ -211,11 +209,7 @@ class FakeConnector:
     @property
     def deleted(self) -> list[tuple[str, str]]:
         """(conversation id, activity id) of each successful delete."""
-        return [
-            (r.conversation_id or "", r.activity_id or "")
-            for r in self.requests
-            if r.route == "delete" and r.ok
-        ]
+        return [(r.conversation_id or "", r.activity_id or "") for r in self.requests if r.route == "delete" and r.ok]
 
     @property
     def created(self) -> list[JSON]:
@@ -267,9 +261,7 @@ class FakeConnector:
                         self._waiters.discard(waiter)
         except TimeoutError:
             summary = [f"{r.method} {r.path} -> {r.status}" for r in self.requests]
-            raise AssertionError(
-                f"timed out after {timeout}s waiting for {what}; received: {summary}"
-            ) from None
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}; received: {summary}") from None
 
     def clear(self) -> None:
         """Forget recorded requests and delivered activities; faults, members and teams stay."""
@@ -278,9 +270,7 @@ class FakeConnector:
 
     # -- test setup --------------------------------------------------------------------------------
 
-    def add_member(
-        self, conversation_id: str, member: TeamsUser | Mapping[str, Any], *, tenant_id: str = ""
-    ) -> JSON:
+    def add_member(self, conversation_id: str, member: TeamsUser | Mapping[str, Any], *, tenant_id: str = "") -> JSON:
         record = member.member_record(tenant_id) if isinstance(member, TeamsUser) else dict(member)
         self.members.setdefault(conversation_id, []).append(record)
         return record
@@ -307,9 +297,7 @@ class FakeConnector:
             raise ValueError("times must be at least 1")
         if body is None:
             body = self._default_error(status, code, message)
-        self._faults.append(
-            _Fault(status, dict(headers or {}), body, route, conversation_id, remaining=times)
-        )
+        self._faults.append(_Fault(status, dict(headers or {}), body, route, conversation_id, remaining=times))
 
     def fail_conversation(self, conversation_id: str, status: int = 403, body: Any = None) -> None:
         """Fail every request about one conversation (e.g. the bot was removed from it) until restored."""
@@ -321,9 +309,7 @@ class FakeConnector:
     def restore_conversation(self, conversation_id: str) -> None:
         self._failing_conversations.pop(conversation_id, None)
 
-    def rate_limit(
-        self, per_second: int | None, *, retry_after: float = 1, per_conversation: bool = True
-    ) -> None:
+    def rate_limit(self, per_second: int | None, *, retry_after: float = 1, per_conversation: bool = True) -> None:
         """Answer 429 with `Retry-After` to sends and updates beyond `per_second` in any sliding second.
 
         Counted per conversation (Teams' per-bot-per-conversation limit) or, with
@@ -347,9 +333,7 @@ class FakeConnector:
         if early is not None:
             return early
         if not isinstance(record.body, dict):
-            return self._answer(
-                record, 400, error_body("BadArgument", "The activity is missing or not an object")
-            )
+            return self._answer(record, 400, error_body("BadArgument", "The activity is missing or not an object"))
         activity_id = self._next_id()
         response = self._answer(record, 201, {"id": activity_id})
         self._remember(record)
@@ -362,9 +346,7 @@ class FakeConnector:
         if early is not None:
             return early
         if not isinstance(record.body, dict):
-            return self._answer(
-                record, 400, error_body("BadArgument", "The activity is missing or not an object")
-            )
+            return self._answer(record, 400, error_body("BadArgument", "The activity is missing or not an object"))
         response = self._answer(record, 200, {"id": activity_id})
         self._remember(record)
         return response
@@ -415,9 +397,7 @@ class FakeConnector:
             return early
         if conversation_id not in self.members:
             return self._not_found_conversation(record)
-        return self._answer(
-            record, 200, {"members": self.members[conversation_id], "continuationToken": None}
-        )
+        return self._answer(record, 200, {"members": self.members[conversation_id], "continuationToken": None})
 
     async def _get_member(self, request: web.Request) -> web.Response:
         conversation_id = request.match_info["conversation_id"]
@@ -481,9 +461,7 @@ class FakeConnector:
                 record.body = json.loads(raw)
             except ValueError:
                 record.body = raw.decode(errors="replace")
-                return record, self._answer(
-                    record, 400, error_body("BadSyntax", "The body is not valid JSON")
-                )
+                return record, self._answer(record, 400, error_body("BadSyntax", "The body is not valid JSON"))
 
         for fault in self._faults:
             if fault.matches(route, conversation_id):
