@@ -47,6 +47,16 @@ def _parser() -> argparse.ArgumentParser:
     db_verbs = db.add_subparsers(dest="db_verb", metavar="ACTION", title="actions", required=True)
     db_verbs.add_parser("upgrade", help="apply all migrations")
     db_verbs.add_parser("current", help="show the schema revision of the database")
+
+    outbox = verbs.add_parser("outbox", help="proactive messages: list, retry or cancel one")
+    outbox_verbs = outbox.add_subparsers(dest="outbox_verb", metavar="ACTION", title="actions")
+    listing = outbox_verbs.add_parser("list", help="list rows (default: pending, failed and missed)")
+    listing.add_argument("--state", action="append", default=[], help="only this state (repeatable)")
+    listing.add_argument("--limit", type=int, default=50, help="at most this many rows (default 50)")
+    outbox_verbs.add_parser("retry", help="send a failed, missed or cancelled row again, now").add_argument(
+        "id", type=int
+    )
+    outbox_verbs.add_parser("cancel", help="cancel a pending, failed or missed row").add_argument("id", type=int)
     return parser
 
 
@@ -85,6 +95,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return _manifest(args, settings)
     if args.verb == "db":
         return _db(args, settings)
+    if args.verb == "outbox":
+        return _outbox(args, settings)
     raise CliError(f"unknown verb {args.verb}")
 
 
@@ -167,6 +179,45 @@ def _db(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError(f"cannot reach the database: {problem}") from None
     except Exception as problem:  # sqlalchemy raises many kinds for a bad URL or server
         raise CliError(f"database error: {problem}") from None
+    finally:
+        db.dispose()
+    return 0
+
+
+def _outbox(args: argparse.Namespace, settings: Settings) -> int:
+    from dialogs.clock import SystemClock
+    from storage.db import Database, DatabaseUnavailable
+    from storage.outbox import OutboxRepository
+
+    db = Database.from_url(settings.database_url)
+    outbox = OutboxRepository(db)
+    now = SystemClock().now()
+    try:
+        action = args.outbox_verb or "list"
+        if action == "retry":
+            if not outbox.retry(args.id, now):
+                raise CliError(f"row {args.id} does not exist or is not failed, missed, cancelled or pending")
+            print(f"row {args.id} will be sent at the next dispatch")
+        elif action == "cancel":
+            if not outbox.cancel_by_id(args.id, now):
+                raise CliError(f"row {args.id} does not exist or is not pending, failed or missed")
+            print(f"row {args.id} cancelled")
+        else:
+            states = getattr(args, "state", None) or ["pending", "claimed", "failed", "missed"]
+            rows = outbox.list(states=states, limit=getattr(args, "limit", 50))
+            print(f"{'id':>6}  {'state':<9} {'due (UTC)':<19} {'tries':>5}  {'kind':<24} key / last error")
+            for row in rows:
+                due = row.due_at.strftime("%Y-%m-%d %H:%M:%S")
+                print(f"{row.id:>6}  {row.state:<9} {due:<19} {row.attempts:>5}  {row.kind[:24]:<24} {row.dedup_key}")
+                if row.last_error:
+                    print(f"{'':>6}  {'':<9} {'':<19} {'':>5}  {'':<24} ! {row.last_error}")
+            counts = ", ".join(f"{state} {count}" for state, count in sorted(outbox.count_by_state().items()))
+            print(f"{len(rows)} shown; all rows: {counts or 'none'}")
+            overdue = outbox.oldest_overdue_seconds(now)
+            if overdue:
+                print(f"oldest overdue pending row: {overdue:.0f} s")
+    except DatabaseUnavailable as problem:
+        raise CliError(f"cannot reach the database: {problem}") from None
     finally:
         db.dispose()
     return 0

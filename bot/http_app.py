@@ -18,15 +18,19 @@ from msrest.serialization import Model
 
 from bot.activity_reading import tenant_of
 from bot.adapter import build_adapter
+from bot.connector import RetryPolicy
+from bot.delivery import OutboxSender
 from bot.security import AccessPolicy
 from bot.settings import Settings
 from bot.teams_bot import ProjectBot
 from cards.i18n import language_of
 from dialogs.app import build_router
 from dialogs.clock import Clock, SystemClock
+from dialogs.proactive import ProactiveCards
 from dialogs.turn import Services
 from storage import migrate
 from storage.db import Database, DatabaseUnavailable
+from storage.outbox import OutboxRepository
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +45,8 @@ class Runtime:
     adapter: CloudAdapter
     bot: ProjectBot
     policy: AccessPolicy
+    clock: Clock
+    sender: OutboxSender
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
@@ -54,9 +60,11 @@ def create_app(
     migrate_on_start: bool = True,
     adapter_options: dict[str, Any] | None = None,
     client_session_factory: Callable[[], aiohttp.ClientSession] | None = None,
+    start_scheduler: bool = True,
 ) -> web.Application:
     """adapter_options reach build_adapter (tests pass a credentials factory); client_session_factory makes the
-    one outgoing HTTP session (tests route the Teams host to a fake connector). Production passes neither."""
+    one outgoing HTTP session (tests route the Teams host to a fake connector). Production passes neither.
+    start_scheduler=False leaves the periodic jobs (outbox dispatch) off; tests drive the sender themselves."""
     app = web.Application(client_max_size=1024 * 1024)
     app.cleanup_ctx.append(
         _runtime(
@@ -66,6 +74,7 @@ def create_app(
             migrate_on_start,
             adapter_options or {},
             client_session_factory or aiohttp.ClientSession,
+            start_scheduler,
         )
     )
     app.router.add_post("/api/messages", messages)
@@ -80,6 +89,7 @@ def _runtime(
     migrate_on_start: bool,
     adapter_options: dict[str, Any],
     client_session_factory: Callable[[], aiohttp.ClientSession],
+    start_scheduler: bool = True,
 ) -> Any:
     async def context(app: web.Application) -> AsyncIterator[None]:
         database = db or Database.from_url(settings.database_url)
@@ -99,10 +109,28 @@ def _runtime(
             adapter=build_adapter(settings, session, **adapter_options),
             bot=ProjectBot(build_router(), services),
             policy=AccessPolicy(allowed_tenants=settings.tenant_allow_list, dev=settings.dev),
+            clock=clock,
+            # The outbox does its own retries (rescheduling rows), so its connector clients make one attempt each.
+            sender=OutboxSender(
+                database,
+                build_adapter(settings, session, retry=RetryPolicy(max_attempts=1), **adapter_options),
+                bot_app_id=settings.app_id,
+                cards=ProactiveCards(),
+                clock=clock,
+                default_language=language_of(settings.default_locale),
+            ),
         )
+        scheduler = None
+        if start_scheduler:
+            from bot.scheduler import build_scheduler
+
+            scheduler = build_scheduler(app[RUNTIME].sender)
+            scheduler.start()
         try:
             yield
         finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
             await session.close()
             if db is None:
                 database.dispose()
@@ -176,4 +204,8 @@ async def healthz(request: web.Request) -> web.Response:
         "revision": revision,
         "up_to_date": revision == migrate.head_revision(),
     }
-    return web.json_response({"status": "ok", "database": database})
+    body: dict[str, Any] = {"status": "ok", "database": database}
+    if database["up_to_date"]:
+        overdue = await asyncio.to_thread(OutboxRepository(runtime.db).oldest_overdue_seconds, runtime.clock.now())
+        body["outbox"] = {"oldest_overdue_seconds": round(overdue, 1)}
+    return web.json_response(body)

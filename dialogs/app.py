@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dialogs import core
+from dialogs import core, proactive
 from dialogs.router import Router
 
 
 def build_router() -> Router:
     router = Router()
     core.register(router)
+    proactive.register(router)
     return router

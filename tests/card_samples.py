@@ -10,6 +10,7 @@ from typing import Any
 
 from cards.i18n import LANGUAGES, Translator, translator
 from cards.menu import MenuEntry, build_help_card, build_welcome_card
+from cards.outbox import OptOutFooter, build_notice_card, build_undeliverable_card
 from cards.settings import SettingsForm, build_settings_card
 from dialogs.app import build_router
 
@@ -55,6 +56,32 @@ SAMPLES: list[Sample] = [
                 {"timezone": t("settings.timezone.invalid", value="Mars/Phobos")},
             ),
             t,
+        ),
+    ),
+    (
+        "proactive notice with opt-out, channel",
+        build_notice_card,
+        lambda t: build_notice_card(
+            "Reminder: steering committee in 15 minutes.",
+            OptOutFooter("meeting.reminder", t("outbox.why.default"), t("outbox.kind.default"), True),
+            t,
+        ),
+    ),
+    (
+        "proactive notice with opt-out, personal",
+        build_notice_card,
+        lambda t: build_notice_card(
+            "x" * 2000, OptOutFooter("k", t("outbox.why.default"), t("outbox.kind.default"), False), t
+        ),
+    ),
+    (
+        "undeliverable notice",
+        build_undeliverable_card,
+        lambda t: build_undeliverable_card(
+            t,
+            conversation="Project Alpha › General",
+            reason_key="outbox.undeliverable.reason.removed",
+            kind_name=t("outbox.kind.default"),
         ),
     ),
 ]

@@ -83,6 +83,7 @@ class BotDriver:
             migrate_on_start=False,
             adapter_options=adapter_options,
             client_session_factory=client_session_factory,
+            start_scheduler=False,  # tests drive the outbox sender themselves, on the fake clock
         )
         client: TestClient[Any, Any] = TestClient(TestServer(app))
         await client.start_server()

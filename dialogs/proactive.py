@@ -1,0 +1,130 @@
+"""What proactive messages look like: renderers registered by name (run at send time), the opt-out footer and verb."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from cards.i18n import Language, Translator, catalog, translator
+from cards.outbox import (
+    OPT_OUT_VERB,
+    SCOPE_CONVERSATION,
+    SCOPE_PERSON,
+    OptOutFooter,
+    build_notice_card,
+    build_undeliverable_card,
+    with_opt_out_footer,
+)
+from dialogs.router import Router
+from dialogs.turn import Reply, Request, Services
+from storage.outbox import OptOutRepository
+
+UNDELIVERABLE_BUILDER = "outbox.undeliverable"
+UNDELIVERABLE_KIND = "outbox.undeliverable"
+
+# A renderer turns the JSON arguments stored in the outbox into a card, in the reader's language, when sent.
+Renderer = Callable[[dict[str, Any], Translator], dict[str, Any]]
+
+
+class UnknownRenderer(LookupError):
+    """An outbox row names a builder nobody registered (e.g. a capability was removed)."""
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who will read the message: decides language and which opt-out buttons make sense."""
+
+    language: Language
+    personal: bool
+
+
+class ProactiveCards:
+    """The registry of proactive card renderers; capabilities register theirs by name at start-up."""
+
+    def __init__(self) -> None:
+        self._renderers: dict[str, Renderer] = {}
+        self.register(UNDELIVERABLE_BUILDER, _render_undeliverable)
+
+    def register(self, name: str, renderer: Renderer) -> None:
+        if name in self._renderers:
+            raise ValueError(f"proactive renderer {name!r} registered twice")
+        self._renderers[name] = renderer
+
+    def names(self) -> list[str]:
+        return sorted(self._renderers)
+
+    def render(self, payload: dict[str, Any], *, kind: str, audience: Audience) -> dict[str, Any]:
+        """The card to send for an outbox payload, footer included: why it came and how to stop its kind."""
+        t = translator(audience.language)
+        footer = OptOutFooter(
+            kind=kind,
+            why=_first_known(t, f"outbox.why.{kind}", "outbox.why.default"),
+            kind_name=_first_known(t, f"outbox.kind.{kind}", "outbox.kind.default"),
+            conversation_scope=not audience.personal,
+        )
+        if "text" in payload:
+            return build_notice_card(str(payload["text"]), footer, t)
+        if "card" in payload and isinstance(payload["card"], dict):
+            content: dict[str, Any] = payload["card"]
+        elif "builder" in payload:
+            renderer = self._renderers.get(str(payload["builder"]))
+            if renderer is None:
+                raise UnknownRenderer(str(payload["builder"]))
+            args = payload.get("args") or {}
+            content = renderer(dict(args), t)
+        else:
+            raise ValueError("an outbox payload holds text, card or builder")
+        return with_opt_out_footer(content, footer, t)
+
+
+def _first_known(t: Translator, *keys: str) -> str:
+    known = catalog(t.language)
+    return next((t(key) for key in keys if key in known), keys[-1])
+
+
+def undeliverable_args(*, conversation: str | None, reason: str, kind: str) -> dict[str, Any]:
+    """Arguments of the owner's notice; reason is removed, not_found or inactive."""
+    return {"conversation": conversation, "reason": reason, "kind": kind}
+
+
+def _render_undeliverable(args: dict[str, Any], t: Translator) -> dict[str, Any]:
+    reason = args.get("reason") if args.get("reason") in ("removed", "not_found", "inactive") else "inactive"
+    return build_undeliverable_card(
+        t,
+        conversation=str(args.get("conversation") or t("outbox.undeliverable.unnamed")),
+        reason_key=f"outbox.undeliverable.reason.{reason}",
+        kind_name=_first_known(t, f"outbox.kind.{args.get('kind')}", "outbox.kind.default"),
+    )
+
+
+# The opt-out button ----------------------------------------------------------------------------------------
+
+
+class OptOutPayload(BaseModel):
+    kind: str
+    scope: Literal["person", "conversation"]
+
+
+def register(router: Router) -> None:
+    router.action(OPT_OUT_VERB, OptOutPayload, stop_kind)
+
+
+def stop_kind(request: Request, services: Services, payload: OptOutPayload) -> Reply:
+    """Idempotent, as Teams may deliver the same invoke twice."""
+    t = request.t
+    kind_name = _first_known(t, f"outbox.kind.{payload.kind}", "outbox.kind.default")
+    if payload.scope == SCOPE_CONVERSATION and request.where.is_personal:
+        return Reply.text(t("outbox.stop.personal_only"))
+    subject = request.person.aad_object_id if payload.scope == SCOPE_PERSON else request.where.conversation_id
+    OptOutRepository(services.db).opt_out(
+        tenant_id=request.where.tenant_id,
+        kind=payload.kind[:64],
+        scope=payload.scope,
+        subject=subject,
+        created_by=request.person.aad_object_id,
+        now=services.clock.now(),
+    )
+    return Reply.text(t(f"outbox.stopped.{payload.scope}", kind=kind_name))
