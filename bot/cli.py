@@ -223,5 +223,22 @@ def _outbox(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _people(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import cli_people
+    from storage import migrate
+    from storage.db import Database, DatabaseUnavailable
+
+    db = Database.from_url(settings.database_url)
+    try:
+        migrate.upgrade(db)
+        return cli_people.run(args, db)
+    except cli_people.OperatorError as problem:
+        raise CliError(str(problem)) from None
+    except DatabaseUnavailable as problem:
+        raise CliError(f"cannot reach the database: {problem}") from None
+    finally:
+        db.dispose()
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 DISPATCH_JOB = "outbox.dispatch"
 HOUSEKEEPING_JOB = "outbox.housekeeping"
+RETENTION_JOB = "privacy.retention"
 DISPATCH_EVERY_SECONDS = 2
 # Finished outbox rows are kept this long for the operator, then deleted.
 KEEP_FINISHED = timedelta(days=30)
@@ -53,7 +54,26 @@ def build_scheduler(sender: OutboxSender, *, timezone: str = "UTC") -> AsyncIOSc
         misfire_grace_time=int(timedelta(hours=23).total_seconds()),
         replace_existing=True,
     )
+    # Personal data past its retention period (docs/privacy.md), daily; same grace as the housekeeping above.
+    scheduler.add_job(
+        _privacy_retention,
+        CronTrigger(hour=3, minute=41, timezone="UTC"),
+        args=[sender],
+        id=RETENTION_JOB,
+        name="delete personal data past its retention period",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=int(timedelta(hours=23).total_seconds()),
+        replace_existing=True,
+    )
     return scheduler
+
+
+async def _privacy_retention(sender: OutboxSender) -> None:
+    from storage.privacy import PrivacyRepository
+
+    purged = await asyncio.to_thread(PrivacyRepository(sender.db).apply_retention, now=sender.clock.now())
+    log.info("privacy retention: deleted %s", purged)
 
 
 async def _housekeeping(sender: OutboxSender) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnContext
-from botbuilder.schema import Activity, ActivityTypes
+from botbuilder.core.teams import TeamsInfo
+from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from bot import activity_reading as read
 from cards.i18n import Language, Translator, language_of, translator
@@ -17,6 +19,7 @@ from cards.menu import build_welcome_card
 from dialogs.router import Router
 from dialogs.turn import Reply, Request, RequestKind, Services, Where
 from storage.db import DatabaseUnavailable
+from storage.directory import DirectoryRepository
 from storage.models import Person
 
 log = logging.getLogger(__name__)
@@ -26,19 +29,24 @@ MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
 _INSTALL_ACTIONS = {"add", "add-upgrade"}
 _UNINSTALL_ACTIONS = {"remove", "remove-upgrade"}
+ROSTER_TIMEOUT_SECONDS = 3
+ROSTER_RETRY_AFTER = timedelta(hours=1)
 
 
 class ProjectBot:
-    def __init__(self, router: Router, services: Services) -> None:
+    def __init__(self, router: Router, services: Services, *, roster_lookup: bool = True) -> None:
         self.router = router
         self.services = services
+        self.roster_lookup = roster_lookup
+        self._roster_tried: dict[tuple[str, str], datetime] = {}
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         try:
             await self._turn(turn_context)
         except DatabaseUnavailable as exc:
-            log.warning("database unavailable during %s turn: %s", activity.type, exc)
+            # Locked, unreachable, or a schema older than the code (see /healthz): the operator needs the detail.
+            log.warning("database unavailable during %s turn: %s", activity.type, exc, exc_info=exc)
             await self._say(turn_context, Reply.text(self._fallback_t(activity)("error.try_again")))
         except Exception:
             reference = uuid.uuid4().hex[:8]
@@ -49,6 +57,12 @@ class ProjectBot:
     async def _turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         kind = activity.type
+        log.info(
+            "turn %s%s in %s conversation",
+            kind,
+            f" {activity.name}" if activity.name else "",
+            (activity.conversation.conversation_type if activity.conversation else None) or "personal",
+        )
         if kind == ActivityTypes.installation_update:
             await self._installation_update(turn_context)
         elif kind == ActivityTypes.conversation_update:
@@ -68,9 +82,35 @@ class ProjectBot:
     async def _request(self, turn_context: TurnContext, kind: RequestKind) -> None:
         activity = turn_context.activity
         person = await asyncio.to_thread(self._record, activity)
+        person = await self._learn_email(turn_context, person)
         request = self._build_request(activity, person, kind)
         reply = await self.router.dispatch(request, self.services)
         await self._say(turn_context, reply)
+
+    async def _learn_email(self, turn_context: TurnContext, person: Person) -> Person:
+        """Ask the Teams roster once for the person's email, so people named by email (imports) are linked."""
+        if person.email or person.id is None or not self.roster_lookup:
+            return person
+        key = (person.tenant_id, person.aad_object_id)
+        now = self.services.clock.now()
+        tried = self._roster_tried.get(key)
+        if tried is not None and now - tried < ROSTER_RETRY_AFTER:
+            return person  # a failed lookup must not slow every turn
+        directory = DirectoryRepository(self.services.db)
+        if not await asyncio.to_thread(directory.has_pending_people):
+            return person  # nobody waits to be linked by email: no need to ask Teams
+        self._roster_tried[key] = now
+        try:
+            member = await asyncio.wait_for(
+                TeamsInfo.get_member(turn_context, turn_context.activity.from_property.id), ROSTER_TIMEOUT_SECONDS
+            )
+        except Exception as exc:  # roster lookups are a nicety: not in roster, no permission, timeout, ...
+            log.info("roster lookup for person %s failed: %s", person.id, type(exc).__name__)
+            return person
+        email = getattr(member, "email", None) or getattr(member, "user_principal_name", None)
+        if not email or "@" not in str(email):
+            return person
+        return await asyncio.to_thread(directory.link_email, person.id, str(email), now=now)
 
     def _record(self, activity: Activity) -> Person:
         self._record_conversation(activity)
@@ -98,6 +138,8 @@ class ProjectBot:
             ),
             language=self._language(activity, person),
             timezone=self._timezone(activity, person),
+            teams_language=self._language(activity, None),
+            teams_timezone=self._timezone(activity, None),
             text=read.text_without_bot_mention(activity) if kind == "message" else "",
             verb=verb,
             payload=payload,
@@ -110,8 +152,10 @@ class ProjectBot:
             return person.preferred_language  # type: ignore[return-value]
         return language_of(activity.locale, default=self.services.default_language)
 
-    def _timezone(self, activity: Activity, person: Person) -> str:
-        for zone in (person.preferred_timezone, read.timezone_of(activity), person.seen_timezone):
+    def _timezone(self, activity: Activity, person: Person | None) -> str:
+        preferred = person.preferred_timezone if person is not None else None
+        seen = person.seen_timezone if person is not None else None
+        for zone in (preferred, read.timezone_of(activity), seen):
             if zone and _known_zone(zone):
                 return zone
         return self.services.default_timezone
@@ -135,9 +179,9 @@ class ProjectBot:
         if read.bot_among(activity.members_removed, activity):
             await asyncio.to_thread(self._mark_removed, activity, "bot removed from conversation")
             return
+        # Teams announces an install with both this and an installationUpdate; only the latter carries the locale,
+        # so the welcome is sent from there (see _installation_update).
         await asyncio.to_thread(self._record_conversation, activity)
-        if read.bot_among(activity.members_added, activity):
-            await self._greet(turn_context)
 
     def _mark_removed(self, activity: Activity, reason: str) -> None:
         self.services.conversations.mark_inactive(activity.channel_id or "msteams", activity.conversation.id, reason)
@@ -169,6 +213,13 @@ class ProjectBot:
             await self._replace_or_send(turn_context, reply.replace_card)
         outgoing = [MessageFactory.text(text) for text in reply.texts]
         outgoing += [MessageFactory.attachment(CardFactory.adaptive_card(card)) for card in reply.cards]
+        if reply.files:
+            # Inline attachments until the file consent flow exists (see docs/privacy.md).
+            outgoing.append(
+                MessageFactory.list(
+                    [Attachment(content_type=f.content_type, name=f.name, content=f.content) for f in reply.files]
+                )
+            )
         if outgoing:
             await turn_context.send_activities(outgoing)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from microsoft_teams.cards.core import Column, ColumnSet, Container
+from microsoft_teams.cards.core import ActionSet, Column, ColumnSet, Container
 
 from cards.base import card, heading, paragraph, submit
 from cards.i18n import Translator
@@ -31,18 +31,18 @@ def build_help_card(entries: list[MenuEntry], t: Translator) -> dict[str, Any]:
 
 
 def _menu_row(entry: MenuEntry, t: Translator) -> Container:
+    """Text on the left, a visible button on the right (a tappable row alone looks like plain text on a phone)."""
+    press = submit(t("menu.open_button"), MENU_VERB, command=entry.command)
     text = Column(
         width="stretch",
+        vertical_content_alignment="Center",
         items=[
             paragraph(f"**{entry.title}** — {entry.description}"),
-            paragraph(t("menu.example", example=f"`{entry.example}`"), subtle=True),
+            paragraph(t("menu.example", example=entry.example), subtle=True),
         ],
     )
-    return Container(
-        separator=True,
-        items=[ColumnSet(columns=[text])],
-        select_action=submit(entry.title, MENU_VERB, command=entry.command),
-    )
+    button = Column(width="auto", vertical_content_alignment="Center", items=[ActionSet(actions=[press])])
+    return Container(separator=True, items=[ColumnSet(columns=[text, button])])
 
 
 def build_welcome_card(t: Translator, *, personal: bool, help_command: str) -> dict[str, Any]:

@@ -26,8 +26,8 @@ class SettingsForm:
 def build_settings_card(form: SettingsForm, t: Translator) -> dict[str, Any]:
     language_name = t(f"language.name.{form.effective_language}")
     body: list[Any] = [heading(t("settings.title")), paragraph(t("settings.intro"), subtle=True)]
-    if form.errors:
-        body.append(field_error(t("form.errors_below")))
+    if len(form.errors) > 1:  # one error sits right under its field; several need a pointer at the top
+        body.append(field_error(t("form.errors_below")).model_copy(update={"spacing": "Medium"}))
     body.append(
         ChoiceSetInput(
             id="language",

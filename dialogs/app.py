@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialogs import core, proactive
+from dialogs import core, people, proactive, projects
 from dialogs.router import Router
 
 
@@ -10,4 +10,6 @@ def build_router() -> Router:
     router = Router()
     core.register(router)
     proactive.register(router)
+    projects.register(router)
+    people.register(router)
     return router

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from pydantic import BaseModel, ValidationError
 
 from cards.i18n import LANGUAGES, language_of, translator
 from cards.settings import AUTO, SAVE_VERB, SettingsForm, build_settings_card
 from dialogs.router import MenuInfo, Router
+from dialogs.timezones import resolve_timezone
 from dialogs.turn import Reply, Request, Services
 
 
@@ -43,8 +42,8 @@ def show_settings(request: Request, services: Services, rest: str) -> Reply:
     form = SettingsForm(
         language=person.preferred_language or AUTO,
         timezone=person.preferred_timezone or "",
-        effective_language=request.language,
-        effective_timezone=request.timezone,
+        effective_language=request.teams_language or request.language,
+        effective_timezone=request.teams_timezone or request.timezone,
     )
     return Reply.card(build_settings_card(form, request.t))
 
@@ -55,11 +54,8 @@ def validate_settings(payload: SettingsPayload, request: Request) -> dict[str, s
     if payload.language not in (AUTO, *LANGUAGES):
         errors["language"] = t("settings.language.invalid")
     zone = payload.timezone.strip()
-    if zone:
-        try:
-            ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            errors["timezone"] = t("settings.timezone.invalid", value=zone[:64])
+    if zone and resolve_timezone(zone) is None:
+        errors["timezone"] = t("settings.timezone.invalid", value=zone[:64])
     return errors
 
 
@@ -69,26 +65,27 @@ def save_settings(request: Request, services: Services, payload: SettingsPayload
         form = SettingsForm(
             language=payload.language if payload.language in (AUTO, *LANGUAGES) else AUTO,
             timezone=payload.timezone,
-            effective_language=request.language,
-            effective_timezone=request.timezone,
+            effective_language=request.teams_language or request.language,
+            effective_timezone=request.teams_timezone or request.timezone,
             errors=errors,
         )
         return Reply(replace_card=build_settings_card(form, request.t))
     language = None if payload.language == AUTO else payload.language
-    zone = payload.timezone.strip() or None
+    zone = resolve_timezone(payload.timezone) if payload.timezone.strip() else None
     assert request.person.id is not None
     person = services.people.set_preferences(
         request.person.id, language=language, timezone=zone, now=services.clock.now()
     )
     # Answer in the language just chosen, so the person sees at once that it worked; the pressed form is
     # refreshed so it no longer shows an error from an earlier attempt.
-    t = translator(language_of(person.preferred_language, default=request.language))
-    timezone = person.preferred_timezone or request.timezone
+    t = translator(language_of(person.preferred_language, default=request.teams_language or request.language))
+    teams_timezone = request.teams_timezone or request.timezone
+    timezone = person.preferred_timezone or teams_timezone
     saved_form = SettingsForm(
         language=person.preferred_language or AUTO,
         timezone=person.preferred_timezone or "",
-        effective_language=t.language,
-        effective_timezone=timezone,
+        effective_language=request.teams_language or request.language,
+        effective_timezone=teams_timezone,
     )
     return Reply(
         texts=[t("settings.saved", language=t(f"language.name.{t.language}"), timezone=timezone)],

@@ -43,10 +43,22 @@ class Request:
     payload: dict[str, Any] = field(default_factory=dict)
     activity_id: str | None = None
     reply_to_id: str | None = None
+    # What Teams itself says (or the defaults), before the person's own settings: shown as "as in Teams".
+    teams_language: Language | None = None
+    teams_timezone: str | None = None
 
     @property
     def t(self) -> Translator:
         return translator(self.language)
+
+
+@dataclass(frozen=True)
+class InlineFile:
+    """A small file sent with a reply as an inline attachment (until the Teams file consent flow exists)."""
+
+    name: str
+    content_type: str  # application/json, text/csv
+    content: str
 
 
 @dataclass
@@ -58,6 +70,7 @@ class Reply:
     # For Action.Execute: the card that replaces the pressed one for everyone. For Action.Submit: the pressed
     # card is updated in place when the transport can.
     replace_card: dict[str, Any] | None = None
+    files: list[InlineFile] = field(default_factory=list)
 
     @classmethod
     def text(cls, text: str) -> Reply:
@@ -72,6 +85,7 @@ class Reply:
             texts=self.texts + other.texts,
             cards=self.cards + other.cards,
             replace_card=other.replace_card or self.replace_card,
+            files=self.files + other.files,
         )
 
 

@@ -53,6 +53,11 @@ class Person(SQLModel, table=True):
     seen_timezone: str | None = Field(default=None, max_length=64)
     preferred_language: str | None = Field(default=None, max_length=8)
     preferred_timezone: str | None = Field(default=None, max_length=64)
+    # Learnt from the Teams roster (or given in an import); stored lower-case. People named by email before they
+    # ever talked to the bot are placeholder rows (see storage.directory) until their first message links them.
+    email: str | None = Field(default=None, max_length=320, index=True)
+    # Set when the person's data was erased (GDPR): the row stays as the anonymous key their time entries keep.
+    forgotten_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
 

@@ -13,6 +13,7 @@ from cards.menu import MenuEntry, build_help_card, build_welcome_card
 from cards.outbox import OptOutFooter, build_notice_card, build_undeliverable_card
 from cards.settings import SettingsForm, build_settings_card
 from dialogs.app import build_router
+from tests.project_card_samples import PROJECT_SAMPLES
 
 Sample = tuple[str, Callable[..., dict[str, Any]], Callable[[Translator], dict[str, Any]]]
 
@@ -85,6 +86,8 @@ SAMPLES: list[Sample] = [
         ),
     ),
 ]
+
+SAMPLES += PROJECT_SAMPLES
 
 
 def all_samples() -> Iterator[tuple[str, dict[str, Any]]]:

@@ -100,8 +100,10 @@ def test_help_shows_the_menu_with_numbered_buttons(settings: Settings) -> None:
     status, transcript = chat(settings, "help")
     assert status == 0
     assert NL("menu.title") in transcript
-    assert "[1] " + NL("menu.help.title") in transcript
-    assert "[2] " + NL("menu.settings.title") in transcript
+    menu = transcript[transcript.index(NL("menu.title")) :]
+    help_row, settings_row = menu.index(NL("menu.help.title")), menu.index(NL("menu.settings.title"))
+    assert help_row < menu.index("[1] " + NL("menu.open_button")) < settings_row
+    assert settings_row < menu.index("[2] " + NL("menu.open_button"))
     assert "**" not in transcript  # markdown shown plainly
 
 
@@ -115,7 +117,7 @@ def test_settings_from_the_menu_refuses_an_unknown_zone_and_then_saves(settings:
     status, transcript = chat(
         settings,
         "help",
-        "/2",  # the settings row of the menu (a container selectAction)
+        "/2",  # the Open button of the settings row of the menu
         "/1",  # Save: asks for each field
         "3",  # English, by number
         "Mars/Phobos",
@@ -125,7 +127,7 @@ def test_settings_from_the_menu_refuses_an_unknown_zone_and_then_saves(settings:
     )
     assert status == 0
     text = flat(transcript)
-    assert "pressing [2] " + NL("menu.settings.title") in text
+    assert "pressing [2] " + NL("menu.open_button") in text
     assert NL("settings.title") in transcript
 
     refused = transcript.split("(card 3 updated)")[1]

@@ -196,7 +196,7 @@ async def test_settings_form_keeps_values_and_shows_the_error_next_to_the_field(
     fixed = await bot.submit(
         BOB, {"verb": "settings.save", "language": "nl", "timezone": "Europe/Brussels"}, reply_to_id=card_id
     )
-    assert fixed.texts == ["Je instellingen zijn bewaard: taal Nederlands, tijdzone Europe/Brussels."]
+    assert fixed.texts == ["Je instellingen zijn opgeslagen: taal Nederlands, tijdzone Europe/Brussels."]
     refreshed = fixed.updated[0]["attachments"][0]["content"]
     assert "Attention" not in repr(refreshed), "the earlier error is gone from the form"
     assert next(e for e in refreshed["body"] if e.get("id") == "timezone")["value"] == "Europe/Brussels"
@@ -204,7 +204,7 @@ async def test_settings_form_keeps_values_and_shows_the_error_next_to_the_field(
 
 async def test_settings_saved_and_used_for_the_next_answer(bot: BotDriver, db: Database) -> None:
     saved = await bot.submit(BOB, {"verb": "settings.save", "language": "nl", "timezone": "Europe/Brussels"})
-    assert saved.texts == ["Je instellingen zijn bewaard: taal Nederlands, tijdzone Europe/Brussels."]
+    assert saved.texts == ["Je instellingen zijn opgeslagen: taal Nederlands, tijdzone Europe/Brussels."]
     follow_up = await bot.say(BOB, "help")
     assert "Waarmee kan ik helpen?" in card_texts(follow_up.cards[0])
     with db.session() as session:
@@ -339,3 +339,26 @@ async def test_service_url_outside_teams_and_loopback_is_refused_even_in_dev(bot
     activity["serviceUrl"] = "https://evil.example.com/"
     result = await bot.post(activity)
     assert result.status == 403 and not result.sent
+
+
+async def test_welcome_comes_from_the_installation_update_in_its_locale(bot: BotDriver) -> None:
+    """Teams sends conversationUpdate (no locale) and installationUpdate (with locale) at once, in any order."""
+    update = await bot.post(bot.activities.members_added(BOB))
+    install = await bot.post(bot.activities.install(BOB))
+    assert not update.sent
+    assert "Hello, I am projectbot" in card_texts(install.cards[0])
+
+
+async def test_settings_labels_show_what_teams_says_not_the_saved_choice(bot: BotDriver) -> None:
+    await bot.submit(BOB, {"verb": "settings.save", "language": "nl", "timezone": "Asia/Tokyo"})
+    form = (await bot.say(BOB, "settings")).cards[0]
+    texts = card_texts(form)
+    assert "Zoals in Teams (English)" in texts
+    assert "Laat leeg om Teams te volgen (nu Europe/London)." in texts
+
+
+async def test_time_zone_typed_loosely_is_understood(bot: BotDriver, db: Database) -> None:
+    saved = await bot.submit(BOB, {"verb": "settings.save", "language": "auto", "timezone": " brussels "})
+    assert saved.texts == ["Your settings are saved: language English, time zone Europe/Brussels."]
+    with db.session() as session:
+        assert session.exec(select(Person)).one().preferred_timezone == "Europe/Brussels"

@@ -1,0 +1,101 @@
+"""Operator verbs about people and the portfolio: `admin grant`, `people forget`, `import projects`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from dialogs.project_import import ImportFileError, ImportReport, import_projects, read_rows
+from storage.db import Database
+from storage.directory import DirectoryRepository, Role, is_email
+from storage.privacy import PrivacyRepository
+
+PROGRESS_MIN_ROWS = 200
+
+
+class OperatorError(Exception):
+    """Printed to the operator without a stack trace."""
+
+
+def add_verbs(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    admin = verbs.add_parser("admin", help="roles: grant the first admin (admins use the roles card afterwards)")
+    admin_verbs = admin.add_subparsers(dest="admin_verb", metavar="ACTION", required=True)
+    grant = admin_verbs.add_parser("grant", help="grant a role to a person (by email or Entra object id)")
+    grant.add_argument("person", metavar="EMAIL_OR_AAD_ID")
+    grant.add_argument("--role", choices=[r.value for r in Role], default=Role.ADMIN.value)
+
+    people = verbs.add_parser("people", help="personal data: erase someone who left (GDPR)")
+    people_verbs = people.add_subparsers(dest="people_verb", metavar="ACTION", required=True)
+    forget = people_verbs.add_parser("forget", help="erase a person's personal data; their hours stay, anonymous")
+    forget.add_argument("email", metavar="EMAIL")
+
+    imports = verbs.add_parser("import", help="import data from a file")
+    import_verbs = imports.add_subparsers(dest="import_verb", metavar="WHAT", required=True)
+    projects = import_verbs.add_parser("projects", help="projects from CSV or XLSX (see docs/operations.md)")
+    projects.add_argument("file", type=Path, metavar="FILE")
+    projects.add_argument("--dry-run", action="store_true", help="check and report, change nothing")
+    projects.add_argument("--progress", action="store_true", help="show a progress bar even when not on a terminal")
+
+
+def run(args: argparse.Namespace, db: Database, *, now: datetime | None = None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    now = now or datetime.now(UTC)
+    if args.verb == "admin":
+        return _grant(db, args.person, Role(args.role), now, out)
+    if args.verb == "people":
+        ids = PrivacyRepository(db).forget_by_email(args.email, now=now)
+        if not ids:
+            raise OperatorError(f"nobody with email {args.email} (already erased, or never known)")
+        print(f"erased the personal data of {args.email} ({len(ids)} record(s)); their hours stay, anonymous", file=out)
+        return 0
+    return _import(db, args, now, out)
+
+
+def _grant(db: Database, reference: str, role: Role, now: datetime, out: TextIO) -> int:
+    directory = DirectoryRepository(db)
+    people = directory.find(reference)
+    if not people and is_email(reference):
+        # Not seen yet: a placeholder holds the role until they first talk to the bot and are linked by email.
+        people = [directory.person_for_email(reference, now=now)]
+    if not people:
+        raise OperatorError(f"nobody known as {reference}: use their email address or Entra object id")
+    if len(people) > 1:
+        raise OperatorError(f"{reference} matches {len(people)} people: use the email address or Entra object id")
+    person = people[0]
+    assert person.id is not None
+    changed = directory.grant(person.id, role, actor_id=None, now=now)
+    label = person.email or person.name or person.aad_object_id
+    print(f"{label} {'is now' if changed else 'already was'} {role.value}", file=out)
+    return 0
+
+
+def _import(db: Database, args: argparse.Namespace, now: datetime, out: TextIO) -> int:
+    try:
+        rows = read_rows(args.file)
+    except (ImportFileError, OSError, UnicodeDecodeError) as problem:
+        raise OperatorError(str(problem)) from None
+    show = args.progress or (sys.stderr.isatty() and len(rows) >= PROGRESS_MIN_ROWS)
+    report = import_projects(db, rows, now=now, dry_run=args.dry_run, progress=_progress_bar if show else None)
+    if show:
+        print(file=sys.stderr)
+    _print_report(report, out)
+    return 1 if report.count("rejected") else 0
+
+
+def _progress_bar(done: int, total: int) -> None:
+    width = 30
+    filled = width * done // max(total, 1)
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+    sys.stderr.flush()
+
+
+def _print_report(report: ImportReport, out: TextIO) -> None:
+    for row in report.rows:
+        detail = f": {row.detail}" if row.detail else ""
+        print(f"line {row.line} {row.code or '?'} {row.outcome}{detail}", file=out)
+    summary = ", ".join(f"{report.count(o)} {o}" for o in ("created", "updated", "unchanged", "rejected"))
+    suffix = " (dry run: nothing was changed)" if report.dry_run else ""
+    print(f"{summary}{suffix}", file=out)

@@ -1,0 +1,106 @@
+"""People cards: the admin's roles card, the own-data summary and the erase confirmation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from microsoft_teams.cards.core import Choice, ChoiceSetInput, Fact, FactSet, TextInput
+
+from cards.base import card, field_error, heading, paragraph, submit
+from cards.i18n import Translator
+
+ROLES_SAVE_VERB = "roles.save"
+FORGET_VERB = "privacy.forget"
+FORGET_CANCEL_VERB = "privacy.forget_cancel"
+ROLES = ("admin", "manager", "coordinator", "member")
+
+
+@dataclass(frozen=True)
+class RoleHolder:
+    name: str
+    email: str | None
+    roles: tuple[str, ...]
+    domains: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RolesForm:
+    holders: list[RoleHolder]
+    domains: list[tuple[str, str]]  # (id, name)
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def build_roles_card(form: RolesForm, t: Translator) -> dict[str, Any]:
+    body: list[Any] = [heading(t("roles.title")), paragraph(t("roles.intro"), subtle=True)]
+    facts = []
+    for holder in form.holders[:60]:
+        label = holder.name or holder.email or "?"
+        roles = ", ".join(t(f"role.{role}") for role in holder.roles)
+        if holder.domains:
+            roles += f" ({', '.join(holder.domains)})"
+        facts.append(Fact(title=label, value=roles))
+    body.append(FactSet(facts=facts) if facts else paragraph(t("roles.none"), subtle=True))
+    if form.errors:
+        body.append(field_error(t("form.errors_below")))
+    v = form.values
+    body.append(
+        TextInput(
+            id="person", label=t("roles.person"), placeholder=t("roles.person.placeholder"), value=v.get("person", "")
+        )
+    )
+    if "person" in form.errors:
+        body.append(field_error(form.errors["person"]))
+    body.append(
+        ChoiceSetInput(
+            id="role",
+            label=t("roles.role"),
+            style="compact",
+            value=v.get("role") or "coordinator",
+            choices=[Choice(title=t(f"role.{role}"), value=role) for role in ROLES],
+        )
+    )
+    if "role" in form.errors:
+        body.append(field_error(form.errors["role"]))
+    body.append(
+        ChoiceSetInput(
+            id="domains",
+            label=t("roles.domains"),
+            is_multi_select=True,
+            style="expanded",
+            value=v.get("domains") or None,
+            choices=[Choice(title=name, value=value) for value, name in form.domains],
+        )
+    )
+    return card(
+        body,
+        [
+            submit(t("roles.grant"), ROLES_SAVE_VERB, operation="grant"),
+            submit(t("roles.revoke"), ROLES_SAVE_VERB, operation="revoke"),
+        ],
+    )
+
+
+def build_my_data_card(sections: list[tuple[str, int]], t: Translator, *, files: tuple[str, ...]) -> dict[str, Any]:
+    """What is stored about the person, counted per kind; the full data comes with it as JSON and CSV."""
+    body: list[Any] = [heading(t("mydata.title")), paragraph(t("mydata.intro"))]
+    body.append(FactSet(facts=[Fact(title=t(f"mydata.section.{name}"), value=str(count)) for name, count in sections]))
+    body.append(paragraph(t("mydata.files", files=", ".join(files)), subtle=True))
+    body.append(paragraph(t("mydata.forget_hint"), subtle=True))
+    return card(body)
+
+
+def build_forget_card(t: Translator, *, token: str) -> dict[str, Any]:
+    body: list[Any] = [
+        heading(t("forget.title")),
+        paragraph(t("forget.what")),
+        paragraph(t("forget.kept"), subtle=True),
+    ]
+    return card(
+        body,
+        [
+            submit(t("forget.confirm"), FORGET_VERB, token=token),
+            submit(t("forget.cancel"), FORGET_CANCEL_VERB),
+        ],
+    )

@@ -1,0 +1,348 @@
+"""Project cards: the project's facts, the list of one's projects, the project form, team member and phase forms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from microsoft_teams.cards.core import (
+    ActionSet,
+    Choice,
+    ChoiceSetInput,
+    Column,
+    ColumnSet,
+    Container,
+    DateInput,
+    Fact,
+    FactSet,
+    TextInput,
+    ToggleInput,
+)
+
+from cards.base import card, field_error, heading, paragraph, submit
+from cards.i18n import Translator
+
+OPEN_VERB = "projects.open"
+PAGE_VERB = "projects.page"
+EDIT_VERB = "projects.edit"
+SAVE_VERB = "projects.save"
+MEMBER_FORM_VERB = "projects.member_form"
+MEMBER_SAVE_VERB = "projects.member_save"
+PHASE_FORM_VERB = "projects.phase_form"
+PHASE_SAVE_VERB = "projects.phase_save"
+CHOOSE_VERB = "lookup.choose"
+
+PHASES = ("analysis", "execution", "implementation", "handover", "after_care", "closed")
+STATES = ("active", "on_hold", "closed")
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    name: str
+    role: str
+    external: bool
+
+
+@dataclass(frozen=True)
+class ProjectView:
+    """A project as its card shows it; `can_edit` decides whether the change buttons appear."""
+
+    code: str
+    name: str
+    domain: str
+    phase: str
+    state: str
+    description: str = ""
+    goal: str = ""
+    scope: str = ""
+    coordinator: str | None = None
+    manager: str | None = None
+    governments: tuple[str, ...] = ()
+    team: tuple[TeamRow, ...] = ()
+    planned_start: date | None = None
+    planned_end: date | None = None
+    budget_hours: Decimal | None = None
+    budget_euros: Decimal | None = None
+    can_edit: bool = False
+
+
+def _number(value: Decimal, t: Translator) -> str:
+    return format_decimal(value, format="#,##0.##", locale=t.locale)
+
+
+def _date(value: date | None, t: Translator) -> str:
+    return format_date(value, format="medium", locale=t.locale) if value else "—"
+
+
+def build_project_card(view: ProjectView, t: Translator) -> dict[str, Any]:
+    facts = [
+        Fact(title=t("project.field.domain"), value=view.domain),
+        Fact(title=t("project.field.phase"), value=t(f"project.phase.{view.phase}")),
+        Fact(title=t("project.field.state"), value=t(f"project.state.{view.state}")),
+        Fact(title=t("project.field.coordinator"), value=view.coordinator or t("project.nobody")),
+        Fact(title=t("project.field.manager"), value=view.manager or t("project.nobody")),
+        Fact(
+            title=t("project.field.planning"),
+            value=t("project.planning", start=_date(view.planned_start, t), end=_date(view.planned_end, t)),
+        ),
+        Fact(
+            title=t("project.field.budget_hours"),
+            value=t("project.hours", hours=_number(view.budget_hours, t)) if view.budget_hours is not None else "—",
+        ),
+    ]
+    if view.budget_euros is not None:
+        facts.append(Fact(title=t("project.field.budget_euros"), value=f"€ {_number(view.budget_euros, t)}"))
+    if view.governments:
+        facts.append(Fact(title=t("project.field.governments"), value=", ".join(view.governments)))
+    body: list[Any] = [heading(f"{view.code} · {view.name}"), FactSet(facts=facts)]
+    for key, text in (("description", view.description), ("goal", view.goal), ("scope", view.scope)):
+        if text:
+            body.append(paragraph(f"**{t(f'project.field.{key}')}** {text}"))
+    body.append(paragraph(f"**{t('project.team')}**"))
+    if view.team:
+        for member in view.team[:40]:
+            kind = t("project.member.external" if member.external else "project.member.internal")
+            role = f" — {member.role}" if member.role else ""
+            body.append(paragraph(f"{member.name}{role} ({kind})", subtle=True))
+    else:
+        body.append(paragraph(t("project.team.empty"), subtle=True))
+    actions = []
+    if view.can_edit:
+        actions = [
+            submit(t("project.action.edit"), EDIT_VERB, code=view.code),
+            submit(t("project.action.add_member"), MEMBER_FORM_VERB, code=view.code),
+            submit(t("project.action.phase"), PHASE_FORM_VERB, code=view.code),
+        ]
+    return card(body, actions or None)
+
+
+@dataclass(frozen=True)
+class ProjectLine:
+    code: str
+    name: str
+    phase: str
+    why: str  # already translated: coordinator, member, in your domain
+
+
+def build_project_list_card(lines: list[ProjectLine], page: int, pages: int, t: Translator) -> dict[str, Any]:
+    body: list[Any] = [heading(t("projects.title"))]
+    if not lines:
+        body.append(paragraph(t("projects.none")))
+    for line in lines:
+        body.append(
+            Container(
+                separator=True,
+                select_action=submit(line.code, OPEN_VERB, code=line.code),
+                items=[
+                    ColumnSet(
+                        columns=[
+                            Column(width="stretch", items=[paragraph(f"**{line.code}** · {line.name}")]),
+                            Column(
+                                width="auto",
+                                items=[paragraph(f"{t(f'project.phase.{line.phase}')} · {line.why}", subtle=True)],
+                            ),
+                        ]
+                    )
+                ],
+            )
+        )
+    if pages > 1:
+        body.append(paragraph(t("projects.page", page=page, pages=pages), subtle=True))
+    actions = []
+    if page > 1:
+        actions.append(submit(t("projects.previous"), PAGE_VERB, page=page - 1))
+    if page < pages:
+        actions.append(submit(t("projects.next"), PAGE_VERB, page=page + 1))
+    return card(body, actions or None)
+
+
+def build_project_choice_card(
+    reference: str, candidates: list[tuple[str, str]], command: str, t: Translator
+) -> dict[str, Any]:
+    """Several projects match what was typed: one button per project runs the same command with its code."""
+    body: list[Any] = [heading(t("lookup.which")), paragraph(t("lookup.several", reference=reference), subtle=True)]
+    buttons = [submit(f"{code} · {name}"[:80], CHOOSE_VERB, command=command, code=code) for code, name in candidates]
+    body.append(ActionSet(actions=buttons))
+    return card(body)
+
+
+@dataclass(frozen=True)
+class ProjectForm:
+    """The new/edit project form: what the user typed (kept when a field is refused) and the errors per field."""
+
+    form_id: str
+    domains: list[tuple[str, str]]  # (id, name)
+    governments: list[tuple[str, str]]  # (id, name)
+    editing: str | None = None  # the code of the project being edited; None for a new project
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+FORM_FIELDS = (
+    "code",
+    "name",
+    "domain",
+    "description",
+    "goal",
+    "scope",
+    "coordinator",
+    "manager",
+    "governments",
+    "start",
+    "end",
+    "budget_hours",
+    "budget_euros",
+    "state",
+)
+
+
+def build_project_form_card(form: ProjectForm, t: Translator) -> dict[str, Any]:
+    v = form.values
+    title = t("project.form.edit", code=form.editing) if form.editing else t("project.form.new")
+    body: list[Any] = [heading(title)]
+    if form.errors:
+        body.append(field_error(t("form.errors_below")))
+
+    def add(element: Any, name: str) -> None:
+        body.append(element)
+        if name in form.errors:
+            body.append(field_error(form.errors[name]))
+
+    if form.editing is None:
+        add(
+            TextInput(id="code", label=t("project.field.code"), placeholder="DT-042", value=v.get("code", "")),
+            "code",
+        )
+    add(TextInput(id="name", label=t("project.field.name"), value=v.get("name", ""), max_length=200), "name")
+    add(
+        ChoiceSetInput(
+            id="domain",
+            label=t("project.field.domain"),
+            style="compact",
+            value=v.get("domain") or None,
+            choices=[Choice(title=name, value=value) for value, name in form.domains],
+        ),
+        "domain",
+    )
+    for name in ("description", "goal", "scope"):
+        add(
+            TextInput(
+                id=name, label=t(f"project.field.{name}"), value=v.get(name, ""), is_multiline=True, max_length=4000
+            ),
+            name,
+        )
+    for name in ("coordinator", "manager"):
+        add(
+            TextInput(
+                id=name,
+                label=t(f"project.field.{name}"),
+                placeholder=t("project.person.placeholder"),
+                value=v.get(name, ""),
+            ),
+            name,
+        )
+    if form.governments:
+        add(
+            ChoiceSetInput(
+                id="governments",
+                label=t("project.field.governments"),
+                is_multi_select=True,
+                style="compact",
+                value=v.get("governments") or None,
+                choices=[Choice(title=name, value=value) for value, name in form.governments],
+            ),
+            "governments",
+        )
+    add(DateInput(id="start", label=t("project.field.start"), value=v.get("start") or None), "start")
+    add(DateInput(id="end", label=t("project.field.end"), value=v.get("end") or None), "end")
+    add(
+        TextInput(
+            id="budget_hours",
+            label=t("project.field.budget_hours"),
+            placeholder=t("project.number.placeholder"),
+            value=v.get("budget_hours", ""),
+        ),
+        "budget_hours",
+    )
+    add(
+        TextInput(
+            id="budget_euros",
+            label=t("project.field.budget_euros"),
+            placeholder=t("project.number.placeholder"),
+            value=v.get("budget_euros", ""),
+        ),
+        "budget_euros",
+    )
+    if form.editing is not None:
+        add(
+            ChoiceSetInput(
+                id="state",
+                label=t("project.field.state"),
+                style="compact",
+                value=v.get("state") or "active",
+                choices=[Choice(title=t(f"project.state.{s}"), value=s) for s in STATES],
+            ),
+            "state",
+        )
+    data: dict[str, Any] = {"form_id": form.form_id}
+    if form.editing:
+        data["project"] = form.editing
+    return card(body, [submit(t("project.form.save"), SAVE_VERB, **data)])
+
+
+@dataclass(frozen=True)
+class MemberForm:
+    code: str
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def build_team_member_card(form: MemberForm, t: Translator) -> dict[str, Any]:
+    v = form.values
+    body: list[Any] = [heading(t("project.member.title", code=form.code))]
+    if form.errors:
+        body.append(field_error(t("form.errors_below")))
+    body.append(
+        TextInput(
+            id="person",
+            label=t("project.member.person"),
+            placeholder=t("project.person.placeholder"),
+            value=v.get("person", ""),
+        )
+    )
+    if "person" in form.errors:
+        body.append(field_error(form.errors["person"]))
+    body.append(TextInput(id="role", label=t("project.member.role"), value=v.get("role", ""), max_length=128))
+    if "role" in form.errors:
+        body.append(field_error(form.errors["role"]))
+    body.append(
+        ToggleInput(
+            id="external",
+            title=t("project.member.is_external"),
+            value=v.get("external", "false"),
+            value_on="true",
+            value_off="false",
+        )
+    )
+    return card(body, [submit(t("project.member.save"), MEMBER_SAVE_VERB, code=form.code)])
+
+
+def build_phase_card(code: str, current: str, t: Translator, error: str | None = None) -> dict[str, Any]:
+    body: list[Any] = [
+        heading(t("project.phase.title", code=code)),
+        paragraph(t("project.phase.current", phase=t(f"project.phase.{current}")), subtle=True),
+        ChoiceSetInput(
+            id="phase",
+            label=t("project.field.phase"),
+            style="expanded",
+            value=current,
+            choices=[Choice(title=t(f"project.phase.{p}"), value=p) for p in PHASES],
+        ),
+    ]
+    if error:
+        body.append(field_error(error))
+    return card(body, [submit(t("project.phase.save"), PHASE_SAVE_VERB, code=code)])

@@ -1,0 +1,98 @@
+"""Who may do what: the one policy every handler asks (pure; tested as a table in tests/test_permissions.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from storage.directory import Role
+
+
+class Action(StrEnum):
+    VIEW_PROJECT = "view_project"
+    EDIT_PROJECT = "edit_project"  # facts, team, phase
+    CREATE_PROJECT = "create_project"
+    LOG_OWN_TIME = "log_own_time"
+    VIEW_TIME_OF_OTHER = "view_time_of_other"
+    VIEW_PORTFOLIO = "view_portfolio"
+    MANAGE_PEOPLE = "manage_people"
+
+
+class Relation(StrEnum):
+    """How the actor stands to the thing acted on (a project, or a person's time)."""
+
+    COORDINATOR = "coordinator"  # coordinates the project
+    PROJECT_MANAGER = "project_manager"  # is the manager named on the project
+    DOMAIN_MANAGER = "domain_manager"  # manager overseeing the project's domain
+    TEAM_MEMBER = "team_member"
+    SELF = "self"  # the person whose data it is
+
+
+@dataclass(frozen=True)
+class Actor:
+    roles: frozenset[Role] = frozenset()
+    relations: frozenset[Relation] = frozenset()
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    who_can: str  # catalog key naming who may do it, for the polite refusal
+
+
+_WHO = {
+    Action.VIEW_PROJECT: "permission.who.view_project",
+    Action.EDIT_PROJECT: "permission.who.edit_project",
+    Action.CREATE_PROJECT: "permission.who.create_project",
+    Action.LOG_OWN_TIME: "permission.who.log_own_time",
+    Action.VIEW_TIME_OF_OTHER: "permission.who.view_time_of_other",
+    Action.VIEW_PORTFOLIO: "permission.who.view_portfolio",
+    Action.MANAGE_PEOPLE: "permission.who.manage_people",
+}
+
+# For each action: the roles that allow it anywhere, and the relations to the target that allow it.
+_RULES: dict[Action, tuple[frozenset[Role], frozenset[Relation]]] = {
+    Action.VIEW_PROJECT: (
+        frozenset({Role.ADMIN}),
+        frozenset({Relation.COORDINATOR, Relation.PROJECT_MANAGER, Relation.DOMAIN_MANAGER, Relation.TEAM_MEMBER}),
+    ),
+    # Coordinators change the projects they coordinate; admins can step in (someone left, a project is orphaned).
+    Action.EDIT_PROJECT: (frozenset({Role.ADMIN}), frozenset({Relation.COORDINATOR})),
+    Action.CREATE_PROJECT: (frozenset({Role.ADMIN, Role.COORDINATOR, Role.MANAGER}), frozenset()),
+    Action.LOG_OWN_TIME: (frozenset(), frozenset({Relation.TEAM_MEMBER, Relation.COORDINATOR})),
+    # Personal time entries: the person, the project's coordinator and its manager — nobody else, not even admins.
+    Action.VIEW_TIME_OF_OTHER: (
+        frozenset(),
+        frozenset({Relation.SELF, Relation.COORDINATOR, Relation.PROJECT_MANAGER}),
+    ),
+    Action.VIEW_PORTFOLIO: (frozenset({Role.MANAGER, Role.ADMIN}), frozenset()),
+    Action.MANAGE_PEOPLE: (frozenset({Role.ADMIN}), frozenset()),
+}
+
+
+def allowed(actor: Actor, action: Action) -> Decision:
+    roles, relations = _RULES[action]
+    ok = bool(actor.roles & roles) or bool(actor.relations & relations)
+    return Decision(allowed=ok, who_can=_WHO[action])
+
+
+def relations_to_project(
+    person_id: int,
+    *,
+    coordinator_id: int | None,
+    manager_id: int | None,
+    member_ids: frozenset[int],
+    project_domain_id: int,
+    managed_domain_ids: frozenset[int],
+    is_manager: bool,
+) -> frozenset[Relation]:
+    found: set[Relation] = set()
+    if coordinator_id == person_id:
+        found.add(Relation.COORDINATOR)
+    if manager_id == person_id:
+        found.add(Relation.PROJECT_MANAGER)
+    if person_id in member_ids:
+        found.add(Relation.TEAM_MEMBER)
+    if is_manager and project_domain_id in managed_domain_ids:
+        found.add(Relation.DOMAIN_MANAGER)
+    return frozenset(found)

@@ -1,0 +1,266 @@
+"""Portfolio onboarding: projects from a CSV or XLSX file, one report line per row, idempotent, with a dry run."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import func
+from sqlmodel import Session, or_, select
+
+from dialogs.values import parse_date, parse_decimal
+from storage.audit import record_audit
+from storage.db import Database
+from storage.directory import is_email, person_for_email
+from storage.projects import (
+    Domain,
+    Government,
+    GovernmentKind,
+    Project,
+    ProjectGovernment,
+    ProjectRepository,
+    is_valid_code,
+    normalise_code,
+)
+
+COLUMNS = (
+    "code",
+    "name",
+    "domain",
+    "coordinator_email",
+    "manager_email",
+    "budget_hours",
+    "start",
+    "end",
+    "governments",
+)
+REQUIRED_COLUMNS = ("code", "name", "domain")
+Outcome = Literal["created", "updated", "unchanged", "rejected"]
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (format, missing columns); nothing was imported."""
+
+
+@dataclass(frozen=True)
+class RowReport:
+    line: int  # as a spreadsheet shows it: the header is line 1
+    code: str
+    outcome: Outcome
+    detail: str = ""  # why it was rejected, or which fields changed
+
+
+@dataclass
+class ImportReport:
+    rows: list[RowReport]
+    dry_run: bool
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for row in self.rows if row.outcome == outcome)
+
+
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    """The rows of a .csv (UTF-8, comma or semicolon) or .xlsx file as dicts keyed by lower-case header."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        rows = list(_xlsx_rows(path))
+    elif suffix in (".csv", ".txt"):
+        rows = list(_csv_rows(path))
+    else:
+        raise ImportFileError(f"{path.name}: use a .csv or .xlsx file")
+    if not rows:
+        raise ImportFileError(f"{path.name}: the file is empty")
+    header = [str(cell or "").strip().lower() for cell in rows[0]]
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if missing:
+        raise ImportFileError(f"{path.name}: missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}")
+    found: list[dict[str, Any]] = []
+    for values in rows[1:]:
+        if not any(str(v or "").strip() for v in values):
+            found.append({})  # blank line: kept so line numbers match the file
+            continue
+        found.append({name: values[i] if i < len(values) else None for i, name in enumerate(header) if name})
+    return found
+
+
+def _csv_rows(path: Path) -> Iterator[list[str]]:
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        dialect: Any = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    yield from csv.reader(text.splitlines(), dialect)
+
+
+def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as problem:  # openpyxl raises zipfile, KeyError, InvalidFileException...
+        raise ImportFileError(f"{path.name}: not a readable .xlsx file ({problem})") from None
+    try:
+        sheet = workbook.worksheets[0]
+        for row in sheet.iter_rows(values_only=True):
+            yield list(row)
+    finally:
+        workbook.close()
+
+
+class _Rollback(Exception):
+    """Raised at the end of a dry run so the unit of work rolls everything back."""
+
+
+def import_projects(
+    db: Database,
+    rows: list[dict[str, Any]],
+    *,
+    now: datetime,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """All rows in one transaction; a dry run does the same work and rolls it back, so it reports the same."""
+    reports: list[RowReport] = []
+    try:
+        with db.session() as session:
+            for index, row in enumerate(rows):
+                if row:
+                    reports.append(_import_row(session, index + 2, row, now))
+                if progress is not None:
+                    progress(index + 1, len(rows))
+            if dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    return ImportReport(rows=reports, dry_run=dry_run)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _import_row(session: Session, line: int, row: dict[str, Any], now: datetime) -> RowReport:
+    code = normalise_code(_text(row.get("code")))
+    problems: list[str] = []
+    if not code:
+        problems.append("code is empty")
+    elif not is_valid_code(code):
+        problems.append(f"code {code!r} is not like DT-042")
+    name = _text(row.get("name"))
+    if not name:
+        problems.append("name is empty")
+    domain = _domain(session, _text(row.get("domain")))
+    if domain is None:
+        problems.append(f"unknown domain {_text(row.get('domain'))!r}")
+    emails = {key: _text(row.get(key)).lower() for key in ("coordinator_email", "manager_email")}
+    for key, email in emails.items():
+        if email and not is_email(email):
+            problems.append(f"{key} {email!r} is not an email address")
+    budget: Decimal | None = None
+    if _text(row.get("budget_hours")):
+        raw = row.get("budget_hours")
+        budget = Decimal(str(raw)) if isinstance(raw, int | float) else parse_decimal(_text(raw))
+        if budget is None or budget < 0:
+            problems.append(f"budget_hours {_text(raw)!r} is not a number of hours")
+    dates: dict[str, date | None] = {}
+    for key in ("start", "end"):
+        raw = row.get(key)
+        dates[key] = parse_date(raw) if _text(raw) else None
+        if _text(raw) and dates[key] is None:
+            problems.append(f"{key} {_text(raw)!r} is not a date (use 2026-11-27 or 27/11/2026)")
+    if dates["start"] and dates["end"] and dates["end"] < dates["start"]:
+        problems.append("end is before start")
+    if problems:
+        return RowReport(line, code, "rejected", "; ".join(problems))
+    assert domain is not None and domain.id is not None
+
+    values: dict[str, Any] = {"name": name[:200], "domain_id": domain.id}
+    if emails["coordinator_email"]:
+        values["coordinator_id"] = person_for_email(session, emails["coordinator_email"], now=now).id
+    if emails["manager_email"]:
+        values["manager_id"] = person_for_email(session, emails["manager_email"], now=now).id
+    if budget is not None:
+        values["budget_hours"] = budget.quantize(Decimal("0.01"))
+    if dates["start"]:
+        values["planned_start"] = dates["start"]
+    if dates["end"]:
+        values["planned_end"] = dates["end"]
+    government_names = [g.strip() for g in _text(row.get("governments")).split(";") if g.strip()]
+    government_ids = [_government(session, g).id or 0 for g in government_names] if government_names else None
+
+    existing = session.exec(select(Project).where(Project.code == code)).first()
+    if existing is None:
+        project = Project(code=code, created_at=now, updated_at=now, **values)
+        session.add(project)
+        session.flush()
+        assert project.id is not None
+        for government_id in sorted(set(government_ids or [])):
+            session.add(ProjectGovernment(project_id=project.id, government_id=government_id))
+        record_audit(
+            session,
+            actor_id=None,
+            action="project.import",
+            entity="project",
+            entity_id=project.id,
+            fields=sorted(["code", *values, *(["governments"] if government_ids else [])]),
+            now=now,
+        )
+        return RowReport(line, code, "created")
+    assert existing.id is not None
+    changed = ProjectRepository.update_in(
+        session, existing.id, values, government_ids, actor_id=None, now=now, action="project.import"
+    )
+    if not changed:
+        return RowReport(line, code, "unchanged")
+    return RowReport(line, code, "updated", ", ".join(changed))
+
+
+def _domain(session: Session, name: str) -> Domain | None:
+    wanted = name.strip().lower()
+    if not wanted:
+        return None
+    return session.exec(
+        select(Domain).where(
+            or_(
+                func.lower(Domain.name_nl) == wanted,
+                func.lower(Domain.name_en) == wanted,
+                func.lower(Domain.key) == wanted,
+            )
+        )
+    ).first()
+
+
+_KIND_PREFIXES = (
+    (GovernmentKind.POLICE_ZONE, ("politiezone", "pz ", "police zone")),
+    (GovernmentKind.EMERGENCY_ZONE, ("hulpverleningszone", "brandweerzone", "hvz ", "emergency")),
+    (GovernmentKind.MUNICIPALITY, ("gemeente", "stad ", "municipality", "city ")),
+    (GovernmentKind.INTERMUNICIPAL, ("intercommunale", "intergemeentelijk", "igs ")),
+)
+
+
+def guess_kind(name: str) -> GovernmentKind:
+    lowered = name.lower() + " "
+    for kind, prefixes in _KIND_PREFIXES:
+        if lowered.startswith(prefixes):
+            return kind
+    return GovernmentKind.OTHER
+
+
+def _government(session: Session, name: str) -> Government:
+    """A government from the managed list by name (any case); a new one is added with a guessed kind."""
+    found = session.exec(select(Government).where(func.lower(Government.name) == name.lower())).first()
+    if found is not None:
+        return found
+    government = Government(name=name[:200], kind=guess_kind(name).value)
+    session.add(government)
+    session.flush()
+    return government

@@ -1,0 +1,40 @@
+"""Understanding a time zone as people type it: `europe/brussels`, `Brussels` or `Europe/Brussels`."""
+
+from __future__ import annotations
+
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+
+@cache
+def _by_lowercase_name() -> dict[str, str]:
+    return {name.lower(): name for name in available_timezones()}
+
+
+@cache
+def _by_city() -> dict[str, str | None]:
+    """The last part of a zone name (the city); None where two zones share a city name."""
+    cities: dict[str, str | None] = {}
+    for name in available_timezones():
+        if "/" not in name or name.startswith(("Etc/", "SystemV/", "US/", "Canada/")):
+            continue
+        city = name.rsplit("/", 1)[1].replace("_", " ").lower()
+        cities[city] = name if city not in cities else None
+    return cities
+
+
+def resolve_timezone(text: str) -> str | None:
+    """The IANA name meant by `text`, or None when it names no zone (or more than one)."""
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        return None
+    exact = _by_lowercase_name().get(cleaned.lower().replace(" ", "_"))
+    if exact is None:
+        exact = _by_city().get(cleaned.lower().replace("_", " "))
+    if exact is None:
+        return None
+    try:
+        ZoneInfo(exact)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return exact

@@ -1,0 +1,228 @@
+"""Who is who: people's roles, the domains managers oversee, people known only by email, and linking them."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import UniqueConstraint, func, update
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from storage.audit import AuditLog, record_audit
+from storage.db import Database
+from storage.models import Person
+from storage.types import UTCDateTime
+
+# People named by email before they ever talked to the bot (imports, forms) get a placeholder row: no tenant yet and
+# this prefix instead of an Entra object id. Their first message links the placeholder to their real row.
+PENDING_PREFIX = "pending:"
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    MANAGER = "manager"
+    COORDINATOR = "coordinator"
+    MEMBER = "member"
+
+
+class PersonRole(SQLModel, table=True):
+    __tablename__ = "person_role"
+    __table_args__ = (UniqueConstraint("person_id", "role", name="uq_person_role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    role: str = Field(max_length=16)
+    granted_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ManagerDomain(SQLModel, table=True):
+    """A domain a manager oversees: they read every project in it."""
+
+    __tablename__ = "manager_domain"
+
+    person_id: int = Field(foreign_key="person.id", primary_key=True, ondelete="CASCADE")
+    domain_id: int = Field(foreign_key="domain.id", primary_key=True, ondelete="CASCADE")
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def is_email(text: str) -> bool:
+    return bool(EMAIL_PATTERN.match(text.strip()))
+
+
+def is_placeholder(person: Person) -> bool:
+    return person.aad_object_id.startswith(PENDING_PREFIX)
+
+
+class DirectoryRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # Roles ----------------------------------------------------------------------------------------------
+
+    def roles(self, person_id: int) -> frozenset[Role]:
+        with self._db.session() as session:
+            return roles_in(session, person_id)
+
+    def managed_domains(self, person_id: int) -> frozenset[int]:
+        with self._db.session() as session:
+            rows = session.exec(select(ManagerDomain.domain_id).where(ManagerDomain.person_id == person_id))
+            return frozenset(rows)
+
+    def grant(self, person_id: int, role: Role, *, actor_id: int | None, now: datetime) -> bool:
+        """False when the person already had the role (granting twice records once)."""
+        with self._db.session() as session:
+            if role in roles_in(session, person_id):
+                return False
+            session.add(PersonRole(person_id=person_id, role=role.value, granted_at=now))
+            record_audit(
+                session, actor_id=actor_id, action="role.grant", entity="person", entity_id=person_id,
+                fields=[role.value], now=now,
+            )  # fmt: skip
+            return True
+
+    def revoke(self, person_id: int, role: Role, *, actor_id: int | None, now: datetime) -> bool:
+        with self._db.session() as session:
+            row = session.exec(
+                select(PersonRole).where(PersonRole.person_id == person_id, PersonRole.role == role.value)
+            ).first()
+            if row is None:
+                return False
+            session.delete(row)
+            if role == Role.MANAGER:
+                for link in session.exec(select(ManagerDomain).where(ManagerDomain.person_id == person_id)):
+                    session.delete(link)
+            record_audit(
+                session, actor_id=actor_id, action="role.revoke", entity="person", entity_id=person_id,
+                fields=[role.value], now=now,
+            )  # fmt: skip
+            return True
+
+    def set_managed_domains(self, person_id: int, domain_ids: set[int], *, actor_id: int | None, now: datetime) -> bool:
+        with self._db.session() as session:
+            current = set(session.exec(select(ManagerDomain.domain_id).where(ManagerDomain.person_id == person_id)))
+            if current == domain_ids:
+                return False
+            for domain_id in current - domain_ids:
+                session.delete(session.get_one(ManagerDomain, (person_id, domain_id)))
+            for domain_id in domain_ids - current:
+                session.add(ManagerDomain(person_id=person_id, domain_id=domain_id))
+            record_audit(
+                session, actor_id=actor_id, action="role.domains", entity="person", entity_id=person_id,
+                fields=["domains"], now=now,
+            )  # fmt: skip
+            return True
+
+    def people_with_roles(self) -> list[tuple[Person, frozenset[Role]]]:
+        """Everyone who holds a role, for the admin's roles card."""
+        with self._db.session() as session:
+            rows = session.exec(
+                select(Person, PersonRole.role)
+                .join(PersonRole, col(PersonRole.person_id) == col(Person.id))
+                .order_by(col(Person.name), col(Person.id))
+            ).all()
+            found: dict[int, tuple[Person, set[Role]]] = {}
+            for person, role in rows:
+                assert person.id is not None
+                found.setdefault(person.id, (person, set()))[1].add(Role(role))
+            return [(person, frozenset(roles)) for person, roles in found.values()]
+
+    # Finding people ---------------------------------------------------------------------------------------
+
+    def get(self, person_id: int) -> Person | None:
+        with self._db.session() as session:
+            return session.get(Person, person_id)
+
+    def find(self, reference: str) -> list[Person]:
+        """By email (exact, any case), by Entra object id, or by a part of the name; forgotten people never."""
+        wanted = reference.strip()
+        if not wanted:
+            return []
+        with self._db.session() as session:
+            return find_people(session, wanted)
+
+    def person_for_email(self, email: str, *, now: datetime) -> Person:
+        """The person with this email; a placeholder row when nobody with it has talked to the bot yet."""
+        with self._db.session() as session:
+            return person_for_email(session, email, now=now)
+
+    def has_pending_people(self) -> bool:
+        """Whether anyone named by email still waits to be linked to the person who talks to the bot."""
+        with self._db.session() as session:
+            pending = select(Person.id).where(col(Person.aad_object_id).startswith(PENDING_PREFIX)).limit(1)
+            return session.exec(pending).first() is not None
+
+    def link_email(self, person_id: int, email: str, *, now: datetime) -> Person:
+        """Record the email Teams gave for a person and take over any placeholder rows made for it."""
+        with self._db.session() as session:
+            return link_email(session, person_id, email, now=now)
+
+
+def roles_in(session: Session, person_id: int) -> frozenset[Role]:
+    rows = session.exec(select(PersonRole.role).where(PersonRole.person_id == person_id))
+    return frozenset(Role(role) for role in rows if role in Role.__members__.values())
+
+
+def find_people(session: Session, wanted: str) -> list[Person]:
+    active = col(Person.forgotten_at).is_(None)
+    if is_email(wanted):
+        return list(session.exec(select(Person).where(active, Person.email == normalise_email(wanted))))
+    by_id = list(session.exec(select(Person).where(active, Person.aad_object_id == wanted)))
+    if by_id:
+        return by_id
+    pattern = f"%{wanted.lower()}%"
+    return list(
+        session.exec(
+            select(Person).where(active, func.lower(Person.name).like(pattern)).order_by(col(Person.name)).limit(10)
+        )
+    )
+
+
+def person_for_email(session: Session, email: str, *, now: datetime) -> Person:
+    address = normalise_email(email)
+    people = list(
+        session.exec(
+            select(Person).where(Person.email == address, col(Person.forgotten_at).is_(None)).order_by(col(Person.id))
+        )
+    )
+    # A real (linked) person wins over a placeholder with the same address.
+    people.sort(key=lambda p: (is_placeholder(p), p.id or 0))
+    if people:
+        return people[0]
+    placeholder = Person(
+        tenant_id="",
+        aad_object_id=PENDING_PREFIX + address,
+        email=address,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(placeholder)
+    session.flush()
+    return placeholder
+
+
+def link_email(session: Session, person_id: int, email: str, *, now: datetime) -> Person:
+    from storage.privacy import PERSON_REFERENCES  # the one list of columns that point at a person
+
+    address = normalise_email(email)
+    person = session.get_one(Person, person_id)
+    if person.email != address:
+        person.email = address
+        person.updated_at = now
+        session.add(person)
+    placeholders = session.exec(
+        select(Person).where(Person.email == address, col(Person.aad_object_id).startswith(PENDING_PREFIX))
+    ).all()
+    for placeholder in placeholders:
+        if placeholder.id == person_id:
+            continue
+        for reference in PERSON_REFERENCES:
+            reference.move(session, placeholder.id or 0, person_id)
+        session.execute(update(AuditLog).where(col(AuditLog.actor_id) == placeholder.id).values(actor_id=person_id))
+        session.delete(placeholder)
+    session.flush()
+    return person

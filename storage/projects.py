@@ -1,0 +1,472 @@
+"""The portfolio: domains, local governments, projects, their teams; and the repository that reads and changes them."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, Numeric, UniqueConstraint, func, or_
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from storage.audit import record_audit
+from storage.db import Database
+from storage.models import Person
+from storage.types import UTCDateTime
+
+CODE_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{0,9}-\d{1,5}$")
+
+
+class GovernmentKind(StrEnum):
+    MUNICIPALITY = "municipality"
+    POLICE_ZONE = "police_zone"
+    EMERGENCY_ZONE = "emergency_zone"
+    INTERMUNICIPAL = "intermunicipal"
+    OTHER = "other"
+
+
+class Phase(StrEnum):
+    ANALYSIS = "analysis"
+    EXECUTION = "execution"
+    IMPLEMENTATION = "implementation"
+    HANDOVER = "handover"
+    AFTER_CARE = "after_care"
+    CLOSED = "closed"
+
+
+class ProjectState(StrEnum):
+    ACTIVE = "active"
+    ON_HOLD = "on_hold"
+    CLOSED = "closed"
+
+
+def normalise_code(code: str) -> str:
+    """Codes are case-insensitive: stored and compared upper-case, without surrounding spaces."""
+    return re.sub(r"\s+", "", code).upper()
+
+
+def is_valid_code(code: str) -> bool:
+    return bool(CODE_PATTERN.match(normalise_code(code)))
+
+
+class Domain(SQLModel, table=True):
+    """A line of business a project belongs to; managers oversee one or more."""
+
+    __tablename__ = "domain"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, unique=True)
+    name_nl: str = Field(max_length=128)
+    name_en: str = Field(max_length=128)
+
+    def name(self, language: str) -> str:
+        return self.name_nl if language == "nl" else self.name_en
+
+
+class Government(SQLModel, table=True):
+    """A local government a project serves (the managed list)."""
+
+    __tablename__ = "government"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    kind: str = Field(default=GovernmentKind.OTHER.value, max_length=32)
+
+
+class Project(SQLModel, table=True):
+    __tablename__ = "project"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True)  # normalised upper-case
+    name: str = Field(max_length=200)
+    domain_id: int = Field(foreign_key="domain.id")
+    description: str = Field(default="", max_length=4000)
+    goal: str = Field(default="", max_length=4000)
+    scope: str = Field(default="", max_length=4000)
+    coordinator_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    manager_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    planned_start: date | None = None
+    planned_end: date | None = None
+    budget_hours: Decimal | None = Field(default=None, sa_type=Numeric(12, 2))
+    budget_euros: Decimal | None = Field(default=None, sa_type=Numeric(14, 2))
+    phase: str = Field(default=Phase.ANALYSIS.value, max_length=32)
+    state: str = Field(default=ProjectState.ACTIVE.value, max_length=16)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ProjectGovernment(SQLModel, table=True):
+    __tablename__ = "project_government"
+
+    project_id: int = Field(foreign_key="project.id", primary_key=True, ondelete="CASCADE")
+    government_id: int = Field(foreign_key="government.id", primary_key=True, ondelete="CASCADE")
+
+
+class TeamMember(SQLModel, table=True):
+    """Someone working on a project, internal or external, with their role in it."""
+
+    __tablename__ = "team_member"
+    __table_args__ = (UniqueConstraint("project_id", "person_id", name="uq_team_member"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True, ondelete="CASCADE")
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    role: str = Field(default="", max_length=128)
+    external: bool = False
+    added_at: datetime = Field(sa_type=UTCDateTime)
+
+
+# The fields a project form or an import may set, with the names the audit log uses.
+PROJECT_FIELDS = (
+    "name",
+    "domain_id",
+    "description",
+    "goal",
+    "scope",
+    "coordinator_id",
+    "manager_id",
+    "planned_start",
+    "planned_end",
+    "budget_hours",
+    "budget_euros",
+    "phase",
+    "state",
+)
+
+
+@dataclass(frozen=True)
+class ProjectFacts:
+    """A project with the names behind its ids, ready for a card (no session needed)."""
+
+    id: int
+    code: str
+    name: str
+    domain_id: int
+    domain_nl: str
+    domain_en: str
+    description: str
+    goal: str
+    scope: str
+    coordinator_id: int | None
+    coordinator_name: str | None
+    coordinator_email: str | None
+    manager_id: int | None
+    manager_name: str | None
+    manager_email: str | None
+    planned_start: date | None
+    planned_end: date | None
+    budget_hours: Decimal | None
+    budget_euros: Decimal | None
+    phase: str
+    state: str
+    government_ids: tuple[int, ...] = ()
+    governments: tuple[str, ...] = ()
+    team: tuple[TeamLine, ...] = ()
+
+    def member_ids(self) -> frozenset[int]:
+        return frozenset(line.person_id for line in self.team)
+
+
+@dataclass(frozen=True)
+class TeamLine:
+    person_id: int
+    name: str
+    role: str
+    external: bool
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What a project reference (code or part of a name) points at."""
+
+    found: ProjectFacts | None = None
+    candidates: list[tuple[str, str]] = field(default_factory=list)  # (code, name) when several match
+    suggestions: list[tuple[str, str]] = field(default_factory=list)  # close matches when none does
+
+
+def person_label(person: Person | None) -> str | None:
+    if person is None:
+        return None
+    return person.name or person.email or None
+
+
+class ProjectRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # Reading --------------------------------------------------------------------------------------------
+
+    def facts(self, project_id: int) -> ProjectFacts | None:
+        with self._db.session() as session:
+            project = session.get(Project, project_id)
+            return _facts(session, project) if project else None
+
+    def by_code(self, code: str) -> ProjectFacts | None:
+        with self._db.session() as session:
+            project = session.exec(select(Project).where(Project.code == normalise_code(code))).first()
+            return _facts(session, project) if project else None
+
+    def lookup(self, reference: str, *, limit: int = 8) -> Lookup:
+        """By code (any case), else by a unique part of the name; several give candidates, none suggestions."""
+        wanted = " ".join(reference.split())
+        if not wanted:
+            return Lookup()
+        with self._db.session() as session:
+            exact = session.exec(select(Project).where(Project.code == normalise_code(wanted))).first()
+            if exact is not None:
+                return Lookup(found=_facts(session, exact))
+            pattern = f"%{_escape_like(wanted.lower())}%"
+            matches = list(
+                session.exec(
+                    select(Project)
+                    .where(
+                        or_(
+                            func.lower(Project.name).like(pattern, escape="\\"),
+                            func.lower(Project.code).like(pattern, escape="\\"),
+                        )
+                    )
+                    .order_by(col(Project.code))
+                    .limit(limit + 1)
+                )
+            )
+            if len(matches) == 1:
+                return Lookup(found=_facts(session, matches[0]))
+            if matches:
+                exact_names = [p for p in matches if p.name.lower() == wanted.lower()]
+                if len(exact_names) == 1:
+                    return Lookup(found=_facts(session, exact_names[0]))
+                return Lookup(candidates=[(p.code, p.name) for p in matches[:limit]])
+            every = list(session.exec(select(Project.code, Project.name)))
+        return Lookup(suggestions=_close_matches(wanted, [(code, name) for code, name in every]))
+
+    def for_person(self, person_id: int, domain_ids: frozenset[int] = frozenset()) -> list[ProjectFacts]:
+        """Projects the person coordinates, manages, is a member of or (managers) oversees by domain."""
+        with self._db.session() as session:
+            member_of = select(TeamMember.project_id).where(TeamMember.person_id == person_id)
+            conditions: list[ColumnElement[bool]] = [
+                col(Project.coordinator_id) == person_id,
+                col(Project.manager_id) == person_id,
+                col(Project.id).in_(member_of),
+            ]
+            if domain_ids:
+                conditions.append(col(Project.domain_id).in_(domain_ids))
+            projects = session.exec(select(Project).where(or_(*conditions)).order_by(col(Project.code))).all()
+            return [_facts(session, p) for p in projects]
+
+    def domains(self) -> list[Domain]:
+        with self._db.session() as session:
+            return list(session.exec(select(Domain).order_by(col(Domain.id))))
+
+    def governments(self) -> list[Government]:
+        with self._db.session() as session:
+            return list(session.exec(select(Government).order_by(col(Government.name))))
+
+    # Changing -------------------------------------------------------------------------------------------
+
+    def create(
+        self,
+        code: str,
+        values: dict[str, Any],
+        government_ids: list[int],
+        *,
+        actor_id: int | None,
+        now: datetime,
+        request_id: str | None = None,
+    ) -> ProjectFacts:
+        with self._db.session() as session:
+            return self.create_in(
+                session, code, values, government_ids, actor_id=actor_id, now=now, request_id=request_id
+            )
+
+    @staticmethod
+    def create_in(
+        session: Session,
+        code: str,
+        values: dict[str, Any],
+        government_ids: list[int],
+        *,
+        actor_id: int | None,
+        now: datetime,
+        request_id: str | None = None,
+    ) -> ProjectFacts:
+        project = Project(code=normalise_code(code), created_at=now, updated_at=now, **values)
+        session.add(project)
+        session.flush()
+        assert project.id is not None
+        for government_id in sorted(set(government_ids)):
+            session.add(ProjectGovernment(project_id=project.id, government_id=government_id))
+        record_audit(
+            session,
+            actor_id=actor_id,
+            action="project.create",
+            entity="project",
+            entity_id=project.id,
+            fields=sorted([k for k, v in values.items() if v not in (None, "")] + ["code"]),
+            now=now,
+            request_id=request_id,
+        )
+        session.flush()
+        return _facts(session, project)
+
+    def update(
+        self,
+        project_id: int,
+        values: dict[str, Any],
+        government_ids: list[int] | None,
+        *,
+        actor_id: int | None,
+        now: datetime,
+        action: str = "project.update",
+    ) -> list[str]:
+        """Apply the values that differ; returns the names of the fields that changed (empty: nothing to do)."""
+        with self._db.session() as session:
+            return self.update_in(
+                session, project_id, values, government_ids, actor_id=actor_id, now=now, action=action
+            )
+
+    @staticmethod
+    def update_in(
+        session: Session,
+        project_id: int,
+        values: dict[str, Any],
+        government_ids: list[int] | None,
+        *,
+        actor_id: int | None,
+        now: datetime,
+        action: str = "project.update",
+    ) -> list[str]:
+        project = session.get_one(Project, project_id)
+        changed = [name for name, value in values.items() if getattr(project, name) != value]
+        for name in changed:
+            setattr(project, name, values[name])
+        if government_ids is not None:
+            current = set(
+                session.exec(select(ProjectGovernment.government_id).where(ProjectGovernment.project_id == project_id))
+            )
+            wanted = set(government_ids)
+            if current != wanted:
+                changed.append("governments")
+                for government_id in current - wanted:
+                    link = session.get_one(ProjectGovernment, (project_id, government_id))
+                    session.delete(link)
+                for government_id in wanted - current:
+                    session.add(ProjectGovernment(project_id=project_id, government_id=government_id))
+        if changed:
+            project.updated_at = now
+            session.add(project)
+            record_audit(
+                session,
+                actor_id=actor_id,
+                action=action,
+                entity="project",
+                entity_id=project_id,
+                fields=sorted(changed),
+                now=now,
+            )
+            session.flush()
+        return sorted(changed)
+
+    def add_member(
+        self, project_id: int, person_id: int, *, role: str, external: bool, actor_id: int | None, now: datetime
+    ) -> bool:
+        """False when the person is already on the team with this role (a repeated submit changes nothing)."""
+        with self._db.session() as session:
+            existing = session.exec(
+                select(TeamMember).where(TeamMember.project_id == project_id, TeamMember.person_id == person_id)
+            ).first()
+            if existing is not None and existing.role == role and existing.external == external:
+                return False
+            if existing is None:
+                session.add(
+                    TeamMember(project_id=project_id, person_id=person_id, role=role, external=external, added_at=now)
+                )
+                action = "team.add"
+            else:
+                existing.role, existing.external = role, external
+                session.add(existing)
+                action = "team.update"
+            record_audit(
+                session,
+                actor_id=actor_id,
+                action=action,
+                entity="project",
+                entity_id=project_id,
+                fields=["team"],
+                now=now,
+            )
+            return True
+
+    def code_taken(self, code: str) -> bool:
+        with self._db.session() as session:
+            return session.exec(select(Project.id).where(Project.code == normalise_code(code))).first() is not None
+
+
+def _facts(session: Session, project: Project) -> ProjectFacts:
+    assert project.id is not None
+    domain = session.get_one(Domain, project.domain_id)
+    coordinator = session.get(Person, project.coordinator_id) if project.coordinator_id else None
+    manager = session.get(Person, project.manager_id) if project.manager_id else None
+    governments = session.exec(
+        select(Government)
+        .join(ProjectGovernment, col(ProjectGovernment.government_id) == col(Government.id))
+        .where(ProjectGovernment.project_id == project.id)
+        .order_by(col(Government.name))
+    ).all()
+    team_rows = session.exec(
+        select(TeamMember, Person)
+        .join(Person, col(Person.id) == col(TeamMember.person_id))
+        .where(TeamMember.project_id == project.id)
+        .order_by(col(TeamMember.id))
+    ).all()
+    return ProjectFacts(
+        id=project.id,
+        code=project.code,
+        name=project.name,
+        domain_id=project.domain_id,
+        domain_nl=domain.name_nl,
+        domain_en=domain.name_en,
+        description=project.description,
+        goal=project.goal,
+        scope=project.scope,
+        coordinator_id=project.coordinator_id,
+        coordinator_name=person_label(coordinator),
+        coordinator_email=coordinator.email if coordinator else None,
+        manager_id=project.manager_id,
+        manager_name=person_label(manager),
+        manager_email=manager.email if manager else None,
+        planned_start=project.planned_start,
+        planned_end=project.planned_end,
+        budget_hours=project.budget_hours,
+        budget_euros=project.budget_euros,
+        phase=project.phase,
+        state=project.state,
+        government_ids=tuple(g.id for g in governments if g.id is not None),
+        governments=tuple(g.name for g in governments),
+        team=tuple(
+            TeamLine(
+                person_id=member.person_id, name=person_label(person) or "?", role=member.role, external=member.external
+            )
+            for member, person in team_rows
+        ),
+    )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _close_matches(wanted: str, projects: list[tuple[str, str]], limit: int = 3) -> list[tuple[str, str]]:
+    """Projects whose code or name (or a word of it) looks like what was typed: typos, missing letters."""
+    lowered = wanted.lower()
+    scored: list[tuple[float, str, str]] = []
+    for code, name in projects:
+        keys = [code.lower(), name.lower(), *name.lower().split()]
+        best = max(difflib.SequenceMatcher(None, lowered, key).ratio() for key in keys)
+        if best >= 0.6:
+            scored.append((best, code, name))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    return [(code, name) for _score, code, name in scored[:limit]]

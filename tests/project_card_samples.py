@@ -1,0 +1,138 @@
+"""Samples of the project and people cards (added to tests/card_samples.py's SAMPLES)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from cards.i18n import Translator
+from cards.people import RoleHolder, RolesForm, build_forget_card, build_my_data_card, build_roles_card
+from cards.projects import (
+    MemberForm,
+    ProjectForm,
+    ProjectLine,
+    ProjectView,
+    TeamRow,
+    build_phase_card,
+    build_project_card,
+    build_project_choice_card,
+    build_project_form_card,
+    build_project_list_card,
+    build_team_member_card,
+)
+
+Sample = tuple[str, Callable[..., dict[str, Any]], Callable[[Translator], dict[str, Any]]]
+
+FULL = ProjectView(
+    code="DT-042",
+    name="Digitaal loket",
+    domain="Digitale transformatie",
+    phase="execution",
+    state="active",
+    description="Een digitaal loket voor alle aanvragen van burgers. " * 5,
+    goal="Minder papier.",
+    scope="Aanvragen, betalingen, opvolging.",
+    coordinator="An Peeters",
+    manager="Marc Janssens",
+    governments=("Gemeente Zottegem", "Politiezone Vlaamse Ardennen"),
+    team=tuple(TeamRow(f"Lid {i}", "analist", i % 2 == 0) for i in range(40)),
+    planned_start=date(2026, 1, 5),
+    planned_end=date(2026, 12, 18),
+    budget_hours=Decimal("1250.5"),
+    budget_euros=Decimal("98000"),
+    can_edit=True,
+)
+DOMAINS = [("1", "Technologie & infrastructuur"), ("2", "Digitale transformatie")]
+GOVERNMENTS = [(str(i), f"Gemeente {i}") for i in range(60)]
+
+
+def _form_with_errors(t: Translator) -> dict[str, Any]:
+    values = {name: "x" * 300 for name in ("code", "name", "coordinator", "manager", "budget_hours")}
+    values.update({"description": "y" * 4000, "goal": "z" * 2000, "domain": "9", "start": "2026-13-01"})
+    errors = {name: t("project.date.invalid", value="2026-13-01") for name in ("code", "name", "start", "end")}
+    return build_project_form_card(ProjectForm("f" * 32, DOMAINS, GOVERNMENTS, None, values, errors), t)
+
+
+PROJECT_SAMPLES: list[Sample] = [
+    ("project, full, editable", build_project_card, lambda t: build_project_card(FULL, t)),
+    (
+        "project, minimal, read-only",
+        build_project_card,
+        lambda t: build_project_card(ProjectView("TI-001", "Netwerk", "Technology", "analysis", "on_hold"), t),
+    ),
+    (
+        "project list, paged",
+        build_project_list_card,
+        lambda t: build_project_list_card(
+            [ProjectLine(f"DT-{i:03}", "Een lange projectnaam " * 3, "handover", "coördinator") for i in range(8)],
+            2,
+            5,
+            t,
+        ),
+    ),
+    ("project list, empty", build_project_list_card, lambda t: build_project_list_card([], 1, 1, t)),
+    (
+        "which project?",
+        build_project_choice_card,
+        lambda t: build_project_choice_card(
+            "loket", [(f"DT-{i:03}", "Digitaal loket " * 8) for i in range(8)], "project", t
+        ),
+    ),
+    (
+        "new project form",
+        build_project_form_card,
+        lambda t: build_project_form_card(ProjectForm("f1", DOMAINS, GOVERNMENTS), t),
+    ),
+    ("new project form, long values and errors", build_project_form_card, _form_with_errors),
+    (
+        "edit project form",
+        build_project_form_card,
+        lambda t: build_project_form_card(
+            ProjectForm("f2", DOMAINS, [], "DT-042", {"name": "Loket", "domain": "2", "state": "on_hold"}), t
+        ),
+    ),
+    ("team member form", build_team_member_card, lambda t: build_team_member_card(MemberForm("DT-042"), t)),
+    (
+        "team member form, error",
+        build_team_member_card,
+        lambda t: build_team_member_card(
+            MemberForm("DT-042", {"person": "Jan", "external": "true"}, {"person": t("project.member.person.missing")}),
+            t,
+        ),
+    ),
+    ("phase", build_phase_card, lambda t: build_phase_card("DT-042", "handover", t)),
+    (
+        "phase, error",
+        build_phase_card,
+        lambda t: build_phase_card("DT-042", "analysis", t, error=t("project.phase.invalid")),
+    ),
+    (
+        "roles",
+        build_roles_card,
+        lambda t: build_roles_card(
+            RolesForm(
+                [
+                    RoleHolder(f"Persoon {i}", f"p{i}@example.test", ("manager", "admin"), ("Digitale transformatie",))
+                    for i in range(60)
+                ],
+                DOMAINS,
+            ),
+            t,
+        ),
+    ),
+    (
+        "roles, error",
+        build_roles_card,
+        lambda t: build_roles_card(
+            RolesForm([], DOMAINS, {"person": "nobody", "role": "manager"}, {"person": t("roles.person.missing")}), t
+        ),
+    ),
+    (
+        "my data",
+        build_my_data_card,
+        lambda t: build_my_data_card([("person", 1), ("projects", 3)], t, files=("my-data.json", "my-data.csv")),
+    ),
+    ("forget me", build_forget_card, lambda t: build_forget_card(t, token="abc")),
+]
