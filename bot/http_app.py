@@ -124,7 +124,9 @@ def _runtime(
         if start_scheduler:
             from bot.scheduler import build_scheduler
 
-            scheduler = build_scheduler(app[RUNTIME].sender)
+            scheduler = build_scheduler(
+                app[RUNTIME].sender, refresh_signing_keys=bool(settings.app_id) and not settings.dev
+            )
             scheduler.start()
         try:
             yield

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -21,13 +21,32 @@ log = logging.getLogger(__name__)
 DISPATCH_JOB = "outbox.dispatch"
 HOUSEKEEPING_JOB = "outbox.housekeeping"
 RETENTION_JOB = "privacy.retention"
+SIGNING_KEYS_JOB = "auth.signing_keys"
 DISPATCH_EVERY_SECONDS = 2
 # Finished outbox rows are kept this long for the operator, then deleted.
 KEEP_FINISHED = timedelta(days=30)
 
 
-def build_scheduler(sender: OutboxSender, *, timezone: str = "UTC") -> AsyncIOScheduler:
+def build_scheduler(
+    sender: OutboxSender, *, timezone: str = "UTC", refresh_signing_keys: bool = False
+) -> AsyncIOScheduler:
+    """refresh_signing_keys: keep the token-signing keys fresh off the event loop (only when tokens are checked)."""
     scheduler = AsyncIOScheduler(timezone=timezone)
+    if refresh_signing_keys:
+        from bot import signing_keys
+
+        # First run right away, then well within the SDK's one-day cache age; a late run is simply run late.
+        scheduler.add_job(
+            signing_keys.refresh_signing_keys,
+            IntervalTrigger(hours=signing_keys.REFRESH_EVERY_HOURS),
+            id=SIGNING_KEYS_JOB,
+            name="refresh Bot Framework signing keys",
+            next_run_time=datetime.now(UTC),
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=int(timedelta(hours=1).total_seconds()),
+            replace_existing=True,
+        )
     # max_instances=1: a slow run (rate-limited batch) is never overlapped by the next one in this process.
     # coalesce=True: runs missed while the loop was busy or the machine suspended collapse into one.
     # misfire_grace_time=30: a tick up to 30 s late still runs (the default of 1 s silently drops it when the
