@@ -66,8 +66,9 @@ async def run(database: str, instances: int, count: int, rate: int) -> dict[str,
         for i in range(count):
             ref = add_conversation(db, connector.url, f"19:bench{i}@thread.tacv2", now)
             enqueue_text(db, ref, f"k{i:04}", now - timedelta(seconds=1), now)
-        # The tenant's budget is shared: each instance takes its share (just under, to leave room for jitter).
-        options = DeliveryOptions(app_per_second=rate * 0.98 / instances, batch_size=250)
+        # The app's budget is the connector's rate, shared by the instances: each takes an equal, fixed share
+        # (DeliveryOptions.app_per_second is per process), so together they never exceed it.
+        options = DeliveryOptions(app_per_second=rate / instances, batch_size=250)
         started = time.perf_counter()
         async with ExitStack_async(dbs, options) as senders:
             reports = await asyncio.gather(*(s.run_until_idle() for s in senders))

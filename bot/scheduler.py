@@ -51,8 +51,9 @@ def build_scheduler(
     # coalesce=True: runs missed while the loop was busy or the machine suspended collapse into one.
     # misfire_grace_time=30: a tick up to 30 s late still runs (the default of 1 s silently drops it when the
     # event loop is busy); later than that the next tick, 2 s on, does the same work anyway.
+    # Each run sends until nothing is due, claiming the next batch while the current one is still going out.
     scheduler.add_job(
-        sender.dispatch_once,
+        sender.run_until_idle,
         IntervalTrigger(seconds=DISPATCH_EVERY_SECONDS),
         id=DISPATCH_JOB,
         name="send due outbox rows",

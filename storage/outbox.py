@@ -405,6 +405,40 @@ class OutboxRepository:
                 .order_by(col(ConversationRef.active).desc(), col(ConversationRef.last_seen).desc())
             ).first()
 
+    def resolve_targets(self, messages: Sequence[OutboxMessage]) -> dict[int, ConversationRef | None]:
+        """`resolve_target` for a whole claimed batch, in two queries (by id, and by person), keyed by message id."""
+        resolved: dict[int, ConversationRef | None] = {}
+        ref_ids = {m.conversation_ref_id for m in messages if m.conversation_ref_id is not None}
+        targets = {m.target_aad_object_id for m in messages if m.conversation_ref_id is None and m.target_aad_object_id}
+        with self._db.session() as session:
+            by_id: dict[int, ConversationRef] = {}
+            if ref_ids:
+                refs = session.exec(select(ConversationRef).where(col(ConversationRef.id).in_(sorted(ref_ids))))
+                by_id = {ref.id: ref for ref in refs.all() if ref.id is not None}
+            personal: dict[tuple[str, str], ConversationRef] = {}
+            if targets:
+                # The same order as resolve_target: active first, then the most recently seen; the first one wins.
+                candidates = session.exec(
+                    select(ConversationRef)
+                    .where(
+                        col(ConversationRef.user_aad_object_id).in_(sorted(targets)),
+                        ConversationRef.conversation_type == "personal",
+                    )
+                    .order_by(col(ConversationRef.active).desc(), col(ConversationRef.last_seen).desc())
+                ).all()
+                for ref in candidates:
+                    if ref.user_aad_object_id is not None:
+                        personal.setdefault((ref.tenant_id or "", ref.user_aad_object_id), ref)
+        for message in messages:
+            assert message.id is not None
+            if message.conversation_ref_id is not None:
+                resolved[message.id] = by_id.get(message.conversation_ref_id)
+            elif message.target_aad_object_id is None:
+                resolved[message.id] = None
+            else:
+                resolved[message.id] = personal.get((message.tenant_id, message.target_aad_object_id))
+        return resolved
+
 
 def _claimable(now: datetime) -> Any:
     return or_(
@@ -457,6 +491,20 @@ class OptOutRepository:
                 )
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def matching(self, *, tenant_ids: set[str], kinds: set[str], subjects: set[str]) -> set[tuple[str, str, str, str]]:
+        """The opt-outs (tenant, kind, scope, subject) among these, in one query: for a whole batch at once."""
+        if not tenant_ids or not kinds or not subjects:
+            return set()
+        with self._db.session() as session:
+            rows = session.exec(
+                select(OutboxOptOut.tenant_id, OutboxOptOut.kind, OutboxOptOut.scope, OutboxOptOut.subject).where(
+                    col(OutboxOptOut.tenant_id).in_(sorted(tenant_ids)),
+                    col(OutboxOptOut.kind).in_(sorted(kinds)),
+                    col(OutboxOptOut.subject).in_(sorted(subjects)),
+                )
+            ).all()
+            return {(tenant, kind, scope, subject) for tenant, kind, scope, subject in rows}
 
     def is_opted_out(
         self, *, tenant_id: str, kind: str, conversation_id: str | None, person_aad_object_id: str | None
