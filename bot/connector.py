@@ -12,20 +12,40 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 from botframework.connector.aio import ConnectorClient
-from botframework.connector.auth import AppCredentials, AuthenticateRequestResult, ClaimsIdentity, ConnectorFactory
+from botframework.connector.auth import (
+    AppCredentials,
+    AuthenticateRequestResult,
+    ClaimsIdentity,
+    ConnectorFactory,
+    JwtTokenValidation,
+)
 from msrest.pipeline import AsyncHTTPPolicy, AsyncHTTPSender, AsyncPipeline, Request, Response
 from msrest.pipeline.universal import RawDeserializer
+from msrest.serialization import Serializer
 from msrest.universal_http.aiohttp import AioHttpClientResponse
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 RETRYABLE_STATUSES = frozenset({412, 429, 502, 503, 504})
+
+# Blocking network calls the SDK leaves us (MSAL token requests, signing-key downloads) run here, never in the
+# default executor: on SQLite that one is the single database thread (bot.http_app), which they must not hold up.
+_network_executor: ThreadPoolExecutor | None = None
+
+
+async def run_blocking_network_call(function: Callable[[], T]) -> T:
+    global _network_executor
+    if _network_executor is None:
+        _network_executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="projectbot-net")
+    return await asyncio.get_running_loop().run_in_executor(_network_executor, function)
 
 
 def remove_msrest_retry_policy_cost() -> None:
@@ -76,7 +96,7 @@ class BearerTokenPolicy(AsyncHTTPPolicy):  # type: ignore[misc]
     async def send(self, request: Request, **kwargs: Any) -> Response:
         credentials = self._credentials
         if credentials is not None and getattr(credentials, "microsoft_app_id", None):
-            token = await asyncio.to_thread(credentials.get_access_token)
+            token = await run_blocking_network_call(credentials.get_access_token)
             request.http_request.headers["Authorization"] = f"Bearer {token}"
         return await self.next.send(request, **kwargs)
 
@@ -146,37 +166,106 @@ def shared_pipeline(
     return AsyncPipeline(policies, SharedSessionSender(session))
 
 
+class CardPassThroughSerializer(Serializer):  # type: ignore[misc]
+    """msrest serialises an outgoing activity key by key, cards included (~1 ms for a 3 KB card); a card is JSON
+    already, so it is set aside while msrest serialises the rest and put back unchanged."""
+
+    def body(self, data: Any, data_type: str, **kwargs: Any) -> Any:
+        attachments = getattr(data, "attachments", None) if data_type == "Activity" else None
+        if not attachments:
+            return super().body(data, data_type, **kwargs)
+        contents = [attachment.content for attachment in attachments]
+        try:
+            for attachment in attachments:
+                attachment.content = None
+            body = super().body(data, data_type, **kwargs)
+        finally:
+            for attachment, content in zip(attachments, contents, strict=True):
+                attachment.content = content
+        for serialized, content in zip(body.get("attachments", ()), contents, strict=False):
+            if content is not None:
+                serialized["content"] = content
+        return body
+
+
+ClientKey = tuple[str, str | None, str | None]
+
+
 class SharedSessionConnectorFactory(ConnectorFactory):  # type: ignore[misc]
-    def __init__(self, inner: ConnectorFactory, session: aiohttp.ClientSession, retry: RetryPolicy) -> None:
+    """Connector clients that send through the shared session, one per (service URL, audience, app id), reused.
+
+    The SDK builds a new client (msrest configuration, serializer, credentials) for every turn and every proactive
+    message. A client holds no per-conversation state and its credentials cache and renew their token (MSAL), so
+    one per service URL is safe to share, also between concurrent turns.
+    """
+
+    def __init__(
+        self,
+        inner: ConnectorFactory,
+        *,
+        app_id: str | None,
+        clients: dict[ClientKey, ConnectorClient],
+        session: aiohttp.ClientSession,
+        retry: RetryPolicy,
+    ) -> None:
         self._inner = inner
+        self._app_id = app_id
+        self._clients = clients
         self._session = session
         self._retry = retry
 
     async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
+        key = (service_url, audience, self._app_id)
+        client = self._clients.get(key)
+        if client is None:
+            client = await self._build(service_url, audience)
+            self._clients[key] = client
+        return client
+
+    async def _build(self, service_url: str, audience: str | None) -> ConnectorClient:
         client: ConnectorClient = await self._inner.create(service_url, audience)
         client.config.pipeline = shared_pipeline(self._session, client.config.credentials, client.config, self._retry)
         # ServiceClientAsync keeps its own reference to the pipeline it built; point it at ours too.
         client._client.config.pipeline = client.config.pipeline
+        fast = CardPassThroughSerializer.__new__(CardPassThroughSerializer)
+        fast.__dict__.update(client.conversations._serialize.__dict__)
+        client.conversations._serialize = fast
         return client
 
 
 class ProjectBotAuthentication(ConfigurationBotFrameworkAuthentication):  # type: ignore[misc]
-    """The SDK's configuration-based authentication, with connectors that share one HTTP session."""
+    """The SDK's configuration-based authentication, with connectors that share one HTTP session and are reused."""
 
     def __init__(self, configuration: Any, *, session: aiohttp.ClientSession, retry: RetryPolicy, **kwargs: Any):
         super().__init__(configuration, **kwargs)
         self._session = session
         self._retry = retry
+        self._clients: dict[ClientKey, ConnectorClient] = {}
+        self._user_token_clients: dict[str | None, Any] = {}
+
+    def _shared(self, inner: ConnectorFactory, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        return SharedSessionConnectorFactory(
+            inner,
+            app_id=JwtTokenValidation.get_app_id_from_claims(claims_identity.claims),
+            clients=self._clients,
+            session=self._session,
+            retry=self._retry,
+        )
 
     def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
-        inner = super().create_connector_factory(claims_identity)
-        return SharedSessionConnectorFactory(inner, self._session, self._retry)
+        return self._shared(super().create_connector_factory(claims_identity), claims_identity)
 
     async def authenticate_request(self, activity: Any, auth_header: str) -> AuthenticateRequestResult:
         """The SDK's result carries a connector factory of its own for the turn's replies; use ours there too."""
         result: AuthenticateRequestResult = await super().authenticate_request(activity, auth_header)
         if result.connector_factory is not None:
-            result.connector_factory = SharedSessionConnectorFactory(
-                result.connector_factory, self._session, self._retry
-            )
+            result.connector_factory = self._shared(result.connector_factory, result.claims_identity)
         return result
+
+    async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> Any:
+        """The SDK makes one per turn (with a fresh requests.Session) although the bot never signs users in."""
+        key = JwtTokenValidation.get_app_id_from_claims(claims_identity.claims)
+        client = self._user_token_clients.get(key)
+        if client is None:
+            client = self._user_token_clients[key] = await super().create_user_token_client(claims_identity)
+        return client

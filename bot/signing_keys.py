@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 
 from botframework.connector.auth import AuthenticationConstants
 from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
+
+from bot.connector import run_blocking_network_call
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +33,7 @@ def _refresh_blocking(url: str) -> None:
 async def refresh_signing_keys() -> None:
     for url in METADATA_URLS:
         try:
-            await asyncio.to_thread(_refresh_blocking, url)
+            await run_blocking_network_call(partial(_refresh_blocking, url))
         except Exception as exc:  # keep the old keys; the SDK retries on its own schedule as a last resort
             log.warning("could not refresh Bot Framework signing keys from %s: %s", url, exc)
         else:

@@ -113,3 +113,44 @@ def test_msrest_retry_policy_cost_removed() -> None:
         ClientRetryPolicy()
     # Not a timing target: only a sanity check that building the policy is no longer quadratic.
     assert (time.perf_counter() - started) / 50 < 0.004
+
+
+def test_card_pass_through_serializer_gives_exactly_what_msrest_gives() -> None:
+    from botbuilder.core import CardFactory, MessageFactory
+    from botframework.connector import models
+    from msrest.serialization import Serializer
+
+    from bot.connector import CardPassThroughSerializer
+    from cards.i18n import translator
+    from dialogs.app import build_router
+
+    card = build_router().help_card(translator("nl"))
+    activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
+    activity.text = "Zie hieronder"
+    client_models = {k: v for k, v in models.__dict__.items() if isinstance(v, type)}
+    plain = Serializer(client_models).body(activity, "Activity")
+    fast = CardPassThroughSerializer(client_models).body(activity, "Activity")
+    assert fast == plain
+    assert activity.attachments[0].content == card, "the activity itself is left as it was"
+
+
+async def test_connector_clients_are_reused_between_turns(bot: BotDriver) -> None:
+    from bot.http_app import RUNTIME
+
+    authentication = bot.client.app[RUNTIME].adapter.bot_framework_authentication
+    for _ in range(3):
+        assert len((await bot.say(BOB, "help")).cards) == 1
+    assert len(authentication._clients) == 1
+    assert len(authentication._user_token_clients) == 1
+
+
+async def test_sqlite_database_work_runs_on_one_thread(bot: BotDriver) -> None:
+    """SQLite has one writer: the server gives all database work one thread instead of a pool that would queue."""
+    import asyncio
+    import threading
+
+    from bot.http_app import RUNTIME
+
+    db = bot.client.app[RUNTIME].db
+    threads = await asyncio.gather(*(asyncio.to_thread(threading.get_ident) for _ in range(8)))
+    assert (len(set(threads)) == 1) is db.is_sqlite
