@@ -48,7 +48,7 @@ def wait_for_http(url: str, child: Child, timeout: float) -> None:
         if child.proc.poll() is not None:
             raise BenchError(f"{child.name} exited with status {child.proc.returncode} while starting")
         try:
-            with urllib.request.urlopen(url, timeout=1):  # noqa: S310 (loopback, our own URL)
+            with urllib.request.urlopen(url, timeout=1):
                 return
         except urllib.error.HTTPError:
             return  # it answered (405 for GET /api/messages): it is listening
@@ -58,7 +58,7 @@ def wait_for_http(url: str, child: Child, timeout: float) -> None:
 
 
 def get_json(url: str, timeout: float = 5) -> Any:
-    with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (loopback, our own URL)
+    with urllib.request.urlopen(url, timeout=timeout) as response:
         return json.loads(response.read())
 
 
@@ -111,14 +111,14 @@ class Child:
         """Start `argv`; output goes to log_dir/<name>.log, or to pipes (stdin/stdout) when `pipes`."""
         log_path = log_dir / f"{name}.log"
         log = log_path.open("wb")
-        proc = subprocess.Popen(  # noqa: S603 (our own argv)
+        proc = subprocess.Popen(
             list(argv),
             stdin=subprocess.PIPE if pipes else subprocess.DEVNULL,
             stdout=subprocess.PIPE if pipes else log,
             stderr=log,
             env=dict(env) if env is not None else child_env(),
             cwd=cwd,
-            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,  # noqa: PLW1509
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
         )
         return cls(name=name, proc=proc, log_path=log_path, _log=log)
 

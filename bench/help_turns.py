@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import select
+import shlex
 import shutil
 import signal
 import sqlite3
@@ -77,14 +78,10 @@ def _build_bodies(service_url: str, users: int, count: int, offset: int) -> list
         else TeamsUser.named(f"Bench User {i:03d}", locale="en-US", timezone="America/New_York")
         for i in range(users)
     ]
-    return [
-        json.dumps(factory.message(people[(offset + n) % users], "help")).encode() for n in range(count)
-    ]
+    return [json.dumps(factory.message(people[(offset + n) % users], "help")).encode() for n in range(count)]
 
 
-async def _phase(
-    session: Any, url: str, bodies: list[bytes], concurrency: int, deadline: float
-) -> dict[str, Any]:
+async def _phase(session: Any, url: str, bodies: list[bytes], concurrency: int, deadline: float) -> dict[str, Any]:
     import aiohttp
 
     headers = {"Content-Type": "application/json"}
@@ -165,17 +162,23 @@ class Config:
     max_seconds: float
     request_timeout: float
     py_spy: Path | None
+    py_spy_args: tuple[str, ...]
     keep_logs: bool
+    tmpdir: Path | None
+    projectbot_src: Path | None
 
 
 def _python() -> str:
     return sys.executable
 
 
-def _projectbot_argv(port: int) -> list[str]:
+def _projectbot_argv(port: int, src: Path | None) -> list[str]:
+    """`projectbot serve --dev`; from another checkout (`--projectbot-src`) through `python -m bot.cli`."""
     script = Path(sys.executable).with_name("projectbot")
     serve = ["serve", "--dev", "--port", str(port)]
-    return [str(script), *serve] if script.exists() else [_python(), "-m", "bot.cli", *serve]
+    if src is None and script.exists():
+        return [str(script), *serve]
+    return [_python(), "-m", "bot.cli", *serve]
 
 
 def _read_event(child: Child, timeout: float) -> dict[str, Any]:
@@ -204,7 +207,7 @@ def _cpu(children: dict[str, Child]) -> dict[str, float | None]:
 def _db_rows(db_path: Path) -> dict[str, int]:
     with contextlib.closing(sqlite3.connect(db_path)) as db:
         return {
-            table: int(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608
+            table: int(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
             for table in ("person", "conversation_ref")
         }
 
@@ -223,8 +226,11 @@ def run_target(
     run_dir.mkdir()
     db_path = run_dir / "bench.db"
     if target == "projectbot":
-        env = child_env({"DATABASE_URL": f"sqlite:///{db_path}"})
-        argv = _projectbot_argv(port)
+        extra = {"DATABASE_URL": f"sqlite:///{db_path}"}
+        if config.projectbot_src is not None:
+            extra["PYTHONPATH"] = str(config.projectbot_src)  # ahead of the editable install of REPO_ROOT
+        env = child_env(extra)
+        argv = _projectbot_argv(port, config.projectbot_src)
     else:
         env = child_env()
         argv = [_python(), str(BENCH_DIR / "echo_bot.py"), "--port", str(port)]
@@ -270,11 +276,12 @@ def run_target(
                 f"--- {target} log ---\n{server.log_tail()}"
             )
         watched = {"server": server, "load": load, "connector": connector}
-        counts_before = get_json(connector_url + "_bench/stats")
-        cpu_before, machine_before = _cpu(watched), machine_cpu_seconds()
-        profiler = _start_py_spy(config, target, server, run_dir)
+        profiler = _start_py_spy(config, target, server, run_dir, round_no)
         if profiler is not None:
             started.append(profiler)
+            watched["py-spy"] = profiler
+        counts_before = get_json(connector_url + "_bench/stats")
+        cpu_before, machine_before = _cpu(watched), machine_cpu_seconds()
         assert load.proc.stdin is not None
         load.proc.stdin.write(b"go\n")
         load.proc.stdin.flush()
@@ -288,6 +295,8 @@ def run_target(
             child.stop()
 
     turns = int(measured["turns"])
+    if turns == 0:
+        raise BenchError(f"{target}: no turn completed within --max-seconds {measured['errors']}")
     received = counts_delta(counts_after, counts_before)
     expected_activities, expected_cards = _expected_cards(target, turns)
     cpu = {
@@ -310,6 +319,9 @@ def run_target(
         busy = machine_after[0] - machine_before[0]
         total = machine_after[1] - machine_before[1]
         result["machine_busy"] = busy / total if total else None
+        # CPU the benchmark's own processes did not use: other work on the machine (noise), in cores.
+        ours = sum(v for v in cpu.values() if v is not None)
+        result["other_cores"] = max(0.0, busy - ours) / measured["wall_s"] if measured["wall_s"] else None
     problems = []
     if not measured["complete"]:
         problems.append(f"only {turns} of {measured['planned']} turns within --max-seconds")
@@ -334,20 +346,23 @@ def run_target(
     return result
 
 
-def _start_py_spy(config: Config, target: str, server: Child, run_dir: Path) -> Child | None:
-    if config.py_spy is None or target != "projectbot":
+def _start_py_spy(config: Config, target: str, server: Child, run_dir: Path, round_no: int) -> Child | None:
+    """Profile the bot's measured phase: FILE becomes FILE-<target>-r<round> (same suffix)."""
+    if config.py_spy is None:
         return None
     exe = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     if not Path(exe).exists():
         raise BenchError("--py-spy needs py-spy: .venv/bin/pip install py-spy (not a project dependency)")
-    out = config.py_spy
+    base = config.py_spy
+    out = base.with_name(f"{base.stem}-{target}-r{round_no}{base.suffix}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    fmt = "speedscope" if out.suffix == ".json" else "raw" if out.suffix == ".txt" else "flamegraph"
-    argv = [exe, "record", "--pid", str(server.pid), "--rate", "250", "--format", fmt, "--output", str(out)]
+    fmt = {".json": "speedscope", ".txt": "raw"}.get(out.suffix, "flamegraph")
+    argv = [exe, "record", "--pid", str(server.pid), "--format", fmt, "--output", str(out), *config.py_spy_args]
     profiler = Child.start("py-spy", argv, log_dir=run_dir, env=child_env())
     time.sleep(1.0)  # let it attach before the measured phase starts
     if profiler.proc.poll() is not None:
         raise BenchError(f"py-spy did not start:\n{profiler.log_tail()}")
+    print(f"  py-spy -> {out}", file=sys.stderr, flush=True)
     return profiler
 
 
@@ -370,14 +385,14 @@ def _versions() -> dict[str, str]:
 def _git_revision() -> str | None:
     try:
         head = subprocess.run(
-            ["git", "-C", str(REPO_ROOT), "rev-parse", "--short", "HEAD"],  # noqa: S607
+            ["git", "-C", str(REPO_ROOT), "rev-parse", "--short", "HEAD"],
             capture_output=True,
             text=True,
             check=True,
             timeout=5,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "-C", str(REPO_ROOT), "status", "--porcelain", "--untracked-files=no"],  # noqa: S607
+            ["git", "-C", str(REPO_ROOT), "status", "--porcelain", "--untracked-files=no"],
             capture_output=True,
             text=True,
             check=True,
@@ -388,8 +403,25 @@ def _git_revision() -> str | None:
     return head + ("-dirty" if dirty else "")
 
 
+def _busy_cores(seconds: float = 1.0) -> float | None:
+    """How many cores other work keeps busy right now (sampled over `seconds`)."""
+    before = machine_cpu_seconds()
+    time.sleep(seconds)
+    after = machine_cpu_seconds()
+    if before is None or after is None or after[1] == before[1]:
+        return None
+    return (after[0] - before[0]) / (after[1] - before[1]) * (os.cpu_count() or 1)
+
+
 def _machine() -> dict[str, Any]:
+    busy = _busy_cores()
+    if busy is not None and busy > 0.25:
+        print(
+            f"warning: the machine is not idle ({busy:.2f} cores busy before the run); expect noisy figures",
+            file=sys.stderr,
+        )
     return {
+        "busy_cores_before": busy,
         "cpus": os.cpu_count(),
         "platform": platform.platform(),
         "python": platform.python_version(),
@@ -432,7 +464,7 @@ def print_table(results: list[dict[str, Any]], summary: dict[str, Any], config: 
     )
     header = (
         f"{'round':>5}  {'target':<11} {'turns':>6} {'turns/s':>8} {'p50 ms':>7} {'p99 ms':>7} "
-        f"{'max ms':>7} {'srv CPU ms/turn':>15} {'machine busy':>12}  check"
+        f"{'max ms':>7} {'srv CPU ms/turn':>15} {'machine busy':>12} {'others':>6}  check"
     )
     print(header)
     print("-" * len(header))
@@ -441,7 +473,8 @@ def print_table(results: list[dict[str, Any]], summary: dict[str, Any], config: 
         print(
             f"{r['round']:>5}  {r['target']:<11} {r['turns']:>6} {r['turns_per_s']:>8.1f} {r['p50_ms']:>7.1f} "
             f"{r['p99_ms']:>7.1f} {r['max_ms']:>7.1f} {_fmt(r['server_cpu_ms_per_turn'], '>15.2f')} "
-            f"{_fmt(busy * 100 if busy is not None else None, '>11.0f')}%  "
+            f"{_fmt(busy * 100 if busy is not None else None, '>11.0f')}% "
+            f"{_fmt(r.get('other_cores'), '>6.2f')}  "
             + ("ok" if r["valid"] else "INVALID: " + "; ".join(r["problems"]))
         )
     if config.rounds > 1:
@@ -460,7 +493,7 @@ def print_table(results: list[dict[str, Any]], summary: dict[str, Any], config: 
 
 
 def orchestrate(config: Config) -> dict[str, Any]:
-    work = Path(tempfile.mkdtemp(prefix="projectbot-bench-"))
+    work = Path(tempfile.mkdtemp(prefix="projectbot-bench-", dir=config.tmpdir))
     connector: Child | None = None
     results: list[dict[str, Any]] = []
     failed = True
@@ -480,7 +513,7 @@ def orchestrate(config: Config) -> dict[str, Any]:
             for target in order:
                 print(f"round {round_no}: {target} ...", file=sys.stderr, flush=True)
                 results.append(run_target(target, config, connector_url, connector, work, round_no))
-        failed = False
+        failed = not all(r["valid"] for r in results)
     finally:
         if connector is not None:
             connector.stop()
@@ -507,7 +540,26 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--request-timeout", type=float, default=30, help="per-turn HTTP timeout (30 s)")
     parser.add_argument("--json", action="store_true", help="also write the results to bench/results/")
-    parser.add_argument("--py-spy", type=Path, help="profile projectbot's measured phase with py-spy into FILE")
+    parser.add_argument(
+        "--py-spy",
+        type=Path,
+        metavar="FILE",
+        help="py-spy each bot's measured phase into FILE-<target>-r<round> (.txt raw, .json speedscope, else svg)",
+    )
+    parser.add_argument(
+        "--py-spy-args",
+        default="--gil --rate 250",
+        help="extra py-spy record options (default: '--gil --rate 250': only the thread holding the GIL)",
+    )
+    parser.add_argument(
+        "--tmpdir", type=Path, help="where the run's directory (SQLite file, logs) goes (default: system temp)"
+    )
+    parser.add_argument(
+        "--projectbot-src",
+        type=Path,
+        metavar="DIR",
+        help="measure projectbot from this checkout (e.g. a `git archive` of a commit) instead of the repo",
+    )
     parser.add_argument("--keep-logs", action="store_true", help="keep the servers' logs and databases")
 
     connector = sub.add_parser("_connector", help=argparse.SUPPRESS)
@@ -549,10 +601,16 @@ def main(argv: list[str] | None = None) -> int:
         max_seconds=args.max_seconds,
         request_timeout=args.request_timeout,
         py_spy=args.py_spy,
+        py_spy_args=tuple(shlex.split(args.py_spy_args)),
         keep_logs=args.keep_logs,
+        tmpdir=args.tmpdir,
+        projectbot_src=args.projectbot_src.resolve() if args.projectbot_src else None,
     )
     # SIGTERM ends the benchmark like Ctrl-C does, through the `finally` blocks that stop every child.
+    # (SIGINT too: a shell starting us in the background would otherwise have it ignored.)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    machine = _machine()  # before the run: the load average says whether something else was busy
     try:
         outcome = orchestrate(config)
     except KeyboardInterrupt:
@@ -567,7 +625,7 @@ def main(argv: list[str] | None = None) -> int:
         RESULTS_DIR.mkdir(exist_ok=True)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         out = RESULTS_DIR / f"help_turns-{stamp}.json"
-        document = {"benchmark": "help_turns", "at": stamp, "config": _config_json(config), "machine": _machine()}
+        document = {"benchmark": "help_turns", "at": stamp, "config": _config_json(config), "machine": machine}
         out.write_text(json.dumps({**document, **outcome}, indent=2, default=str) + "\n")
         print(f"wrote {out.relative_to(REPO_ROOT)}")
     return 0 if all(r["valid"] for r in outcome["results"]) else 1

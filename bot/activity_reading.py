@@ -42,6 +42,11 @@ def stored_reference(activity: Activity) -> dict[str, Any]:
     return data
 
 
+def team_id_of(activity: Activity) -> str | None:
+    team = _channel_data(activity).get("team")
+    return str(team["id"]) if isinstance(team, dict) and team.get("id") else None
+
+
 def conversation_seen(activity: Activity) -> ConversationSeen:
     channel_data = _channel_data(activity)
     team = channel_data.get("team") if isinstance(channel_data.get("team"), dict) else {}

@@ -1313,6 +1313,7 @@ def run_chat(
             clock=clock,
             default_language=language_of(settings.default_locale),
             default_timezone=settings.default_timezone,
+            burn_margin_points=settings.burn_margin_points,
         )
         bot = ProjectBot(build_router(), services)
         console = Console(output, _terminal_width(output))

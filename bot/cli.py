@@ -57,6 +57,10 @@ def _parser() -> argparse.ArgumentParser:
         "id", type=int
     )
     outbox_verbs.add_parser("cancel", help="cancel a pending, failed or missed row").add_argument("id", type=int)
+
+    from bot import cli_export
+
+    cli_export.add_parser(verbs)
     return parser
 
 
@@ -97,6 +101,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return _db(args, settings)
     if args.verb == "outbox":
         return _outbox(args, settings)
+    if args.verb == "export":
+        return _export(args, settings)
     raise CliError(f"unknown verb {args.verb}")
 
 
@@ -122,6 +128,11 @@ def check_can_serve(settings: Settings, host: str) -> None:
         raise CliError(
             "No tenant is allowed: set MICROSOFT_APP_TENANT_ID or PROJECTBOT_ALLOWED_TENANTS "
             "(only your organisation's tenant(s) may talk to the bot)."
+        )
+    if settings.file_link_key() is None:
+        raise CliError(
+            "PROJECTBOT_FILE_SECRET is not set and there is no MICROSOFT_APP_PASSWORD to derive it from: set it to "
+            "a random value of at least 32 characters, the same on every instance (e.g. `openssl rand -hex 32`)."
         )
 
 
@@ -216,6 +227,22 @@ def _outbox(args: argparse.Namespace, settings: Settings) -> int:
             overdue = outbox.oldest_overdue_seconds(now)
             if overdue:
                 print(f"oldest overdue pending row: {overdue:.0f} s")
+    except DatabaseUnavailable as problem:
+        raise CliError(f"cannot reach the database: {problem}") from None
+    finally:
+        db.dispose()
+    return 0
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import cli_export
+    from storage.db import Database, DatabaseUnavailable
+
+    db = Database.from_url(settings.database_url)
+    try:
+        print(cli_export.run(args, db, default_locale=settings.default_locale))
+    except cli_export.ExportError as problem:
+        raise CliError(str(problem)) from None
     except DatabaseUnavailable as problem:
         raise CliError(f"cannot reach the database: {problem}") from None
     finally:

@@ -418,8 +418,26 @@ class OutboxSender:
             await asyncio.to_thread(self.outbox.mark_cancelled, row.id, self.owner, reason="opted out", now=now)
             report.cancelled += 1
             return
+        payload = row.payload
+        if self.cards.needs_refresh(payload):
+            # Rendered from what is true now (e.g. a time nudge whose hours were logged meanwhile): maybe nothing.
+            try:
+                refreshed = await asyncio.to_thread(self.cards.refresh, self.db, payload, now)
+            except Exception as exc:
+                await asyncio.to_thread(
+                    self.outbox.mark_failed, row.id, self.owner, error=f"refresh: {exc!r}"[:1024], now=now
+                )
+                report.failed += 1
+                return
+            if refreshed is None:
+                await asyncio.to_thread(
+                    self.outbox.mark_cancelled, row.id, self.owner, reason="no longer needed", now=now
+                )
+                report.cancelled += 1
+                return
+            payload = refreshed
         try:
-            content = self.cards.render(row.payload, kind=row.kind, audience=ready.audience)
+            content = self.cards.render(payload, kind=row.kind, audience=ready.audience)
         except Exception as exc:
             await asyncio.to_thread(
                 self.outbox.mark_failed, row.id, self.owner, error=f"render: {exc!r}"[:1024], now=now

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 import json
 import logging
+import secrets
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,13 +22,13 @@ from bot.activity_reading import tenant_of
 from bot.adapter import build_adapter
 from bot.connector import RetryPolicy
 from bot.delivery import OutboxSender
+from bot.files import FILES, REQUEST_BASE_URL, FileDelivery, download
 from bot.security import AccessPolicy
 from bot.settings import Settings
 from bot.teams_bot import ProjectBot
 from cards.i18n import language_of
-from dialogs.app import build_router
+from dialogs.app import build_proactive_cards, build_router
 from dialogs.clock import Clock, SystemClock
-from dialogs.proactive import ProactiveCards
 from dialogs.turn import Services
 from storage import migrate
 from storage.db import Database, DatabaseUnavailable
@@ -80,6 +81,7 @@ def create_app(
     )
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/files/{token}", download)
     return app
 
 
@@ -103,14 +105,25 @@ def _runtime(
             clock=clock,
             default_language=language_of(settings.default_locale),
             default_timezone=settings.default_timezone,
+            burn_margin_points=settings.burn_margin_points,
         )
         session = client_session_factory()
+        files = FileDelivery(
+            database,
+            clock,
+            session,
+            key=_file_link_key(settings),
+            public_url=settings.public_url,
+            allow_http_upload=settings.dev,
+            default_language=language_of(settings.default_locale),
+        )
+        app[FILES] = files
         app[RUNTIME] = Runtime(
             settings=settings,
             db=database,
             session=session,
             adapter=build_adapter(settings, session, **adapter_options),
-            bot=ProjectBot(build_router(), services),
+            bot=ProjectBot(build_router(), services, files=files),
             policy=AccessPolicy(allowed_tenants=settings.tenant_allow_list, dev=settings.dev),
             clock=clock,
             # The outbox does its own retries (rescheduling rows), so its connector clients make one attempt each.
@@ -118,7 +131,7 @@ def _runtime(
                 database,
                 build_adapter(settings, session, retry=RetryPolicy(max_attempts=1), **adapter_options),
                 bot_app_id=settings.app_id,
-                cards=ProactiveCards(),
+                cards=build_proactive_cards(),
                 clock=clock,
                 default_language=language_of(settings.default_locale),
             ),
@@ -128,7 +141,9 @@ def _runtime(
             from bot.scheduler import build_scheduler
 
             scheduler = build_scheduler(
-                app[RUNTIME].sender, refresh_signing_keys=bool(settings.app_id) and not settings.dev
+                app[RUNTIME].sender,
+                refresh_signing_keys=bool(settings.app_id) and not settings.dev,
+                default_timezone=settings.default_timezone,
             )
             scheduler.start()
         try:
@@ -141,6 +156,16 @@ def _runtime(
                 database.dispose()
 
     return context
+
+
+def _file_link_key(settings: Settings) -> bytes:
+    key = settings.file_link_key()
+    if key is None:
+        # `projectbot serve` refuses this outside --dev (bot/cli.py); links then work only on this instance.
+        if not settings.dev:
+            log.warning("no PROJECTBOT_FILE_SECRET: download links are signed with a random per-process key")
+        key = secrets.token_bytes(32)
+    return key
 
 
 def _one_database_thread() -> None:
@@ -187,7 +212,11 @@ async def messages(request: web.Request) -> web.Response:
     if activity.delivery_mode not in (None, DeliveryModes.normal, DeliveryModes.expect_replies):
         return _error(400, f"deliveryMode {activity.delivery_mode!r} is not supported")
 
-    invoke_response = await runtime.adapter.process_activity(auth, activity, runtime.bot.on_turn)
+    base_url = REQUEST_BASE_URL.set(f"{request.scheme}://{request.host}")
+    try:
+        invoke_response = await runtime.adapter.process_activity(auth, activity, runtime.bot.on_turn)
+    finally:
+        REQUEST_BASE_URL.reset(base_url)
     return _http_response(invoke_response)
 
 

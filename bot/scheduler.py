@@ -21,16 +21,26 @@ log = logging.getLogger(__name__)
 DISPATCH_JOB = "outbox.dispatch"
 HOUSEKEEPING_JOB = "outbox.housekeeping"
 RETENTION_JOB = "privacy.retention"
+FILES_JOB = "files.housekeeping"
 SIGNING_KEYS_JOB = "auth.signing_keys"
+MILESTONE_JOB = "status.milestone_reminders"
+DIGEST_JOB = "status.weekly_digests"
+NUDGE_JOB = "time.nudges"
+NUDGE_EVERY_MINUTES = 5
 DISPATCH_EVERY_SECONDS = 2
 # Finished outbox rows are kept this long for the operator, then deleted.
 KEEP_FINISHED = timedelta(days=30)
 
 
 def build_scheduler(
-    sender: OutboxSender, *, timezone: str = "UTC", refresh_signing_keys: bool = False
+    sender: OutboxSender,
+    *,
+    timezone: str = "UTC",
+    refresh_signing_keys: bool = False,
+    default_timezone: str = "Europe/Brussels",
 ) -> AsyncIOScheduler:
-    """refresh_signing_keys: keep the token-signing keys fresh off the event loop (only when tokens are checked)."""
+    """refresh_signing_keys: keep the token-signing keys fresh off the event loop (only when tokens are checked).
+    default_timezone: the zone of people who never told theirs (Settings.default_timezone)."""
     scheduler = AsyncIOScheduler(timezone=timezone)
     if refresh_signing_keys:
         from bot import signing_keys
@@ -86,7 +96,88 @@ def build_scheduler(
         misfire_grace_time=int(timedelta(hours=23).total_seconds()),
         replace_existing=True,
     )
+    # Files offered or linked (bot/files.py) whose offer or link has expired: their bytes go, daily.
+    scheduler.add_job(
+        _files_housekeeping,
+        CronTrigger(hour=3, minute=29, timezone="UTC"),
+        args=[sender],
+        id=FILES_JOB,
+        name="delete expired outgoing files",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=int(timedelta(hours=23).total_seconds()),
+        replace_existing=True,
+    )
+    # Milestones due within 7 days or late remind their coordinator; the dedup key holds the day, so a second
+    # run that day (another instance, a restart) adds nothing. 07:00 in Brussels, half a day of grace.
+    scheduler.add_job(
+        _milestone_reminders,
+        CronTrigger(hour=7, minute=0, timezone="Europe/Brussels"),
+        args=[sender],
+        id=MILESTONE_JOB,
+        name="enqueue milestone reminders",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=int(timedelta(hours=12).total_seconds()),
+        replace_existing=True,
+    )
+    # Weekly digests: each manager chooses day and time in their own zone, so this looks every 10 minutes for
+    # whose moment has come; the dedup key holds the ISO week, so each gets one per week.
+    scheduler.add_job(
+        _weekly_digests,
+        IntervalTrigger(minutes=10),
+        args=[sender],
+        id=DIGEST_JOB,
+        name="enqueue weekly digests",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=int(timedelta(minutes=10).total_seconds()),
+        replace_existing=True,
+    )
+    # Reminders to log time: each person picks a time in their own zone, so this looks every 5 minutes whose moment
+    # has passed today; the dedup key holds person and day, so each gets one per working day at most.
+    scheduler.add_job(
+        _time_nudges,
+        IntervalTrigger(minutes=NUDGE_EVERY_MINUTES),
+        args=[sender, default_timezone],
+        id=NUDGE_JOB,
+        name="enqueue reminders to log time",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=int(timedelta(minutes=NUDGE_EVERY_MINUTES).total_seconds()),
+        replace_existing=True,
+    )
     return scheduler
+
+
+async def _time_nudges(sender: OutboxSender, default_timezone: str) -> None:
+    from dialogs.nudges import enqueue_time_nudges
+
+    count = await asyncio.to_thread(enqueue_time_nudges, sender.db, sender.clock.now(), default_timezone)
+    if count:
+        log.info("time nudges: %d enqueued", count)
+
+
+async def _milestone_reminders(sender: OutboxSender) -> None:
+    from dialogs.status import enqueue_milestone_reminders
+
+    count = await asyncio.to_thread(enqueue_milestone_reminders, sender.db, sender.clock.now())
+    log.info("milestone reminders: %d enqueued", count)
+
+
+async def _weekly_digests(sender: OutboxSender) -> None:
+    from dialogs.status import enqueue_weekly_digests
+
+    count = await asyncio.to_thread(enqueue_weekly_digests, sender.db, sender.clock.now())
+    if count:
+        log.info("weekly digests: %d enqueued", count)
+
+
+async def _files_housekeeping(sender: OutboxSender) -> None:
+    from storage.files import FileRepository
+
+    purged = await asyncio.to_thread(FileRepository(sender.db).purge_expired, sender.clock.now())
+    log.info("files housekeeping: deleted %d expired files", purged)
 
 
 async def _privacy_retention(sender: OutboxSender) -> None:

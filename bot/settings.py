@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -55,6 +57,16 @@ class Settings(BaseSettings):
     default_locale: str = Field(
         default="nl-BE", validation_alias=_aliases("PROJECTBOT_DEFAULT_LOCALE", "default_locale")
     )
+    # Signs the short-lived download links of files (bot/files.py). Unset: derived from MICROSOFT_APP_PASSWORD, or
+    # random per process with --dev; `serve` refuses to start without either.
+    file_secret: str = Field(default="", validation_alias=_aliases("PROJECTBOT_FILE_SECRET", "file_secret"), repr=False)
+    # The bot's public base URL (https://bot.example.org), for download links; unset: the host Teams posts to.
+    public_url: str = Field(default="", validation_alias=_aliases("PROJECTBOT_PUBLIC_URL", "public_url"))
+    # Budget burn: the coordinator is warned when spent hours (% of budget) run ahead of elapsed time (% of the
+    # planned period) by more than this many percentage points.
+    burn_margin_points: int = Field(
+        default=15, ge=0, le=100, validation_alias=_aliases("PROJECTBOT_BURN_MARGIN_POINTS", "burn_margin_points")
+    )
     dev: bool = False
 
     @field_validator("allowed_tenants", mode="before")
@@ -79,6 +91,29 @@ class Settings(BaseSettings):
         if value.split("-")[0].lower() not in {"nl", "en"}:
             raise ValueError(f"unsupported locale {value!r}: use nl-BE or en-US style")
         return value
+
+    @field_validator("file_secret")
+    @classmethod
+    def _long_enough(cls, value: str) -> str:
+        if value and len(value) < 32:
+            raise ValueError("PROJECTBOT_FILE_SECRET must be at least 32 characters (e.g. `openssl rand -hex 32`)")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_url(cls, value: str) -> str:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("PROJECTBOT_PUBLIC_URL must be an absolute URL such as https://bot.example.org")
+        return value.rstrip("/")
+
+    def file_link_key(self) -> bytes | None:
+        """The key that signs download links: PROJECTBOT_FILE_SECRET, else one derived from the app password (the
+        same on every instance sharing the configuration); None when there is neither."""
+        if self.file_secret:
+            return self.file_secret.encode()
+        if self.app_password:
+            return hmac.new(self.app_password.encode(), b"projectbot file links v1", hashlib.sha256).digest()
+        return None
 
     @property
     def tenant_allow_list(self) -> frozenset[str]:

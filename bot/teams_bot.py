@@ -14,13 +14,15 @@ from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from bot import activity_reading as read
+from bot.files import FILE_CONSENT_INVOKE, FileDelivery
 from cards.i18n import Language, Translator, language_of, translator
 from cards.menu import build_welcome_card
 from dialogs.router import Router
-from dialogs.turn import Reply, Request, RequestKind, Services, Where
+from dialogs.turn import OutgoingFile, Reply, Request, RequestKind, Services, Where
 from storage.db import DatabaseUnavailable
 from storage.directory import DirectoryRepository
 from storage.models import Person
+from storage.turns import record_turn
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +33,20 @@ _INSTALL_ACTIONS = {"add", "add-upgrade"}
 _UNINSTALL_ACTIONS = {"remove", "remove-upgrade"}
 ROSTER_TIMEOUT_SECONDS = 3
 ROSTER_RETRY_AFTER = timedelta(hours=1)
+NOBODY_PENDING_RECHECK = timedelta(minutes=1)
 
 
 class ProjectBot:
-    def __init__(self, router: Router, services: Services, *, roster_lookup: bool = True) -> None:
+    def __init__(
+        self, router: Router, services: Services, *, roster_lookup: bool = True, files: FileDelivery | None = None
+    ) -> None:
         self.router = router
         self.services = services
         self.roster_lookup = roster_lookup
+        # Without it (the terminal chat) files go out as inline attachments.
+        self.files = files
         self._roster_tried: dict[tuple[str, str], datetime] = {}
+        self._nobody_pending_until: datetime | None = None
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -71,8 +79,10 @@ class ProjectBot:
             await self._request(turn_context, "submit" if _is_card_submit(activity) else "message")
         elif kind == ActivityTypes.invoke and activity.name == ADAPTIVE_CARD_ACTION:
             await self._request(turn_context, "invoke")
+        elif kind == ActivityTypes.invoke and activity.name == FILE_CONSENT_INVOKE:
+            await self._file_consent(turn_context)
         elif kind == ActivityTypes.invoke:
-            # Other invokes (e.g. file consent) belong to capabilities that register for them; none yet.
+            # Other invokes belong to capabilities that register for them; none yet.
             await _answer_invoke(turn_context, 200, {})
         else:
             await asyncio.to_thread(self._record_conversation, activity)
@@ -85,7 +95,7 @@ class ProjectBot:
         person = await self._learn_email(turn_context, person)
         request = self._build_request(activity, person, kind)
         reply = await self.router.dispatch(request, self.services)
-        await self._say(turn_context, reply)
+        await self._say(turn_context, reply, request)
 
     async def _learn_email(self, turn_context: TurnContext, person: Person) -> Person:
         """Ask the Teams roster once for the person's email, so people named by email (imports) are linked."""
@@ -96,9 +106,13 @@ class ProjectBot:
         tried = self._roster_tried.get(key)
         if tried is not None and now - tried < ROSTER_RETRY_AFTER:
             return person  # a failed lookup must not slow every turn
+        if self._nobody_pending_until is not None and now < self._nobody_pending_until:
+            return person
         directory = DirectoryRepository(self.services.db)
         if not await asyncio.to_thread(directory.has_pending_people):
-            return person  # nobody waits to be linked by email: no need to ask Teams
+            # Nobody waits to be linked by email: no need to ask Teams, nor to ask the database again at once.
+            self._nobody_pending_until = now + NOBODY_PENDING_RECHECK
+            return person
         self._roster_tried[key] = now
         try:
             member = await asyncio.wait_for(
@@ -113,11 +127,11 @@ class ProjectBot:
         return await asyncio.to_thread(directory.link_email, person.id, str(email), now=now)
 
     def _record(self, activity: Activity) -> Person:
-        self._record_conversation(activity)
         seen = read.person_seen(activity)
         if seen is None:
             raise ValueError("activity without a sender")
-        return self.services.people.record_seen(seen, self.services.clock.now())
+        conversation = read.conversation_seen(activity) if activity.conversation and activity.service_url else None
+        return record_turn(self.services.db, conversation, seen, self.services.clock.now())
 
     def _record_conversation(self, activity: Activity) -> None:
         if activity.conversation is None or not activity.service_url:
@@ -134,7 +148,7 @@ class ProjectBot:
                 conversation_id=activity.conversation.id,
                 conversation_type=activity.conversation.conversation_type or "personal",
                 tenant_id=read.tenant_of(activity),
-                team_id=read.conversation_seen(activity).team_id,
+                team_id=read.team_id_of(activity),
             ),
             language=self._language(activity, person),
             timezone=self._timezone(activity, person),
@@ -204,22 +218,16 @@ class ProjectBot:
 
     # Replies --------------------------------------------------------------------------------------------
 
-    async def _say(self, turn_context: TurnContext, reply: Reply) -> None:
+    async def _say(self, turn_context: TurnContext, reply: Reply, request: Request | None = None) -> None:
         activity = turn_context.activity
         if activity.type == ActivityTypes.invoke:
-            await self._answer_card_action(turn_context, reply)
+            await self._answer_card_action(turn_context, reply, request)
             return
         if reply.replace_card is not None:
             await self._replace_or_send(turn_context, reply.replace_card)
         outgoing = [MessageFactory.text(text) for text in reply.texts]
         outgoing += [MessageFactory.attachment(CardFactory.adaptive_card(card)) for card in reply.cards]
-        if reply.files:
-            # Inline attachments until the file consent flow exists (see docs/privacy.md).
-            outgoing.append(
-                MessageFactory.list(
-                    [Attachment(content_type=f.content_type, name=f.name, content=f.content) for f in reply.files]
-                )
-            )
+        outgoing += await self._file_messages(reply.files, request)
         if outgoing:
             await turn_context.send_activities(outgoing)
 
@@ -237,7 +245,7 @@ class ProjectBot:
                 log.info("could not update card %s in place (%s); sending a new one", reply_to, exc)
         await turn_context.send_activity(MessageFactory.attachment(attachment))
 
-    async def _answer_card_action(self, turn_context: TurnContext, reply: Reply) -> None:
+    async def _answer_card_action(self, turn_context: TurnContext, reply: Reply, request: Request | None) -> None:
         if reply.replace_card is not None:
             body: dict[str, Any] = {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": reply.replace_card}
             await _answer_invoke(turn_context, 200, body)
@@ -249,8 +257,43 @@ class ProjectBot:
             extra = Reply(cards=reply.cards)
         outgoing = [MessageFactory.text(text) for text in extra.texts]
         outgoing += [MessageFactory.attachment(CardFactory.adaptive_card(card)) for card in extra.cards]
+        outgoing += await self._file_messages(reply.files, request)
         if outgoing:
             await turn_context.send_activities(outgoing)
+
+    # Files ----------------------------------------------------------------------------------------------
+
+    async def _file_messages(self, files: list[OutgoingFile], request: Request | None) -> list[Activity]:
+        """Consent cards (personal chat) or download links (elsewhere) for the person who asked; bot/files.py."""
+        if not files:
+            return []
+        if self.files is None or request is None or request.person.id is None:
+            return [
+                MessageFactory.list(
+                    [
+                        Attachment(content_type=f.content_type, name=f.name, content=f.data.decode(errors="replace"))
+                        for f in files
+                    ]
+                )
+            ]
+        return await self.files.offer(
+            files, owner_id=request.person.id, personal=request.where.is_personal, t=request.t
+        )
+
+    async def _file_consent(self, turn_context: TurnContext) -> None:
+        """The person accepted or declined a file consent card; Teams retries, so this is idempotent."""
+        activity = turn_context.activity
+        if self.files is None:
+            await _answer_invoke(turn_context, 200, {})
+            return
+        person = await asyncio.to_thread(self._record, activity)
+        assert person.id is not None
+        value = activity.value if isinstance(activity.value, dict) else {}
+        t = translator(self._language(activity, person))
+        outgoing = await self.files.answer_consent(value, person_id=person.id, t=t)
+        if outgoing:
+            await turn_context.send_activities(outgoing)
+        await _answer_invoke(turn_context, 200, {})
 
 
 async def _answer_invoke(turn_context: TurnContext, status: int, body: dict[str, Any]) -> None:

@@ -1,11 +1,11 @@
-"""The personal settings form: language and time zone."""
+"""The personal settings form: language, time zone, and the name and email Teams gave (correctable)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from microsoft_teams.cards.core import Choice, ChoiceSetInput, TextInput
+from microsoft_teams.cards.core import Choice, ChoiceSetInput, TextBlock, TextInput, TimeInput, ToggleInput
 
 from cards.base import card, field_error, heading, paragraph, submit
 from cards.i18n import Translator
@@ -15,12 +15,25 @@ AUTO = "auto"
 
 
 @dataclass(frozen=True)
+class NudgeSection:
+    """The reminder to log time: on/off, local time, minimum (empty: the usual day, shown in the hint)."""
+
+    enabled: bool = False
+    at: str = "16:30"
+    hours: str = ""
+    usual: str = ""
+
+
+@dataclass(frozen=True)
 class SettingsForm:
     language: str  # "auto", "nl" or "en"
     timezone: str  # empty means: follow Teams
     effective_language: str
     effective_timezone: str
     errors: dict[str, str] = field(default_factory=dict)
+    name: str = ""
+    email: str = ""
+    nudge: NudgeSection | None = None  # None: the section is left out
 
 
 def build_settings_card(form: SettingsForm, t: Translator) -> dict[str, Any]:
@@ -55,4 +68,51 @@ def build_settings_card(form: SettingsForm, t: Translator) -> dict[str, Any]:
         body.append(field_error(form.errors["timezone"]))
     else:
         body.append(paragraph(t("settings.timezone.auto", current=form.effective_timezone), subtle=True))
+    body.append(TextInput(id="name", label=t("settings.name"), value=form.name))
+    if "name" in form.errors:
+        body.append(field_error(form.errors["name"]))
+    body.append(
+        TextInput(
+            id="email",
+            label=t("settings.email"),
+            placeholder=t("settings.email.placeholder"),
+            value=form.email,
+            style="Email",
+        )
+    )
+    if "email" in form.errors:
+        body.append(field_error(form.errors["email"]))
+    else:
+        body.append(paragraph(t("settings.email.hint"), subtle=True))
+    if form.nudge is not None:
+        body.extend(_nudge_section(form.nudge, form.errors, t))
     return card(body, [submit(t("settings.save"), SAVE_VERB)])
+
+
+def _nudge_section(nudge: NudgeSection, errors: dict[str, str], t: Translator) -> list[Any]:
+    elements: list[Any] = [
+        TextBlock(text=t("settings.nudge.title"), weight="Bolder", wrap=True, spacing="Large"),
+        ToggleInput(
+            id="nudge",
+            title=t("settings.nudge.enabled"),
+            value="true" if nudge.enabled else "false",
+            value_on="true",
+            value_off="false",
+        ),
+        TimeInput(id="nudge_at", label=t("settings.nudge.at"), value=nudge.at),
+    ]
+    if "nudge_at" in errors:
+        elements.append(field_error(errors["nudge_at"]))
+    elements.append(
+        TextInput(
+            id="nudge_hours",
+            label=t("settings.nudge.hours"),
+            placeholder=t("settings.nudge.hours.placeholder", usual=nudge.usual),
+            value=nudge.hours,
+        )
+    )
+    if "nudge_hours" in errors:
+        elements.append(field_error(errors["nudge_hours"]))
+    else:
+        elements.append(paragraph(t("settings.nudge.hint", usual=nudge.usual), subtle=True))
+    return elements

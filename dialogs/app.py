@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dialogs import core, people, proactive, projects
+from dialogs import core, lists, nudges, people, proactive, projects, status, timelog
+from dialogs.proactive import ProactiveCards
 from dialogs.router import Router
 
 
@@ -12,4 +13,16 @@ def build_router() -> Router:
     proactive.register(router)
     projects.register(router)
     people.register(router)
+    lists.register(router)
+    timelog.register(router)
+    nudges.register(router)
+    status.register(router)
     return router
+
+
+def build_proactive_cards() -> ProactiveCards:
+    """The renderers of every capability's proactive messages, by builder name."""
+    cards = ProactiveCards()
+    for name, renderer in status.RENDERERS.items():
+        cards.register(name, renderer)
+    return cards

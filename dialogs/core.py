@@ -1,19 +1,21 @@
-"""The capabilities every installation has: the help menu and personal settings."""
+"""The capabilities every installation has: the help menu (as the person may use it) and personal settings."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ValidationError
 
-from cards.i18n import LANGUAGES, language_of, translator
-from cards.settings import AUTO, SAVE_VERB, SettingsForm, build_settings_card
+from cards.i18n import LANGUAGES, Translator, language_of, translator
+from cards.settings import AUTO, SAVE_VERB, NudgeSection, SettingsForm, build_settings_card
+from dialogs import nudges
 from dialogs.router import MenuInfo, Router
 from dialogs.timezones import resolve_timezone
 from dialogs.turn import Reply, Request, Services
+from storage.directory import NAME_MAX, DirectoryRepository, EmailTaken, is_email, normalise_email
 
 
 def register(router: Router) -> None:
     def show_help(request: Request, services: Services, rest: str) -> Reply:
-        return Reply.card(router.help_card(request.t))
+        return Reply.card(router.help_card_for(request, services))
 
     router.command(
         "help",
@@ -35,6 +37,30 @@ def register(router: Router) -> None:
 class SettingsPayload(BaseModel):
     language: str = AUTO
     timezone: str = ""
+    # Absent (an older card, or a client that leaves empty inputs out) means: leave as it is.
+    name: str | None = None
+    email: str | None = None
+    # The reminder to log time (dialogs/nudges.py); absent: leave as it is.
+    nudge: str | None = None
+    nudge_at: str | None = None
+    nudge_hours: str | None = None
+
+
+def _nudge_section(
+    request: Request, services: Services, payload: SettingsPayload | None = None, t: Translator | None = None
+) -> NudgeSection:
+    """The reminder part of the form: as stored, or as typed (payload) when the form comes back with errors."""
+    assert request.person.id is not None
+    today = services.clock.now().astimezone(nudges.person_zone(request.person, request.timezone)).date()
+    stored = nudges.nudge_values(services, request.person.id, t or request.t, today)
+    if payload is None:
+        return NudgeSection(stored.enabled, stored.at, stored.hours, stored.usual)
+    return NudgeSection(
+        stored.enabled if payload.nudge is None else payload.nudge == "true",
+        stored.at if payload.nudge_at is None else payload.nudge_at,
+        stored.hours if payload.nudge_hours is None else payload.nudge_hours,
+        stored.usual,
+    )
 
 
 def show_settings(request: Request, services: Services, rest: str) -> Reply:
@@ -44,6 +70,9 @@ def show_settings(request: Request, services: Services, rest: str) -> Reply:
         timezone=person.preferred_timezone or "",
         effective_language=request.teams_language or request.language,
         effective_timezone=request.teams_timezone or request.timezone,
+        name=person.name,
+        email=person.email or "",
+        nudge=_nudge_section(request, services),
     )
     return Reply.card(build_settings_card(form, request.t))
 
@@ -56,26 +85,57 @@ def validate_settings(payload: SettingsPayload, request: Request) -> dict[str, s
     zone = payload.timezone.strip()
     if zone and resolve_timezone(zone) is None:
         errors["timezone"] = t("settings.timezone.invalid", value=zone[:64])
+    if payload.name is not None:
+        name = payload.name.strip()
+        if not name:
+            errors["name"] = t("settings.name.missing")
+        elif len(name) > NAME_MAX:
+            errors["name"] = t("settings.name.too_long", limit=NAME_MAX)
+    if payload.email is not None and payload.email.strip() and not is_email(payload.email):
+        errors["email"] = t("settings.email.invalid", value=payload.email.strip()[:80])
     return errors
+
+
+def _typed_form(payload: SettingsPayload, request: Request, errors: dict[str, str], services: Services) -> SettingsForm:
+    """The form as the person filled it in, with the errors next to their fields."""
+    person = request.person
+    return SettingsForm(
+        language=payload.language if payload.language in (AUTO, *LANGUAGES) else AUTO,
+        timezone=payload.timezone,
+        effective_language=request.teams_language or request.language,
+        effective_timezone=request.teams_timezone or request.timezone,
+        errors=errors,
+        name=person.name if payload.name is None else payload.name,
+        email=(person.email or "") if payload.email is None else payload.email,
+        nudge=_nudge_section(request, services, payload),
+    )
 
 
 def save_settings(request: Request, services: Services, payload: SettingsPayload) -> Reply:
     errors = validate_settings(payload, request)
+    assert request.person.id is not None
+    nudge, nudge_errors = nudges.parse_nudge(
+        payload.nudge,
+        payload.nudge_at,
+        payload.nudge_hours,
+        nudges.current_choice(services, request.person.id),
+        request.t,
+    )
+    errors.update(nudge_errors)
     if errors:
-        form = SettingsForm(
-            language=payload.language if payload.language in (AUTO, *LANGUAGES) else AUTO,
-            timezone=payload.timezone,
-            effective_language=request.teams_language or request.language,
-            effective_timezone=request.teams_timezone or request.timezone,
-            errors=errors,
-        )
-        return Reply(replace_card=build_settings_card(form, request.t))
+        return Reply(replace_card=build_settings_card(_typed_form(payload, request, errors, services), request.t))
     language = None if payload.language == AUTO else payload.language
     zone = resolve_timezone(payload.timezone) if payload.timezone.strip() else None
     assert request.person.id is not None
-    person = services.people.set_preferences(
-        request.person.id, language=language, timezone=zone, now=services.clock.now()
-    )
+    now = services.clock.now()
+    email: str | bool | None = False if payload.email is None else (payload.email.strip() or None)
+    try:
+        corrected = DirectoryRepository(services.db).correct(request.person.id, name=payload.name, email=email, now=now)
+    except EmailTaken:
+        taken = {"email": request.t("settings.email.taken", value=normalise_email(str(payload.email))[:80])}
+        return Reply(replace_card=build_settings_card(_typed_form(payload, request, taken, services), request.t))
+    person = services.people.set_preferences(request.person.id, language=language, timezone=zone, now=now)
+    nudge_changed = nudges.save_nudge(services, request.person.id, nudge)
     # Answer in the language just chosen, so the person sees at once that it worked; the pressed form is
     # refreshed so it no longer shows an error from an earlier attempt.
     t = translator(language_of(person.preferred_language, default=request.teams_language or request.language))
@@ -86,11 +146,22 @@ def save_settings(request: Request, services: Services, payload: SettingsPayload
         timezone=person.preferred_timezone or "",
         effective_language=request.teams_language or request.language,
         effective_timezone=teams_timezone,
+        name=person.name,
+        email=person.email or "",
+        nudge=_nudge_section(request, services, t=t),
     )
-    return Reply(
-        texts=[t("settings.saved", language=t(f"language.name.{t.language}"), timezone=timezone)],
-        replace_card=build_settings_card(saved_form, t),
-    )
+    saved = t("settings.saved", language=t(f"language.name.{t.language}"), timezone=timezone)
+    if "name" in corrected:
+        saved += " " + t("settings.name.saved", name=person.name)
+    if "email" in corrected:
+        saved += " " + (t("settings.email.saved", email=person.email) if person.email else t("settings.email.removed"))
+    if nudge_changed:
+        saved += " " + (
+            t("settings.nudge.saved_on", at=nudge.at.strftime("%H:%M"))
+            if nudge.enabled
+            else t("settings.nudge.saved_off")
+        )
+    return Reply(texts=[saved], replace_card=build_settings_card(saved_form, t))
 
 
 def settings_unreadable(request: Request, services: Services, invalid: ValidationError) -> Reply:

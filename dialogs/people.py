@@ -20,7 +20,7 @@ from cards.people import (
 from dialogs.permissions import Action, allowed
 from dialogs.projects import me, refusal
 from dialogs.router import MenuInfo, Router
-from dialogs.turn import InlineFile, Reply, Request, Services
+from dialogs.turn import OutgoingFile, Reply, Request, Services
 from storage.directory import DirectoryRepository, Role
 from storage.privacy import PrivacyRepository, export_csv, export_json
 from storage.projects import ProjectRepository
@@ -28,19 +28,29 @@ from storage.projects import ProjectRepository
 
 def register(router: Router) -> None:
     router.command(
-        "roles",
-        en=("roles",),
-        nl=("rollen",),
-        handler=show_roles,
-    )
-    router.command(
         "my data",
         en=("my data",),
         nl=("mijn gegevens",),
         handler=my_data,
         menu=MenuInfo("menu.my_data.title", "menu.my_data.description", {"en": "my data", "nl": "mijn gegevens"}),
     )
-    router.command("forget me", en=("forget me",), nl=("vergeet mij", "vergeet me"), handler=forget_me)
+    router.command(
+        "forget me",
+        en=("forget me",),
+        nl=("vergeet mij", "vergeet me"),
+        handler=forget_me,
+        menu=MenuInfo("menu.forget_me.title", "menu.forget_me.description", {"en": "forget me", "nl": "vergeet mij"}),
+    )
+    router.command(
+        "roles",
+        en=("roles",),
+        nl=("rollen",),
+        handler=show_roles,
+        menu=MenuInfo(
+            "menu.roles.title", "menu.roles.description", {"en": "roles", "nl": "rollen"},
+            requires=Action.MANAGE_PEOPLE,
+        ),
+    )  # fmt: skip
     router.action(ROLES_SAVE_VERB, RolesPayload, save_roles)
     router.action(FORGET_VERB, ForgetPayload, confirm_forget)
     router.action(FORGET_CANCEL_VERB, CancelPayload, lambda r, s, p: Reply.text(r.t("forget.cancelled")))
@@ -145,8 +155,9 @@ def my_data(request: Request, services: Services, rest: str) -> Reply:
     return Reply(
         cards=[build_my_data_card(sections, t, files=files)],
         files=[
-            InlineFile(files[0], "application/json", export_json(data)),
-            InlineFile(files[1], "text/csv", export_csv(data)),
+            OutgoingFile(files[0], "application/json", export_json(data).encode(), t("mydata.file.json")),
+            # With a byte-order mark, so spreadsheet programs read the accented names as UTF-8.
+            OutgoingFile(files[1], "text/csv", export_csv(data).encode("utf-8-sig"), t("mydata.file.csv")),
         ],
     )
 

@@ -16,6 +16,9 @@ class Action(StrEnum):
     VIEW_TIME_OF_OTHER = "view_time_of_other"
     VIEW_PORTFOLIO = "view_portfolio"
     MANAGE_PEOPLE = "manage_people"
+    MANAGE_LISTS = "manage_lists"  # the domains and local governments projects choose from
+    UPDATE_STATUS = "update_status"  # status reports, milestones, risks, decisions, retrospective
+    VIEW_BOARD_REPORT = "view_board_report"
 
 
 class Relation(StrEnum):
@@ -48,6 +51,9 @@ _WHO = {
     Action.VIEW_TIME_OF_OTHER: "permission.who.view_time_of_other",
     Action.VIEW_PORTFOLIO: "permission.who.view_portfolio",
     Action.MANAGE_PEOPLE: "permission.who.manage_people",
+    Action.MANAGE_LISTS: "permission.who.manage_lists",
+    Action.UPDATE_STATUS: "permission.who.update_status",
+    Action.VIEW_BOARD_REPORT: "permission.who.view_board_report",
 }
 
 # For each action: the roles that allow it anywhere, and the relations to the target that allow it.
@@ -67,6 +73,15 @@ _RULES: dict[Action, tuple[frozenset[Role], frozenset[Relation]]] = {
     ),
     Action.VIEW_PORTFOLIO: (frozenset({Role.MANAGER, Role.ADMIN}), frozenset()),
     Action.MANAGE_PEOPLE: (frozenset({Role.ADMIN}), frozenset()),
+    # Admins manage people and settings; the shared lists are settings every project depends on.
+    Action.MANAGE_LISTS: (frozenset({Role.ADMIN}), frozenset()),
+    # The status of a project is the coordinator's to keep; admins can step in like for the project's facts.
+    Action.UPDATE_STATUS: (frozenset({Role.ADMIN}), frozenset({Relation.COORDINATOR})),
+    # The board description is for those who report on the project: its coordinator and managers.
+    Action.VIEW_BOARD_REPORT: (
+        frozenset({Role.ADMIN}),
+        frozenset({Relation.COORDINATOR, Relation.PROJECT_MANAGER, Relation.DOMAIN_MANAGER}),
+    ),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -20,6 +21,7 @@ from cards.outbox import (
 )
 from dialogs.router import Router
 from dialogs.turn import Reply, Request, Services
+from storage.db import Database
 from storage.outbox import OptOutRepository
 
 UNDELIVERABLE_BUILDER = "outbox.undeliverable"
@@ -27,6 +29,12 @@ UNDELIVERABLE_KIND = "outbox.undeliverable"
 
 # A renderer turns the JSON arguments stored in the outbox into a card, in the reader's language, when sent.
 Renderer = Callable[[dict[str, Any], Translator], dict[str, Any]]
+# Renderers capability modules add when imported (dialogs.app imports them all); every ProactiveCards gets them.
+CAPABILITY_RENDERERS: dict[str, Renderer] = {}
+# Send-time checks, by builder name: given the database, the stored arguments and now, the arguments to render
+# with, or None when the message has lost its point (the sender then cancels the row and sends nothing).
+Refresher = Callable[[Database, dict[str, Any], datetime], dict[str, Any] | None]
+CAPABILITY_REFRESHERS: dict[str, Refresher] = {}
 
 
 class UnknownRenderer(LookupError):
@@ -47,6 +55,8 @@ class ProactiveCards:
     def __init__(self) -> None:
         self._renderers: dict[str, Renderer] = {}
         self.register(UNDELIVERABLE_BUILDER, _render_undeliverable)
+        for name, renderer in CAPABILITY_RENDERERS.items():
+            self.register(name, renderer)
 
     def register(self, name: str, renderer: Renderer) -> None:
         if name in self._renderers:
@@ -55,6 +65,17 @@ class ProactiveCards:
 
     def names(self) -> list[str]:
         return sorted(self._renderers)
+
+    def needs_refresh(self, payload: dict[str, Any]) -> bool:
+        return str(payload.get("builder")) in CAPABILITY_REFRESHERS
+
+    def refresh(self, db: Database, payload: dict[str, Any], now: datetime) -> dict[str, Any] | None:
+        """The payload as it should be sent now (see CAPABILITY_REFRESHERS); None: send nothing. Runs queries."""
+        refresher = CAPABILITY_REFRESHERS.get(str(payload.get("builder")))
+        if refresher is None:
+            return payload
+        args = refresher(db, dict(payload.get("args") or {}), now)
+        return None if args is None else {**payload, "args": args}
 
     def render(self, payload: dict[str, Any], *, kind: str, audience: Audience) -> dict[str, Any]:
         """The card to send for an outbox payload, footer included: why it came and how to stop its kind."""

@@ -428,6 +428,7 @@ def save_project(request: Request, services: Services, payload: ProjectPayload) 
         return Reply(replace_card=build_project_form_card(form, t))
 
     now = services.clock.now()
+    closing = False
     try:
         with services.db.session() as session:
             for key, pick in people.items():
@@ -448,6 +449,7 @@ def save_project(request: Request, services: Services, payload: ProjectPayload) 
                 )
                 project_id = editing.id
                 message = t("project.saved", code=editing.code) if changed else t("project.unchanged")
+                closing = "state" in changed and values.get("state") == ProjectState.CLOSED.value
     except IntegrityError:
         # The same form submitted twice at once: the other submission created it.
         with services.db.session() as session:
@@ -455,7 +457,8 @@ def save_project(request: Request, services: Services, payload: ProjectPayload) 
         if done is not None and done.entity_id is not None:
             return _already_saved(request, services, done.entity_id)
         raise
-    return _show_after_save(request, services, project_id, message)
+    reply = _show_after_save(request, services, project_id, message)
+    return reply.then(_closing_prompt(services, project_id, t)) if editing is not None and closing else reply
 
 
 def _already_saved(request: Request, services: Services, project_id: int) -> Reply:
@@ -550,4 +553,12 @@ def save_phase(request: Request, services: Services, payload: PhasePayload) -> R
     )
     phase = t(f"project.phase.{payload.phase}")
     message = t("project.phase.saved", code=found.code, phase=phase) if changed else t("project.unchanged")
-    return _show_after_save(request, services, found.id, message)
+    reply = _show_after_save(request, services, found.id, message)
+    return reply.then(_closing_prompt(services, found.id, t)) if "state" in changed else reply
+
+
+def _closing_prompt(services: Services, project_id: int, t: Translator) -> Reply:
+    """Closing a project asks for its retrospective (dialogs.status), unless there is one."""
+    from dialogs.status import closing_prompt
+
+    return closing_prompt(services, project_id, t)

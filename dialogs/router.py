@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -13,7 +14,9 @@ from pydantic import BaseModel, ValidationError
 
 from cards.i18n import Language, Translator
 from cards.menu import MENU_VERB, MenuEntry, build_help_card
+from dialogs.permissions import Action, Actor, allowed
 from dialogs.turn import Reply, Request, Services
+from storage.directory import DirectoryRepository
 
 P = TypeVar("P", bound=BaseModel)
 TextHandler = Callable[[Request, Services, str], Reply | Awaitable[Reply]]
@@ -33,6 +36,9 @@ class MenuInfo:
     title_key: str
     description_key: str
     examples: dict[Language, str]
+    # Shown only to people the permission policy allows this (by their roles); everyone else does not see it in
+    # the menu, and gets the polite refusal naming who can when they type it anyway.
+    requires: Action | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ class Router:
         self._commands: list[Command] = []
         self._phrases: list[tuple[str, Command]] = []  # longest phrase first
         self._actions: dict[str, CardAction] = {}
+        self._help_cards: dict[tuple[str, tuple[str, ...]], str] = {}
         self.action(MENU_VERB, MenuPayload, self._open_menu_entry)
 
     # Registration ---------------------------------------------------------------------------------------
@@ -112,7 +119,8 @@ class Router:
     def verbs(self) -> list[str]:
         return sorted(self._actions)
 
-    def menu_entries(self, t: Translator) -> list[MenuEntry]:
+    def menu_entries(self, t: Translator, permits: Callable[[Action], bool] | None = None) -> list[MenuEntry]:
+        """The menu rows; without `permits` only those for everyone."""
         return [
             MenuEntry(
                 command=c.name,
@@ -121,7 +129,7 @@ class Router:
                 example=c.menu.examples[t.language],
             )
             for c in self._commands
-            if c.menu
+            if c.menu and (c.menu.requires is None or (permits is not None and permits(c.menu.requires)))
         ]
 
     def command_list(self, language: Language) -> list[tuple[str, str]]:
@@ -129,10 +137,29 @@ class Router:
         from cards.i18n import translator
 
         t = translator(language)
-        return [(c.phrases[language][0], t(c.menu.description_key)) for c in self._commands if c.menu]
+        # The manifest's list is the same for everyone: commands only some roles may use stay out of it.
+        return [
+            (c.phrases[language][0], t(c.menu.description_key))
+            for c in self._commands
+            if c.menu and c.menu.requires is None
+        ]
 
-    def help_card(self, t: Translator) -> dict[str, Any]:
-        return build_help_card(self.menu_entries(t), t)
+    def help_card(self, t: Translator, permits: Callable[[Action], bool] | None = None) -> dict[str, Any]:
+        """Built once per language and set of visible entries (the registry does not change after start-up);
+        each caller gets its own copy to do with as it likes."""
+        entries = self.menu_entries(t, permits)
+        key = (t.language, tuple(entry.command for entry in entries))
+        cached = self._help_cards.get(key)
+        if cached is None:
+            cached = self._help_cards[key] = json.dumps(build_help_card(entries, t))
+        card: dict[str, Any] = json.loads(cached)
+        return card
+
+    def help_card_for(self, request: Request, services: Services) -> dict[str, Any]:
+        """The menu as this person may use it (database work: call from a worker thread)."""
+        roles = DirectoryRepository(services.db).roles(request.person.id) if request.person.id is not None else None
+        actor = Actor(roles=roles or frozenset())
+        return self.help_card(request.t, lambda action: allowed(actor, action).allowed)
 
     # Dispatch -------------------------------------------------------------------------------------------
 
@@ -147,16 +174,16 @@ class Router:
             return Reply.text(t("empty.text"))
         found = self.match(request.text)
         if found is None:
-            return self._not_understood(request)
+            return await asyncio.to_thread(self._not_understood, request, services)
         command, rest = found
         return await _call(command.handler, request, services, rest)
 
-    def _not_understood(self, request: Request) -> Reply:
+    def _not_understood(self, request: Request, services: Services) -> Reply:
         t = request.t
         example = next((c.menu.examples[t.language] for c in self._commands if c.menu), "help")
         shown = request.text if len(request.text) <= 80 else request.text[:77] + "…"
         message = f"{t('unknown.text', text=shown)} {t('unknown.hint', example=example)}"
-        return Reply(texts=[message], cards=[self.help_card(t)])
+        return Reply(texts=[message], cards=[self.help_card_for(request, services)])
 
     async def _dispatch_action(self, request: Request, services: Services) -> Reply:
         action = self._actions.get(request.verb or "")

@@ -53,12 +53,15 @@ class Request:
 
 
 @dataclass(frozen=True)
-class InlineFile:
-    """A small file sent with a reply as an inline attachment (until the Teams file consent flow exists)."""
+class OutgoingFile:
+    """A file for the person who asked (export, report, dossier). The bot layer delivers it: in a personal chat
+    through the Teams file consent card, elsewhere (or when consent is declined) as a short-lived download link
+    valid only for that person. See bot/files.py."""
 
-    name: str
-    content_type: str  # application/json, text/csv
-    content: str
+    name: str  # shown to the person and used as the file name, e.g. "mijn-gegevens.json"
+    content_type: str  # application/json, text/csv, application/vnd.openxmlformats-...
+    data: bytes
+    description: str = ""  # one line on the consent card, in the person's language
 
 
 @dataclass
@@ -70,7 +73,7 @@ class Reply:
     # For Action.Execute: the card that replaces the pressed one for everyone. For Action.Submit: the pressed
     # card is updated in place when the transport can.
     replace_card: dict[str, Any] | None = None
-    files: list[InlineFile] = field(default_factory=list)
+    files: list[OutgoingFile] = field(default_factory=list)
 
     @classmethod
     def text(cls, text: str) -> Reply:
@@ -97,6 +100,8 @@ class Services:
     clock: Clock
     default_language: Language
     default_timezone: str
+    # Budget burn: warn when spent hours run ahead of elapsed time by more than this (PROJECTBOT_BURN_MARGIN_POINTS).
+    burn_margin_points: int = 15
 
     @property
     def people(self) -> PersonRepository:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from storage.db import Database
 from storage.models import ConversationRef
@@ -31,42 +31,48 @@ class ConversationSeen:
     user_aad_object_id: str | None = None
 
 
+def record_conversation_in(session: Session, seen: ConversationSeen, now: datetime) -> None:
+    """ConversationRepository.record inside the caller's transaction."""
+    values = {
+        "channel_id": seen.channel_id,
+        "conversation_id": seen.conversation_id,
+        "conversation_type": seen.conversation_type,
+        "tenant_id": seen.tenant_id,
+        "service_url": seen.service_url,
+        "bot_id": seen.bot_id,
+        "reference": seen.reference,
+        "team_id": seen.team_id,
+        "team_name": seen.team_name,
+        "teams_channel_id": seen.teams_channel_id,
+        "user_aad_object_id": seen.user_aad_object_id,
+        "active": True,
+        "inactive_reason": None,
+        "greeted_at": None,
+        "first_seen": now,
+        "last_seen": now,
+    }
+    kept = {"first_seen", "channel_id", "conversation_id", "greeted_at"}
+    if seen.team_name is None:
+        kept.add("team_name")  # only some activities carry the team's name; keep the one we know
+    if seen.user_aad_object_id is None:
+        kept.add("user_aad_object_id")
+    upsert(
+        session,
+        table_of(ConversationRef),
+        values,
+        key=("channel_id", "conversation_id"),
+        update=[column for column in values if column not in kept],
+    )
+
+
 class ConversationRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
     def record(self, seen: ConversationSeen, now: datetime) -> None:
         """Insert or refresh the reference; an activity from a conversation proves the bot is in it."""
-        values = {
-            "channel_id": seen.channel_id,
-            "conversation_id": seen.conversation_id,
-            "conversation_type": seen.conversation_type,
-            "tenant_id": seen.tenant_id,
-            "service_url": seen.service_url,
-            "bot_id": seen.bot_id,
-            "reference": seen.reference,
-            "team_id": seen.team_id,
-            "team_name": seen.team_name,
-            "teams_channel_id": seen.teams_channel_id,
-            "user_aad_object_id": seen.user_aad_object_id,
-            "active": True,
-            "inactive_reason": None,
-            "first_seen": now,
-            "last_seen": now,
-        }
-        refreshed = [k for k in values if k not in {"first_seen", "channel_id", "conversation_id"}]
-        if seen.team_name is None:
-            refreshed.remove("team_name")  # only some activities carry the team's name; keep the one we know
-        if seen.user_aad_object_id is None:
-            refreshed.remove("user_aad_object_id")
         with self._db.session() as session:
-            upsert(
-                session,
-                table_of(ConversationRef),
-                values,
-                key=("channel_id", "conversation_id"),
-                update=refreshed,
-            )
+            record_conversation_in(session, seen, now)
 
     def get(self, channel_id: str, conversation_id: str) -> ConversationRef | None:
         with self._db.session() as session:

@@ -20,6 +20,15 @@ PENDING_PREFIX = "pending:"
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+EMAIL_CORRECTED = "person.email"
+NAME_MAX = 256
+EMAIL_MAX = 320
+
+
+class EmailTaken(Exception):
+    """The address belongs to someone else the bot knows (or waits for): taking it would take over their place."""
+
+
 class Role(StrEnum):
     ADMIN = "admin"
     MANAGER = "manager"
@@ -155,6 +164,48 @@ class DirectoryRepository:
         with self._db.session() as session:
             pending = select(Person.id).where(col(Person.aad_object_id).startswith(PENDING_PREFIX)).limit(1)
             return session.exec(pending).first() is not None
+
+    def correct(
+        self, person_id: int, *, name: str | None = None, email: str | bool | None = False, now: datetime
+    ) -> list[str]:
+        """A person's own correction of their name and email (settings); the changed fields, audited.
+
+        `name=None` and `email=False` leave those alone; `email=None` removes the address. An address that another
+        person (or an import's placeholder) has raises EmailTaken: claiming it must not hand over their roles.
+        """
+        with self._db.session() as session:
+            person = session.get_one(Person, person_id)
+            changed: list[str] = []
+            if name is not None and name.strip() and name.strip() != person.name:
+                person.name = name.strip()[:NAME_MAX]
+                person.name_corrected = True
+                changed.append("name")
+                record_audit(
+                    session, actor_id=person_id, action="person.name", entity="person", entity_id=person_id,
+                    fields=["name"], now=now,
+                )  # fmt: skip
+            if email is not False:
+                address = normalise_email(email) if isinstance(email, str) and email.strip() else None
+                if address != person.email:
+                    if address is not None:
+                        others = session.exec(
+                            select(Person.id).where(
+                                Person.email == address, Person.id != person_id, col(Person.forgotten_at).is_(None)
+                            )
+                        ).first()
+                        if others is not None:
+                            raise EmailTaken(address)
+                    person.email = address
+                    changed.append("email")
+                    record_audit(
+                        session, actor_id=person_id, action=EMAIL_CORRECTED, entity="person", entity_id=person_id,
+                        fields=["email"], now=now,
+                    )  # fmt: skip
+            if changed:
+                person.updated_at = now
+                session.add(person)
+            session.flush()
+            return changed
 
     def link_email(self, person_id: int, email: str, *, now: datetime) -> Person:
         """Record the email Teams gave for a person and take over any placeholder rows made for it."""

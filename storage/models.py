@@ -56,6 +56,8 @@ class Person(SQLModel, table=True):
     # Learnt from the Teams roster (or given in an import); stored lower-case. People named by email before they
     # ever talked to the bot are placeholder rows (see storage.directory) until their first message links them.
     email: str | None = Field(default=None, max_length=320, index=True)
+    # The person corrected their name in settings: the name Teams sends no longer overwrites it.
+    name_corrected: bool = Field(default=False)
     # Set when the person's data was erased (GDPR): the row stays as the anonymous key their time entries keep.
     forgotten_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(sa_type=UTCDateTime)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from storage.db import Database
 from storage.models import Person
@@ -22,38 +22,42 @@ class PersonSeen:
     timezone: str | None
 
 
+def record_seen_in(session: Session, seen: PersonSeen, now: datetime) -> Person:
+    """record_seen inside the caller's transaction (a turn records its conversation and person in one)."""
+    values = {
+        "tenant_id": seen.tenant_id,
+        "aad_object_id": seen.aad_object_id,
+        "teams_user_id": seen.teams_user_id,
+        "name": seen.name or "",
+        "seen_locale": seen.locale,
+        "seen_timezone": seen.timezone,
+        "name_corrected": False,
+        "created_at": now,
+        "updated_at": now,
+    }
+    learnt = [("name", seen.name), ("seen_locale", seen.locale), ("seen_timezone", seen.timezone)]
+    row = upsert(
+        session,
+        table_of(Person),
+        values,
+        key=("tenant_id", "aad_object_id"),
+        update=["teams_user_id", "updated_at", *(column for column, value in learnt if value)],
+        # A name the person corrected in settings stays; Teams' own name no longer overwrites it.
+        keep_while=[("name", "name_corrected")] if seen.name else [],
+        returning=True,
+    )
+    assert row is not None
+    return Person.model_validate(row._mapping)
+
+
 class PersonRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
     def record_seen(self, seen: PersonSeen, now: datetime) -> Person:
         """Create the person or refresh what Teams just told us; values Teams left out are kept."""
-        values = {
-            "tenant_id": seen.tenant_id,
-            "aad_object_id": seen.aad_object_id,
-            "teams_user_id": seen.teams_user_id,
-            "name": seen.name or "",
-            "seen_locale": seen.locale,
-            "seen_timezone": seen.timezone,
-            "created_at": now,
-            "updated_at": now,
-        }
-        refreshed = ["teams_user_id", "updated_at"]
-        refreshed += [
-            column
-            for column, value in (
-                ("name", seen.name),
-                ("seen_locale", seen.locale),
-                ("seen_timezone", seen.timezone),
-            )
-            if value
-        ]
         with self._db.session() as session:
-            upsert(session, table_of(Person), values, key=("tenant_id", "aad_object_id"), update=refreshed)
-            person = session.exec(
-                select(Person).where(Person.tenant_id == seen.tenant_id, Person.aad_object_id == seen.aad_object_id)
-            ).one()
-            return person
+            return record_seen_in(session, seen, now)
 
     def get(self, tenant_id: str, aad_object_id: str) -> Person | None:
         with self._db.session() as session:

@@ -23,9 +23,12 @@ from sqlmodel import Session, col, select
 from storage.audit import AuditLog
 from storage.db import Database
 from storage.directory import ManagerDomain, PersonRole, normalise_email
+from storage.files import StoredFile, purge_expired_in
 from storage.models import BotStateItem, ConversationRef, Person
 from storage.outbox import OutboxMessage, OutboxOptOut
 from storage.projects import Domain, Project, TeamMember
+from storage.status import DigestPreference, ProjectDecision, Retrospective, Risk, StatusReport
+from storage.time_entries import LeaveDay, TimeEntry, TimeNudge, delete_entries_before
 
 FORGOTTEN_PREFIX = "forgotten:"
 DEFAULT_RETENTION_YEARS = 7
@@ -65,6 +68,7 @@ PERSON_REFERENCES: list[PersonReference] = [
     PersonReference(col(TeamMember.person_id), (col(TeamMember.project_id),)),
     PersonReference(col(PersonRole.person_id), (col(PersonRole.role),)),
     PersonReference(col(ManagerDomain.person_id), (col(ManagerDomain.domain_id),)),
+    PersonReference(col(StoredFile.owner_id)),
 ]
 
 
@@ -80,6 +84,8 @@ class PersonalData:
 PERSONAL_DATA: list[PersonalData] = []
 # Each entry deletes rows older than the cut-off and returns how many it removed.
 RETENTION: dict[str, Callable[[Session, datetime], int]] = {}
+# Rows that carry their own expiry (files waiting for their owner): each entry deletes what expired before `now`.
+EXPIRY: dict[str, Callable[[Session, datetime], int]] = {}
 
 
 def register(data: PersonalData) -> None:
@@ -234,6 +240,30 @@ register(PersonalData("notifications", _export_outbox, _forget_outbox))
 register(PersonalData("bot_state", lambda session, person: [], _forget_bot_state))
 
 
+def _export_files(session: Session, person: Person) -> Rows:
+    # What waits for the person (offered on a consent card, or behind a download link); not the bytes themselves,
+    # which are an export like this one.
+    rows = session.exec(select(StoredFile).where(StoredFile.owner_id == person.id).order_by(col(StoredFile.id)))
+    return [
+        {
+            "name": f.name,
+            "content_type": f.content_type,
+            "size_bytes": f.size_bytes,
+            "state": f.state,
+            "created_at": f.created_at,
+            "expires_at": f.expires_at,
+        }
+        for f in rows
+    ]
+
+
+def _forget_files(session: Session, person: Person) -> None:
+    session.execute(delete(StoredFile).where(col(StoredFile.owner_id) == person.id))
+
+
+register(PersonalData("files", _export_files, _forget_files))
+
+
 def _identities(person: Person) -> set[str]:
     return {v for v in (person.aad_object_id, person.teams_user_id, person.email) if v}
 
@@ -310,7 +340,9 @@ class PrivacyRepository:
         """Delete what is older than the retention period; the daily housekeeping job calls this."""
         cutoff = now - timedelta(days=round(365.25 * years))
         with self._db.session() as session:
-            return {name: purge(session, cutoff) for name, purge in RETENTION.items()}
+            purged = {name: purge(session, cutoff) for name, purge in RETENTION.items()}
+            purged.update({name: purge(session, now) for name, purge in EXPIRY.items()})
+            return purged
 
 
 def forget_in(session: Session, person: Person, *, now: datetime) -> None:
@@ -336,3 +368,128 @@ def _purge_audit(session: Session, cutoff: datetime) -> int:
 
 
 RETENTION["audit_log"] = _purge_audit
+
+EXPIRY["stored_file"] = purge_expired_in
+
+
+# Time registration ----------------------------------------------------------------------------------------------
+# Entries stay on erasure, pointing at the anonymous key (project totals do not change); their free-text notes go,
+# as a note may name or describe the person. Nudge settings and leave days are the person's alone: deleted.
+
+PERSON_REFERENCES.extend(
+    [
+        PersonReference(col(TimeEntry.person_id)),
+        PersonReference(col(LeaveDay.person_id), (col(LeaveDay.day),)),
+        # TimeNudge is left out: only someone who talked to the bot has one, never a placeholder being linked.
+    ]
+)
+
+
+def _export_time(session: Session, person: Person) -> Rows:
+    rows = session.exec(
+        select(TimeEntry, Project.code)
+        .join(Project, col(Project.id) == col(TimeEntry.project_id))
+        .where(TimeEntry.person_id == person.id)
+        .order_by(col(TimeEntry.day), col(TimeEntry.id))
+    )
+    found: Rows = [
+        {
+            "project": code,
+            "day": entry.day,
+            "minutes": entry.minutes,
+            "kind": entry.kind,
+            "category": entry.category,
+            "note": entry.note,
+            "created_at": entry.created_at,
+        }
+        for entry, code in rows
+    ]
+    nudge = session.get(TimeNudge, person.id)
+    if nudge is not None:
+        found.append(
+            {
+                "nudge_enabled": nudge.enabled,
+                "nudge_at": nudge.at_time.isoformat(),
+                "nudge_below_minutes": nudge.min_minutes,
+            }
+        )
+    leave = session.exec(select(LeaveDay).where(LeaveDay.person_id == person.id).order_by(col(LeaveDay.day)))
+    found.extend({"leave_day": row.day} for row in leave)
+    return found
+
+
+def _forget_time(session: Session, person: Person) -> None:
+    session.execute(update(TimeEntry).where(col(TimeEntry.person_id) == person.id).values(note="", request_key=None))
+    session.execute(delete(TimeNudge).where(col(TimeNudge.person_id) == person.id))
+    session.execute(delete(LeaveDay).where(col(LeaveDay.person_id) == person.id))
+
+
+def _purge_time(session: Session, cutoff: datetime) -> int:
+    purged = delete_entries_before(session, cutoff.date())
+    session.execute(delete(LeaveDay).where(col(LeaveDay.day) < cutoff.date()))
+    return purged
+
+
+register(PersonalData("time_entries", _export_time, _forget_time))
+RETENTION["time_entry"] = _purge_time
+
+
+# Project status ---------------------------------------------------------------------------------------------------
+# Status reports, risks, decisions and retrospectives are the organisation's project records: they stay on erasure,
+# only the link to the person (author, risk owner, who recorded) goes. The digest preference is the person's alone.
+
+PERSON_REFERENCES.extend(
+    [
+        PersonReference(col(StatusReport.author_id)),
+        PersonReference(col(Risk.owner_id)),
+        PersonReference(col(ProjectDecision.recorded_by_id)),
+        PersonReference(col(Retrospective.author_id)),
+        # DigestPreference is left out: only a manager who talked to the bot has one, never a placeholder.
+    ]
+)
+
+
+def _export_status(session: Session, person: Person) -> Rows:
+    found: Rows = []
+    for report, code in session.exec(
+        select(StatusReport, Project.code)
+        .join(Project, col(Project.id) == col(StatusReport.project_id))
+        .where(StatusReport.author_id == person.id)
+        .order_by(col(StatusReport.created_at))
+    ):
+        found.append({"status_report_of": code, "at": report.created_at, "overall": report.overall})
+    for risk, code in session.exec(
+        select(Risk, Project.code)
+        .join(Project, col(Project.id) == col(Risk.project_id))
+        .where(Risk.owner_id == person.id)
+    ):
+        found.append({"risk_owner_of": code, "risk": risk.title, "state": risk.state})
+    for decision, code in session.exec(
+        select(ProjectDecision, Project.code)
+        .join(Project, col(Project.id) == col(ProjectDecision.project_id))
+        .where(ProjectDecision.recorded_by_id == person.id)
+    ):
+        found.append({"decision_recorded_for": code, "decided_on": decision.decided_on, "kind": decision.kind})
+    for retro, code in session.exec(
+        select(Retrospective, Project.code)
+        .join(Project, col(Project.id) == col(Retrospective.project_id))
+        .where(Retrospective.author_id == person.id)
+    ):
+        found.append({"retrospective_of": code, "at": retro.created_at})
+    pref = session.get(DigestPreference, person.id)
+    if pref is not None:
+        found.append({"digest_weekday": pref.weekday, "digest_time": pref.at_time, "digest_enabled": pref.enabled})
+    return found
+
+
+def _forget_status(session: Session, person: Person) -> None:
+    session.execute(update(StatusReport).where(col(StatusReport.author_id) == person.id).values(author_id=None))
+    session.execute(update(Risk).where(col(Risk.owner_id) == person.id).values(owner_id=None))
+    session.execute(
+        update(ProjectDecision).where(col(ProjectDecision.recorded_by_id) == person.id).values(recorded_by_id=None)
+    )
+    session.execute(update(Retrospective).where(col(Retrospective.author_id) == person.id).values(author_id=None))
+    session.execute(delete(DigestPreference).where(col(DigestPreference.person_id) == person.id))
+
+
+register(PersonalData("project_status", _export_status, _forget_status))

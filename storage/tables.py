@@ -2,22 +2,36 @@
 
 from storage.audit import AuditLog
 from storage.directory import ManagerDomain, PersonRole
+from storage.files import StoredFile
 from storage.models import BotStateItem, ConversationRef, Person
 from storage.outbox import OutboxMessage, OutboxOptOut
 from storage.projects import Domain, Government, Project, ProjectGovernment, TeamMember
+from storage.status import DigestPreference, Milestone, ProjectDecision, Retrospective, Risk, StatusReport
+from storage.time_entries import LeaveDay, TimeBudgetAlert, TimeEntry, TimeNudge
 
 __all__ = [
     "AuditLog",
     "BotStateItem",
     "ConversationRef",
+    "DigestPreference",
     "Domain",
     "Government",
+    "LeaveDay",
     "ManagerDomain",
+    "Milestone",
     "OutboxMessage",
     "OutboxOptOut",
     "Person",
     "PersonRole",
     "Project",
+    "ProjectDecision",
     "ProjectGovernment",
+    "Retrospective",
+    "Risk",
+    "StatusReport",
+    "StoredFile",
     "TeamMember",
+    "TimeBudgetAlert",
+    "TimeEntry",
+    "TimeNudge",
 ]

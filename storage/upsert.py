@@ -1,12 +1,18 @@
-"""INSERT ... ON CONFLICT DO UPDATE for SQLite and PostgreSQL, so concurrent writers never race on a unique key."""
+"""INSERT ... ON CONFLICT DO UPDATE for SQLite and PostgreSQL, so concurrent writers never race on a unique key.
+
+Statements are built once per shape and run with parameters: building one (the `excluded` alias above all) cost
+more than running it, on the path every turn takes.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, case
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Row
 from sqlmodel import Session, SQLModel
 
 
@@ -17,6 +23,24 @@ def table_of(model: type[SQLModel]) -> Table:
     return table
 
 
+@cache
+def _statement(
+    dialect: str,
+    table_name: str,
+    key: tuple[str, ...],
+    update: tuple[str, ...],
+    keep_while: tuple[tuple[str, str], ...],
+    returning: bool,
+) -> Any:
+    table = SQLModel.metadata.tables[table_name]
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    new_values: dict[str, Any] = {column: insert.excluded[column] for column in update}
+    for column, flag in keep_while:
+        new_values[column] = case((table.c[flag], table.c[column]), else_=insert.excluded[column])
+    statement = insert.on_conflict_do_update(index_elements=list(key), set_=new_values)
+    return statement.returning(*table.c) if returning else statement
+
+
 def upsert(
     session: Session,
     table: Table,
@@ -24,12 +48,21 @@ def upsert(
     *,
     key: Iterable[str],
     update: Iterable[str],
-) -> None:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(key),
-        set_={column: statement.excluded[column] for column in update},
+    keep_while: Iterable[tuple[str, str]] = (),
+    returning: bool = False,
+) -> Row[Any] | None:
+    """Insert `values`, or update the `update` columns of the row with the same `key`.
+
+    keep_while: (column, flag) pairs: the stored value of `column` is kept while the stored boolean `flag` is true.
+    returning: give back the row as stored after the statement.
+    """
+    statement = _statement(
+        session.get_bind().dialect.name,
+        table.name,
+        tuple(key),
+        tuple(update),
+        tuple(keep_while),
+        returning,
     )
-    session.execute(statement)
+    result = session.execute(statement, dict(values))
+    return result.one() if returning else None

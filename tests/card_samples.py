@@ -14,6 +14,8 @@ from cards.outbox import OptOutFooter, build_notice_card, build_undeliverable_ca
 from cards.settings import SettingsForm, build_settings_card
 from dialogs.app import build_router
 from tests.project_card_samples import PROJECT_SAMPLES
+from tests.status_card_samples import STATUS_SAMPLES
+from tests.time_card_samples import TIME_SAMPLES
 
 Sample = tuple[str, Callable[..., dict[str, Any]], Callable[[Translator], dict[str, Any]]]
 
@@ -88,6 +90,8 @@ SAMPLES: list[Sample] = [
 ]
 
 SAMPLES += PROJECT_SAMPLES
+SAMPLES += STATUS_SAMPLES
+SAMPLES += TIME_SAMPLES
 
 
 def all_samples() -> Iterator[tuple[str, dict[str, Any]]]:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from cards.i18n import Translator
+from cards.lists import DomainRow, DomainsForm, GovernmentsForm, build_domains_card, build_governments_card
 from cards.people import RoleHolder, RolesForm, build_forget_card, build_my_data_card, build_roles_card
 from cards.projects import (
     MemberForm,
@@ -135,4 +136,54 @@ PROJECT_SAMPLES: list[Sample] = [
         lambda t: build_my_data_card([("person", 1), ("projects", 3)], t, files=("my-data.json", "my-data.csv")),
     ),
     ("forget me", build_forget_card, lambda t: build_forget_card(t, token="abc")),
+    (
+        "domains",
+        build_domains_card,
+        lambda t: build_domains_card(
+            DomainsForm([DomainRow(i, f"Domein {i}", f"Domain {i}") for i in range(1, 30)]), t
+        ),
+    ),
+    (
+        "domains, errors",
+        build_domains_card,
+        lambda t: build_domains_card(
+            DomainsForm(
+                [DomainRow(1, "Digitale transformatie", "Digital transformation")],
+                {"domain": "", "name_nl": "", "name_en": "x"},
+                {"domain": t("lists.domains.which.missing"), "name_nl": t("lists.name.missing")},
+            ),
+            t,
+        ),
+    ),
+    (
+        "local governments, a full page of long names",
+        build_governments_card,
+        lambda t: build_governments_card(
+            GovernmentsForm(
+                [
+                    (f"Hulpverleningszone Vlaamse Ardennen en omstreken {i:03}" + "x" * 150, "emergency_zone")
+                    for i in range(25)
+                ],
+                page=2,
+                pages=13,
+                total=310,
+            ),
+            t,
+        ),
+    ),
+    (
+        "local governments, errors",
+        build_governments_card,
+        lambda t: build_governments_card(
+            GovernmentsForm(
+                [],
+                values={"current": "Gemeente X", "name": "", "kind": "police_zone"},
+                errors={
+                    "current": t("lists.governments.current.unknown", name="Gemeente X"),
+                    "kind": t("lists.governments.kind.invalid"),
+                },
+            ),
+            t,
+        ),
+    ),
 ]

@@ -121,9 +121,19 @@ def test_settings_from_the_menu_refuses_an_unknown_zone_and_then_saves(settings:
         "/1",  # Save: asks for each field
         "3",  # English, by number
         "Mars/Phobos",
+        "",  # keep the name Teams gave
+        "",  # no email address
+        "n",  # reminder to log time: off
+        "",  # its time: keep
+        "",  # its minimum: the usual day
         "/press 1",
         "",  # keep English
         "Europe/Brussels",
+        "",
+        "",
+        "n",
+        "",
+        "",
     )
     assert status == 0
     text = flat(transcript)
@@ -151,7 +161,7 @@ def test_settings_from_the_menu_refuses_an_unknown_zone_and_then_saves(settings:
 
 
 def test_a_choice_can_be_typed_as_its_value_and_a_bad_one_is_asked_again(settings: Settings) -> None:
-    _, transcript = chat(settings, "settings", "/1", "klingon", "en", "", "/quit")
+    _, transcript = chat(settings, "settings", "/1", "klingon", "en", "", "", "", "n", "", "", "/quit")
     assert "! choose a number from 1 to 3" in transcript
     assert EN("settings.saved", language="English", timezone="Europe/Brussels") in flat(transcript)
 

@@ -19,16 +19,22 @@ SELF = Actor(relations=frozenset({Relation.SELF}))
 STRANGER = Actor()
 
 TABLE = {
-    #                    view   edit   create log    time   portf. people
-    "admin": (ADMIN, (True, True, True, False, False, True, True)),
-    "manager, project in domain": (MANAGER_IN_DOMAIN, (True, False, True, False, False, True, False)),
-    "manager, other domain": (MANAGER_ELSEWHERE, (False, False, True, False, False, True, False)),
-    "manager named on project": (PROJECT_MANAGER, (True, False, True, False, True, True, False)),
-    "coordinator of project": (COORDINATOR, (True, True, True, True, True, False, False)),
-    "coordinator, other project": (OTHER_COORDINATOR, (False, False, True, False, False, False, False)),
-    "team member": (MEMBER, (True, False, False, True, False, False, False)),
-    "the person themselves": (SELF, (False, False, False, False, True, False, False)),
-    "stranger": (STRANGER, (False, False, False, False, False, False, False)),
+    #                    view   edit   create log    time   portf. people lists  status report
+    "admin": (ADMIN, (True, True, True, False, False, True, True, True, True, True)),
+    "manager, project in domain": (
+        MANAGER_IN_DOMAIN,
+        (True, False, True, False, False, True, False, False, False, True),
+    ),
+    "manager, other domain": (MANAGER_ELSEWHERE, (False, False, True, False, False, True, False, False, False, False)),
+    "manager named on project": (PROJECT_MANAGER, (True, False, True, False, True, True, False, False, False, True)),
+    "coordinator of project": (COORDINATOR, (True, True, True, True, True, False, False, False, True, True)),
+    "coordinator, other project": (
+        OTHER_COORDINATOR,
+        (False, False, True, False, False, False, False, False, False, False),
+    ),
+    "team member": (MEMBER, (True, False, False, True, False, False, False, False, False, False)),
+    "the person themselves": (SELF, (False, False, False, False, True, False, False, False, False, False)),
+    "stranger": (STRANGER, (False, False, False, False, False, False, False, False, False, False)),
 }
 ACTIONS = (
     A.VIEW_PROJECT,
@@ -38,6 +44,9 @@ ACTIONS = (
     A.VIEW_TIME_OF_OTHER,
     A.VIEW_PORTFOLIO,
     A.MANAGE_PEOPLE,
+    A.MANAGE_LISTS,
+    A.UPDATE_STATUS,
+    A.VIEW_BOARD_REPORT,
 )
 CASES = [(who, action, expected[i]) for who, (_, expected) in TABLE.items() for i, action in enumerate(ACTIONS)]
 

@@ -173,8 +173,9 @@ async def test_my_data_sends_json_and_csv(bot: BotDriver) -> None:
     assert "Your data" in card_texts(result.cards[0])
     files = {a["name"]: a for activity in result.sent for a in activity.get("attachments") or [] if a.get("name")}
     assert set(files) == {"my-data.json", "my-data.csv"}
-    assert files["my-data.json"]["contentType"] == "application/json"
-    assert "Bob Smith" in files["my-data.json"]["content"]
+    # Offered on Teams file consent cards; tests/test_files.py follows them through accept, decline and links.
+    assert files["my-data.json"]["contentType"] == "application/vnd.microsoft.teams.card.file.consent"
+    assert files["my-data.json"]["content"]["sizeInBytes"] > 0
     dutch = await bot.say(AN, "mijn gegevens")
     assert "Jouw gegevens" in card_texts(dutch.cards[0])
 

@@ -162,7 +162,7 @@ def test_retention_deletes_only_what_is_older_than_seven_years(db: Database) -> 
             fields=[],
             now=NOW - timedelta(days=6 * 365),
         )
-    assert PrivacyRepository(db).apply_retention(now=NOW) == {"audit_log": 1}
+    assert PrivacyRepository(db).apply_retention(now=NOW) == {"audit_log": 1, "stored_file": 0, "time_entry": 0}
     with db.session() as session:
         from sqlmodel import select
 

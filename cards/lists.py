@@ -1,0 +1,133 @@
+"""The admin's list cards: the domains and the local governments that projects choose from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from microsoft_teams.cards.core import Choice, ChoiceSetInput, Fact, FactSet, TextInput
+
+from cards.base import card, field_error, heading, paragraph, submit
+from cards.i18n import Translator
+
+DOMAIN_SAVE_VERB = "lists.domain_save"
+GOVERNMENT_SAVE_VERB = "lists.government_save"
+GOVERNMENT_PAGE_VERB = "lists.government_page"
+GOVERNMENT_KINDS = ("municipality", "police_zone", "emergency_zone", "intermunicipal", "other")
+AUTO_KIND = "auto"
+
+
+@dataclass(frozen=True)
+class DomainRow:
+    id: int
+    name_nl: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class DomainsForm:
+    domains: list[DomainRow]
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GovernmentsForm:
+    governments: list[tuple[str, str]]  # (name, kind) on this page
+    page: int = 1
+    pages: int = 1
+    total: int = 0
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _error(body: list[Any], form_errors: dict[str, str], name: str) -> None:
+    if name in form_errors:
+        body.append(field_error(form_errors[name]))
+
+
+def build_domains_card(form: DomainsForm, t: Translator) -> dict[str, Any]:
+    body: list[Any] = [heading(t("lists.domains.title")), paragraph(t("lists.domains.intro"), subtle=True)]
+    facts = [Fact(title=row.name_nl, value=row.name_en) for row in form.domains]
+    body.append(FactSet(facts=facts) if facts else paragraph(t("lists.empty"), subtle=True))
+    if form.errors:
+        body.append(field_error(t("form.errors_below")).model_copy(update={"spacing": "Medium"}))
+    v = form.values
+    body.append(
+        ChoiceSetInput(
+            id="domain",
+            label=t("lists.domains.which"),
+            style="compact",
+            value=v.get("domain") or None,
+            placeholder=t("lists.domains.which.placeholder"),
+            choices=[Choice(title=f"{row.name_nl} / {row.name_en}", value=str(row.id)) for row in form.domains],
+        )
+    )
+    _error(body, form.errors, "domain")
+    body.append(TextInput(id="name_nl", label=t("lists.domains.name_nl"), value=v.get("name_nl", "")))
+    _error(body, form.errors, "name_nl")
+    body.append(
+        TextInput(
+            id="name_en",
+            label=t("lists.domains.name_en"),
+            placeholder=t("lists.domains.name_en.placeholder"),
+            value=v.get("name_en", ""),
+        )
+    )
+    _error(body, form.errors, "name_en")
+    body.append(paragraph(t("lists.domains.hint"), subtle=True))
+    return card(
+        body,
+        [
+            submit(t("lists.add"), DOMAIN_SAVE_VERB, operation="add"),
+            submit(t("lists.domains.rename"), DOMAIN_SAVE_VERB, operation="rename"),
+        ],
+    )
+
+
+def build_governments_card(form: GovernmentsForm, t: Translator) -> dict[str, Any]:
+    body: list[Any] = [
+        heading(t("lists.governments.title")),
+        paragraph(t("lists.governments.intro", count=form.total), subtle=True),
+    ]
+    facts = [Fact(title=name, value=t(f"government.kind.{kind}")) for name, kind in form.governments]
+    body.append(FactSet(facts=facts) if facts else paragraph(t("lists.empty"), subtle=True))
+    if form.pages > 1:
+        body.append(paragraph(t("projects.page", page=form.page, pages=form.pages), subtle=True))
+    if form.errors:
+        body.append(field_error(t("form.errors_below")).model_copy(update={"spacing": "Medium"}))
+    v = form.values
+    body.append(
+        TextInput(
+            id="current",
+            label=t("lists.governments.current"),
+            placeholder=t("lists.governments.current.placeholder"),
+            value=v.get("current", ""),
+        )
+    )
+    _error(body, form.errors, "current")
+    body.append(TextInput(id="name", label=t("lists.governments.name"), value=v.get("name", "")))
+    _error(body, form.errors, "name")
+    body.append(
+        ChoiceSetInput(
+            id="kind",
+            label=t("lists.governments.kind"),
+            style="compact",
+            value=v.get("kind") or AUTO_KIND,
+            choices=[
+                Choice(title=t("lists.governments.kind.auto"), value=AUTO_KIND),
+                *(Choice(title=t(f"government.kind.{kind}"), value=kind) for kind in GOVERNMENT_KINDS),
+            ],
+        )
+    )
+    _error(body, form.errors, "kind")
+    body.append(paragraph(t("lists.governments.hint"), subtle=True))
+    actions = [
+        submit(t("lists.add"), GOVERNMENT_SAVE_VERB, operation="add", page=form.page),
+        submit(t("lists.governments.change"), GOVERNMENT_SAVE_VERB, operation="change", page=form.page),
+    ]
+    if form.page > 1:
+        actions.append(submit(t("projects.previous"), GOVERNMENT_PAGE_VERB, page=form.page - 1))
+    if form.page < form.pages:
+        actions.append(submit(t("projects.next"), GOVERNMENT_PAGE_VERB, page=form.page + 1))
+    return card(body, actions)

@@ -1,0 +1,397 @@
+"""Time registration cards: the log form (also the "did I get that right?" card), the confirmation with Undo and
+Edit, the weekly timesheet, a project's hours against budget, and the proactive burn warning and nudge."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from microsoft_teams.cards.core import (
+    Choice,
+    ChoiceSetInput,
+    Column,
+    ColumnSet,
+    DateInput,
+    Fact,
+    FactSet,
+    Image,
+    TextBlock,
+    TextInput,
+)
+
+from cards.base import card, execute, field_error, heading, paragraph, submit
+from cards.i18n import Translator
+from cards.menu import MENU_VERB
+
+SAVE_VERB = "timelog.save"
+UNDO_VERB = "timelog.undo"
+EDIT_VERB = "timelog.edit"
+WEEK_VERB = "timelog.week"
+HOURS_VERB = "timelog.hours"
+CATEGORIES = (
+    "analysis",
+    "meeting",
+    "coordination",
+    "implementation",
+    "documentation",
+    "travel",
+    "training",
+    "other",
+)
+KINDS = ("performed", "planned")
+FORM_FIELDS = ("project", "date", "duration", "kind", "category", "note")
+MAX_SHEET_PROJECTS = 6  # columns a phone still shows; more go into "other"
+
+
+def hours(minutes: int, t: Translator) -> str:
+    """Decimal hours the way the reader writes them: 2,5 (nl) or 2.5 (en)."""
+    return format_decimal(Decimal(minutes) / 60, format="#,##0.##", locale=t.locale)
+
+
+def duration_text(minutes: int, t: Translator) -> str:
+    whole, rest = divmod(abs(minutes), 60)
+    sign = "-" if minutes < 0 else ""
+    return t("time.duration", sign=sign, hours=whole, minutes=f"{rest:02d}")
+
+
+def day_text(day: date, t: Translator) -> str:
+    return format_date(day, format="EEEE d MMMM y", locale=t.locale)
+
+
+# The form -------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimeForm:
+    """What the form shows: values as typed (kept when refused), errors per field, the projects to choose from."""
+
+    form_id: str
+    projects: list[tuple[str, str]]  # (code, "CODE · name"), the person's recent ones first
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    entry_id: int | None = None  # editing this entry
+    understood: str = ""  # for a message that was not clear: what was understood, shown on top
+
+
+def build_time_form_card(form: TimeForm, t: Translator) -> dict[str, Any]:
+    v = form.values
+    title = "time.form.edit_title" if form.entry_id else "time.form.title"
+    body: list[Any] = [heading(t(title))]
+    if form.understood:
+        body.append(paragraph(form.understood, subtle=True))
+    if len(form.errors) > 1:
+        body.append(field_error(t("form.errors_below")).model_copy(update={"spacing": "Medium"}))
+
+    def add(element: Any, name: str) -> None:
+        body.append(element)
+        if name in form.errors:
+            body.append(field_error(form.errors[name]))
+
+    choices = [Choice(title=title[:80], value=code) for code, title in form.projects]
+    if choices:
+        add(
+            ChoiceSetInput(
+                id="project",
+                label=t("time.field.project"),
+                style="compact",
+                value=v.get("project") or None,
+                choices=choices,
+            ),
+            "project",
+        )
+    else:
+        add(TextInput(id="project", label=t("time.field.project"), value=v.get("project", "")), "project")
+    add(DateInput(id="date", label=t("time.field.date"), value=v.get("date") or None), "date")
+    add(
+        TextInput(
+            id="duration",
+            label=t("time.field.duration"),
+            placeholder=t("time.field.duration.placeholder"),
+            value=v.get("duration", ""),
+        ),
+        "duration",
+    )
+    add(
+        ChoiceSetInput(
+            id="kind",
+            label=t("time.field.kind"),
+            style="expanded",
+            value=v.get("kind") or "performed",
+            choices=[Choice(title=t(f"time.kind.{kind}"), value=kind) for kind in KINDS],
+        ),
+        "kind",
+    )
+    add(
+        ChoiceSetInput(
+            id="category",
+            label=t("time.field.category"),
+            style="compact",
+            value=v.get("category") or "other",
+            choices=[Choice(title=t(f"time.category.{c}"), value=c) for c in CATEGORIES],
+        ),
+        "category",
+    )
+    add(
+        TextInput(id="note", label=t("time.field.note"), is_multiline=True, max_length=500, value=v.get("note", "")),
+        "note",
+    )
+    data: dict[str, Any] = {"form_id": form.form_id}
+    if form.entry_id:
+        data["entry_id"] = form.entry_id
+    return card(body, [submit(t("time.form.save"), SAVE_VERB, **data)])
+
+
+# The confirmation -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoggedView:
+    entry_id: int
+    code: str
+    project_name: str
+    day: date
+    minutes: int
+    kind: str
+    category: str
+    note: str
+    day_total_minutes: int  # of this kind, this day, this person, with the entry
+    state: str = "saved"  # saved | updated | undone
+
+
+def build_time_logged_card(view: LoggedView, t: Translator) -> dict[str, Any]:
+    title = {"saved": "time.logged.title", "updated": "time.logged.updated", "undone": "time.logged.undone"}
+    facts = [
+        Fact(title=t("time.field.project"), value=f"{view.code} · {view.project_name}"),
+        Fact(title=t("time.field.date"), value=day_text(view.day, t)),
+        Fact(title=t("time.field.duration"), value=duration_text(view.minutes, t)),
+        Fact(title=t("time.field.kind"), value=t(f"time.kind.{view.kind}")),
+        Fact(title=t("time.field.category"), value=t(f"time.category.{view.category}")),
+    ]
+    if view.note:
+        facts.append(Fact(title=t("time.field.note"), value=view.note[:500]))
+    body: list[Any] = [heading(t(title[view.state])), FactSet(facts=facts)]
+    if view.state == "undone":
+        return card(body)
+    body.append(
+        paragraph(t(f"time.logged.day_total.{view.kind}", total=duration_text(view.day_total_minutes, t)), subtle=True)
+    )
+    return card(
+        body,
+        [
+            submit(t("time.action.undo"), UNDO_VERB, entry_id=view.entry_id),
+            submit(t("time.action.edit"), EDIT_VERB, entry_id=view.entry_id),
+        ],
+    )
+
+
+# The timesheet --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetCell:
+    day: date
+    code: str
+    kind: str
+    minutes: int
+
+
+@dataclass(frozen=True)
+class SheetView:
+    monday: date
+    cells: list[SheetCell]
+    projects: list[str]  # codes, in column order
+
+
+def _sheet_table(view: SheetView, kind: str, t: Translator) -> list[Any]:
+    cells = [c for c in view.cells if c.kind == kind]
+    codes = [code for code in view.projects if any(c.code == code for c in cells)]
+    shown = codes[:MAX_SHEET_PROJECTS]
+    other = len(codes) > MAX_SHEET_PROJECTS
+    columns = [*shown, *(["…"] if other else [])]
+    elements: list[Any] = [TextBlock(text=t(f"time.sheet.{kind}"), weight="Bolder", wrap=True, spacing="Medium")]
+    if not cells:
+        elements.append(paragraph(t(f"time.sheet.empty.{kind}"), subtle=True))
+        return elements
+
+    def row(first: str, values: list[str], *, bold: bool = False) -> ColumnSet:
+        weight = "Bolder" if bold else None
+        return ColumnSet(
+            spacing="Small",
+            columns=[
+                Column(width=3, items=[TextBlock(text=first, wrap=True, weight=weight, size="Small")]),
+                *[
+                    Column(
+                        width=2,
+                        items=[TextBlock(text=value, horizontal_alignment="Right", weight=weight, size="Small")],
+                    )
+                    for value in values
+                ],
+            ],
+        )
+
+    def minutes(day: date | None, code: str | None) -> int:
+        return sum(
+            c.minutes
+            for c in cells
+            if (day is None or c.day == day)
+            and (code is None or c.code == code or (code == "…" and c.code not in shown))
+        )
+
+    elements.append(row("", [*columns, t("time.sheet.total")], bold=True))
+    for offset in range(7):
+        day = view.monday + timedelta(days=offset)
+        values = [hours(minutes(day, code), t) if minutes(day, code) else "·" for code in columns]
+        total = minutes(day, None)
+        elements.append(
+            row(format_date(day, format="EEE d/M", locale=t.locale), [*values, hours(total, t) if total else "·"])
+        )
+    totals = [hours(minutes(None, code), t) for code in columns]
+    elements.append(row(t("time.sheet.total"), [*totals, hours(minutes(None, None), t)], bold=True))
+    return elements
+
+
+def build_timesheet_card(view: SheetView, t: Translator) -> dict[str, Any]:
+    sunday = view.monday + timedelta(days=6)
+    week = view.monday.isocalendar().week
+    title = t(
+        "time.sheet.title",
+        week=week,
+        start=format_date(view.monday, format="d MMM", locale=t.locale),
+        end=format_date(sunday, format="d MMM y", locale=t.locale),
+    )
+    body: list[Any] = [heading(title)]
+    body.extend(_sheet_table(view, "performed", t))
+    body.extend(_sheet_table(view, "planned", t))
+    previous = (view.monday - timedelta(days=7)).isoformat()
+    following = (view.monday + timedelta(days=7)).isoformat()
+    return card(
+        body,
+        [
+            execute(t("time.sheet.previous"), WEEK_VERB, monday=previous),
+            execute(t("time.sheet.next"), WEEK_VERB, monday=following),
+        ],
+    )
+
+
+# A project's hours ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonHours:
+    name: str
+    planned_minutes: int
+    performed_minutes: int
+
+
+@dataclass(frozen=True)
+class ProjectHoursView:
+    code: str
+    name: str
+    spent_minutes: int
+    planned_minutes: int
+    budget_hours: Decimal | None
+    spent_pct: Decimal | None  # of the budget
+    elapsed_pct: Decimal | None  # of the planned period
+    ahead: bool
+    margin_points: int
+    people: list[PersonHours]
+    chart_uri: str | None = None  # data:image/png;base64,... of the burn chart (dialogs/burn_chart.py)
+
+
+def _pct(value: Decimal | None, t: Translator) -> str:
+    return "—" if value is None else format_decimal(value, format="#,##0", locale=t.locale) + " %"
+
+
+# Teams' card limit is 28 KB; a card with the chart that would pass this is sent without it (a long people table).
+CARD_BYTES_MAX = 27_500
+
+
+def build_project_hours_card(view: ProjectHoursView, t: Translator) -> dict[str, Any]:
+    built = _project_hours_card(view, t)
+    if view.chart_uri and len(json.dumps(built, ensure_ascii=False).encode()) > CARD_BYTES_MAX:
+        return _project_hours_card(replace(view, chart_uri=None), t)
+    return built
+
+
+def _project_hours_card(view: ProjectHoursView, t: Translator) -> dict[str, Any]:
+    facts = [
+        Fact(title=t("time.hours.spent"), value=t("time.hours.value", hours=hours(view.spent_minutes, t))),
+        Fact(title=t("time.hours.planned"), value=t("time.hours.value", hours=hours(view.planned_minutes, t))),
+        Fact(
+            title=t("time.hours.budget"),
+            value=t("time.hours.value", hours=format_decimal(view.budget_hours, format="#,##0.##", locale=t.locale))
+            if view.budget_hours is not None
+            else t("time.hours.no_budget"),
+        ),
+        Fact(title=t("time.hours.spent_pct"), value=_pct(view.spent_pct, t)),
+        Fact(title=t("time.hours.elapsed_pct"), value=_pct(view.elapsed_pct, t)),
+    ]
+    body: list[Any] = [heading(t("time.hours.title", code=view.code, name=view.name)), FactSet(facts=facts)]
+    if view.ahead:
+        body.append(field_error(t("time.hours.ahead", margin=view.margin_points)))
+    if view.chart_uri:
+        body.append(Image(url=view.chart_uri, alt_text=t("time.chart.alt", code=view.code), size="Stretch"))
+    body.append(TextBlock(text=t("time.hours.per_person"), weight="Bolder", wrap=True, spacing="Medium"))
+    if not view.people:
+        body.append(paragraph(t("time.hours.nobody"), subtle=True))
+    else:
+        header = ColumnSet(
+            columns=[
+                Column(width=4, items=[TextBlock(text=" ", size="Small")]),
+                Column(width=2, items=[TextBlock(text=t("time.kind.planned"), weight="Bolder", size="Small")]),
+                Column(width=2, items=[TextBlock(text=t("time.kind.performed"), weight="Bolder", size="Small")]),
+            ]
+        )
+        body.append(header)
+        for person in view.people[:40]:
+            body.append(
+                ColumnSet(
+                    spacing="Small",
+                    columns=[
+                        Column(width=4, items=[TextBlock(text=person.name or "—", wrap=True, size="Small")]),
+                        Column(width=2, items=[TextBlock(text=hours(person.planned_minutes, t), size="Small")]),
+                        Column(width=2, items=[TextBlock(text=hours(person.performed_minutes, t), size="Small")]),
+                    ],
+                )
+            )
+    return card(body)
+
+
+# Proactive ------------------------------------------------------------------------------------------------------
+
+
+def build_burn_warning_card(view: ProjectHoursView, t: Translator) -> dict[str, Any]:
+    body: list[Any] = [
+        heading(t("time.burn.title", code=view.code)),
+        paragraph(
+            t(
+                "time.burn.text",
+                code=view.code,
+                name=view.name,
+                spent=_pct(view.spent_pct, t),
+                elapsed=_pct(view.elapsed_pct, t),
+                margin=view.margin_points,
+            )
+        ),
+    ]
+    return card(body, [submit(t("time.burn.open"), HOURS_VERB, code=view.code)])
+
+
+def build_time_nudge_card(logged_minutes: int, wanted_minutes: int, day: date, t: Translator) -> dict[str, Any]:
+    body: list[Any] = [
+        heading(t("time.nudge.title")),
+        paragraph(
+            t(
+                "time.nudge.text",
+                day=day_text(day, t),
+                logged=duration_text(logged_minutes, t),
+                wanted=duration_text(wanted_minutes, t),
+            )
+        ),
+    ]
+    return card(body, [submit(t("time.nudge.log"), MENU_VERB, command="log")])

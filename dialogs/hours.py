@@ -1,0 +1,93 @@
+"""Hours spent per project, behind a small interface: status, portfolio and report read it without knowing how time
+is registered. The default source reads performed time entries (storage.time_entries); a test or a later change of
+registration registers another with `register_hours_source(...)`. Every source answers for many projects in one
+query (the portfolio must not issue a query per project).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date
+from decimal import Decimal
+from typing import Protocol
+
+from sqlalchemy import func, select
+from sqlmodel import col
+
+from storage.db import Database
+
+
+class HoursSource(Protocol):
+    def spent(self, db: Database, project_ids: Collection[int]) -> dict[int, Decimal]:
+        """Performed hours per project (projects without any may be left out), in one query."""
+        ...
+
+    def spent_by_month(self, db: Database, project_id: int) -> list[tuple[date, Decimal]]:
+        """Performed hours per calendar month (its first day), oldest first: for the chart."""
+        ...
+
+
+class NoHours:
+    """Nothing spent: what status shows where no time is registered."""
+
+    def spent(self, db: Database, project_ids: Collection[int]) -> dict[int, Decimal]:
+        return {}
+
+    def spent_by_month(self, db: Database, project_id: int) -> list[tuple[date, Decimal]]:
+        return []
+
+
+class TimeEntryHours:
+    """Performed time entries, summed in SQL (the entry table's project/kind/day/minutes index covers it)."""
+
+    def spent(self, db: Database, project_ids: Collection[int]) -> dict[int, Decimal]:
+        from storage.time_entries import EntryKind, TimeEntry
+
+        if not project_ids:
+            return {}
+        statement = (
+            select(col(TimeEntry.project_id), func.sum(TimeEntry.minutes))
+            .where(col(TimeEntry.kind) == EntryKind.PERFORMED.value)
+            .group_by(col(TimeEntry.project_id))
+        )
+        if len(project_ids) <= 900:
+            statement = statement.where(col(TimeEntry.project_id).in_(sorted(project_ids)))
+        wanted = set(project_ids)
+        with db.session() as session:
+            rows = session.execute(statement).all()
+        return {int(pid): _hours(int(minutes or 0)) for pid, minutes in rows if pid in wanted}
+
+    def spent_by_month(self, db: Database, project_id: int) -> list[tuple[date, Decimal]]:
+        from storage.time_entries import EntryKind, TimeEntry
+
+        with db.session() as session:
+            rows = session.execute(
+                select(col(TimeEntry.day), func.sum(TimeEntry.minutes))
+                .where(col(TimeEntry.project_id) == project_id, col(TimeEntry.kind) == EntryKind.PERFORMED.value)
+                .group_by(col(TimeEntry.day))
+            ).all()
+        months: dict[date, int] = {}
+        for day, minutes in rows:
+            first = day.replace(day=1)
+            months[first] = months.get(first, 0) + int(minutes or 0)
+        return [(month, _hours(minutes)) for month, minutes in sorted(months.items())]
+
+
+def _hours(minutes: int) -> Decimal:
+    return (Decimal(minutes) / 60).quantize(Decimal("0.1"))
+
+
+_SOURCES: list[HoursSource] = []
+
+
+def register_hours_source(source: HoursSource) -> None:
+    """The latest registration wins (tests may register a fake, then `reset_hours_source()`)."""
+    _SOURCES.append(source)
+
+
+def reset_hours_source() -> None:
+    _SOURCES.clear()
+
+
+def hours_source() -> HoursSource:
+    return _SOURCES[-1] if _SOURCES else TimeEntryHours()

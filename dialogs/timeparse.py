@@ -1,0 +1,329 @@
+"""Reading a typed time entry (duration, date, project, note) in Dutch and English, and printing one back (pure).
+
+`parse_entry("2h30 DT-042 gisteren: workshop", kind="performed", today=...)` gives what was understood and what
+was not; `format_entry` prints an entry so that parsing it again gives the same entry.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+
+Kind = Literal["performed", "planned"]
+KINDS: tuple[Kind, ...] = ("performed", "planned")
+
+# Problems the parser can report (the dialog turns them into sentences in the user's language).
+BAD_DATE = "bad_date"  # looked like a date but is none (31/02)
+
+WEEKDAYS: dict[str, int] = {
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
+    "sunday": 6,
+    "maandag": 0,
+    "dinsdag": 1,
+    "woensdag": 2,
+    "donderdag": 3,
+    "vrijdag": 4,
+    "zaterdag": 5,
+    "zondag": 6,
+}
+_RELATIVE_DAYS: dict[str, int] = {
+    "today": 0,
+    "vandaag": 0,
+    "yesterday": -1,
+    "gisteren": -1,
+    "eergisteren": -2,
+    "tomorrow": 1,
+    "morgen": 1,
+    "overmorgen": 2,
+}
+_NEXT = frozenset({"next", "volgende", "komende"})
+_LAST = frozenset({"last", "vorige", "afgelopen"})
+_THIS = frozenset({"this", "deze"})
+# Little words people put before a project or a date ("1.5h on DT-042", "op maandag"): dropped there only.
+_FILLERS = frozenset({"on", "op", "for", "voor", "at", "aan", "in"})
+
+_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,9}-\d{1,5}$")
+_NUMBER = r"[-+]?\d{1,6}(?:[.,]\d{1,6})?"
+_HOUR_UNITS = r"(?:h|hr|hrs|hour|hours|u|uur|uren)"
+_MINUTE_UNITS = r"(?:m|min|mins|minute|minutes|minuut|minuten)"
+_HOURS = re.compile(rf"^(?P<n>{_NUMBER}){_HOUR_UNITS}$", re.IGNORECASE)
+_MINUTES = re.compile(rf"^(?P<n>{_NUMBER}){_MINUTE_UNITS}$", re.IGNORECASE)
+_HOURS_MINUTES = re.compile(
+    rf"^(?P<sign>[-+]?)(?P<h>\d{{1,6}})(?:h|u)(?P<m>\d{{1,2}})(?:{_MINUTE_UNITS})?$", re.IGNORECASE
+)
+_CLOCK = re.compile(r"^(?P<sign>[-+]?)(?P<h>\d{1,6}):(?P<m>\d{2})$")
+_BARE = re.compile(rf"^{_NUMBER}$")
+_UNIT_H = re.compile(rf"^{_HOUR_UNITS}$", re.IGNORECASE)
+_UNIT_M = re.compile(rf"^{_MINUTE_UNITS}$", re.IGNORECASE)
+_ISO = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$")
+_DAY_FIRST = re.compile(r"^(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})(?:[/.-](?P<y>\d{2}|\d{4}))?$")
+# The note starts at the first colon that is not inside a clock time such as 2:30.
+_NOTE_COLON = re.compile(r"(?<!\d):|:(?!\d)")
+
+
+@dataclass(frozen=True)
+class ParsedEntry:
+    """What was understood. `minutes`/`day` None: not given (day None only when the date could not be read)."""
+
+    minutes: int | None
+    day: date | None
+    project: str  # a project code, or the words that may name one; empty when none was given
+    note: str
+    date_given: bool = False
+    problems: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (problem, the text concerned)
+
+    @property
+    def project_is_code(self) -> bool:
+        return bool(_CODE.match(self.project))
+
+    @property
+    def complete(self) -> bool:
+        return self.minutes is not None and self.day is not None and bool(self.project) and not self.problems
+
+
+# Durations ------------------------------------------------------------------------------------------------------
+
+
+def _hours_to_minutes(text: str) -> int | None:
+    try:
+        value = Decimal(text.replace(",", "."))
+    except InvalidOperation:  # pragma: no cover - the patterns only let numbers through
+        return None
+    return int((value * 60).to_integral_value())
+
+
+def parse_duration(text: str) -> int | None:
+    """Minutes for one token ('2h30', '2:30', '90m', '1,5u', '2u30'); None when it is no duration."""
+    token = text.strip()
+    if match := _HOURS_MINUTES.match(token):
+        minutes = int(match["h"]) * 60 + int(match["m"])
+        if int(match["m"]) >= 60:
+            return None
+        return -minutes if match["sign"] == "-" else minutes
+    if match := _CLOCK.match(token):
+        if int(match["m"]) >= 60:
+            return None
+        minutes = int(match["h"]) * 60 + int(match["m"])
+        return -minutes if match["sign"] == "-" else minutes
+    if match := _HOURS.match(token):
+        return _hours_to_minutes(match["n"])
+    if match := _MINUTES.match(token):
+        try:
+            return int(Decimal(match["n"].replace(",", ".")).to_integral_value())
+        except InvalidOperation:  # pragma: no cover
+            return None
+    return None
+
+
+def _duration_at(words: list[str], i: int) -> tuple[int, int] | None:
+    """(minutes, words used) for a duration starting at words[i]: one token, '45 min', '2 uur', '2h 30m'."""
+    word = words[i]
+    following = words[i + 1] if i + 1 < len(words) else ""
+    minutes = parse_duration(word)
+    if minutes is not None:
+        # '2h 30m' / '2u 30min': hours then minutes as separate words.
+        if _HOURS.match(word) and "." not in word and "," not in word:
+            extra = _MINUTES.match(following)
+            if extra and re.fullmatch(r"\d{1,2}", extra["n"]) and int(extra["n"]) < 60:
+                sign = -1 if minutes < 0 else 1
+                return minutes + sign * int(extra["n"]), 2
+        return minutes, 1
+    if _BARE.match(word):
+        if _UNIT_H.match(following):
+            return _hours_to_minutes(word) or 0, 2
+        if _UNIT_M.match(following):
+            return int(Decimal(word.replace(",", ".")).to_integral_value()), 2
+    return None
+
+
+def format_duration(minutes: int, language: str = "en") -> str:
+    """'2h30' (en) or '2u30' (nl); '45m'; '-1h' — always readable by parse_duration."""
+    sign = "-" if minutes < 0 else ""
+    hours, rest = divmod(abs(minutes), 60)
+    unit = "u" if language == "nl" else "h"
+    if hours and rest:
+        return f"{sign}{hours}{unit}{rest:02d}"
+    if hours:
+        return f"{sign}{hours}{unit}"
+    return f"{sign}{rest}m"
+
+
+def format_hours(minutes: int, language: str = "en") -> str:
+    """Minutes as decimal hours for tables: '2,5' (nl) or '2.5' (en); at most two decimals."""
+    value = (Decimal(minutes) / 60).quantize(Decimal("0.01")).normalize()
+    text = format(value, "f")
+    return text.replace(".", ",") if language == "nl" else text
+
+
+# Dates ----------------------------------------------------------------------------------------------------------
+
+
+def _weekday_date(weekday: int, today: date, *, kind: Kind, modifier: str | None) -> date:
+    ahead = (weekday - today.weekday()) % 7
+    behind = (today.weekday() - weekday) % 7
+    if modifier in _NEXT:
+        return today + timedelta(days=ahead or 7)
+    if modifier in _LAST:
+        return today - timedelta(days=behind or 7)
+    # Plain weekday: performed time looks back (today included), planned time looks ahead (today included).
+    return today + timedelta(days=ahead) if kind == "planned" else today - timedelta(days=behind)
+
+
+def _nearest_year(day: int, month: int, today: date) -> date | None:
+    """A day and month without a year: the occurrence nearest to today (27/11 in early January is last year's)."""
+    options = []
+    for year in (today.year - 1, today.year, today.year + 1):
+        try:
+            options.append(date(year, month, day))
+        except ValueError:
+            continue
+    if not options:
+        return None
+    return min(options, key=lambda d: (abs((d - today).days), d))
+
+
+def _numeric_date(word: str, today: date) -> date | Literal[False] | None:
+    """A date, None when it looks like a date but is none (31/02), False when it does not look like one."""
+    if match := _ISO.match(word):
+        try:
+            return date(int(match["y"]), int(match["m"]), int(match["d"]))
+        except ValueError:
+            return None
+    if match := _DAY_FIRST.match(word):
+        day, month = int(match["d"]), int(match["m"])
+        if match["y"] is None:
+            if "." in word and not ("/" in word or "-" in word):
+                # '1.5' is a number, not the first of May; a dotted date needs its year.
+                return False
+            return _nearest_year(day, month, today)
+        year = int(match["y"])
+        if len(match["y"]) == 2:
+            year += 2000
+        try:
+            return date(year, month, day)
+        except ValueError:
+            return None
+    return False
+
+
+def _date_at(words: list[str], i: int, today: date, kind: Kind) -> tuple[date | None, int] | None:
+    """(date or None when unreadable, words used) for a date starting at words[i]; None when there is none."""
+    word = words[i].lower()
+    following = words[i + 1].lower() if i + 1 < len(words) else ""
+    if word in _RELATIVE_DAYS:
+        return today + timedelta(days=_RELATIVE_DAYS[word]), 1
+    if word in WEEKDAYS:
+        return _weekday_date(WEEKDAYS[word], today, kind=kind, modifier=None), 1
+    if (word in _NEXT or word in _LAST or word in _THIS) and following in WEEKDAYS:
+        modifier = None if word in _THIS else word
+        return _weekday_date(WEEKDAYS[following], today, kind=kind, modifier=modifier), 2
+    found = _numeric_date(word, today)
+    if found is False:
+        return None
+    return found, 1
+
+
+def format_date_token(day: date) -> str:
+    return day.isoformat()
+
+
+# Whole entries --------------------------------------------------------------------------------------------------
+
+
+def split_note(text: str) -> tuple[str, str]:
+    """(head, note): the note is what follows the first colon that is not part of a clock time."""
+    match = _NOTE_COLON.search(text)
+    if match is None:
+        return text, ""
+    return text[: match.start()], text[match.end() :]
+
+
+def parse_entry(text: str, *, kind: Kind, today: date) -> ParsedEntry:
+    """Read the words after `log`/`plan`; never raises."""
+    head, colon_note = split_note(text)
+    words = head.split()
+    minutes: int | None = None
+    day: date | None = None
+    date_given = False
+    code = ""
+    problems: list[tuple[str, str]] = []
+    used = [False] * len(words)
+    i = 0
+    while i < len(words):
+        if minutes is None and (duration := _duration_at(words, i)) is not None:
+            minutes, width = duration
+        elif not date_given and (found := _date_at(words, i, today, kind)) is not None:
+            day, width = found
+            date_given = True
+            if day is None:
+                problems.append((BAD_DATE, " ".join(words[i : i + width])))
+        elif not code and _CODE.match(words[i]):
+            code, width = words[i].upper(), 1
+        else:
+            i += 1
+            continue
+        for j in range(i, i + width):
+            used[j] = True
+        if i > 0 and not used[i - 1] and words[i - 1].lower() in _FILLERS:
+            used[i - 1] = True
+        i += width
+    rest = " ".join(w for w, taken in zip(words, used, strict=True) if not taken)
+    note = " ".join(colon_note.split())
+    if code:
+        project = code
+        note = " ".join(part for part in (rest, note) if part)
+    else:
+        project = rest
+    if not date_given:
+        day = today
+    return ParsedEntry(
+        minutes=minutes, day=day, project=project, note=note, date_given=date_given, problems=tuple(problems)
+    )
+
+
+def format_entry(minutes: int, day: date, project: str, note: str, language: str = "en") -> str:
+    """The words that parse back to this entry: '2h30 2026-11-27 DT-042: workshop'."""
+    parts = [format_duration(minutes, language), format_date_token(day)]
+    if project:
+        parts.append(project)
+    text = " ".join(parts)
+    return f"{text}: {note}" if note else text
+
+
+# Weeks (timesheet) ----------------------------------------------------------------------------------------------
+
+_WEEK_NUMBER = re.compile(r"^(?:week|wk|w)?\s*(?P<n>\d{1,2})(?:\s*[/-]\s*(?P<y>\d{4}))?$", re.IGNORECASE)
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def parse_week(text: str, today: date) -> date | None:
+    """The Monday of the week meant: '' (this week), 'last week'/'vorige week', 'next week'/'volgende week',
+    'week 48', '48/2026', or any date in it ('27/11', '2026-11-27'); None when it is no week."""
+    words = " ".join(text.lower().split())
+    if words in ("", "this week", "deze week"):
+        return monday_of(today)
+    if words in ("last week", "previous week", "vorige week", "afgelopen week"):
+        return monday_of(today) - timedelta(days=7)
+    if words in ("next week", "volgende week", "komende week"):
+        return monday_of(today) + timedelta(days=7)
+    if match := _WEEK_NUMBER.match(words):
+        year = int(match["y"]) if match["y"] else today.isocalendar().year
+        try:
+            return date.fromisocalendar(year, int(match["n"]), 1)
+        except ValueError:
+            return None
+    found = _date_at(words.split(), 0, today, "performed") if len(words.split()) <= 2 else None
+    if found is not None and found[0] is not None and found[1] == len(words.split()):
+        return monday_of(found[0])
+    return None

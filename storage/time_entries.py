@@ -1,0 +1,478 @@
+"""Time registration: entries (performed and planned), budget-alert state, nudge settings, leave days; repository."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from enum import StrEnum
+
+from sqlalchemy import Index, UniqueConstraint, delete, func, or_
+from sqlalchemy import select as sa_select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from storage.db import Database
+from storage.models import Person
+from storage.projects import Project
+from storage.types import UTCDateTime
+
+
+class EntryKind(StrEnum):
+    PERFORMED = "performed"
+    PLANNED = "planned"
+
+
+class Category(StrEnum):
+    ANALYSIS = "analysis"
+    MEETING = "meeting"
+    COORDINATION = "coordination"
+    IMPLEMENTATION = "implementation"
+    DOCUMENTATION = "documentation"
+    TRAVEL = "travel"
+    TRAINING = "training"
+    OTHER = "other"
+
+
+class TimeEntry(SQLModel, table=True):
+    """Time one person spent (or plans to spend) on one project on one local calendar day."""
+
+    __tablename__ = "time_entry"
+    __table_args__ = (
+        UniqueConstraint("request_key", name="uq_time_entry_request_key"),
+        # Timesheets (a person's week) and the per-day 24 h check.
+        Index("ix_time_entry_person_day", "person_id", "day", "kind"),
+        # Budget burn and project totals; minutes included so the sums are read from the index alone.
+        Index("ix_time_entry_project_kind_day", "project_id", "kind", "day", "minutes"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The person row is never deleted: erasure turns it into an anonymous key, so project totals stay.
+    person_id: int = Field(foreign_key="person.id")
+    project_id: int = Field(foreign_key="project.id", ondelete="CASCADE")
+    day: date  # the person's local calendar day
+    minutes: int
+    kind: str = Field(default=EntryKind.PERFORMED.value, max_length=16)
+    category: str = Field(default=Category.OTHER.value, max_length=32)
+    note: str = Field(default="", max_length=500)
+    # The submission that created it (card form id, or the message's activity id): the same one twice records once.
+    request_key: str | None = Field(default=None, max_length=128)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class TimeBudgetAlert(SQLModel, table=True):
+    """Whether a project's spent hours currently run ahead of its elapsed time, so each crossing warns once."""
+
+    __tablename__ = "time_budget_alert"
+
+    project_id: int = Field(foreign_key="project.id", primary_key=True, ondelete="CASCADE")
+    ahead: bool = False
+    crossings: int = 0
+    changed_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class TimeNudge(SQLModel, table=True):
+    """A person's opt-in reminder to log time: at what local time, and below how many minutes logged that day."""
+
+    __tablename__ = "time_nudge"
+
+    person_id: int = Field(foreign_key="person.id", primary_key=True, ondelete="CASCADE")
+    enabled: bool = False
+    at_time: time = Field(default=time(16, 30))
+    # 0: the person's usual day (the median of recent working days, dialogs.nudge_rules), not a fixed number.
+    min_minutes: int = 0
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class LeaveDay(SQLModel, table=True):
+    """A day someone marked as leave: no nudge that day."""
+
+    __tablename__ = "leave_day"
+    __table_args__ = (UniqueConstraint("person_id", "day", name="uq_leave_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    day: date
+
+
+# Plain values handed to dialogs and cards -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntryView:
+    id: int
+    person_id: int
+    project_id: int
+    project_code: str
+    project_name: str
+    day: date
+    minutes: int
+    kind: str
+    category: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Cell:
+    """Minutes of one kind on one day for one project (a timesheet cell)."""
+
+    day: date
+    project_code: str
+    project_name: str
+    kind: str
+    minutes: int
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    day: date
+    person: str
+    project_code: str
+    project_name: str
+    kind: str
+    category: str
+    minutes: int
+    note: str
+
+
+@dataclass(frozen=True)
+class NudgeSetting:
+    person_id: int
+    enabled: bool
+    at_time: time
+    min_minutes: int
+
+
+class TimeEntryRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # Writing --------------------------------------------------------------------------------------------------
+
+    def add(
+        self,
+        *,
+        person_id: int,
+        project_id: int,
+        day: date,
+        minutes: int,
+        kind: str,
+        category: str,
+        note: str,
+        request_key: str | None,
+        now: datetime,
+        max_day_minutes: int | None = None,
+    ) -> tuple[EntryView | None, bool]:
+        """(entry, created). Same request_key twice: the first entry, created False. With max_day_minutes, an
+        entry that would take the person's day (of this kind) past it is not stored: (None, False)."""
+        if request_key:
+            existing = self.by_request_key(request_key)
+            if existing is not None:
+                return existing, False
+        try:
+            with self._db.session() as session:
+                if max_day_minutes is not None:
+                    logged = _day_minutes(session, person_id, day, kind)
+                    if logged + minutes > max_day_minutes:
+                        return None, False
+                entry = TimeEntry(
+                    person_id=person_id,
+                    project_id=project_id,
+                    day=day,
+                    minutes=minutes,
+                    kind=kind,
+                    category=category,
+                    note=note[:500],
+                    request_key=request_key,
+                    created_at=now,
+                    updated_at=now,
+                )
+                session.add(entry)
+                session.flush()
+                return _view(session, entry), True
+        except IntegrityError:
+            # The same submission arrived twice at once: the other one stored it.
+            if request_key and (existing := self.by_request_key(request_key)) is not None:
+                return existing, False
+            raise
+
+    def update(
+        self,
+        entry_id: int,
+        person_id: int,
+        *,
+        project_id: int,
+        day: date,
+        minutes: int,
+        kind: str,
+        category: str,
+        note: str,
+        now: datetime,
+    ) -> EntryView | None:
+        with self._db.session() as session:
+            entry = session.get(TimeEntry, entry_id)
+            if entry is None or entry.person_id != person_id:
+                return None
+            entry.project_id, entry.day, entry.minutes = project_id, day, minutes
+            entry.kind, entry.category, entry.note = kind, category, note[:500]
+            entry.updated_at = now
+            session.add(entry)
+            session.flush()
+            return _view(session, entry)
+
+    def delete(self, entry_id: int, person_id: int) -> EntryView | None:
+        """Remove exactly this entry of this person; None when it is gone already (undo pressed twice)."""
+        with self._db.session() as session:
+            entry = session.get(TimeEntry, entry_id)
+            if entry is None or entry.person_id != person_id:
+                return None
+            view = _view(session, entry)
+            session.delete(entry)
+            return view
+
+    # Reading --------------------------------------------------------------------------------------------------
+
+    def get(self, entry_id: int) -> EntryView | None:
+        with self._db.session() as session:
+            entry = session.get(TimeEntry, entry_id)
+            return _view(session, entry) if entry else None
+
+    def by_request_key(self, request_key: str) -> EntryView | None:
+        with self._db.session() as session:
+            entry = session.exec(select(TimeEntry).where(TimeEntry.request_key == request_key)).first()
+            return _view(session, entry) if entry else None
+
+    def day_minutes(self, person_id: int, day: date, kind: str, *, excluding: int | None = None) -> int:
+        with self._db.session() as session:
+            return _day_minutes(session, person_id, day, kind, excluding=excluding)
+
+    def week(self, person_id: int, start: date, end: date) -> list[Cell]:
+        """Minutes per day, project and kind for start..end (inclusive)."""
+        with self._db.session() as session:
+            rows = session.execute(
+                sa_select(
+                    col(TimeEntry.day),
+                    col(Project.code),
+                    col(Project.name),
+                    col(TimeEntry.kind),
+                    func.sum(TimeEntry.minutes),
+                )
+                .join(Project, col(Project.id) == col(TimeEntry.project_id))
+                .where(col(TimeEntry.person_id) == person_id, col(TimeEntry.day) >= start, col(TimeEntry.day) <= end)
+                .group_by(col(TimeEntry.day), col(Project.code), col(Project.name), col(TimeEntry.kind))
+                .order_by(col(TimeEntry.day), col(Project.code))
+            ).all()
+            return [Cell(day, code, name, kind, int(total or 0)) for day, code, name, kind, total in rows]
+
+    def recent_project_ids(self, person_id: int, limit: int = 20) -> list[int]:
+        """The projects this person logged on, most recent first."""
+        with self._db.session() as session:
+            rows = session.exec(
+                select(TimeEntry.project_id, func.max(TimeEntry.day).label("last"))
+                .where(TimeEntry.person_id == person_id)
+                .group_by(col(TimeEntry.project_id))
+                .order_by(func.max(TimeEntry.day).desc())
+                .limit(limit)
+            ).all()
+            return [project_id for project_id, _last in rows]
+
+    def project_minutes(
+        self, project_id: int, kind: str = EntryKind.PERFORMED.value, *, until: date | None = None
+    ) -> int:
+        with self._db.session() as session:
+            statement = select(func.sum(TimeEntry.minutes)).where(
+                TimeEntry.project_id == project_id, TimeEntry.kind == kind
+            )
+            if until is not None:
+                statement = statement.where(col(TimeEntry.day) <= until)
+            return int(session.exec(statement).one() or 0)
+
+    def per_person(self, project_id: int) -> list[tuple[int, str, int, int]]:
+        """(person id, name, planned minutes, performed minutes) for everyone with time on the project."""
+        with self._db.session() as session:
+            rows = session.execute(
+                sa_select(
+                    col(TimeEntry.person_id),
+                    col(Person.name),
+                    col(Person.email),
+                    col(TimeEntry.kind),
+                    func.sum(TimeEntry.minutes),
+                )
+                .join(Person, col(Person.id) == col(TimeEntry.person_id))
+                .where(col(TimeEntry.project_id) == project_id)
+                .group_by(col(TimeEntry.person_id), col(Person.name), col(Person.email), col(TimeEntry.kind))
+            ).all()
+        found: dict[int, list[object]] = {}
+        for person_id, name, email, kind, total in rows:
+            line = found.setdefault(person_id, [name or email or "", 0, 0])
+            line[1 if kind == EntryKind.PLANNED.value else 2] = int(total or 0)
+        return sorted(
+            ((pid, str(v[0]), int(str(v[1])), int(str(v[2]))) for pid, v in found.items()), key=lambda r: r[1]
+        )
+
+    def cumulative(self, project_id: int) -> list[tuple[date, int]]:
+        """Performed minutes per day with entries, for the burn chart."""
+        with self._db.session() as session:
+            rows = session.execute(
+                sa_select(col(TimeEntry.day), func.sum(TimeEntry.minutes))
+                .where(col(TimeEntry.project_id) == project_id, col(TimeEntry.kind) == EntryKind.PERFORMED.value)
+                .group_by(col(TimeEntry.day))
+                .order_by(col(TimeEntry.day))
+            ).all()
+        total = 0
+        points = []
+        for day, minutes in rows:
+            total += int(minutes or 0)
+            points.append((day, total))
+        return points
+
+    def export_rows(
+        self,
+        *,
+        person_ids: Iterable[int] | None = None,
+        project_ids: Iterable[int] | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        own_or_projects: tuple[int, Iterable[int]] | None = None,
+    ) -> list[ExportRow]:
+        """Entries for an export: only these people and/or projects (None: no limit on that side);
+        own_or_projects=(person, projects): that person's entries plus every entry on those projects."""
+        with self._db.session() as session:
+            statement = (
+                sa_select(TimeEntry, col(Project.code), col(Project.name), col(Person.name), col(Person.email))
+                .join(Project, col(Project.id) == col(TimeEntry.project_id))
+                .join(Person, col(Person.id) == col(TimeEntry.person_id))
+                .order_by(col(TimeEntry.day), col(Project.code), col(TimeEntry.id))
+            )
+            if person_ids is not None:
+                statement = statement.where(col(TimeEntry.person_id).in_(list(person_ids)))
+            if project_ids is not None:
+                statement = statement.where(col(TimeEntry.project_id).in_(list(project_ids)))
+            if own_or_projects is not None:
+                person_id, scope = own_or_projects
+                statement = statement.where(
+                    or_(col(TimeEntry.person_id) == person_id, col(TimeEntry.project_id).in_(list(scope)))
+                )
+            if start is not None:
+                statement = statement.where(col(TimeEntry.day) >= start)
+            if end is not None:
+                statement = statement.where(col(TimeEntry.day) <= end)
+            return [
+                ExportRow(e.day, name or email or "", code, pname, e.kind, e.category, e.minutes, e.note)
+                for e, code, pname, name, email in session.execute(statement).all()
+            ]
+
+    # Budget alert state ---------------------------------------------------------------------------------------
+
+    def set_ahead(self, project_id: int, ahead: bool, *, now: datetime) -> int | None:
+        """Record whether the project runs ahead; the number of this crossing when it just became ahead."""
+        with self._db.session() as session:
+            state = session.get(TimeBudgetAlert, project_id, with_for_update=not self._db.is_sqlite)
+            if state is None:
+                state = TimeBudgetAlert(project_id=project_id, ahead=False, crossings=0, changed_at=now)
+            if state.ahead == ahead:
+                session.add(state)
+                return None
+            state.ahead = ahead
+            state.changed_at = now
+            if ahead:
+                state.crossings += 1
+            session.add(state)
+            return state.crossings if ahead else None
+
+    # Nudges and leave -----------------------------------------------------------------------------------------
+
+    def nudge(self, person_id: int) -> NudgeSetting:
+        with self._db.session() as session:
+            row = session.get(TimeNudge, person_id)
+            if row is None:
+                return NudgeSetting(person_id, False, time(16, 30), 0)
+            return NudgeSetting(person_id, row.enabled, row.at_time, row.min_minutes)
+
+    def set_nudge(self, person_id: int, *, enabled: bool, at_time: time, min_minutes: int, now: datetime) -> None:
+        with self._db.session() as session:
+            row = session.get(TimeNudge, person_id) or TimeNudge(person_id=person_id, updated_at=now)
+            row.enabled, row.at_time, row.min_minutes, row.updated_at = enabled, at_time, min_minutes, now
+            session.add(row)
+
+    def nudged_people(self) -> list[tuple[NudgeSetting, Person]]:
+        with self._db.session() as session:
+            rows = session.exec(
+                select(TimeNudge, Person)
+                .join(Person, col(Person.id) == col(TimeNudge.person_id))
+                .where(col(TimeNudge.enabled).is_(True), col(Person.forgotten_at).is_(None))
+            ).all()
+            return [(NudgeSetting(n.person_id, n.enabled, n.at_time, n.min_minutes), p) for n, p in rows]
+
+    def set_leave(self, person_id: int, days: Iterable[date], *, on_leave: bool = True) -> None:
+        with self._db.session() as session:
+            for day in set(days):
+                exists = session.exec(
+                    select(LeaveDay).where(LeaveDay.person_id == person_id, LeaveDay.day == day)
+                ).first()
+                if on_leave and exists is None:
+                    session.add(LeaveDay(person_id=person_id, day=day))
+                elif not on_leave and exists is not None:
+                    session.delete(exists)
+
+    def leave_days(self, person_id: int, start: date, end: date) -> list[date]:
+        """The person's leave days from start to end (inclusive), in order."""
+        with self._db.session() as session:
+            found = session.execute(
+                sa_select(col(LeaveDay.day))
+                .where(col(LeaveDay.person_id) == person_id, col(LeaveDay.day) >= start, col(LeaveDay.day) <= end)
+                .order_by(col(LeaveDay.day))
+            ).all()
+            return [day for (day,) in found]
+
+    def day_totals(self, person_id: int, start: date, end: date) -> list[int]:
+        """Performed minutes per day with any, start..end (inclusive): the person's usual day is read from it."""
+        with self._db.session() as session:
+            rows = session.execute(
+                sa_select(func.sum(TimeEntry.minutes))
+                .where(
+                    col(TimeEntry.person_id) == person_id,
+                    col(TimeEntry.kind) == EntryKind.PERFORMED.value,
+                    col(TimeEntry.day) >= start,
+                    col(TimeEntry.day) <= end,
+                )
+                .group_by(col(TimeEntry.day))
+            ).all()
+            return [int(total or 0) for (total,) in rows]
+
+    def on_leave(self, person_id: int, day: date) -> bool:
+        with self._db.session() as session:
+            found = session.exec(select(LeaveDay.id).where(LeaveDay.person_id == person_id, LeaveDay.day == day))
+            return found.first() is not None
+
+
+def _day_minutes(session: Session, person_id: int, day: date, kind: str, *, excluding: int | None = None) -> int:
+    statement = select(func.sum(TimeEntry.minutes)).where(
+        TimeEntry.person_id == person_id, TimeEntry.day == day, TimeEntry.kind == kind
+    )
+    if excluding is not None:
+        statement = statement.where(col(TimeEntry.id) != excluding)
+    return int(session.exec(statement).one() or 0)
+
+
+def _view(session: Session, entry: TimeEntry) -> EntryView:
+    assert entry.id is not None
+    project = session.get_one(Project, entry.project_id)
+    return EntryView(
+        id=entry.id,
+        person_id=entry.person_id,
+        project_id=entry.project_id,
+        project_code=project.code,
+        project_name=project.name,
+        day=entry.day,
+        minutes=entry.minutes,
+        kind=entry.kind,
+        category=entry.category,
+        note=entry.note,
+    )
+
+
+def delete_entries_before(session: Session, cutoff: date) -> int:
+    result = session.execute(delete(TimeEntry).where(col(TimeEntry.day) < cutoff))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,256 @@
+"""Samples of the status cards (added to tests/card_samples.py's SAMPLES), including the largest ones we send."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from cards.i18n import Translator
+from cards.status import (
+    BoardReport,
+    DecisionForm,
+    DecisionLine,
+    DigestItem,
+    DigestSettingsForm,
+    DigestView,
+    LessonLine,
+    MilestoneForm,
+    MilestoneLine,
+    MilestoneReminder,
+    PortfolioFilters,
+    PortfolioLine,
+    PortfolioView,
+    ReportView,
+    RetroForm,
+    RiskForm,
+    RiskLine,
+    StatusForm,
+    StatusSummary,
+    build_board_report_card,
+    build_decision_form_card,
+    build_decisions_card,
+    build_digest_card,
+    build_digest_settings_card,
+    build_lessons_card,
+    build_milestone_form_card,
+    build_milestone_reminder_card,
+    build_milestones_card,
+    build_portfolio_card,
+    build_retrospective_card,
+    build_risk_form_card,
+    build_risks_card,
+    build_status_card,
+    build_status_form_card,
+    build_status_history_card,
+)
+
+Sample = tuple[str, Callable[..., dict[str, Any]], Callable[[Translator], dict[str, Any]]]
+
+WHEN = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+LONG = "Één lange tekst met veel details over de voortgang van het project. " * 29  # ~2,000 characters
+REPORT = ReportView("amber", "green", "amber", "red", LONG, LONG, LONG, LONG, LONG, "An Peeters", WHEN)
+MILESTONES = [
+    MilestoneLine(i, f"Mijlpaal {i} met een lange naam " * 3, date(2026, 11, 1 + i % 28), flag)
+    for i, flag in enumerate(["done", "late", "soon", "planned"] * 15)
+]
+RISKS = [
+    RiskLine(i, "Leverancier levert te laat " * 6, 4, 5, 20, "high", LONG[:800], "Marc Janssens", state)
+    for i, state in enumerate(["open", "mitigated", "occurred", "closed"] * 10)
+]
+
+
+def _portfolio(t: Translator, many: bool) -> dict[str, Any]:
+    lines = [
+        PortfolioLine(
+            code=f"DT-{i:03d}",
+            name="Digitaal loket voor alle aanvragen van burgers en ondernemingen",
+            coordinator="Annemie Vandenberghe-Verstraeten",
+            overall=("red", "amber", "green", None)[i % 4],
+            schedule="amber",
+            budget="red",
+            scope="green",
+            trend=("worse", "better", "same", None)[i % 4],
+            burn=Decimal(112),
+            burn_level="over",
+            late_milestones=3,
+            age_days=None if i % 4 == 3 else 21,
+            stale=True,
+        )
+        for i in range(20 if many else 3)
+    ]
+    filters = PortfolioFilters(
+        domains=[("1", "Technologie & infrastructuur"), ("2", "Digitale transformatie")],
+        coordinators=[(str(i), f"Coördinator met een lange naam {i}") for i in range(50 if many else 2)],
+        governments=[(str(i), f"Gemeente met een lange naam nummer {i}") for i in range(60 if many else 2)],
+        domain="2",
+    )
+    view = PortfolioView(
+        lines, 2 if many else 1, 25 if many else 1, 500 if many else 3, {"red": 5, "amber": 2}, filters
+    )
+    return build_portfolio_card(view, t)
+
+
+def _digest(t: Translator, many: bool) -> dict[str, Any]:
+    n = 40 if many else 2
+    item = DigestItem("DT-042", "Digitaal loket voor alle aanvragen", "red", "amber")
+    return build_digest_card(
+        DigestView(
+            week="2026-W48",
+            updated=[DigestItem("DT-042", "Digitaal loket", "amber", "worse")] * n,
+            turned=[item] * n,
+            stale=[DigestItem("DT-043", "Archief", "21"), DigestItem("DT-044", "Netwerk", "")] * (n // 2),
+            milestones=[DigestItem("DT-042", "Digitaal loket", "2026-11-27", "Oplevering fase 1")] * n,
+            stale_days=14,
+        ),
+        t,
+    )
+
+
+def _board(t: Translator) -> dict[str, Any]:
+    return build_board_report_card(
+        BoardReport(
+            code="DT-042",
+            name="Digitaal loket",
+            domain="Digitale transformatie",
+            phase="execution",
+            goal=LONG,
+            scope=LONG,
+            description=LONG,
+            governments=tuple(f"Gemeente {i}" for i in range(30)),
+            coordinator="An Peeters",
+            manager=None,
+            team=("Bob (analist)",),
+            planned_start=date(2026, 1, 5),
+            planned_end=None,
+            milestones=MILESTONES,
+            budget_hours=Decimal("1250.5"),
+            budget_euros=Decimal(90000),
+            spent=Decimal("1310.25"),
+            burn=Decimal(105),
+            latest=REPORT,
+            top_risks=RISKS[:3],
+            decisions=[DecisionLine("scope_change", date(2026, 11, 2), LONG[:500], "stuurgroep")],
+            generated=WHEN,
+        ),
+        t,
+    )
+
+
+def _summary(t: Translator, empty: bool) -> dict[str, Any]:
+    return build_status_card(
+        StatusSummary(
+            code="DT-042",
+            name="Digitaal loket",
+            latest=None if empty else REPORT,
+            trends={"overall": "worse", "schedule": "better", "budget": "same", "scope": None},
+            age_days=None if empty else 21,
+            stale=True,
+            spent=Decimal(0) if empty else Decimal("1310.5"),
+            budget_hours=None if empty else Decimal(1250),
+            burn=None if empty else Decimal(105),
+            burn_level="none" if empty else "over",
+            next_milestones=[] if empty else MILESTONES[:3],
+            late_milestones=[] if empty else MILESTONES[:8],
+            top_risks=[] if empty else RISKS[:3],
+            can_update=not empty,
+        ),
+        t,
+    )
+
+
+STATUS_SAMPLES: list[Sample] = [
+    (
+        "status form, empty",
+        build_status_form_card,
+        lambda t: build_status_form_card(StatusForm("DT-042", "Loket", "f1"), t),
+    ),
+    (
+        "status form, pre-filled, errors, long texts",
+        build_status_form_card,
+        lambda t: build_status_form_card(
+            StatusForm(
+                "DT-042",
+                "Loket",
+                "f1",
+                values={
+                    "overall": "green",
+                    "schedule": "red",
+                    **{k: LONG for k in ("summary", "achievements", "next_steps", "decisions_needed", "blockers")},
+                },
+                errors={"overall": t("status.overall.inconsistent"), "budget": t("status.rag.missing")},
+                previous_when=WHEN,
+            ),
+            t,
+        ),
+    ),
+    ("status history", build_status_history_card, lambda t: build_status_history_card("DT-042", [REPORT] * 5, 2, 4, t)),
+    ("status history, empty", build_status_history_card, lambda t: build_status_history_card("DT-042", [], 1, 1, t)),
+    ("status summary", build_status_card, lambda t: _summary(t, False)),
+    ("status summary, no report", build_status_card, lambda t: _summary(t, True)),
+    (
+        "milestones, many, editable",
+        build_milestones_card,
+        lambda t: build_milestones_card("DT-042", "Loket", MILESTONES, t, can_edit=True, notice="ok"),
+    ),
+    ("milestones, none", build_milestones_card, lambda t: build_milestones_card("DT-042", "L", [], t, can_edit=False)),
+    (
+        "milestone form with errors",
+        build_milestone_form_card,
+        lambda t: build_milestone_form_card(
+            MilestoneForm("DT-042", "f", 3, {"title": "", "due": "morgen"}, {"title": "x", "due": "y"}), t
+        ),
+    ),
+    (
+        "milestone reminder",
+        build_milestone_reminder_card,
+        lambda t: build_milestone_reminder_card(
+            MilestoneReminder("DT-042", "Loket", "Fase 1", date(2026, 11, 27), True), t
+        ),
+    ),
+    ("risks, many", build_risks_card, lambda t: build_risks_card("DT-042", "Loket", RISKS, t, can_edit=True)),
+    ("risks, none", build_risks_card, lambda t: build_risks_card("DT-042", "Loket", [], t, can_edit=False)),
+    (
+        "risk form with errors",
+        build_risk_form_card,
+        lambda t: build_risk_form_card(RiskForm("DT-042", "f", 1, {"probability": "9"}, {"probability": "1-5"}), t),
+    ),
+    (
+        "decisions",
+        build_decisions_card,
+        lambda t: build_decisions_card(
+            "DT-042", "Loket", [DecisionLine("decision", date(2026, 11, 2), LONG[:600], "RvB")] * 40, t, can_edit=True
+        ),
+    ),
+    (
+        "decision form",
+        build_decision_form_card,
+        lambda t: build_decision_form_card(DecisionForm("DT-042", "f", {"date": "2026-11-02"}, {"text": "x"}), t),
+    ),
+    (
+        "retrospective",
+        build_retrospective_card,
+        lambda t: build_retrospective_card(RetroForm("DT-042", "Loket", {"lessons": LONG}, {"went_well": "x"}), t),
+    ),
+    (
+        "lessons",
+        build_lessons_card,
+        lambda t: build_lessons_card(
+            [LessonLine("DT-042", "Loket", "Digitale transformatie", LONG, LONG, LONG)] * 25,
+            [("1", "Technologie"), ("2", "Digitaal")],
+            "2",
+            t,
+        ),
+    ),
+    ("portfolio, a page of a large one", build_portfolio_card, lambda t: _portfolio(t, True)),
+    ("portfolio, small", build_portfolio_card, lambda t: _portfolio(t, False)),
+    ("weekly digest, busy week", build_digest_card, lambda t: _digest(t, True)),
+    ("weekly digest, quiet week", build_digest_card, lambda t: _digest(t, False)),
+    (
+        "digest settings with errors",
+        build_digest_settings_card,
+        lambda t: build_digest_settings_card(DigestSettingsForm("monday", "25:00", True, "0", {"at_time": "x"}), t),
+    ),
+    ("board report", build_board_report_card, _board),
+]

@@ -1,0 +1,302 @@
+"""Project status in conversation: the status form round trip, history, milestones, risks, decisions, the closing
+retrospective and lessons, the status card, the portfolio and the board report; over HTTP on both databases."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from typing import Any
+
+from docx import Document
+from sqlmodel import select
+
+from dialogs.clock import FakeClock
+from storage.db import Database
+from storage.directory import DirectoryRepository, Role
+from storage.files import StoredFile
+from storage.status import Milestone, ProjectDecision, Retrospective, Risk, StatusReport
+from tests.harness import TeamsUser
+from tests.harness.botdriver import BotDriver
+from tests.test_project_turns import AN, BOB, create_project, grant, shown_card
+from tests.test_turns import card_texts, verbs_on
+
+MARC = TeamsUser.named("Marc Janssens", locale="nl-BE")
+GOOD = {
+    "overall": "amber",
+    "schedule": "green",
+    "budget": "amber",
+    "scope": "green",
+    "summary": "Analyse afgerond, bouw gestart.",
+    "achievements": "Werkgroep twee keer samengekomen.",
+    "next_steps": "Testen met Zottegem.",
+    "decisions_needed": "Keuze betaalmodule.",
+    "blockers": "",
+}
+
+
+def submit_data(card: dict[str, Any], verb: str) -> dict[str, Any]:
+    """The data of the card's button with this verb (a form's save button)."""
+    for action in card.get("actions") or []:
+        data = action.get("data") or {}
+        if data.get("verb") == verb:
+            return dict(data)
+    raise AssertionError(f"no {verb} button on the card")
+
+
+def reports(db: Database) -> list[StatusReport]:
+    with db.session() as session:
+        return list(session.exec(select(StatusReport).order_by(StatusReport.id)))  # type: ignore[arg-type]
+
+
+async def coordinator_with_project(bot: BotDriver, db: Database) -> None:
+    await grant(bot, db, AN, Role.COORDINATOR)
+    created = await create_project(bot, AN)
+    assert created.texts == ["Project DT-042 is aangemaakt."]
+
+
+async def test_status_form_validates_keeps_values_records_once_and_prefills(bot: BotDriver, db: Database) -> None:
+    await coordinator_with_project(bot, db)
+    form = (await bot.say(AN, "update dt-042")).cards[0]
+    texts = card_texts(form)
+    assert "Statusupdate DT-042 · Digitaal loket" in texts
+    assert "🟢 Op schema" in texts and "🟠 Risico" in texts and "🔴 Ontspoord" in texts
+    save = submit_data(form, "status.save")
+
+    refused = await bot.submit(AN, {**save, **GOOD, "overall": "", "schedule": "red", "summary": " "})
+    again = shown_card(refused)
+    texts = card_texts(again)
+    assert "Kies Op schema, Risico of Ontspoord." in texts
+    assert "Schrijf een korte samenvatting." in texts
+    assert "Keuze betaalmodule." in texts  # typed values kept
+    assert reports(db) == []
+    # The error sits right under its field.
+    body = again["body"]
+    index = next(i for i, e in enumerate(body) if e.get("id") == "summary")
+    assert body[index + 1]["text"] == "Schrijf een korte samenvatting."
+
+    inconsistent = await bot.submit(AN, {**save, **GOOD, "overall": "green", "scope": "red"})
+    assert "Algemeen kan niet Op schema zijn als een onderdeel Ontspoord is." in card_texts(shown_card(inconsistent))
+
+    saved = await bot.submit(AN, {**submit_data(again, "status.save"), **GOOD})
+    assert saved.texts == ["Statusupdate voor DT-042 opgeslagen."]
+    assert "Status DT-042 · Digitaal loket" in card_texts(shown_card(saved))
+    twice = await bot.submit(AN, {**submit_data(again, "status.save"), **GOOD})
+    assert twice.texts == ["Deze update voor DT-042 was al opgeslagen; ze is één keer bewaard."]
+    [report] = reports(db)
+    assert report.overall == "amber" and report.author_id is not None and report.form_id == save["form_id"]
+
+    prefilled = (await bot.say(AN, "update DT-042")).cards[0]
+    values = {e["id"]: e.get("value") for e in prefilled["body"] if "id" in e}
+    assert values["overall"] == "amber" and values["summary"] == GOOD["summary"]
+    assert values["achievements"] in ("", None)  # achievements are "since the last update"
+    assert "Ingevuld met de update van" in card_texts(prefilled)
+
+    second = {**GOOD, "overall": "red", "budget": "red", "summary": "Leverancier failliet."}
+    await bot.submit(AN, {**submit_data(prefilled, "status.save"), **second})
+    assert len(reports(db)) == 2
+    status = (await bot.say(AN, "status DT-042")).cards[0]
+    texts = card_texts(status)
+    assert "🔴 Ontspoord ↘ verslechterd" in texts  # overall, against the previous report
+    assert "🟢 Op schema → ongewijzigd" in texts  # schedule
+    assert "Leverancier failliet." in texts
+    assert "Laatste update 0 dagen geleden, door An Peeters." in texts
+    assert "0 van 1.250,5 uur besteed (0 %)" in texts
+    history = (await bot.say(AN, "statusgeschiedenis DT-042")).cards[0]
+    assert card_texts(history).count("An Peeters") == 2
+
+
+async def test_status_in_english_and_refused_to_strangers(bot: BotDriver, db: Database) -> None:
+    await coordinator_with_project(bot, db)
+    refused = await bot.say(BOB, "update DT-042")
+    assert refused.texts == [
+        "Sorry, you are not allowed to do that. Who can: the project's coordinator and administrators."
+    ]
+    await grant(bot, db, BOB, Role.ADMIN)
+    form = (await bot.say(BOB, "update DT-042")).cards[0]
+    assert "🟠 At risk" in card_texts(form) and "🔴 Off track" in card_texts(form)
+    status = (await bot.say(BOB, "status DT-042")).cards[0]
+    assert "No status update yet: ask the coordinator for one." in card_texts(status)
+    unknown = await bot.say(BOB, "status")
+    assert unknown.texts and "status DT-042" in unknown.texts[0]
+
+
+async def test_milestones_add_edit_done_late_marked(bot: BotDriver, db: Database, clock: FakeClock) -> None:
+    await coordinator_with_project(bot, db)
+    listing = (await bot.say(AN, "mijlpalen DT-042")).cards[0]
+    assert "Nog geen mijlpalen." in card_texts(listing)
+    form = (await bot.submit(AN, submit_data(listing, "milestones.form"))).cards[0]
+    save = submit_data(form, "milestones.save")
+    bad = await bot.submit(AN, {**save, "title": "", "due": "morgen"})
+    texts = card_texts(shown_card(bad))
+    assert "Geef de mijlpaal een naam." in texts and "“morgen” is geen datum; gebruik bv. 27/11/2026." in texts
+    ok = await bot.submit(AN, {**save, "title": "Oplevering fase 1", "due": "2026-11-20"})
+    assert "Mijlpaal “Oplevering fase 1” opgeslagen." in card_texts(shown_card(ok))
+    again = await bot.submit(AN, {**save, "title": "Oplevering fase 1", "due": "2026-11-20"})
+    assert "Dit formulier was al opgeslagen" in card_texts(shown_card(again))
+    with db.session() as session:
+        [milestone] = session.exec(select(Milestone)).all()
+    listing = shown_card(ok)
+    assert "⚠️ **Oplevering fase 1**" in card_texts(listing) and "te laat" in card_texts(listing)
+    assert "Te laat: 1" in card_texts(listing)
+
+    edit = (await bot.submit(AN, {"verb": "milestones.form", "code": "DT-042", "milestone": milestone.id})).cards[0]
+    assert "Oplevering fase 1" in card_texts(edit)
+    moved = await bot.submit(
+        AN, {**submit_data(edit, "milestones.save"), "title": "Oplevering fase 1", "due": "2026-12-20"}
+    )
+    assert "gepland" in card_texts(shown_card(moved))
+
+    done = await bot.submit(AN, {"verb": "milestones.done", "code": "DT-042", "milestone": milestone.id})
+    assert "“Oplevering fase 1” is afgevinkt." in card_texts(shown_card(done))
+    twice = await bot.submit(AN, {"verb": "milestones.done", "code": "DT-042", "milestone": milestone.id})
+    assert "“Oplevering fase 1” stond al zo." in card_texts(shown_card(twice))
+    # Someone else's milestone id cannot be reached through this project.
+    wrong = await bot.submit(AN, {"verb": "milestones.done", "code": "DT-042", "milestone": 999})
+    assert wrong.texts == ["Die mijlpaal bestaat niet (meer) in dit project."]
+
+
+async def test_risk_register_add_validate_close_sorted_by_score(bot: BotDriver, db: Database) -> None:
+    await coordinator_with_project(bot, db)
+    listing = (await bot.say(AN, "risico's DT-042")).cards[0]
+    form = (await bot.submit(AN, submit_data(listing, "risks.form"))).cards[0]
+    save = submit_data(form, "risks.save")
+    bad = await bot.submit(
+        AN, {**save, "title": "Leverancier te laat", "probability": "7", "impact": "", "owner": "nobody here"}
+    )
+    texts = card_texts(shown_card(bad))
+    assert texts.count("Kies een waarde van 1 tot 5.") == 2
+    assert "Leverancier te laat" in texts
+    with db.session() as session:
+        assert session.exec(select(Risk)).all() == []
+    await bot.submit(AN, {**save, "title": "Leverancier te laat", "probability": "3", "impact": "4", "owner": "An"})
+    second = (await bot.submit(AN, submit_data(listing, "risks.form"))).cards[0]
+    result = await bot.submit(
+        AN,
+        {
+            **submit_data(second, "risks.save"),
+            "title": "Datalek",
+            "probability": "2",
+            "impact": "5",
+            "mitigation": "DPIA",
+        },
+    )
+    texts = card_texts(shown_card(result))
+    assert texts.index("12 · Leverancier te laat") < texts.index("10 · Datalek")
+    with db.session() as session:
+        risks = {r.title: r for r in session.exec(select(Risk))}
+    assert risks["Leverancier te laat"].score == 12 and risks["Leverancier te laat"].owner_id is not None
+    closed = await bot.submit(AN, {"verb": "risks.close", "code": "DT-042", "risk": risks["Datalek"].id})
+    assert "Risico “Datalek” gesloten." in card_texts(shown_card(closed))
+    status = card_texts((await bot.say(AN, "status DT-042")).cards[0])
+    assert "Leverancier te laat" in status and "Datalek" not in status
+
+
+async def test_decisions_and_scope_changes_recorded_once(bot: BotDriver, db: Database) -> None:
+    await coordinator_with_project(bot, db)
+    listing = (await bot.say(AN, "beslissingen DT-042")).cards[0]
+    form = (await bot.submit(AN, submit_data(listing, "decisions.form"))).cards[0]
+    save = submit_data(form, "decisions.save")
+    bad = await bot.submit(AN, {**save, "kind": "scope_change", "date": "", "text": ""})
+    assert "Schrijf op wat beslist is." in card_texts(shown_card(bad))
+    data = {
+        **save,
+        "kind": "scope_change",
+        "date": "2026-11-20",
+        "text": "Betalingen vallen buiten scope.",
+        "decided_by": "Stuurgroep",
+    }
+    ok = await bot.submit(AN, data)
+    assert "Scopewijziging vastgelegd." in card_texts(shown_card(ok))
+    await bot.submit(AN, data)
+    with db.session() as session:
+        [decision] = session.exec(select(ProjectDecision)).all()
+    assert decision.decided_by == "Stuurgroep" and decision.recorded_by_id is not None
+
+
+async def test_closing_asks_for_a_retrospective_and_lessons_are_listed(bot: BotDriver, db: Database) -> None:
+    await coordinator_with_project(bot, db)
+    closed = await bot.submit(AN, {"verb": "projects.phase_save", "code": "DT-042", "phase": "closed"})
+    assert "DT-042 is afgesloten. Neem even de tijd voor een korte terugblik:" in closed.texts
+    retro = next(c for c in closed.cards if "retro.save" in verbs_on(c))
+    save = submit_data(retro, "retro.save")
+    empty = await bot.submit(AN, save)
+    assert "Vul minstens één veld in." in card_texts(shown_card(empty))
+    done = await bot.submit(AN, {**save, "went_well": "Werkgroep", "lessons": "Betrek de DPO vroeg."})
+    assert done.texts == ["Terugblik van DT-042 opgeslagen. Bedankt!"]
+    with db.session() as session:
+        assert len(session.exec(select(Retrospective)).all()) == 1
+    lessons = (await bot.say(AN, "lessen")).cards[0]
+    assert "Betrek de DPO vroeg." in card_texts(lessons)
+    other_domain = await bot.submit(AN, {"verb": "lessons.filter", "domain": "1"})
+    assert "Nog geen lessen vastgelegd." in card_texts(other_domain.cards[0])
+    by_name = (await bot.say(AN, "lessen digitale transformatie")).cards[0]
+    assert "Betrek de DPO vroeg." in card_texts(by_name)
+
+
+async def test_portfolio_for_a_manager_attention_first(bot: BotDriver, db: Database, clock: FakeClock) -> None:
+    await coordinator_with_project(bot, db)
+    await create_project(bot, AN, code="DT-043", name="Archief")
+    await create_project(bot, AN, code="DT-044", name="Netwerk")
+    for code, overall in (("DT-042", "green"), ("DT-044", "red")):
+        form = (await bot.say(AN, f"update {code}")).cards[0]
+        await bot.submit(AN, {**submit_data(form, "status.save"), **GOOD, "overall": overall, "budget": "green"})
+    refused = await bot.say(AN, "overzicht")
+    assert refused.texts[0].startswith("Sorry, dat mag je niet.") or "managers" in refused.texts[0]
+    marc_id = await grant(bot, db, MARC, Role.MANAGER)
+    DirectoryRepository(db).set_managed_domains(marc_id, {2}, actor_id=None, now=clock.now())
+    card = (await bot.say(MARC, "overzicht")).cards[0]
+    texts = card_texts(card)
+    assert "Overzicht (3 projecten)" in texts
+    order = [texts.index(code) for code in ("DT-044", "DT-043", "DT-042")]
+    assert order == sorted(order)  # red, then never updated, then green
+    assert "nooit bijgewerkt" in texts
+    filtered = await bot.submit(
+        MARC, {"verb": "portfolio.page", "page": 1, "coordinator": "", "government": "", "domain": "1"}
+    )
+    assert "Overzicht (3 projecten)" in card_texts(filtered.cards[0])  # domain 1 is not his: ignored
+    digest = await bot.say(MARC, "weekoverzicht")
+    settings = digest.cards[0]
+    bad = await bot.submit(
+        MARC,
+        {
+            **submit_data(settings, "digest.save"),
+            "at_time": "25:00",
+            "weekday": "monday",
+            "enabled": "true",
+            "stale_days": "14",
+        },
+    )
+    assert "“25:00” is geen uur; gebruik bv. 08:30." in card_texts(shown_card(bad))
+    ok = await bot.submit(
+        MARC, {"verb": "digest.save", "at_time": "7u45", "weekday": "friday", "enabled": "true", "stale_days": "10"}
+    )
+    assert ok.texts == ["Je weekoverzicht komt elke vrijdag om 07:45."]
+
+
+async def test_board_report_card_and_docx_in_the_readers_language(
+    bot: BotDriver, db: Database, clock: FakeClock
+) -> None:
+    await coordinator_with_project(bot, db)
+    form = (await bot.say(AN, "update DT-042")).cards[0]
+    await bot.submit(AN, {**submit_data(form, "status.save"), **GOOD})
+    clock.advance(timedelta(hours=1))
+    result = await bot.say(AN, "rapport DT-042")
+    card = result.cards[0]
+    assert "Projectfiche voor de raad van bestuur: DT-042 · Digitaal loket" in card_texts(card)
+    with db.session() as session:
+        [stored] = session.exec(select(StoredFile)).all()
+    assert stored.name == "rvb-rapport-DT-042-2026-11-23.docx"
+    document = Document(io.BytesIO(stored.data))
+    headings = [
+        p.text for p in document.paragraphs if p.style is not None and p.style.name.startswith(("Heading", "Title"))
+    ]
+    for section in ("Doel", "Scope", "Betrokken lokale besturen", "Projectteam", "Planning en mijlpalen",
+                    "Budget en besteding", "Status", "Grootste risico's", "Beslissingen"):  # fmt: skip
+        assert section in headings, section
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Keuze betaalmodule." in text and "0 van 1.250,5 uur besteed (0 %)" in text
+    assert len(document.inline_shapes) == 1  # the chart of hours against budget
+    cells = [c.text for table in document.tables for row in table.rows for c in row.cells]
+    assert "Risico" in cells  # the overall status, in words, in the status table
+    english = await bot.say(BOB, "report DT-042")
+    assert english.texts[0].startswith("Sorry, you are not allowed")
