@@ -33,7 +33,6 @@ _INSTALL_ACTIONS = {"add", "add-upgrade"}
 _UNINSTALL_ACTIONS = {"remove", "remove-upgrade"}
 ROSTER_TIMEOUT_SECONDS = 3
 ROSTER_RETRY_AFTER = timedelta(hours=1)
-NOBODY_PENDING_RECHECK = timedelta(minutes=1)
 
 
 class ProjectBot:
@@ -46,7 +45,6 @@ class ProjectBot:
         # Without it (the terminal chat) files go out as inline attachments.
         self.files = files
         self._roster_tried: dict[tuple[str, str], datetime] = {}
-        self._nobody_pending_until: datetime | None = None
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -98,7 +96,8 @@ class ProjectBot:
         await self._say(turn_context, reply, request)
 
     async def _learn_email(self, turn_context: TurnContext, person: Person) -> Person:
-        """Ask the Teams roster once for the person's email, so people named by email (imports) are linked."""
+        """Ask the Teams roster once for the person's email (activities do not carry it): to know it, and so that
+        people named by email before they talked to the bot (imports, forms) are linked to them."""
         if person.email or person.id is None or not self.roster_lookup:
             return person
         key = (person.tenant_id, person.aad_object_id)
@@ -106,13 +105,6 @@ class ProjectBot:
         tried = self._roster_tried.get(key)
         if tried is not None and now - tried < ROSTER_RETRY_AFTER:
             return person  # a failed lookup must not slow every turn
-        if self._nobody_pending_until is not None and now < self._nobody_pending_until:
-            return person
-        directory = DirectoryRepository(self.services.db)
-        if not await asyncio.to_thread(directory.has_pending_people):
-            # Nobody waits to be linked by email: no need to ask Teams, nor to ask the database again at once.
-            self._nobody_pending_until = now + NOBODY_PENDING_RECHECK
-            return person
         self._roster_tried[key] = now
         try:
             member = await asyncio.wait_for(
@@ -124,6 +116,7 @@ class ProjectBot:
         email = getattr(member, "email", None) or getattr(member, "user_principal_name", None)
         if not email or "@" not in str(email):
             return person
+        directory = DirectoryRepository(self.services.db)
         return await asyncio.to_thread(directory.link_email, person.id, str(email), now=now)
 
     def _record(self, activity: Activity) -> Person:

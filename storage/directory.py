@@ -159,12 +159,6 @@ class DirectoryRepository:
         with self._db.session() as session:
             return person_for_email(session, email, now=now)
 
-    def has_pending_people(self) -> bool:
-        """Whether anyone named by email still waits to be linked to the person who talks to the bot."""
-        with self._db.session() as session:
-            pending = select(Person.id).where(col(Person.aad_object_id).startswith(PENDING_PREFIX)).limit(1)
-            return session.exec(pending).first() is not None
-
     def correct(
         self, person_id: int, *, name: str | None = None, email: str | bool | None = False, now: datetime
     ) -> list[str]:

@@ -401,7 +401,10 @@ async def test_a_valid_token_runs_the_turn_and_the_reply_carries_the_bots_token(
 
     assert result.status == 201
     assert result.sent, "the bot answered nothing"
-    [reply] = prod_bot.connector.requests
+    # The roster lookup for the new person's email (an unknown member here: 404), then the reply.
+    lookup, reply = prod_bot.connector.requests
+    assert lookup.route == "members" and lookup.method == "GET"
+    assert lookup.authorization == f"Bearer {ACCESS_TOKEN}"
     assert reply.route == "send" and reply.ok
     assert reply.authorization == f"Bearer {ACCESS_TOKEN}"
     assert reply.headers["Host"] == TEAMS_HOST  # it went to the Teams host, over TLS, through the relay
