@@ -26,6 +26,9 @@ SIGNING_KEYS_JOB = "auth.signing_keys"
 MILESTONE_JOB = "status.milestone_reminders"
 DIGEST_JOB = "status.weekly_digests"
 NUDGE_JOB = "time.nudges"
+HANDOVER_JOB = "handover.after_care"
+MEETING_JOB = "meetings.reminders"
+MEETING_EVERY_MINUTES = 15
 NUDGE_EVERY_MINUTES = 5
 DISPATCH_EVERY_SECONDS = 2
 # Finished outbox rows are kept this long for the operator, then deleted.
@@ -147,7 +150,50 @@ def build_scheduler(
         misfire_grace_time=int(timedelta(minutes=NUDGE_EVERY_MINUTES).total_seconds()),
         replace_existing=True,
     )
+    # After-care that is over closes its project (and asks for the retrospective); daily at 07:05 in Brussels, with
+    # half a day of grace. Closing is a conditional update, so a second run (another instance) closes nothing twice.
+    scheduler.add_job(
+        _handover_after_care,
+        CronTrigger(hour=7, minute=5, timezone="Europe/Brussels"),
+        args=[sender, default_timezone],
+        id=HANDOVER_JOB,
+        name="end after-care periods",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=int(timedelta(hours=12).total_seconds()),
+        replace_existing=True,
+    )
+    # Meeting reminders: keeps one outbox row per occurrence and lead time enqueued for the next 14 days (and the
+    # report prompt after each meeting). Enqueueing is idempotent on the dedup key, so instances may overlap; the
+    # first run is at start-up, so reminders missed while the bot was down are found at once.
+    scheduler.add_job(
+        _meeting_reminders,
+        IntervalTrigger(minutes=MEETING_EVERY_MINUTES),
+        args=[sender],
+        id=MEETING_JOB,
+        name="enqueue meeting reminders",
+        next_run_time=datetime.now(UTC),
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=int(timedelta(minutes=MEETING_EVERY_MINUTES).total_seconds()),
+        replace_existing=True,
+    )
     return scheduler
+
+
+async def _meeting_reminders(sender: OutboxSender) -> None:
+    from dialogs.meetings import enqueue_meeting_reminders
+
+    count = await asyncio.to_thread(enqueue_meeting_reminders, sender.db, sender.clock.now())
+    if count:
+        log.info("meeting reminders: %d series brought up to date", count)
+
+
+async def _handover_after_care(sender: OutboxSender, default_timezone: str) -> None:
+    from dialogs.handover import end_after_care
+
+    closed = await asyncio.to_thread(end_after_care, sender.db, sender.clock.now(), default_timezone)
+    log.info("handover after-care: %d projects closed", closed)
 
 
 async def _time_nudges(sender: OutboxSender, default_timezone: str) -> None:

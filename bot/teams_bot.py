@@ -242,6 +242,8 @@ class ProjectBot:
         if reply.replace_card is not None:
             body: dict[str, Any] = {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": reply.replace_card}
             await _answer_invoke(turn_context, 200, body)
+            if reply.update_for_everyone:
+                await self._update_pressed_card(turn_context, reply.replace_card)
             extra = Reply(texts=reply.texts, cards=reply.cards)
         else:
             message = " ".join(reply.texts) if reply.texts else ""
@@ -253,6 +255,18 @@ class ProjectBot:
         outgoing += await self._file_messages(reply.files, request)
         if outgoing:
             await turn_context.send_activities(outgoing)
+
+    async def _update_pressed_card(self, turn_context: TurnContext, card: dict[str, Any]) -> None:
+        """Everyone in the conversation sees the new card, not only the person whose invoke it answered."""
+        pressed = turn_context.activity.reply_to_id
+        if not pressed:
+            return
+        update = MessageFactory.attachment(CardFactory.adaptive_card(card))
+        update.id = pressed
+        try:
+            await turn_context.update_activity(update)
+        except Exception as exc:  # the presser already has the new card; the others see it on the next update
+            log.info("could not update card %s for everyone (%s)", pressed, exc)
 
     # Files ----------------------------------------------------------------------------------------------
 

@@ -68,6 +68,8 @@ class ProjectView:
     budget_hours: Decimal | None = None
     budget_euros: Decimal | None = None
     can_edit: bool = False
+    # During after-care (dialogs/handover.py): who gives second-line support until when.
+    after_care: str | None = None
 
 
 def _number(value: Decimal, t: Translator) -> str:
@@ -99,6 +101,8 @@ def build_project_card(view: ProjectView, t: Translator) -> dict[str, Any]:
     if view.governments:
         facts.append(Fact(title=t("project.field.governments"), value=", ".join(view.governments)))
     body: list[Any] = [heading(f"{view.code} · {view.name}"), FactSet(facts=facts)]
+    if view.after_care:
+        body.append(paragraph(view.after_care))
     for key, text in (("description", view.description), ("goal", view.goal), ("scope", view.scope)):
         if text:
             body.append(paragraph(f"**{t(f'project.field.{key}')}** {text}"))

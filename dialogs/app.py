@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialogs import core, lists, nudges, people, proactive, projects, status, timelog
+from dialogs import core, handover, lists, meetings, nudges, people, proactive, projects, status, timelog
 from dialogs.proactive import ProactiveCards
 from dialogs.router import Router
 
@@ -17,6 +17,8 @@ def build_router() -> Router:
     timelog.register(router)
     nudges.register(router)
     status.register(router)
+    handover.register(router)
+    meetings.register(router)
     return router
 
 

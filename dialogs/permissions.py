@@ -19,6 +19,10 @@ class Action(StrEnum):
     MANAGE_LISTS = "manage_lists"  # the domains and local governments projects choose from
     UPDATE_STATUS = "update_status"  # status reports, milestones, risks, decisions, retrospective
     VIEW_BOARD_REPORT = "view_board_report"
+    MANAGE_MEETINGS = "manage_meetings"  # meeting series, occurrences, reports; any action item's state
+    MANAGE_HANDOVER = "manage_handover"  # plan, checklist, asking for acceptance
+    VIEW_HANDOVER = "view_handover"  # the plan and its dossier
+    ACCEPT_HANDOVER = "accept_handover"  # accept (or say "not yet")
 
 
 class Relation(StrEnum):
@@ -29,6 +33,7 @@ class Relation(StrEnum):
     DOMAIN_MANAGER = "domain_manager"  # manager overseeing the project's domain
     TEAM_MEMBER = "team_member"
     SELF = "self"  # the person whose data it is
+    RECEIVING_PARTY = "receiving_party"  # takes the project over: the named person, or someone in the named team chat
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,10 @@ _WHO = {
     Action.MANAGE_LISTS: "permission.who.manage_lists",
     Action.UPDATE_STATUS: "permission.who.update_status",
     Action.VIEW_BOARD_REPORT: "permission.who.view_board_report",
+    Action.MANAGE_MEETINGS: "permission.who.manage_meetings",
+    Action.MANAGE_HANDOVER: "permission.who.manage_handover",
+    Action.VIEW_HANDOVER: "permission.who.view_handover",
+    Action.ACCEPT_HANDOVER: "permission.who.accept_handover",
 }
 
 # For each action: the roles that allow it anywhere, and the relations to the target that allow it.
@@ -82,6 +91,25 @@ _RULES: dict[Action, tuple[frozenset[Role], frozenset[Relation]]] = {
         frozenset({Role.ADMIN}),
         frozenset({Relation.COORDINATOR, Relation.PROJECT_MANAGER, Relation.DOMAIN_MANAGER}),
     ),
+    # The handover is the coordinator's to plan, like the project's facts; admins can step in.
+    # Project meetings are organised by the coordinator (the product's "organise and lead meetings").
+    Action.MANAGE_MEETINGS: (frozenset({Role.ADMIN}), frozenset({Relation.COORDINATOR})),
+    Action.MANAGE_HANDOVER: (frozenset({Role.ADMIN}), frozenset({Relation.COORDINATOR})),
+    # Everyone who may see the project, and the receiving party (who needs the dossier for their records).
+    Action.VIEW_HANDOVER: (
+        frozenset({Role.ADMIN}),
+        frozenset(
+            {
+                Relation.COORDINATOR,
+                Relation.PROJECT_MANAGER,
+                Relation.DOMAIN_MANAGER,
+                Relation.TEAM_MEMBER,
+                Relation.RECEIVING_PARTY,
+            }
+        ),
+    ),
+    # Only the receiving party accepts; an admin can record it for them (e.g. accepted by mail).
+    Action.ACCEPT_HANDOVER: (frozenset({Role.ADMIN}), frozenset({Relation.RECEIVING_PARTY})),
 }
 
 

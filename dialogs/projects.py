@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -253,7 +253,12 @@ def show_project(request: Request, services: Services, rest: str) -> Reply:
     if not decision.allowed:
         return refusal(decision, request.t)
     can_edit = allowed(actor, Action.EDIT_PROJECT).allowed
-    return Reply.card(build_project_card(project_view(found, request.t, can_edit=can_edit), request.t))
+    view = project_view(found, request.t, can_edit=can_edit)
+    if found.phase == Phase.AFTER_CARE.value:
+        from dialogs.handover import after_care_note  # the handover capability builds on projects, not the reverse
+
+        view = replace(view, after_care=after_care_note(services, found.id, request.t))
+    return Reply.card(build_project_card(view, request.t))
 
 
 def _form(services: Services, t: Translator, **kwargs: Any) -> ProjectForm:

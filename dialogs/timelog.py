@@ -49,7 +49,7 @@ from storage.directory import is_placeholder
 from storage.models import Person
 from storage.outbox import OutboxRepository, Target, builder_payload
 from storage.projects import ProjectFacts, ProjectRepository, ProjectState
-from storage.time_entries import EntryView, TimeEntryRepository
+from storage.time_entries import AheadRule, BurnCheck, EntryView, Stored, TimeEntryRepository
 
 DAY_LIMIT_MINUTES = 24 * 60
 BURN_KIND = "time.burn"
@@ -180,10 +180,9 @@ class Draft:
     note: str
 
 
-def refusal_of(
-    draft: Draft, request: Request, services: Services, who: Me, *, excluding: int | None = None
-) -> tuple[str, str] | None:
-    """(field, reason) when the entry may not be stored; checked the same for messages and forms."""
+def refusal_of(draft: Draft, request: Request, services: Services, who: Me) -> tuple[str, str] | None:
+    """(field, reason) when the entry may not be stored; checked the same for messages and forms. The person's
+    day limit is checked where the entry is written, in the same transaction (TimeEntryRepository.add/update)."""
     t = request.t
     today = local_today(request, services)
     if draft.minutes <= 0:
@@ -199,9 +198,6 @@ def refusal_of(
         return "date", t("time.refused.future")
     if draft.kind == "planned" and draft.day < today:
         return "date", t("time.refused.past")
-    logged = TimeEntryRepository(services.db).day_minutes(who.id, draft.day, draft.kind, excluding=excluding)
-    if logged + draft.minutes > DAY_LIMIT_MINUTES:
-        return "duration", _day_full(t, draft, logged)
     return None
 
 
@@ -228,12 +224,11 @@ def _logged_view(entry: EntryView, day_total: int, state: str = "saved") -> Logg
     )
 
 
-def _store(
-    request: Request, services: Services, who: Me, draft: Draft, request_key: str | None
-) -> tuple[EntryView | None, bool]:
-    entries = TimeEntryRepository(services.db)
+def _store(request: Request, services: Services, who: Me, draft: Draft, request_key: str | None) -> Stored:
+    """One write transaction: the entry, the day limit, and (performed time) the project's budget-alert state."""
     now = services.clock.now()
-    entry, created = entries.add(
+    today = local_today(request, services)
+    stored = TimeEntryRepository(services.db).add(
         person_id=who.id,
         project_id=draft.project.id,
         day=draft.day,
@@ -244,15 +239,15 @@ def _store(
         request_key=request_key,
         now=now,
         max_day_minutes=DAY_LIMIT_MINUTES,
+        ahead=ahead_rule(services, draft.project, today),
     )
-    if created and draft.kind == "performed":
-        check_burn(services, draft.project.id, today=local_today(request, services))
-    return entry, created
+    if stored.burn is not None:
+        warn_coordinator(services, draft.project, stored.burn, today=today)
+    return stored
 
 
-def _confirmation(services: Services, entry: EntryView, t: Translator, *, state: str = "saved") -> dict[str, Any]:
-    total = TimeEntryRepository(services.db).day_minutes(entry.person_id, entry.day, entry.kind)
-    return build_time_logged_card(_logged_view(entry, total, state), t)
+def _confirmation(entry: EntryView, day_total: int, t: Translator, *, state: str = "saved") -> dict[str, Any]:
+    return build_time_logged_card(_logged_view(entry, day_total, state), t)
 
 
 # Logging by message ---------------------------------------------------------------------------------------------
@@ -320,11 +315,10 @@ def log_message(request: Request, services: Services, rest: str, kind: Kind) -> 
     if refused is not None:
         return Reply.text(t("time.refused", reason=refused[1]))
     key = f"msg:{request.where.conversation_id}:{request.activity_id}"[:128] if request.activity_id else None
-    entry, _created = _store(request, services, who, draft, key)
-    if entry is None:
-        logged = TimeEntryRepository(services.db).day_minutes(who.id, draft.day, draft.kind)
-        return Reply.text(t("time.refused", reason=_day_full(t, draft, logged)))
-    return Reply.card(_confirmation(services, entry, t))
+    stored = _store(request, services, who, draft, key)
+    if stored.entry is None:
+        return Reply.text(t("time.refused", reason=_day_full(t, draft, stored.day_minutes)))
+    return Reply.card(_confirmation(stored.entry, stored.day_minutes, t))
 
 
 def _understood(t: Translator, minutes: int | None, day: date | None, project: ProjectFacts | None, note: str) -> str:
@@ -356,7 +350,8 @@ def save_form(request: Request, services: Services, payload: SavePayload) -> Rep
     entries = TimeEntryRepository(services.db)
     request_key = f"form:{form_id}"
     if payload.entry_id is None and (done := entries.by_request_key(request_key)) is not None:
-        return Reply(texts=[t("time.already_saved")], replace_card=_confirmation(services, done, t))
+        total = entries.day_minutes(done.person_id, done.day, done.kind)
+        return Reply(texts=[t("time.already_saved")], replace_card=_confirmation(done, total, t))
     editing: EntryView | None = None
     if payload.entry_id is not None:
         editing = entries.get(payload.entry_id)
@@ -387,7 +382,7 @@ def save_form(request: Request, services: Services, payload: SavePayload) -> Rep
     if not errors:
         assert project is not None and day is not None and minutes is not None
         draft = Draft(project, day, minutes, payload.kind, category, payload.note.strip()[:500])  # type: ignore[arg-type]
-        refused = refusal_of(draft, request, services, who, excluding=editing.id if editing else None)
+        refused = refusal_of(draft, request, services, who)
         if refused is not None:
             errors[refused[0]] = refused[1]
     if errors:
@@ -405,23 +400,30 @@ def save_form(request: Request, services: Services, payload: SavePayload) -> Rep
             category=draft.category,
             note=draft.note,
             now=services.clock.now(),
+            max_day_minutes=DAY_LIMIT_MINUTES,
         )
         if updated is None:
             return Reply.text(t("time.entry.gone"))
+        if updated.entry is None:
+            return _day_full_form(services, who, payload, form_id, draft, updated.day_minutes, t)
         today = local_today(request, services)
-        for project_id in {editing.project_id, updated.project_id}:
+        for project_id in {editing.project_id, updated.entry.project_id}:
             check_burn(services, project_id, today=today)
-        return Reply(replace_card=_confirmation(services, updated, t, state="updated"))
+        return Reply(replace_card=_confirmation(updated.entry, updated.day_minutes, t, state="updated"))
 
-    entry, created = _store(request, services, who, draft, request_key)
-    if entry is None:
-        logged = entries.day_minutes(who.id, draft.day, draft.kind)
-        form = _form(
-            services, who, values=_typed(payload), errors={"duration": _day_full(t, draft, logged)}, form_id=form_id
-        )
-        return Reply(replace_card=build_time_form_card(form, t))
-    texts = [] if created else [t("time.already_saved")]
-    return Reply(texts=texts, replace_card=_confirmation(services, entry, t))
+    stored = _store(request, services, who, draft, request_key)
+    if stored.entry is None:
+        return _day_full_form(services, who, payload, form_id, draft, stored.day_minutes, t)
+    texts = [] if stored.created else [t("time.already_saved")]
+    return Reply(texts=texts, replace_card=_confirmation(stored.entry, stored.day_minutes, t))
+
+
+def _day_full_form(
+    services: Services, who: Me, payload: SavePayload, form_id: str, draft: Draft, logged: int, t: Translator
+) -> Reply:
+    errors = {"duration": _day_full(t, draft, logged)}
+    form = _form(services, who, values=_typed(payload), errors=errors, form_id=form_id, entry_id=payload.entry_id)
+    return Reply(replace_card=build_time_form_card(form, t))
 
 
 def form_unreadable(request: Request, services: Services, invalid: ValidationError) -> Reply:
@@ -493,34 +495,48 @@ def page_week(request: Request, services: Services, payload: WeekPayload) -> Rep
 # A project's hours and budget burn ------------------------------------------------------------------------------
 
 
-def hours_view(
-    services: Services, project: ProjectFacts, today: date, *, people_of: int | None, with_people: bool = True
-) -> ProjectHoursView:
-    """people_of: only this person's line (None: everyone's); with_people=False: no lines (the burn check)."""
+def hours_view(services: Services, project: ProjectFacts, today: date, *, people_of: int | None) -> ProjectHoursView:
+    """people_of: only this person's line (None: everyone's)."""
     entries = TimeEntryRepository(services.db)
-    spent = entries.project_minutes(project.id, "performed")
-    planned = entries.project_minutes(project.id, "planned") if with_people else 0
-    state = burn(spent, project.budget_hours, project.planned_start, project.planned_end, today)
-    margin = services.burn_margin_points
     people = [
         PersonHours(name, planned_minutes, performed_minutes)
-        for person_id, name, planned_minutes, performed_minutes in (
-            entries.per_person(project.id) if with_people else []
-        )
+        for person_id, name, planned_minutes, performed_minutes in entries.per_person(project.id)
         if people_of is None or person_id == people_of
     ]
+    spent = entries.project_minutes(project.id, "performed")
+    planned = entries.project_minutes(project.id, "planned")
+    return _burn_view(services, project, spent, today, planned_minutes=planned, people=people)
+
+
+def _burn_view(
+    services: Services,
+    project: ProjectFacts,
+    spent: int,
+    today: date,
+    *,
+    planned_minutes: int = 0,
+    people: list[PersonHours] | None = None,
+) -> ProjectHoursView:
+    """The project's hours against budget; `ahead` is the rule behind the coordinator's warning."""
+    state = burn(spent, project.budget_hours, project.planned_start, project.planned_end, today)
+    margin = services.burn_margin_points
     return ProjectHoursView(
         code=project.code,
         name=project.name,
         spent_minutes=spent,
-        planned_minutes=planned,
+        planned_minutes=planned_minutes,
         budget_hours=project.budget_hours,
         spent_pct=state.spent_pct,
         elapsed_pct=state.elapsed_pct,
         ahead=state.ahead(margin),
         margin_points=margin,
-        people=people,
+        people=people or [],
     )
+
+
+def ahead_rule(services: Services, project: ProjectFacts, today: date) -> AheadRule:
+    """Whether the project runs ahead with this many performed minutes: evaluated inside the write transaction."""
+    return lambda spent: _burn_view(services, project, spent, today).ahead
 
 
 def project_hours(request: Request, services: Services, rest: str) -> Reply:
@@ -566,21 +582,29 @@ def burn_chart_uri(services: Services, project: ProjectFacts, today: date, t: Tr
 
 
 def check_burn(services: Services, project_id: int, *, today: date) -> bool:
-    """Record whether the project runs ahead; warn its coordinator once when it starts to. True: warned."""
+    """After an undo or an edit: record whether the project runs ahead, warn its coordinator once when it starts
+    to. (A new entry does the same inside its own write transaction: _store.) True: warned."""
     project = ProjectRepository(services.db).facts(project_id)
     if project is None:
         return False
-    view = hours_view(services, project, today, people_of=None, with_people=False)
-    now = services.clock.now()
-    crossing = TimeEntryRepository(services.db).set_ahead(project_id, view.ahead, now=now)
-    if crossing is None or project.coordinator_id is None:
+    checked = TimeEntryRepository(services.db).check_burn(
+        project_id, ahead_rule(services, project, today), now=services.clock.now()
+    )
+    return warn_coordinator(services, project, checked, today=today)
+
+
+def warn_coordinator(services: Services, project: ProjectFacts, checked: BurnCheck, *, today: date) -> bool:
+    """Enqueue the burn warning when the check found a new crossing (once per crossing: the dedup key)."""
+    if checked.crossing is None or project.coordinator_id is None:
         return False
     with services.db.session() as session:
         coordinator = session.get(Person, project.coordinator_id)
     if coordinator is None or is_placeholder(coordinator) or coordinator.forgotten_at is not None:
         return False
+    now = services.clock.now()
+    view = _burn_view(services, project, checked.spent_minutes, today)
     OutboxRepository(services.db).enqueue(
-        dedup_key=f"{BURN_KIND}:{project_id}:{crossing}",
+        dedup_key=f"{BURN_KIND}:{project.id}:{checked.crossing}",
         kind=BURN_KIND,
         target=Target(tenant_id=coordinator.tenant_id, aad_object_id=coordinator.aad_object_id),
         payload=builder_payload(BURN_BUILDER, **_burn_args(view)),

@@ -70,9 +70,12 @@ class Reply:
 
     texts: list[str] = field(default_factory=list)
     cards: list[dict[str, Any]] = field(default_factory=list)
-    # For Action.Execute: the card that replaces the pressed one for everyone. For Action.Submit: the pressed
-    # card is updated in place when the transport can.
+    # For Action.Execute: the card that replaces the pressed one for the person who pressed it. For Action.Submit:
+    # the pressed card is updated in place when the transport can.
     replace_card: dict[str, Any] | None = None
+    # The replacement is the same for everyone (answers counted on a reminder, an acceptance): Teams shows an
+    # Action.Execute answer only to the one who pressed, so the posted message is updated for all as well.
+    update_for_everyone: bool = False
     files: list[OutgoingFile] = field(default_factory=list)
 
     @classmethod
@@ -88,6 +91,7 @@ class Reply:
             texts=self.texts + other.texts,
             cards=self.cards + other.cards,
             replace_card=other.replace_card or self.replace_card,
+            update_for_everyone=other.update_for_everyone or self.update_for_everyone,
             files=self.files + other.files,
         )
 

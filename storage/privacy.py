@@ -24,6 +24,16 @@ from storage.audit import AuditLog
 from storage.db import Database
 from storage.directory import ManagerDomain, PersonRole, normalise_email
 from storage.files import StoredFile, purge_expired_in
+from storage.handover import Handover, HandoverItem, HandoverStakeholder
+from storage.meetings import (
+    ActionItem,
+    AgendaItem,
+    MeetingReport,
+    MeetingSeries,
+    Rsvp,
+    export_meetings,
+    forget_meetings,
+)
 from storage.models import BotStateItem, ConversationRef, Person
 from storage.outbox import OutboxMessage, OutboxOptOut
 from storage.projects import Domain, Project, TeamMember
@@ -493,3 +503,99 @@ def _forget_status(session: Session, person: Person) -> None:
 
 
 register(PersonalData("project_status", _export_status, _forget_status))
+
+
+# Meetings (storage.meetings) ------------------------------------------------------------------------------------
+
+PERSON_REFERENCES.extend(
+    [
+        PersonReference(col(MeetingSeries.coordinator_id)),
+        PersonReference(col(AgendaItem.added_by_id)),
+        PersonReference(col(Rsvp.person_id), (col(Rsvp.series_id), col(Rsvp.occurrence_key))),
+        PersonReference(col(MeetingReport.recorded_by_id)),
+        PersonReference(col(ActionItem.owner_id)),
+    ]
+)
+register(
+    PersonalData(
+        "meetings",
+        lambda session, person: export_meetings(session, person.id or 0),
+        lambda session, person: forget_meetings(session, person.id or 0),
+    )
+)
+
+
+# Handover ---------------------------------------------------------------------------------------------------------
+# The plan, its checklist and the acceptance are the organisation's project records: they stay on erasure, only the
+# links to the person go (receiving person, support contact, acceptance, item owner). Being named a stakeholder to
+# inform is about the person alone: that row is deleted.
+
+PERSON_REFERENCES.extend(
+    [
+        PersonReference(col(Handover.receiver_person_id)),
+        PersonReference(col(Handover.support_person_id)),
+        PersonReference(col(HandoverStakeholder.person_id), (col(HandoverStakeholder.handover_id),)),
+        PersonReference(col(HandoverItem.owner_id)),
+    ]
+)
+
+
+def _export_handover(session: Session, person: Person) -> Rows:
+    found: Rows = []
+    for handover, code in session.exec(
+        select(Handover, Project.code)
+        .join(Project, col(Project.id) == col(Handover.project_id))
+        .order_by(col(Handover.id))
+    ):
+        roles = [
+            role
+            for role, person_id in (
+                ("receiving_party", handover.receiver_person_id),
+                ("second_line_support", handover.support_person_id),
+                ("accepted", handover.accepted_by_id),
+                ("said_not_yet", handover.not_yet_by_id),
+            )
+            if person_id == person.id
+        ]
+        for role in roles:
+            row: dict[str, Any] = {"handover_of": code, "as": role, "planned_on": handover.planned_on}
+            if role == "accepted":
+                row["at"] = handover.accepted_at
+            if role == "said_not_yet":
+                row["at"], row["reason"] = handover.not_yet_at, handover.not_yet_reason
+            found.append(row)
+    for code in session.exec(
+        select(Project.code)
+        .join(Handover, col(Handover.project_id) == col(Project.id))
+        .join(HandoverStakeholder, col(HandoverStakeholder.handover_id) == col(Handover.id))
+        .where(HandoverStakeholder.person_id == person.id)
+    ):
+        found.append({"handover_of": code, "as": "stakeholder_to_inform"})
+    for item, code in session.exec(
+        select(HandoverItem, Project.code)
+        .join(Handover, col(Handover.id) == col(HandoverItem.handover_id))
+        .join(Project, col(Project.id) == col(Handover.project_id))
+        .where((col(HandoverItem.owner_id) == person.id) | (col(HandoverItem.done_by_id) == person.id))
+    ):
+        found.append(
+            {"handover_item_of": code, "item": item.title or item.key, "owner": item.owner_id == person.id,
+             "done_at": item.done_at if item.done_by_id == person.id else None}
+        )  # fmt: skip
+    return found
+
+
+def _forget_handover(session: Session, person: Person) -> None:
+    for column in ("receiver_person_id", "support_person_id", "accepted_by_id", "not_yet_by_id"):
+        session.execute(update(Handover).where(getattr(Handover, column) == person.id).values({column: None}))
+    # A "not yet" reason may describe the person: it goes with the link to them.
+    session.execute(
+        update(Handover)
+        .where(col(Handover.not_yet_by_id).is_(None), col(Handover.not_yet_at).is_not(None))
+        .values(not_yet_reason="")
+    )
+    session.execute(update(HandoverItem).where(col(HandoverItem.owner_id) == person.id).values(owner_id=None))
+    session.execute(update(HandoverItem).where(col(HandoverItem.done_by_id) == person.id).values(done_by_id=None))
+    session.execute(delete(HandoverStakeholder).where(col(HandoverStakeholder.person_id) == person.id))
+
+
+register(PersonalData("handover", _export_handover, _forget_handover))

@@ -3,6 +3,8 @@
 from storage.audit import AuditLog
 from storage.directory import ManagerDomain, PersonRole
 from storage.files import StoredFile
+from storage.handover import Handover, HandoverItem, HandoverStakeholder
+from storage.meetings import ActionItem, AgendaItem, MeetingOccurrence, MeetingReport, MeetingSeries, Rsvp
 from storage.models import BotStateItem, ConversationRef, Person
 from storage.outbox import OutboxMessage, OutboxOptOut
 from storage.projects import Domain, Government, Project, ProjectGovernment, TeamMember
@@ -10,14 +12,22 @@ from storage.status import DigestPreference, Milestone, ProjectDecision, Retrosp
 from storage.time_entries import LeaveDay, TimeBudgetAlert, TimeEntry, TimeNudge
 
 __all__ = [
+    "ActionItem",
+    "AgendaItem",
     "AuditLog",
     "BotStateItem",
     "ConversationRef",
     "DigestPreference",
     "Domain",
     "Government",
+    "Handover",
+    "HandoverItem",
+    "HandoverStakeholder",
     "LeaveDay",
     "ManagerDomain",
+    "MeetingOccurrence",
+    "MeetingReport",
+    "MeetingSeries",
     "Milestone",
     "OutboxMessage",
     "OutboxOptOut",
@@ -28,6 +38,7 @@ __all__ = [
     "ProjectGovernment",
     "Retrospective",
     "Risk",
+    "Rsvp",
     "StatusReport",
     "StoredFile",
     "TeamMember",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -144,6 +144,26 @@ class NudgeSetting:
     min_minutes: int
 
 
+# A project's performed minutes -> does its spending run ahead of its elapsed time? (the rule: dialogs.burn)
+AheadRule = Callable[[int], bool]
+
+
+@dataclass(frozen=True)
+class BurnCheck:
+    spent_minutes: int  # the project's performed minutes, this write included
+    crossing: int | None  # the number of this crossing when the project just started to run ahead
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What a write did: entry None when it was refused because the day would go past the limit."""
+
+    entry: EntryView | None
+    created: bool  # False: refused, or the same request stored it before (entry is that one)
+    day_minutes: int  # the person's minutes of this kind that day (the entry included when stored)
+    burn: BurnCheck | None = None  # when asked for and a performed entry was created
+
+
 class TimeEntryRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -163,19 +183,14 @@ class TimeEntryRepository:
         request_key: str | None,
         now: datetime,
         max_day_minutes: int | None = None,
-    ) -> tuple[EntryView | None, bool]:
-        """(entry, created). Same request_key twice: the first entry, created False. With max_day_minutes, an
-        entry that would take the person's day (of this kind) past it is not stored: (None, False)."""
-        if request_key:
-            existing = self.by_request_key(request_key)
-            if existing is not None:
-                return existing, False
+        ahead: AheadRule | None = None,
+    ) -> Stored:
+        """One write transaction: the same request_key twice gives the first entry (created False; the unique
+        constraint decides, so the usual first submission costs no extra query); with
+        max_day_minutes an entry that would take the person's day (of this kind) past it is not stored (entry None);
+        with `ahead`, a performed entry also updates the project's budget-alert state (see check_burn)."""
         try:
             with self._db.session() as session:
-                if max_day_minutes is not None:
-                    logged = _day_minutes(session, person_id, day, kind)
-                    if logged + minutes > max_day_minutes:
-                        return None, False
                 entry = TimeEntry(
                     person_id=person_id,
                     project_id=project_id,
@@ -188,13 +203,16 @@ class TimeEntryRepository:
                     created_at=now,
                     updated_at=now,
                 )
-                session.add(entry)
-                session.flush()
-                return _view(session, entry), True
+                written, total = self._write_within_day(session, entry, max_day_minutes)
+                if not written:
+                    return Stored(None, False, total)
+                burn = _check_burn(session, project_id, ahead, now) if ahead and kind == EntryKind.PERFORMED else None
+                return Stored(_view(session, entry), True, total, burn)
         except IntegrityError:
-            # The same submission arrived twice at once: the other one stored it.
-            if request_key and (existing := self.by_request_key(request_key)) is not None:
-                return existing, False
+            # The same submission again (double click, Teams retry): the request_key's unique constraint refused
+            # it, whether the first one was stored long ago or is being stored at this very moment.
+            if request_key and (done := self.by_request_key(request_key)) is not None:
+                return Stored(done, False, self.day_minutes(done.person_id, done.day, done.kind))
             raise
 
     def update(
@@ -209,7 +227,9 @@ class TimeEntryRepository:
         category: str,
         note: str,
         now: datetime,
-    ) -> EntryView | None:
+        max_day_minutes: int | None = None,
+    ) -> Stored | None:
+        """None when the entry is gone (or not this person's); entry None when the day would go past the limit."""
         with self._db.session() as session:
             entry = session.get(TimeEntry, entry_id)
             if entry is None or entry.person_id != person_id:
@@ -217,9 +237,27 @@ class TimeEntryRepository:
             entry.project_id, entry.day, entry.minutes = project_id, day, minutes
             entry.kind, entry.category, entry.note = kind, category, note[:500]
             entry.updated_at = now
-            session.add(entry)
-            session.flush()
-            return _view(session, entry)
+            written, total = self._write_within_day(session, entry, max_day_minutes)
+            if not written:
+                return Stored(None, False, total)
+            return Stored(_view(session, entry), True, total)
+
+    def _write_within_day(self, session: Session, entry: TimeEntry, max_day_minutes: int | None) -> tuple[bool, int]:
+        """Write the entry, then read the person's day with it included, in the same transaction: the one place of
+        the day limit. (written, the person's minutes of that kind that day: with the entry when written, without
+        it when not; then the transaction is rolled back). Race-free: on PostgreSQL the person's row is locked
+        first, so two writes for one person run one after the other; SQLite takes its write lock at the
+        INSERT/UPDATE, before the sum is read."""
+        if max_day_minutes is not None and not self._db.is_sqlite:
+            session.execute(sa_select(col(Person.id)).where(col(Person.id) == entry.person_id).with_for_update())
+        session.add(entry)
+        session.flush()
+        person_id, day, kind, minutes = entry.person_id, entry.day, entry.kind, entry.minutes
+        total = _day_minutes(session, person_id, day, kind)
+        if max_day_minutes is None or total <= max_day_minutes:
+            return True, total
+        session.rollback()
+        return False, total - minutes
 
     def delete(self, entry_id: int, person_id: int) -> EntryView | None:
         """Remove exactly this entry of this person; None when it is gone already (undo pressed twice)."""
@@ -240,7 +278,7 @@ class TimeEntryRepository:
 
     def by_request_key(self, request_key: str) -> EntryView | None:
         with self._db.session() as session:
-            entry = session.exec(select(TimeEntry).where(TimeEntry.request_key == request_key)).first()
+            entry = _by_request_key(session, request_key)
             return _view(session, entry) if entry else None
 
     def day_minutes(self, person_id: int, day: date, kind: str, *, excluding: int | None = None) -> int:
@@ -281,12 +319,7 @@ class TimeEntryRepository:
         self, project_id: int, kind: str = EntryKind.PERFORMED.value, *, until: date | None = None
     ) -> int:
         with self._db.session() as session:
-            statement = select(func.sum(TimeEntry.minutes)).where(
-                TimeEntry.project_id == project_id, TimeEntry.kind == kind
-            )
-            if until is not None:
-                statement = statement.where(col(TimeEntry.day) <= until)
-            return int(session.exec(statement).one() or 0)
+            return _project_minutes(session, project_id, kind, until=until)
 
     def per_person(self, project_id: int) -> list[tuple[int, str, int, int]]:
         """(person id, name, planned minutes, performed minutes) for everyone with time on the project."""
@@ -365,21 +398,15 @@ class TimeEntryRepository:
 
     # Budget alert state ---------------------------------------------------------------------------------------
 
+    def check_burn(self, project_id: int, ahead: AheadRule, *, now: datetime) -> BurnCheck:
+        """The project's performed minutes and its alert state, updated in one transaction (undo, edit)."""
+        with self._db.session() as session:
+            return _check_burn(session, project_id, ahead, now)
+
     def set_ahead(self, project_id: int, ahead: bool, *, now: datetime) -> int | None:
         """Record whether the project runs ahead; the number of this crossing when it just became ahead."""
         with self._db.session() as session:
-            state = session.get(TimeBudgetAlert, project_id, with_for_update=not self._db.is_sqlite)
-            if state is None:
-                state = TimeBudgetAlert(project_id=project_id, ahead=False, crossings=0, changed_at=now)
-            if state.ahead == ahead:
-                session.add(state)
-                return None
-            state.ahead = ahead
-            state.changed_at = now
-            if ahead:
-                state.crossings += 1
-            session.add(state)
-            return state.crossings if ahead else None
+            return _set_ahead(session, project_id, ahead, now)
 
     # Nudges and leave -----------------------------------------------------------------------------------------
 
@@ -445,6 +472,39 @@ class TimeEntryRepository:
         with self._db.session() as session:
             found = session.exec(select(LeaveDay.id).where(LeaveDay.person_id == person_id, LeaveDay.day == day))
             return found.first() is not None
+
+
+def _by_request_key(session: Session, request_key: str) -> TimeEntry | None:
+    return session.exec(select(TimeEntry).where(TimeEntry.request_key == request_key)).first()
+
+
+def _project_minutes(session: Session, project_id: int, kind: str, *, until: date | None = None) -> int:
+    statement = select(func.sum(TimeEntry.minutes)).where(TimeEntry.project_id == project_id, TimeEntry.kind == kind)
+    if until is not None:
+        statement = statement.where(col(TimeEntry.day) <= until)
+    return int(session.exec(statement).one() or 0)
+
+
+def _check_burn(session: Session, project_id: int, ahead: AheadRule, now: datetime) -> BurnCheck:
+    spent = _project_minutes(session, project_id, EntryKind.PERFORMED.value)
+    return BurnCheck(spent, _set_ahead(session, project_id, ahead(spent), now))
+
+
+def _set_ahead(session: Session, project_id: int, ahead: bool, now: datetime) -> int | None:
+    """Each change of state is one crossing; the row is locked (PostgreSQL) so two writers cannot both cross."""
+    dialect = session.get_bind().dialect.name
+    state = session.get(TimeBudgetAlert, project_id, with_for_update=dialect != "sqlite")
+    if state is None:
+        state = TimeBudgetAlert(project_id=project_id, ahead=False, crossings=0, changed_at=now)
+    if state.ahead == ahead:
+        session.add(state)
+        return None
+    state.ahead = ahead
+    state.changed_at = now
+    if ahead:
+        state.crossings += 1
+    session.add(state)
+    return state.crossings if ahead else None
 
 
 def _day_minutes(session: Session, person_id: int, day: date, kind: str, *, excluding: int | None = None) -> int:

@@ -13,6 +13,8 @@ from cards.menu import MenuEntry, build_help_card, build_welcome_card
 from cards.outbox import OptOutFooter, build_notice_card, build_undeliverable_card
 from cards.settings import SettingsForm, build_settings_card
 from dialogs.app import build_router
+from tests.handover_card_samples import HANDOVER_SAMPLES
+from tests.meeting_card_samples import MEETING_SAMPLES
 from tests.project_card_samples import PROJECT_SAMPLES
 from tests.status_card_samples import STATUS_SAMPLES
 from tests.time_card_samples import TIME_SAMPLES
@@ -92,6 +94,8 @@ SAMPLES: list[Sample] = [
 SAMPLES += PROJECT_SAMPLES
 SAMPLES += STATUS_SAMPLES
 SAMPLES += TIME_SAMPLES
+SAMPLES += HANDOVER_SAMPLES
+SAMPLES += MEETING_SAMPLES
 
 
 def all_samples() -> Iterator[tuple[str, dict[str, Any]]]:

@@ -17,24 +17,48 @@ OTHER_COORDINATOR = Actor(roles=frozenset({Role.COORDINATOR}))
 MEMBER = Actor(roles=frozenset({Role.MEMBER}), relations=frozenset({Relation.TEAM_MEMBER}))
 SELF = Actor(relations=frozenset({Relation.SELF}))
 STRANGER = Actor()
+RECEIVER = Actor(roles=frozenset({Role.MEMBER}), relations=frozenset({Relation.RECEIVING_PARTY}))
 
 TABLE = {
-    #                    view   edit   create log    time   portf. people lists  status report
-    "admin": (ADMIN, (True, True, True, False, False, True, True, True, True, True)),
+    # Columns: view, edit, create, log, time, portfolio, people, lists, status, report; meetings;
+    # handover: manage, view, accept (the order of ACTIONS below).
+    "admin": (ADMIN, (True, True, True, False, False, True, True, True, True, True, True, True, True, True)),
     "manager, project in domain": (
         MANAGER_IN_DOMAIN,
-        (True, False, True, False, False, True, False, False, False, True),
+        (True, False, True, False, False, True, False, False, False, True, False, False, True, False),
     ),
-    "manager, other domain": (MANAGER_ELSEWHERE, (False, False, True, False, False, True, False, False, False, False)),
-    "manager named on project": (PROJECT_MANAGER, (True, False, True, False, True, True, False, False, False, True)),
-    "coordinator of project": (COORDINATOR, (True, True, True, True, True, False, False, False, True, True)),
+    "manager, other domain": (
+        MANAGER_ELSEWHERE,
+        (False, False, True, False, False, True, False, False, False, False, False, False, False, False),
+    ),
+    "manager named on project": (
+        PROJECT_MANAGER,
+        (True, False, True, False, True, True, False, False, False, True, False, False, True, False),
+    ),
+    "coordinator of project": (
+        COORDINATOR,
+        (True, True, True, True, True, False, False, False, True, True, True, True, True, False),
+    ),
     "coordinator, other project": (
         OTHER_COORDINATOR,
-        (False, False, True, False, False, False, False, False, False, False),
+        (False, False, True, False, False, False, False, False, False, False, False, False, False, False),
     ),
-    "team member": (MEMBER, (True, False, False, True, False, False, False, False, False, False)),
-    "the person themselves": (SELF, (False, False, False, False, True, False, False, False, False, False)),
-    "stranger": (STRANGER, (False, False, False, False, False, False, False, False, False, False)),
+    "team member": (
+        MEMBER,
+        (True, False, False, True, False, False, False, False, False, False, False, False, True, False),
+    ),
+    "the person themselves": (
+        SELF,
+        (False, False, False, False, True, False, False, False, False, False, False, False, False, False),
+    ),
+    "receiving party": (
+        RECEIVER,
+        (False, False, False, False, False, False, False, False, False, False, False, False, True, True),
+    ),
+    "stranger": (
+        STRANGER,
+        (False, False, False, False, False, False, False, False, False, False, False, False, False, False),
+    ),
 }
 ACTIONS = (
     A.VIEW_PROJECT,
@@ -47,6 +71,10 @@ ACTIONS = (
     A.MANAGE_LISTS,
     A.UPDATE_STATUS,
     A.VIEW_BOARD_REPORT,
+    A.MANAGE_MEETINGS,
+    A.MANAGE_HANDOVER,
+    A.VIEW_HANDOVER,
+    A.ACCEPT_HANDOVER,
 )
 CASES = [(who, action, expected[i]) for who, (_, expected) in TABLE.items() for i, action in enumerate(ACTIONS)]
 

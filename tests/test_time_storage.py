@@ -10,7 +10,7 @@ from storage.db import Database
 from storage.people import PersonRepository
 from storage.privacy import PrivacyRepository, export_csv
 from storage.projects import ProjectRepository
-from storage.time_entries import TimeEntryRepository
+from storage.time_entries import BurnCheck, Stored, TimeEntryRepository
 from tests.test_projects_privacy import NOW, all_text_in_database, seed, seen
 
 
@@ -24,9 +24,10 @@ def setup(db: Database) -> tuple[int, int, int]:
 
 
 def add(db: Database, person: int, project: int, day: date, minutes: int, **kw: object) -> tuple[object, bool]:
+    """(entry, created) of TimeEntryRepository.add."""
     values: dict[str, object] = {"kind": "performed", "category": "analysis", "note": "", "request_key": None}
     values.update(kw)
-    return TimeEntryRepository(db).add(
+    stored = TimeEntryRepository(db).add(
         person_id=person,
         project_id=project,
         day=day,
@@ -35,6 +36,7 @@ def add(db: Database, person: int, project: int, day: date, minutes: int, **kw: 
         max_day_minutes=1440,
         **values,  # type: ignore[arg-type]
     )
+    return stored.entry, stored.created
 
 
 def test_add_is_idempotent_and_guards_the_day(db: Database) -> None:
@@ -48,6 +50,36 @@ def test_add_is_idempotent_and_guards_the_day(db: Database) -> None:
     entries = TimeEntryRepository(db)
     assert entries.day_minutes(an, day, "performed") == 600
     assert entries.project_minutes(project) == 600 and entries.project_minutes(project, "planned") == 900
+
+
+def test_one_write_reports_the_day_and_the_burn_check(db: Database) -> None:
+    an, _bob, project = setup(db)
+    day = date(2026, 11, 23)
+    entries = TimeEntryRepository(db)
+
+    def write(minutes: int, key: str) -> Stored:
+        return entries.add(
+            person_id=an, project_id=project, day=day, minutes=minutes, kind="performed", category="other", note="",
+            request_key=key, now=NOW, max_day_minutes=1440, ahead=lambda spent: spent >= 900,
+        )  # fmt: skip
+
+    first = write(600, "k1")
+    assert first.created and first.day_minutes == 600 and first.burn == BurnCheck(600, None)
+    second = write(300, "k2")
+    assert second.day_minutes == 900 and second.burn == BurnCheck(900, 1)  # just crossed: crossing number 1
+    again = write(300, "k2")
+    assert not again.created and again.entry == second.entry and again.burn is None and again.day_minutes == 900
+    refused = write(600, "k3")
+    assert refused.entry is None and not refused.created and refused.day_minutes == 900  # nothing stored
+    assert entries.by_request_key("k3") is None and entries.project_minutes(project) == 900
+    assert first.entry is not None
+    moved = entries.update(
+        first.entry.id, an, project_id=project, day=day, minutes=1200, kind="performed", category="other", note="",
+        now=NOW, max_day_minutes=1440,
+    )  # fmt: skip
+    assert moved is not None and moved.entry is None and moved.day_minutes == 300  # 1200 + 300 > 24 h: unchanged
+    assert entries.day_minutes(an, day, "performed") == 900
+    assert entries.check_burn(project, lambda spent: spent >= 900, now=NOW).crossing is None  # still ahead
 
 
 def test_week_per_person_and_cumulative(db: Database) -> None:

@@ -1,0 +1,565 @@
+"""Meetings: series, per-occurrence overrides, agenda items, RSVPs, meeting reports and their action items."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, UniqueConstraint, delete, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from storage.db import Database
+from storage.models import ConversationRef, Person
+from storage.outbox import OutboxMessage, OutboxState
+from storage.projects import Project
+from storage.types import UTCDateTime
+from storage.upsert import table_of
+
+
+class MeetingKind:
+    PROJECT = "project"
+    WORKING_GROUP = "working_group"
+    STEERING = "steering"
+    ALL = ("project", "working_group", "steering")
+
+
+class MeetingSeries(SQLModel, table=True):
+    """A project meeting, once or repeating, linked to the conversation of its working group."""
+
+    __tablename__ = "meeting_series"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("project.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    title: str = Field(max_length=200)
+    kind: str = Field(default=MeetingKind.PROJECT, max_length=32)
+    # Local wall-clock time in `timezone` (naive on purpose: the rule repeats local times, see dialogs.recurrence).
+    first_start: datetime = Field(sa_column=Column(DateTime(timezone=False), nullable=False))
+    duration_minutes: int
+    timezone: str = Field(default="Europe/Brussels", max_length=64)
+    repeat: str = Field(default="none", max_length=16)
+    until: date | None = None
+    count: int | None = None
+    place: str = Field(default="", max_length=500)
+    link: str = Field(default="", max_length=1000)
+    lead_minutes: str = Field(default="1440,60", max_length=64)  # comma-separated, largest first
+    skip_holidays: bool = Field(default=False)
+    conversation_ref_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("conversation_ref.id", ondelete="SET NULL"), nullable=True, index=True),
+    )
+    coordinator_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="SET NULL"), nullable=True, index=True),
+    )
+    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    form_id: str | None = Field(default=None, max_length=64, unique=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+    @property
+    def leads(self) -> list[int]:
+        return [int(part) for part in self.lead_minutes.split(",") if part.strip().isdigit()]
+
+
+class MeetingOccurrence(SQLModel, table=True):
+    """What happened to one occurrence (keyed by its original local start): cancelled, moved, report asked."""
+
+    __tablename__ = "meeting_occurrence"
+    __table_args__ = (UniqueConstraint("series_id", "occurrence_key", name="uq_meeting_occurrence"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    series_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("meeting_series.id", ondelete="CASCADE"), nullable=False)
+    )
+    occurrence_key: str = Field(max_length=16)
+    cancelled: bool = Field(default=False)
+    moved_to: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=False), nullable=True))
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class AgendaItem(SQLModel, table=True):
+    __tablename__ = "meeting_agenda_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    series_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("meeting_series.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    occurrence_key: str = Field(max_length=16)
+    text: str = Field(max_length=1000)
+    added_by_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="SET NULL"), nullable=True, index=True),
+    )
+    form_id: str | None = Field(default=None, max_length=64, unique=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Rsvp(SQLModel, table=True):
+    """One person's answer for one occurrence; pressing again changes it, never adds a second."""
+
+    __tablename__ = "meeting_rsvp"
+    __table_args__ = (UniqueConstraint("series_id", "occurrence_key", "person_id", name="uq_meeting_rsvp"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    series_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("meeting_series.id", ondelete="CASCADE"), nullable=False)
+    )
+    occurrence_key: str = Field(max_length=16)
+    person_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    attending: bool
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class MeetingReport(SQLModel, table=True):
+    """The minutes of one occurrence: decisions (text) and its action items."""
+
+    __tablename__ = "meeting_report"
+    __table_args__ = (UniqueConstraint("series_id", "occurrence_key", name="uq_meeting_report"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    series_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("meeting_series.id", ondelete="CASCADE"), nullable=False)
+    )
+    occurrence_key: str = Field(max_length=16)
+    decisions: str = Field(default="", max_length=4000)
+    recorded_by_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="SET NULL"), nullable=True, index=True),
+    )
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ActionItem(SQLModel, table=True):
+    __tablename__ = "meeting_action_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("project.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    series_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("meeting_series.id", ondelete="CASCADE"), nullable=False)
+    )
+    report_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("meeting_report.id", ondelete="CASCADE"), nullable=True)
+    )
+    text: str = Field(max_length=1000)
+    owner_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="SET NULL"), nullable=True, index=True),
+    )
+    due_on: date | None = None
+    done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+# Plain values handed to dialogs ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    id: int
+    project_id: int
+    text: str
+    owner_id: int | None
+    owner: str | None
+    due_on: date | None
+    done: bool
+
+
+@dataclass(frozen=True)
+class RsvpRow:
+    person_id: int
+    name: str
+    attending: bool
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    decisions: str
+    actions: list[tuple[str, int | None, date | None]]  # text, owner, due
+
+
+class Duplicate(Exception):
+    """The same form (or the same occurrence's report) was saved before."""
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+class MeetingRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # Series ---------------------------------------------------------------------------------------------
+
+    def create(self, series: MeetingSeries) -> MeetingSeries:
+        """Raises Duplicate when the same form was saved before (double submit)."""
+        try:
+            with self._db.session() as session:
+                session.add(series)
+                session.flush()
+            return series
+        except IntegrityError as exc:
+            if series.form_id and self.by_form(series.form_id) is not None:
+                raise Duplicate from exc
+            raise
+
+    def by_form(self, form_id: str) -> MeetingSeries | None:
+        with self._db.session() as session:
+            return session.exec(select(MeetingSeries).where(MeetingSeries.form_id == form_id)).first()
+
+    def get(self, series_id: int) -> MeetingSeries | None:
+        with self._db.session() as session:
+            return session.get(MeetingSeries, series_id)
+
+    def update(self, series_id: int, values: dict[str, object], *, now: datetime) -> bool:
+        with self._db.session() as session:
+            result = session.execute(
+                update(MeetingSeries)
+                .where(col(MeetingSeries.id) == series_id)
+                .values(**values, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def active_series(self, *, project_ids: Collection[int] | None = None) -> list[MeetingSeries]:
+        query = select(MeetingSeries).where(col(MeetingSeries.cancelled_at).is_(None))
+        if project_ids is not None:
+            query = query.where(col(MeetingSeries.project_id).in_(sorted(project_ids)))
+        with self._db.session() as session:
+            return list(session.exec(query.order_by(col(MeetingSeries.id))).all())
+
+    def series_in_conversation(self, conversation_ref_id: int) -> list[MeetingSeries]:
+        with self._db.session() as session:
+            return list(
+                session.exec(
+                    select(MeetingSeries).where(
+                        MeetingSeries.conversation_ref_id == conversation_ref_id,
+                        col(MeetingSeries.cancelled_at).is_(None),
+                    )
+                ).all()
+            )
+
+    def project_conversations(self, project_id: int) -> list[ConversationRef]:
+        """The active group conversations (channels, group chats) the project's meetings were ever linked to or
+        created in: where a series may move."""
+        with self._db.session() as session:
+            ids = {
+                ref_id
+                for ref_id in session.exec(
+                    select(MeetingSeries.conversation_ref_id).where(MeetingSeries.project_id == project_id)
+                ).all()
+                if ref_id is not None
+            }
+            if not ids:
+                return []
+            return list(
+                session.exec(
+                    select(ConversationRef)
+                    .where(col(ConversationRef.id).in_(sorted(ids)), col(ConversationRef.active).is_(True))
+                    .order_by(col(ConversationRef.id))
+                ).all()
+            )
+
+    def group_conversations(self, tenant_id: str, limit: int = 50) -> list[ConversationRef]:
+        """Channels and group chats where the bot is installed (active), most recently seen first."""
+        with self._db.session() as session:
+            return list(
+                session.exec(
+                    select(ConversationRef)
+                    .where(
+                        ConversationRef.tenant_id == tenant_id,
+                        col(ConversationRef.conversation_type).in_(["channel", "groupChat"]),
+                        col(ConversationRef.active).is_(True),
+                    )
+                    .order_by(col(ConversationRef.last_seen).desc())
+                    .limit(limit)
+                ).all()
+            )
+
+    def conversation(self, ref_id: int) -> ConversationRef | None:
+        with self._db.session() as session:
+            return session.get(ConversationRef, ref_id)
+
+    # Occurrences ----------------------------------------------------------------------------------------
+
+    def overrides(self, series_ids: Collection[int]) -> dict[int, list[MeetingOccurrence]]:
+        if not series_ids:
+            return {}
+        with self._db.session() as session:
+            rows = session.exec(
+                select(MeetingOccurrence).where(col(MeetingOccurrence.series_id).in_(sorted(series_ids)))
+            ).all()
+        found: dict[int, list[MeetingOccurrence]] = {}
+        for row in rows:
+            found.setdefault(row.series_id, []).append(row)
+        return found
+
+    def set_override(
+        self, series_id: int, key: str, *, cancelled: bool, moved_to: datetime | None, now: datetime
+    ) -> None:
+        values = {
+            "series_id": series_id,
+            "occurrence_key": key,
+            "cancelled": cancelled,
+            "moved_to": moved_to,
+            "updated_at": now,
+        }
+        with self._db.session() as session:
+            insert = postgresql.insert if _dialect(session) == "postgresql" else sqlite.insert
+            statement = insert(table_of(MeetingOccurrence)).values(**values)
+            session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["series_id", "occurrence_key"],
+                    set_={"cancelled": cancelled, "moved_to": moved_to, "updated_at": now},
+                )
+            )
+
+    # Agenda ---------------------------------------------------------------------------------------------
+
+    def add_agenda(
+        self, series_id: int, key: str, text: str, *, person_id: int | None, form_id: str | None, now: datetime
+    ) -> bool:
+        """False when this form id was used before (the same card pressed twice)."""
+        with self._db.session() as session:
+            if form_id and session.exec(select(AgendaItem.id).where(AgendaItem.form_id == form_id)).first():
+                return False
+        try:
+            with self._db.session() as session:
+                session.add(
+                    AgendaItem(
+                        series_id=series_id,
+                        occurrence_key=key,
+                        text=text,
+                        added_by_id=person_id,
+                        form_id=form_id or None,
+                        created_at=now,
+                    )
+                )
+            return True
+        except IntegrityError:
+            return False
+
+    def agenda(self, series_id: int, key: str) -> list[str]:
+        with self._db.session() as session:
+            return list(
+                session.exec(
+                    select(AgendaItem.text)
+                    .where(AgendaItem.series_id == series_id, AgendaItem.occurrence_key == key)
+                    .order_by(col(AgendaItem.created_at), col(AgendaItem.id))
+                ).all()
+            )
+
+    # RSVPs ----------------------------------------------------------------------------------------------
+
+    def answer(self, series_id: int, key: str, person_id: int, *, attending: bool, now: datetime) -> None:
+        """Idempotent: one row per occurrence and person; the latest answer wins."""
+        values = {
+            "series_id": series_id,
+            "occurrence_key": key,
+            "person_id": person_id,
+            "attending": attending,
+            "updated_at": now,
+        }
+        with self._db.session() as session:
+            insert = postgresql.insert if _dialect(session) == "postgresql" else sqlite.insert
+            statement = insert(table_of(Rsvp)).values(**values)
+            session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["series_id", "occurrence_key", "person_id"],
+                    set_={"attending": attending, "updated_at": now},
+                )
+            )
+
+    def rsvps(self, series_id: int, key: str) -> list[RsvpRow]:
+        with self._db.session() as session:
+            rows = session.exec(
+                select(Rsvp, Person)
+                .join(Person, col(Person.id) == col(Rsvp.person_id))
+                .where(Rsvp.series_id == series_id, Rsvp.occurrence_key == key)
+                .order_by(col(Rsvp.updated_at), col(Rsvp.id))
+            ).all()
+            return [RsvpRow(r.person_id, p.name or p.email or "?", r.attending) for r, p in rows]
+
+    # Reports and action items ---------------------------------------------------------------------------
+
+    def report_exists(self, series_id: int, key: str) -> bool:
+        with self._db.session() as session:
+            found = session.exec(
+                select(MeetingReport.id).where(
+                    MeetingReport.series_id == series_id, MeetingReport.occurrence_key == key
+                )
+            ).first()
+            return found is not None
+
+    def save_report(
+        self, series: MeetingSeries, key: str, report: ReportInput, *, person_id: int | None, now: datetime
+    ) -> int:
+        """One report per occurrence: raises Duplicate when it was recorded before (a double submit)."""
+        assert series.id is not None
+        try:
+            with self._db.session() as session:
+                row = MeetingReport(
+                    series_id=series.id,
+                    occurrence_key=key,
+                    decisions=report.decisions,
+                    recorded_by_id=person_id,
+                    created_at=now,
+                )
+                session.add(row)
+                session.flush()
+                assert row.id is not None
+                for text, owner_id, due in report.actions:
+                    session.add(
+                        ActionItem(
+                            project_id=series.project_id,
+                            series_id=series.id,
+                            report_id=row.id,
+                            text=text,
+                            owner_id=owner_id,
+                            due_on=due,
+                            created_at=now,
+                        )
+                    )
+                return row.id
+        except IntegrityError as exc:
+            raise Duplicate from exc
+
+    def actions(self, project_id: int, *, open_only: bool = True) -> list[ActionRow]:
+        query = (
+            select(ActionItem, Person)
+            .join(Person, col(Person.id) == col(ActionItem.owner_id), isouter=True)
+            .where(ActionItem.project_id == project_id)
+        )
+        if open_only:
+            query = query.where(col(ActionItem.done_at).is_(None))
+        with self._db.session() as session:
+            rows = session.exec(query.order_by(col(ActionItem.due_on), col(ActionItem.id))).all()
+            return [
+                ActionRow(
+                    a.id or 0,
+                    a.project_id,
+                    a.text,
+                    a.owner_id,
+                    (p.name or p.email) if p is not None else None,
+                    a.due_on,
+                    a.done_at is not None,
+                )
+                for a, p in rows
+            ]
+
+    def action(self, action_id: int) -> ActionRow | None:
+        with self._db.session() as session:
+            row = session.get(ActionItem, action_id)
+            if row is None:
+                return None
+            owner = session.get(Person, row.owner_id) if row.owner_id is not None else None
+            return ActionRow(
+                row.id or 0,
+                row.project_id,
+                row.text,
+                row.owner_id,
+                (owner.name or owner.email) if owner else None,
+                row.due_on,
+                row.done_at is not None,
+            )
+
+    def mark_done(self, action_id: int, *, now: datetime) -> bool:
+        """True when it changed (a second press changes nothing)."""
+        with self._db.session() as session:
+            result = session.execute(
+                update(ActionItem)
+                .where(col(ActionItem.id) == action_id, col(ActionItem.done_at).is_(None))
+                .values(done_at=now)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def project_codes(self, project_ids: Collection[int]) -> dict[int, tuple[str, str]]:
+        if not project_ids:
+            return {}
+        with self._db.session() as session:
+            rows = session.exec(
+                select(Project.id, Project.code, Project.name).where(col(Project.id).in_(sorted(project_ids)))
+            ).all()
+            return {pid: (code, name) for pid, code, name in rows if pid is not None}
+
+
+# Personal data (registered in storage.privacy) ------------------------------------------------------------------
+
+
+def export_meetings(session: Session, person_id: int) -> list[dict[str, object]]:
+    found: list[dict[str, object]] = []
+    for rsvp, title in session.exec(
+        select(Rsvp, MeetingSeries.title)
+        .join(MeetingSeries, col(MeetingSeries.id) == col(Rsvp.series_id))
+        .where(Rsvp.person_id == person_id)
+    ):
+        found.append({"meeting": title, "occurrence": rsvp.occurrence_key, "attending": rsvp.attending})
+    for item, title in session.exec(
+        select(AgendaItem, MeetingSeries.title)
+        .join(MeetingSeries, col(MeetingSeries.id) == col(AgendaItem.series_id))
+        .where(AgendaItem.added_by_id == person_id)
+    ):
+        found.append({"agenda_item_for": title, "occurrence": item.occurrence_key, "text": item.text})
+    for action in session.exec(select(ActionItem).where(ActionItem.owner_id == person_id)):
+        found.append({"action_item": action.text, "due": action.due_on, "done": action.done_at is not None})
+    for series in session.exec(select(MeetingSeries).where(MeetingSeries.coordinator_id == person_id)):
+        found.append({"coordinates_meeting": series.title})
+    for report in session.exec(select(MeetingReport).where(MeetingReport.recorded_by_id == person_id)):
+        found.append({"meeting_report_recorded": report.occurrence_key, "at": report.created_at})
+    return found
+
+
+def forget_meetings(session: Session, person_id: int) -> None:
+    session.execute(delete(Rsvp).where(col(Rsvp.person_id) == person_id))
+    session.execute(update(AgendaItem).where(col(AgendaItem.added_by_id) == person_id).values(added_by_id=None))
+    session.execute(update(ActionItem).where(col(ActionItem.owner_id) == person_id).values(owner_id=None))
+    session.execute(
+        update(MeetingSeries).where(col(MeetingSeries.coordinator_id) == person_id).values(coordinator_id=None)
+    )
+    session.execute(
+        update(MeetingReport).where(col(MeetingReport.recorded_by_id) == person_id).values(recorded_by_id=None)
+    )
+
+
+# The meeting rows in the outbox ---------------------------------------------------------------------------------
+
+
+def _like_prefix(prefix: str) -> Any:
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return col(OutboxMessage.dedup_key).like(escaped + "%", escape="\\")
+
+
+def pending_reminder_keys(db: Database, prefixes: Sequence[str]) -> list[str]:
+    """Dedup keys of pending outbox rows starting with any of these prefixes (a series' reminders, prompts)."""
+    if not prefixes:
+        return []
+    with db.session() as session:
+        return list(
+            session.exec(
+                select(OutboxMessage.dedup_key).where(
+                    or_(*[_like_prefix(p) for p in prefixes]),
+                    col(OutboxMessage.state) == OutboxState.PENDING.value,
+                )
+            ).all()
+        )
+
+
+def retarget_pending(db: Database, prefix: str, conversation_ref_id: int, *, now: datetime) -> int:
+    """Point pending rows (a series' reminders) at another conversation: the series moved there."""
+    with db.session() as session:
+        result = session.execute(
+            update(OutboxMessage)
+            .where(_like_prefix(prefix), col(OutboxMessage.state) == OutboxState.PENDING.value)
+            .values(conversation_ref_id=conversation_ref_id, updated_at=now)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
