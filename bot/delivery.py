@@ -61,7 +61,7 @@ class DeliveryOptions:
     # Never start a send with less lease left than this, so no other instance can reclaim a row mid-send.
     lease_margin: timedelta = timedelta(seconds=20)
     max_attempts: int = 6
-    base_delay: float = 2.0
+    base_delay: float = 1.0
     max_delay: float = 300.0
     # Retries waiting at most this long happen in the same run (the row stays claimed); longer ones reschedule it.
     inline_retry_max: float = 5.0

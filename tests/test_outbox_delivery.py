@@ -80,8 +80,9 @@ async def test_503_and_412_are_retried_with_backoff(db: Database, clock: FakeClo
     async with outbox_sender(db, clock, sleep=sleep) as sender:
         report = await sender.dispatch_once()
     assert report.sent == 1 and [r.status for r in connector.requests] == [503, 412, 201]
-    backoffs = [a for a in asked if a >= 0.5]
-    assert len(backoffs) == 2 and 1.0 <= backoffs[0] <= 2.0 and 2.0 <= backoffs[1] <= 4.0
+    base = DeliveryOptions().base_delay  # exponential, half of each step fixed and half jitter
+    backoffs = [a for a in asked if a >= base / 2]
+    assert len(backoffs) == 2 and base / 2 <= backoffs[0] <= base and base <= backoffs[1] <= 2 * base
 
 
 async def test_retries_stop_at_the_limit(db: Database, clock: FakeClock, connector: FakeConnector) -> None:
