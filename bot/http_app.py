@@ -23,11 +23,13 @@ from bot.adapter import build_adapter
 from bot.connector import RetryPolicy
 from bot.delivery import OutboxSender
 from bot.files import FILES, REQUEST_BASE_URL, FileDelivery, download
+from bot.graph import build_graph_calendar
 from bot.security import AccessPolicy
 from bot.settings import Settings
 from bot.teams_bot import ProjectBot
 from cards.i18n import language_of
 from dialogs.app import build_proactive_cards, build_router
+from dialogs.calendar_source import CalendarSource
 from dialogs.clock import Clock, SystemClock
 from dialogs.turn import Services
 from storage import migrate
@@ -63,10 +65,12 @@ def create_app(
     adapter_options: dict[str, Any] | None = None,
     client_session_factory: Callable[[], aiohttp.ClientSession] | None = None,
     start_scheduler: bool = True,
+    calendar: CalendarSource | None = None,
 ) -> web.Application:
     """adapter_options reach build_adapter (tests pass a credentials factory); client_session_factory makes the
     one outgoing HTTP session (tests route the Teams host to a fake connector). Production passes neither.
-    start_scheduler=False leaves the periodic jobs (outbox dispatch) off; tests drive the sender themselves."""
+    start_scheduler=False leaves the periodic jobs (outbox dispatch) off; tests drive the sender themselves.
+    calendar: the Outlook calendar the meeting import reads (tests: a fake Graph); default from the Graph settings."""
     app = web.Application(client_max_size=1024 * 1024)
     app.cleanup_ctx.append(
         _runtime(
@@ -77,6 +81,7 @@ def create_app(
             adapter_options or {},
             client_session_factory or aiohttp.ClientSession,
             start_scheduler,
+            calendar,
         )
     )
     app.router.add_post("/api/messages", messages)
@@ -93,6 +98,7 @@ def _runtime(
     adapter_options: dict[str, Any],
     client_session_factory: Callable[[], aiohttp.ClientSession],
     start_scheduler: bool = True,
+    calendar: CalendarSource | None = None,
 ) -> Any:
     async def context(app: web.Application) -> AsyncIterator[None]:
         database = db or Database.from_url(settings.database_url)
@@ -100,14 +106,16 @@ def _runtime(
             _one_database_thread()
         if migrate_on_start:
             await asyncio.to_thread(migrate.upgrade, database)
+        session = client_session_factory()
+        outlook = calendar or build_graph_calendar(settings, session)
         services = Services(
             db=database,
             clock=clock,
             default_language=language_of(settings.default_locale),
             default_timezone=settings.default_timezone,
             burn_margin_points=settings.burn_margin_points,
+            calendar=outlook,
         )
-        session = client_session_factory()
         files = FileDelivery(
             database,
             clock,
@@ -144,6 +152,7 @@ def _runtime(
                 app[RUNTIME].sender,
                 refresh_signing_keys=bool(settings.app_id) and not settings.dev,
                 default_timezone=settings.default_timezone,
+                calendar=outlook,
             )
             scheduler.start()
         try:

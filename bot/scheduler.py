@@ -15,6 +15,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.delivery import OutboxSender
+from dialogs.calendar_source import CalendarSource
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,7 @@ DIGEST_JOB = "status.weekly_digests"
 NUDGE_JOB = "time.nudges"
 HANDOVER_JOB = "handover.after_care"
 MEETING_JOB = "meetings.reminders"
+OUTLOOK_SYNC_JOB = "meetings.outlook_sync"
 MEETING_EVERY_MINUTES = 15
 NUDGE_EVERY_MINUTES = 5
 DISPATCH_EVERY_SECONDS = 2
@@ -41,6 +43,7 @@ def build_scheduler(
     timezone: str = "UTC",
     refresh_signing_keys: bool = False,
     default_timezone: str = "Europe/Brussels",
+    calendar: CalendarSource | None = None,
 ) -> AsyncIOScheduler:
     """refresh_signing_keys: keep the token-signing keys fresh off the event loop (only when tokens are checked).
     default_timezone: the zone of people who never told theirs (Settings.default_timezone)."""
@@ -178,7 +181,31 @@ def build_scheduler(
         misfire_grace_time=int(timedelta(minutes=MEETING_EVERY_MINUTES).total_seconds()),
         replace_existing=True,
     )
+    # Meetings imported from Outlook follow the invitation: re-read every 30 minutes (only with Graph configured).
+    # Updating is idempotent (the same invitation writes the same schedule), so overlapping instances are harmless.
+    if calendar is not None:
+        from dialogs.meeting_import import SYNC_EVERY_MINUTES
+
+        scheduler.add_job(
+            _outlook_sync,
+            IntervalTrigger(minutes=SYNC_EVERY_MINUTES),
+            args=[sender, calendar, default_timezone],
+            id=OUTLOOK_SYNC_JOB,
+            name="follow meetings imported from Outlook",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=int(timedelta(minutes=SYNC_EVERY_MINUTES).total_seconds()),
+            replace_existing=True,
+        )
     return scheduler
+
+
+async def _outlook_sync(sender: OutboxSender, calendar: CalendarSource, default_timezone: str) -> None:
+    from dialogs.meeting_import import sync_imported_meetings
+
+    changed = await sync_imported_meetings(sender.db, calendar, sender.clock.now(), default_timezone)
+    if changed:
+        log.info("outlook sync: %d imported series changed", changed)
 
 
 async def _meeting_reminders(sender: OutboxSender) -> None:

@@ -67,6 +67,20 @@ class Settings(BaseSettings):
     burn_margin_points: int = Field(
         default=15, ge=0, le=100, validation_alias=_aliases("PROJECTBOT_BURN_MARGIN_POINTS", "burn_margin_points")
     )
+    # Microsoft Graph (meeting import from Outlook, docs/configuration.md). Unset client id: the bot's own app
+    # registration (MICROSOFT_APP_ID / _PASSWORD / _TENANT_ID) is used; it then needs Calendars.Read (application).
+    graph_tenant_id: str = Field(default="", validation_alias=_aliases("PROJECTBOT_GRAPH_TENANT_ID", "graph_tenant_id"))
+    graph_client_id: str = Field(default="", validation_alias=_aliases("PROJECTBOT_GRAPH_CLIENT_ID", "graph_client_id"))
+    graph_client_secret: str = Field(
+        default="", validation_alias=_aliases("PROJECTBOT_GRAPH_CLIENT_SECRET", "graph_client_secret"), repr=False
+    )
+    graph_url: str = Field(
+        default="https://graph.microsoft.com", validation_alias=_aliases("PROJECTBOT_GRAPH_URL", "graph_url")
+    )
+    graph_authority: str = Field(
+        default="https://login.microsoftonline.com",
+        validation_alias=_aliases("PROJECTBOT_GRAPH_AUTHORITY", "graph_authority"),
+    )
     dev: bool = False
 
     @field_validator("allowed_tenants", mode="before")
@@ -105,6 +119,25 @@ class Settings(BaseSettings):
         if value and not value.startswith(("https://", "http://")):
             raise ValueError("PROJECTBOT_PUBLIC_URL must be an absolute URL such as https://bot.example.org")
         return value.rstrip("/")
+
+    @field_validator("graph_url", "graph_authority")
+    @classmethod
+    def _graph_base(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("PROJECTBOT_GRAPH_URL and PROJECTBOT_GRAPH_AUTHORITY must be absolute URLs")
+        return value.rstrip("/")
+
+    def graph_credentials(self) -> tuple[str, str, str] | None:
+        """(tenant, client id, secret) for app-only Graph tokens, or None when the meeting import is off. Without
+        PROJECTBOT_GRAPH_CLIENT_ID the bot's own registration is used (its secret and tenant)."""
+        if self.graph_client_id:
+            client_id, secret = self.graph_client_id, self.graph_client_secret
+        else:
+            client_id, secret = self.app_id, self.app_password
+        tenant = self.graph_tenant_id or self.app_tenant_id
+        if not (client_id and secret and tenant) or tenant.lower() in {"common", "organizations", "consumers"}:
+            return None
+        return tenant, client_id, secret
 
     def file_link_key(self) -> bytes | None:
         """The key that signs download links: PROJECTBOT_FILE_SECRET, else one derived from the app password (the

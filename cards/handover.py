@@ -520,3 +520,32 @@ def build_handover_notice_card(notice: HandoverNotice, t: Translator) -> dict[st
     if notice.retrospective_verb:
         actions.insert(0, submit(t("handover.closed.retrospective"), notice.retrospective_verb, code=notice.code))
     return card(body, actions)
+
+
+@dataclass(frozen=True)
+class UnreachablePerson:
+    name: str
+    role: str  # receiver, stakeholder
+
+
+@dataclass(frozen=True)
+class UnreachableView:
+    """Whom the informing card could not reach (named by email, they never talked to the bot)."""
+
+    code: str
+    name: str
+    people: tuple[UnreachablePerson, ...]
+
+
+def build_handover_unreachable_card(view: UnreachableView, t: Translator) -> dict[str, Any]:
+    body: list[Any] = [
+        heading(t("handover.unreachable.title", code=view.code)),
+        paragraph(t("handover.unreachable.text", name=view.name, code=view.code)),
+    ]
+    for person in view.people[:MAX_ITEMS]:
+        role = t(f"handover.unreachable.role.{person.role}")
+        body.append(paragraph(f"• **{_short(person.name, SHOWN_NAME)}** ({role}): {t('handover.unreachable.why')}"))
+    if len(view.people) > MAX_ITEMS:
+        body.append(paragraph(t("handover.unreachable.more", count=len(view.people) - MAX_ITEMS), subtle=True))
+    body.append(paragraph(t("handover.unreachable.hint")))
+    return card(body, [submit(t("handover.reminder.open"), OPEN_VERB, code=view.code)])

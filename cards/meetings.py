@@ -28,6 +28,7 @@ from microsoft_teams.cards.core import (
 
 from cards.base import CARD_VERSION, card, execute, field_error, heading, paragraph, submit
 from cards.i18n import Translator
+from cards.meeting_import import IMPORT_LIST_VERB
 
 FORM_VERB = "meeting.form"
 SAVE_VERB = "meeting.save"
@@ -111,6 +112,7 @@ class MeetingForm:
     series_id: int | None = None
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    can_import: bool = False  # Graph is configured: offer importing the series from Outlook instead
 
 
 def build_meeting_form_card(form: MeetingForm, t: Translator) -> dict[str, Any]:
@@ -201,7 +203,10 @@ def build_meeting_form_card(form: MeetingForm, t: Translator) -> dict[str, Any]:
     data: dict[str, Any] = {"code": form.code, "form_id": form.form_id}
     if form.series_id:
         data["series"] = form.series_id
-    return card(body, [submit(t("meeting.form.save"), SAVE_VERB, **data)])
+    actions = [submit(t("meeting.form.save"), SAVE_VERB, **data)]
+    if form.can_import and not form.series_id:
+        actions.append(submit(t("meeting.form.import"), IMPORT_LIST_VERB, code=form.code))
+    return card(body, actions)
 
 
 def _number(text: str | None) -> float | None:

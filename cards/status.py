@@ -25,7 +25,9 @@ from microsoft_teams.cards.core import (
 )
 
 from cards.base import card, field_error, heading, paragraph, submit
+from cards.handover import OPEN_VERB as HANDOVER_OPEN_VERB
 from cards.i18n import Translator
+from cards.meetings import LIST_VERB as MEETINGS_VERB
 
 STATUS_FORM_VERB = "status.form"
 STATUS_SAVE_VERB = "status.save"
@@ -58,6 +60,7 @@ MAX_MILESTONES = 30
 MAX_RISKS = 20
 MAX_LESSONS = 12
 MAX_DECISIONS = 30
+MAX_MEETINGS = 3
 STATUS_TEXT_FIELDS = ("summary", "achievements", "next_steps", "decisions_needed", "blockers")
 STATUS_FIELDS = ("overall", "schedule", "budget", "scope", *STATUS_TEXT_FIELDS)
 
@@ -598,6 +601,27 @@ class StatusSummary:
     late_milestones: list[MilestoneLine]
     top_risks: list[RiskLine]
     can_update: bool
+    meetings: list[MeetingLine] = field(default_factory=list)
+    handover: HandoverLine | None = None
+    show_handover: bool = False  # the reader may see the handover (and the section is shown)
+
+
+@dataclass(frozen=True)
+class MeetingLine:
+    title: str
+    start: datetime  # in the reader's zone
+    place: str = ""
+    moved: bool = False
+
+
+@dataclass(frozen=True)
+class HandoverLine:
+    planned_on: date
+    receiver: str
+    state: str  # planned, not_yet, accepted, closed
+    open_items: int
+    total_items: int
+    after_care: str | None = None  # already phrased: who gives second-line support until when
 
 
 def _trend_text(trend: str | None, t: Translator) -> str:
@@ -659,6 +683,7 @@ def build_status_card(view: StatusSummary, t: Translator) -> dict[str, Any]:
                 + f" — {risk.owner or t('risk.owner.none')}"
             )
         )
+    body += _meetings_section(view, t) + _handover_section(view, t)
     actions = []
     if view.can_update:
         actions.append(submit(t("status.action.update"), STATUS_FORM_VERB, code=view.code))
@@ -669,6 +694,47 @@ def build_status_card(view: StatusSummary, t: Translator) -> dict[str, Any]:
         submit(t("status.action.report"), REPORT_VERB, code=view.code),
     ]
     return card(body, actions)
+
+
+def _meetings_section(view: StatusSummary, t: Translator) -> list[Any]:
+    body: list[Any] = [TextBlock(text=t("status.meetings"), weight="Bolder", wrap=True, spacing="Medium")]
+    if not view.meetings:
+        body.append(paragraph(t("status.meetings.none"), subtle=True))
+    for meeting in view.meetings[:MAX_MEETINGS]:
+        when = format_datetime(meeting.start, format="EEE d MMM y HH:mm", locale=t.locale)
+        text = t("status.meetings.line", when=when, title=_short(meeting.title, 120))
+        if meeting.place:
+            text += f" — {_short(meeting.place, 80)}"
+        if meeting.moved:
+            text += f" ({t('status.meetings.moved')})"
+        body.append(paragraph(text))
+    if view.meetings:
+        body.append(ActionSet(actions=[submit(t("status.action.meetings"), MEETINGS_VERB, code=view.code)]))
+    return body
+
+
+def _handover_section(view: StatusSummary, t: Translator) -> list[Any]:
+    if not view.show_handover:
+        return []
+    body: list[Any] = [TextBlock(text=t("status.handover"), weight="Bolder", wrap=True, spacing="Medium")]
+    handover = view.handover
+    if handover is None:
+        body.append(paragraph(t("status.handover.none"), subtle=True))
+        return body
+    body.append(
+        paragraph(
+            t("status.handover.planned", date=_date(handover.planned_on, t), receiver=_short(handover.receiver, 120))
+            + f" · {t(f'handover.state.{handover.state}')}"
+        )
+    )
+    if handover.state in ("planned", "not_yet") and handover.total_items:
+        color = "Warning" if handover.open_items else None
+        text = t("status.handover.open_items", open=handover.open_items, total=handover.total_items)
+        body.append(TextBlock(text=text, color=color, wrap=True))
+    if handover.after_care:
+        body.append(paragraph(handover.after_care))
+    body.append(ActionSet(actions=[submit(t("status.action.handover"), HANDOVER_OPEN_VERB, code=view.code)]))
+    return body
 
 
 # The portfolio --------------------------------------------------------------------------------------------

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from dialogs import core, handover, lists, meetings, nudges, people, proactive, projects, status, timelog
+from dialogs import (
+    core,
+    handover,
+    lists,
+    meeting_import,
+    meetings,
+    nudges,
+    people,
+    proactive,
+    projects,
+    status,
+    timelog,
+)
 from dialogs.proactive import ProactiveCards
 from dialogs.router import Router
 
@@ -19,6 +31,7 @@ def build_router() -> Router:
     status.register(router)
     handover.register(router)
     meetings.register(router)
+    meeting_import.register(router)
     return router
 
 

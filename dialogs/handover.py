@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -36,6 +37,8 @@ from cards.handover import (
     ItemForm,
     ItemLine,
     ReminderView,
+    UnreachablePerson,
+    UnreachableView,
     build_after_care_reminder_card,
     build_handover_acceptance_card,
     build_handover_card,
@@ -44,6 +47,7 @@ from cards.handover import (
     build_handover_item_form_card,
     build_handover_notice_card,
     build_handover_reminder_card,
+    build_handover_unreachable_card,
 )
 from cards.i18n import Translator, translator
 from cards.status import RETRO_FORM_VERB
@@ -66,6 +70,7 @@ from storage.handover import (
     HandoverState,
     ItemRow,
     PersonRef,
+    unreachable_told,
 )
 from storage.outbox import OutboxRepository, Target, builder_payload
 from storage.projects import ProjectFacts
@@ -81,6 +86,7 @@ REMINDER_BUILDER = "handover.reminder"
 ACCEPTANCE_BUILDER = "handover.acceptance"
 AFTER_CARE_BUILDER = "handover.after_care"
 NOTICE_BUILDER = "handover.notice"
+UNREACHABLE_BUILDER = "handover.unreachable"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MAX_EXTRA_ITEMS = 20
 OPEN_STATES = (HandoverState.PLANNED.value, HandoverState.NOT_YET.value)
@@ -826,7 +832,11 @@ def export(request: Request, services: Services, reference: str) -> Reply:
 def after_care_note(services: Services, project_id: int, t: Translator) -> str | None:
     """While after-care runs: who gives second-line support until when (shown on the project card)."""
     row = HandoverRepository(services.db).for_project(project_id)
-    if row is None or row.state != HandoverState.ACCEPTED.value or row.after_care_until is None:
+    return _after_care_note(row, t) if row is not None else None
+
+
+def _after_care_note(row: HandoverRow, t: Translator) -> str | None:
+    if row.state != HandoverState.ACCEPTED.value or row.after_care_until is None:
         return None
     from babel.dates import format_date
 
@@ -834,6 +844,33 @@ def after_care_note(services: Services, project_id: int, t: Translator) -> str |
         "handover.after_care.note",
         support=row.support.name if row.support else t("handover.nobody"),
         until=format_date(row.after_care_until, format="medium", locale=t.locale),
+    )
+
+
+@dataclass(frozen=True)
+class HandoverSummary:
+    """What a summary (the status card) shows of a project's handover."""
+
+    planned_on: date
+    receiver: str
+    state: str  # planned, not_yet, accepted, closed
+    open_items: int
+    total_items: int
+    after_care_note: str | None  # during after-care: who gives second-line support until when
+
+
+def handover_summary(db: Database, project_id: int, t: Translator) -> HandoverSummary | None:
+    """The project's handover in a few plain values; None when no handover is planned."""
+    row = HandoverRepository(db).for_project(project_id)
+    if row is None:
+        return None
+    return HandoverSummary(
+        planned_on=row.planned_on,
+        receiver=receiver_label(row, t),
+        state=row.state,
+        open_items=len(row.open_items()),
+        total_items=len(row.items),
+        after_care_note=_after_care_note(row, t),
     )
 
 
@@ -870,6 +907,40 @@ def _inform_targets(row: HandoverRow) -> list[tuple[str, str, Target]]:
         if target is not None:
             targets.append((f"p{person.id}", "stakeholder", target))
     return targets
+
+
+def _unreachable(row: HandoverRow) -> list[tuple[PersonRef, str]]:
+    """(person, role) for everyone the plan names to inform whom the bot cannot write to: named by email, they
+    have not talked to the bot yet (a team's conversation is always reachable)."""
+    people: list[tuple[PersonRef, str]] = []
+    receiver = row.receiver_person if row.receiver_conversation_id is None else None
+    if receiver is not None and receiver.aad_object_id is None:
+        people.append((receiver, "receiver"))
+    for person in row.stakeholders:
+        if person.aad_object_id is None and (receiver is None or person.id != receiver.id):
+            people.append((person, "stakeholder"))
+    return people
+
+
+def _tell_unreachable(db: Database, row: HandoverRow, now: datetime) -> int:
+    """Tell the coordinator, once per person, whom the informing card could not reach and why. Returns rows
+    enqueued (0 or 1)."""
+    prefix = f"handover:{row.id}:unreachable:"
+    told = unreachable_told(db, prefix)
+    new = sorted(person.id for person, _role in _unreachable(row) if person.id not in told)
+    target = _person_target(row.coordinator, row.tenant_id)
+    if not new or target is None:
+        return 0
+    digest = hashlib.sha256(",".join(map(str, new)).encode()).hexdigest()[:12]
+    OutboxRepository(db).enqueue(
+        dedup_key=prefix + digest,
+        kind=NOTICE_KIND,
+        target=target,
+        payload=builder_payload(UNREACHABLE_BUILDER, handover=row.id, people=new),
+        due_at=now,
+        now=now,
+    )
+    return 1
 
 
 def _acceptance_key(row: HandoverRow) -> str:
@@ -933,6 +1004,7 @@ def schedule(db: Database, row: HandoverRow, now: datetime, zone: str, *, previo
                 not_after=end_of_day,
             )
             count += 1
+    count += _tell_unreachable(db, row, now)
     receiver = receiver_target(row)
     if receiver is not None and row.state in OPEN_STATES:
         outbox.enqueue(
@@ -1120,6 +1192,18 @@ def refresh_after_care(db: Database, args: dict[str, Any], now: datetime) -> dic
     return {**args, "row": _row_json(row)}
 
 
+def refresh_unreachable(db: Database, args: dict[str, Any], now: datetime) -> dict[str, Any] | None:
+    """Only those still out of reach by the time it is sent (someone may have talked to the bot meanwhile)."""
+    row = _row_for(db, args)
+    if row is None:
+        return None
+    listed = {int(p) for p in args.get("people") or [] if isinstance(p, int)}
+    still = [{"name": person.name, "role": role} for person, role in _unreachable(row) if person.id in listed]
+    if not still:
+        return None
+    return {**args, "code": row.code, "name": row.name, "unreachable": still}
+
+
 class _Args:
     """A stored row (from _row_json) read back as a HandoverRow-like value for the view builders."""
 
@@ -1230,6 +1314,16 @@ def render_notice(args: dict[str, Any], t: Translator) -> dict[str, Any]:
     return build_handover_notice_card(notice, t)
 
 
+def render_unreachable(args: dict[str, Any], t: Translator) -> dict[str, Any]:
+    people = tuple(
+        UnreachablePerson(str(p.get("name") or "?"), "receiver" if p.get("role") == "receiver" else "stakeholder")
+        for p in args.get("unreachable") or []
+        if isinstance(p, dict)
+    )
+    view = UnreachableView(code=str(args.get("code", "")), name=str(args.get("name", "")), people=people)
+    return build_handover_unreachable_card(view, t)
+
+
 proactive.CAPABILITY_RENDERERS.update(
     {
         INFORM_BUILDER: render_inform,
@@ -1237,6 +1331,7 @@ proactive.CAPABILITY_RENDERERS.update(
         ACCEPTANCE_BUILDER: render_acceptance,
         AFTER_CARE_BUILDER: render_after_care,
         NOTICE_BUILDER: render_notice,
+        UNREACHABLE_BUILDER: render_unreachable,
     }
 )
 proactive.CAPABILITY_REFRESHERS.update(
@@ -1245,5 +1340,6 @@ proactive.CAPABILITY_REFRESHERS.update(
         REMINDER_BUILDER: refresh_reminder,
         ACCEPTANCE_BUILDER: refresh_acceptance,
         AFTER_CARE_BUILDER: refresh_after_care,
+        UNREACHABLE_BUILDER: refresh_unreachable,
     }
 )

@@ -262,7 +262,9 @@ def new_meeting(request: Request, services: Services, rest: str) -> Reply:
     if not decision.allowed:
         return refusal(decision, t)
     values = {"timezone": request.timezone or services.default_timezone, "duration": "60", "leads": "24h, 1h"}
-    form = MeetingForm(code=found.code, form_id=uuid.uuid4().hex, values=values)
+    form = MeetingForm(
+        code=found.code, form_id=uuid.uuid4().hex, values=values, can_import=services.calendar is not None
+    )
     return Reply.card(build_meeting_form_card(form, t))
 
 
@@ -1134,3 +1136,39 @@ def zone_of(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (KeyError, ValueError):
         return ZoneInfo("Europe/Brussels")
+
+
+# What other capabilities show of a project's meetings -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UpcomingMeeting:
+    """One coming occurrence, as a summary shows it (the status card)."""
+
+    title: str
+    start: datetime  # aware UTC: the reader's zone is the caller's business
+    place: str
+    moved: bool
+
+
+def upcoming_meetings(db: Database, project_id: int, now: datetime, *, limit: int = 3) -> list[UpcomingMeeting]:
+    """The project's next occurrences (cancelled ones left out, moved ones at their new time), soonest first,
+    within the meetings list's horizon. Two queries, however many series."""
+    repository = MeetingRepository(db)
+    series_list = repository.active_series(project_ids=[project_id])
+    if not series_list:
+        return []
+    overrides = repository.overrides([s.id for s in series_list if s.id is not None])
+    found: list[UpcomingMeeting] = []
+    for series in series_list:
+        assert series.id is not None
+        for occurrence in rec.occurrences(
+            rule_of(series),
+            overrides_of(overrides.get(series.id, [])),
+            start=now,
+            end=now + timedelta(days=LIST_DAYS),
+            limit=limit,
+        ):
+            found.append(UpcomingMeeting(series.title, occurrence.start, series.place, occurrence.moved))
+    found.sort(key=lambda meeting: meeting.start)
+    return found[:limit]

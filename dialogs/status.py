@@ -45,7 +45,9 @@ from cards.status import (
     DigestItem,
     DigestSettingsForm,
     DigestView,
+    HandoverLine,
     LessonLine,
+    MeetingLine,
     MilestoneForm,
     MilestoneLine,
     MilestoneReminder,
@@ -76,7 +78,9 @@ from cards.status import (
     build_status_history_card,
 )
 from dialogs import status_rules as rules
+from dialogs.handover import handover_summary
 from dialogs.hours import hours_source
+from dialogs.meetings import upcoming_meetings
 from dialogs.permissions import Action, allowed
 from dialogs.projects import PersonPick, find_project, me, refusal, resolve_person
 from dialogs.router import MenuInfo, Router
@@ -499,6 +503,7 @@ def _status_card(request: Request, services: Services, project: ProjectFacts) ->
     open_milestones = [milestone_line(m, today, zone) for m in repository.milestones_for([project.id])]
     top = repository.top_risks([project.id]).get(project.id, [])
     age = rules.age_days(latest.created_at if latest else None, now)
+    show_handover, handover = _handover_part(request, services, project)
     view = StatusSummary(
         code=project.code,
         name=project.name,
@@ -514,8 +519,34 @@ def _status_card(request: Request, services: Services, project: ProjectFacts) ->
         late_milestones=[m for m in open_milestones if m.flag == "late"],
         top_risks=[risk_line(r) for r in top],
         can_update=_can(request, services, project, Action.UPDATE_STATUS),
+        meetings=[
+            MeetingLine(m.title, m.start.astimezone(zone), m.place, m.moved)
+            for m in upcoming_meetings(services.db, project.id, now)
+        ],
+        show_handover=show_handover,
+        handover=handover,
     )
     return build_status_card(view, request.t)
+
+
+def _handover_part(request: Request, services: Services, project: ProjectFacts) -> tuple[bool, HandoverLine | None]:
+    """Whether the reader may see the handover section, and the handover (None: none planned)."""
+    if not _can(request, services, project, Action.VIEW_HANDOVER):
+        return False, None
+    found = handover_summary(services.db, project.id, request.t)
+    line = (
+        HandoverLine(
+            planned_on=found.planned_on,
+            receiver=found.receiver,
+            state=found.state,
+            open_items=found.open_items,
+            total_items=found.total_items,
+            after_care=found.after_care_note,
+        )
+        if found is not None
+        else None
+    )
+    return True, line
 
 
 # Milestones ----------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from cards.i18n import Language, Translator, translator
+from dialogs.calendar_source import CalendarSource
 from dialogs.clock import Clock
 from storage.conversations import ConversationRepository
 from storage.db import Database
@@ -106,6 +107,8 @@ class Services:
     default_timezone: str
     # Budget burn: warn when spent hours run ahead of elapsed time by more than this (PROJECTBOT_BURN_MARGIN_POINTS).
     burn_margin_points: int = 15
+    # Outlook calendars through Microsoft Graph (meeting import); None when Graph credentials are not configured.
+    calendar: CalendarSource | None = None
 
     @property
     def people(self) -> PersonRepository:

@@ -16,6 +16,7 @@ from storage.audit import AuditLog, record_audit
 from storage.db import Database
 from storage.directory import is_placeholder
 from storage.models import ConversationRef, Person
+from storage.outbox import OutboxMessage
 from storage.projects import Phase, Project, ProjectState, person_label
 from storage.types import UTCDateTime
 
@@ -498,6 +499,21 @@ class HandoverRepository:
     def _form_used(self, table: type[Handover] | type[HandoverItem], form_id: str) -> bool:
         with self._db.session() as session:
             return session.exec(select(table.id).where(table.form_id == form_id)).first() is not None
+
+
+def unreachable_told(db: Database, prefix: str) -> set[int]:
+    """The people the coordinator was already told (or is about to be told) could not be reached for this
+    handover: the person ids in the `people` argument of the outbox rows whose key starts with `prefix`."""
+    with db.session() as session:
+        payloads = session.exec(
+            select(OutboxMessage.payload).where(col(OutboxMessage.dedup_key).startswith(prefix, autoescape=True))
+        ).all()
+    told: set[int] = set()
+    for payload in payloads:
+        args = payload.get("args") if isinstance(payload, dict) else None
+        people = args.get("people") if isinstance(args, dict) else None
+        told.update(int(person) for person in people or [] if isinstance(person, int))
+    return told
 
 
 def _next_position(session: Session, handover_id: int) -> int:

@@ -61,6 +61,11 @@ class MeetingSeries(SQLModel, table=True):
     form_id: str | None = Field(default=None, max_length=64, unique=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
+    # Imported from Outlook (Microsoft Graph): the series master's event id and the mailbox it lives in, so a
+    # re-import or the periodic sync updates this series instead of creating another one.
+    graph_event_id: str | None = Field(default=None, max_length=512, index=True)
+    graph_mailbox: str | None = Field(default=None, max_length=320)
+    graph_synced_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     @property
     def leads(self) -> list[int]:
@@ -237,6 +242,44 @@ class MeetingRepository:
             query = query.where(col(MeetingSeries.project_id).in_(sorted(project_ids)))
         with self._db.session() as session:
             return list(session.exec(query.order_by(col(MeetingSeries.id))).all())
+
+    def by_graph_event(self, project_id: int, event_id: str) -> MeetingSeries | None:
+        """The project's active series imported from this Outlook series (a re-import updates it)."""
+        with self._db.session() as session:
+            return session.exec(
+                select(MeetingSeries).where(
+                    MeetingSeries.project_id == project_id,
+                    MeetingSeries.graph_event_id == event_id,
+                    col(MeetingSeries.cancelled_at).is_(None),
+                )
+            ).first()
+
+    def graph_event_ids(self, project_id: int) -> set[str]:
+        with self._db.session() as session:
+            return {
+                event_id
+                for event_id in session.exec(
+                    select(MeetingSeries.graph_event_id).where(
+                        MeetingSeries.project_id == project_id, col(MeetingSeries.cancelled_at).is_(None)
+                    )
+                ).all()
+                if event_id
+            }
+
+    def imported_series(self) -> list[MeetingSeries]:
+        """Active series imported from Outlook whose mailbox is still known: what the periodic sync re-reads."""
+        with self._db.session() as session:
+            return list(
+                session.exec(
+                    select(MeetingSeries)
+                    .where(
+                        col(MeetingSeries.cancelled_at).is_(None),
+                        col(MeetingSeries.graph_event_id).is_not(None),
+                        col(MeetingSeries.graph_mailbox).is_not(None),
+                    )
+                    .order_by(col(MeetingSeries.id))
+                ).all()
+            )
 
     def series_in_conversation(self, conversation_ref_id: int) -> list[MeetingSeries]:
         with self._db.session() as session:
@@ -513,13 +556,17 @@ def export_meetings(session: Session, person_id: int) -> list[dict[str, object]]
     for action in session.exec(select(ActionItem).where(ActionItem.owner_id == person_id)):
         found.append({"action_item": action.text, "due": action.due_on, "done": action.done_at is not None})
     for series in session.exec(select(MeetingSeries).where(MeetingSeries.coordinator_id == person_id)):
-        found.append({"coordinates_meeting": series.title})
+        found.append({"coordinates_meeting": series.title, "imported_from_outlook": series.graph_event_id is not None})
     for report in session.exec(select(MeetingReport).where(MeetingReport.recorded_by_id == person_id)):
         found.append({"meeting_report_recorded": report.occurrence_key, "at": report.created_at})
     return found
 
 
 def forget_meetings(session: Session, person_id: int) -> None:
+    # The mailbox an imported series is read from is the coordinator's: forgotten, the series stops syncing.
+    session.execute(
+        update(MeetingSeries).where(col(MeetingSeries.coordinator_id) == person_id).values(graph_mailbox=None)
+    )
     session.execute(delete(Rsvp).where(col(Rsvp.person_id) == person_id))
     session.execute(update(AgendaItem).where(col(AgendaItem.added_by_id) == person_id).values(added_by_id=None))
     session.execute(update(ActionItem).where(col(ActionItem.owner_id) == person_id).values(owner_id=None))

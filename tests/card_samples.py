@@ -15,6 +15,7 @@ from cards.settings import SettingsForm, build_settings_card
 from dialogs.app import build_router
 from tests.handover_card_samples import HANDOVER_SAMPLES
 from tests.meeting_card_samples import MEETING_SAMPLES
+from tests.meeting_import_card_samples import MEETING_IMPORT_SAMPLES
 from tests.project_card_samples import PROJECT_SAMPLES
 from tests.status_card_samples import STATUS_SAMPLES
 from tests.time_card_samples import TIME_SAMPLES
@@ -96,6 +97,7 @@ SAMPLES += STATUS_SAMPLES
 SAMPLES += TIME_SAMPLES
 SAMPLES += HANDOVER_SAMPLES
 SAMPLES += MEETING_SAMPLES
+SAMPLES += MEETING_IMPORT_SAMPLES
 
 
 def all_samples() -> Iterator[tuple[str, dict[str, Any]]]:

@@ -17,6 +17,8 @@ from cards.handover import (
     ItemForm,
     ItemLine,
     ReminderView,
+    UnreachablePerson,
+    UnreachableView,
     build_after_care_reminder_card,
     build_handover_acceptance_card,
     build_handover_card,
@@ -25,6 +27,7 @@ from cards.handover import (
     build_handover_item_form_card,
     build_handover_notice_card,
     build_handover_reminder_card,
+    build_handover_unreachable_card,
 )
 from cards.i18n import Translator
 
@@ -181,6 +184,33 @@ HANDOVER_SAMPLES: list[Sample] = [
                 "handover.notice.closed.retro",
                 {"code": "DT-042", "name": "Digitaal loket"},
                 "retro.form",
+            ),
+            t,
+        ),
+    ),
+    (
+        "handover: who could not be informed",
+        build_handover_unreachable_card,
+        lambda t: build_handover_unreachable_card(
+            UnreachableView(
+                "DT-042",
+                "Digitaal loket",
+                (
+                    UnreachablePerson("jan@beheer.example.be", "receiver"),
+                    UnreachablePerson("stan@zottegem.be", "stakeholder"),
+                ),
+            ),
+            t,
+        ),
+    ),
+    (
+        "handover: who could not be informed, largest",
+        build_handover_unreachable_card,
+        lambda t: build_handover_unreachable_card(
+            UnreachableView(
+                "DT-042",
+                "Digitaal loket " * 10,
+                tuple(UnreachablePerson(f"{'x' * 80}{i}@example.be", "stakeholder") for i in range(MAX_ITEMS + 10)),
             ),
             t,
         ),

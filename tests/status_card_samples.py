@@ -15,7 +15,9 @@ from cards.status import (
     DigestItem,
     DigestSettingsForm,
     DigestView,
+    HandoverLine,
     LessonLine,
+    MeetingLine,
     MilestoneForm,
     MilestoneLine,
     MilestoneReminder,
@@ -138,7 +140,21 @@ def _board(t: Translator) -> dict[str, Any]:
     )
 
 
-def _summary(t: Translator, empty: bool) -> dict[str, Any]:
+MEETINGS = [
+    MeetingLine(
+        "Werkgroep digitaal loket met alle lokale besturen " * 4, WHEN, "Zaal De Schelde, Stadhuis " * 6, i == 1
+    )
+    for i in range(5)
+]
+HANDOVER_PLANNED = HandoverLine(date(2027, 1, 29), "Team Beheer › Algemeen " * 8, "not_yet", 4, 7)
+HANDOVER_AFTER_CARE = HandoverLine(
+    date(2027, 1, 29), "Jan Beheer", "accepted", 0, 7, "Nazorg: Stan Stake geeft tweedelijnssupport tot 5 mei 2027."
+)
+
+
+def _summary(
+    t: Translator, empty: bool, *, handover: HandoverLine | None = HANDOVER_PLANNED, show_handover: bool = True
+) -> dict[str, Any]:
     return build_status_card(
         StatusSummary(
             code="DT-042",
@@ -155,6 +171,9 @@ def _summary(t: Translator, empty: bool) -> dict[str, Any]:
             late_milestones=[] if empty else MILESTONES[:8],
             top_risks=[] if empty else RISKS[:3],
             can_update=not empty,
+            meetings=[] if empty else MEETINGS,
+            handover=None if empty else handover,
+            show_handover=show_handover,
         ),
         t,
     )
@@ -187,8 +206,18 @@ STATUS_SAMPLES: list[Sample] = [
     ),
     ("status history", build_status_history_card, lambda t: build_status_history_card("DT-042", [REPORT] * 5, 2, 4, t)),
     ("status history, empty", build_status_history_card, lambda t: build_status_history_card("DT-042", [], 1, 1, t)),
-    ("status summary", build_status_card, lambda t: _summary(t, False)),
-    ("status summary, no report", build_status_card, lambda t: _summary(t, True)),
+    ("status summary, with meetings and a handover", build_status_card, lambda t: _summary(t, False)),
+    ("status summary, no report, no meetings, no handover", build_status_card, lambda t: _summary(t, True)),
+    (
+        "status summary, in after-care",
+        build_status_card,
+        lambda t: _summary(t, False, handover=HANDOVER_AFTER_CARE),
+    ),
+    (
+        "status summary, handover not shown to this reader",
+        build_status_card,
+        lambda t: _summary(t, True, show_handover=False),
+    ),
     (
         "milestones, many, editable",
         build_milestones_card,

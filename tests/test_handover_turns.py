@@ -439,3 +439,120 @@ def test_personal_data_of_a_handover_is_exported_and_erased(db: Database) -> Non
     assert after is not None
     assert after.receiver_person is None and after.support is None and after.stakeholders == ()
     assert after.not_yet_reason == "" and all(item.owner is None for item in after.items)
+
+
+ASK_WORDS = {
+    "nl": {
+        "ask": "Nu om aanvaarding vragen",
+        "asked": "Ik vraag Jan Beheer nu om de overdracht van DT-042 te aanvaarden.",
+        "refused": "Dat mag je helaas niet. Dit kan: de coördinator van het project en beheerders.",
+        "accepted_by": "Aanvaard door Ada Admin",
+        "accepted_notice": "Ada Admin heeft de overdracht van DT-042 aanvaard.",
+        "unreachable_title": "Overdracht DT-042: niet iedereen kon ingelicht worden",
+        "stakeholder": "(in te lichten): opgegeven met e-mailadres, heeft nog nooit met mij gepraat",
+        "receiver": "(ontvangende partij): opgegeven met e-mailadres",
+        "receiver_unreachable": "Ik kan de ontvangende partij nog niet bereiken",
+    },
+    "en": {
+        "ask": "Ask for acceptance now",
+        "asked": "I am asking Jan Beheer now to accept the handover of DT-042.",
+        "refused": "Sorry, you are not allowed to do that. Who can: the project's coordinator and administrators.",
+        "accepted_by": "Accepted by Ada Admin",
+        "accepted_notice": "Ada Admin accepted the handover of DT-042.",
+        "unreachable_title": "Handover DT-042: not everyone could be informed",
+        "stakeholder": "(to inform): named by email, has not talked to me yet",
+        "receiver": "(receiving party): named by email",
+        "receiver_unreachable": "I cannot reach the receiving party yet",
+    },
+}
+
+
+def outbox_keys(db: Database) -> dict[str, str]:
+    with db.session() as session:
+        return {row.dedup_key: row.state for row in session.exec(select(OutboxMessage))}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+async def test_the_coordinator_asks_for_acceptance_now_and_an_admin_accepts_on_behalf(
+    bot: BotDriver, db: Database, clock: FakeClock, connector: FakeConnector, language: str
+) -> None:
+    w, a = WORDS[language], ASK_WORDS[language]
+    coordinator, receiver, _stakeholder, stranger = await setup(bot, db, language)
+    admin = TeamsUser.named("Ada Admin", locale=coordinator.locale)
+    await grant(bot, db, admin, Role.ADMIN)
+    form = (await bot.say(coordinator, f"{w['handover']} DT-042")).cards[0]
+    saved = await bot.submit(coordinator, {**form_data(form), **plan_values(language)})
+    plan = valid(shown_card(saved))
+    assert a["ask"] in card_texts(plan) and "handover.ask_acceptance" in verbs_on(plan)
+    assert await deliver(db, clock) == 2  # informed: the receiving party and the stakeholder
+
+    # Only the coordinator (or an admin) may ask; nothing is queued for anyone else.
+    refused = await bot.submit(stranger, {"verb": "handover.ask_acceptance", "code": "DT-042"})
+    assert refused.texts == [a["refused"]]
+    assert await deliver(db, clock) == 0
+
+    # Two months before the planned date the coordinator asks now: the acceptance card goes out at once (the one
+    # queued for the planned date is that same message, brought forward, so it is not sent twice).
+    asked = await bot.submit(coordinator, {"verb": "handover.ask_acceptance", "code": "DT-042"})
+    assert asked.texts == [a["asked"]]
+    assert await deliver(db, clock) == 1
+    acceptance = valid(cards_to(connector, receiver)[-1])
+    assert w["accept"] in card_texts(acceptance) and "handover.accept" in verbs_on(acceptance)
+    assert outbox_keys(db)["handover:1:accept:2027-01-29"] == OutboxState.SENT
+    # Asking again the same day sends it once more; a third press that day adds nothing.
+    await bot.submit(coordinator, {"verb": "handover.ask_acceptance", "code": "DT-042"})
+    await bot.submit(coordinator, {"verb": "handover.ask_acceptance", "code": "DT-042"})
+    assert await deliver(db, clock) == 1
+    assert len([k for k in outbox_keys(db) if k.startswith("handover:1:accept:")]) == 2
+
+    # An administrator records the acceptance for the receiving party (e.g. accepted by mail): who and when are
+    # theirs, the project moves to after-care, the coordinator is told; a second press records nothing more.
+    accepted = await bot.execute(admin, "handover.accept", {"handover": 1})
+    assert accepted.invoke_card is not None and a["accepted_by"] in card_texts(valid(accepted.invoke_card))
+    assert "handover.accept" not in verbs_on(accepted.invoke_card)
+    await bot.execute(admin, "handover.accept", {"handover": 1})
+    admin_id = DirectoryRepository(db).find(admin.aad_object_id)[0].id
+    with db.session() as session:
+        handover = session.get_one(Handover, 1)
+        audits = session.exec(select(AuditLog).where(AuditLog.action == "handover.accept")).all()
+        project = session.exec(select(Project)).one()
+    assert handover.state == "accepted" and handover.accepted_by_id == admin_id
+    assert handover.accepted_at == clock.now() and project.phase == "after_care"
+    assert [audit.actor_id for audit in audits] == [admin_id]
+    assert await deliver(db, clock) >= 1
+    assert a["accepted_notice"] in card_texts(valid(cards_to(connector, coordinator)[-1]))
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+async def test_the_coordinator_is_told_once_whom_the_information_could_not_reach(
+    bot: BotDriver, db: Database, clock: FakeClock, connector: FakeConnector, language: str
+) -> None:
+    w, a = WORDS[language], ASK_WORDS[language]
+    coordinator, _receiver, stakeholder, _stranger = await setup(bot, db, language)
+    form = (await bot.say(coordinator, f"{w['handover']} DT-042")).cards[0]
+    values = plan_values(language, receiver="nieuw.beheer@example.be", stakeholders="Stan Stake; piet@zottegem.be")
+    await bot.submit(coordinator, {**form_data(form), **values})
+
+    # Stan is informed; the coordinator gets one short card naming the two the bot cannot write to, and why.
+    assert await deliver(db, clock) == 2
+    assert len([c for c in cards_to(connector, stakeholder) if w["expected"] in card_texts(c)]) == 1
+    [notice] = [c for c in cards_to(connector, coordinator) if a["unreachable_title"] in card_texts(c)]
+    texts = card_texts(valid(notice))
+    assert f"nieuw.beheer@example.be** {a['receiver']}" in texts
+    assert f"piet@zottegem.be** {a['stakeholder']}" in texts
+    assert "Stan Stake" not in texts and "handover.open" in verbs_on(notice)
+    # Asking for acceptance cannot reach such a receiving party either: said at once.
+    asked = await bot.submit(coordinator, {"verb": "handover.ask_acceptance", "code": "DT-042"})
+    assert asked.texts[0].startswith(a["receiver_unreachable"])
+
+    # Saved again unchanged: not told twice. Someone new who cannot be reached: told about that one only.
+    edit = (await bot.submit(coordinator, {"verb": "handover.form", "code": "DT-042"})).cards[0]
+    await bot.submit(coordinator, {**form_data(edit), **values})
+    assert await deliver(db, clock) == 0
+    edit = (await bot.submit(coordinator, {"verb": "handover.form", "code": "DT-042"})).cards[0]
+    more = {**values, "stakeholders": "Stan Stake; piet@zottegem.be; mia@zottegem.be"}
+    await bot.submit(coordinator, {**form_data(edit), **more})
+    assert await deliver(db, clock) == 1
+    latest = card_texts(valid(cards_to(connector, coordinator)[-1]))
+    assert "mia@zottegem.be" in latest and "piet@zottegem.be" not in latest
+    assert len([k for k in outbox_keys(db) if k.startswith("handover:1:unreachable:")]) == 2

@@ -7,17 +7,24 @@ import io
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from docx import Document
 from sqlmodel import select
 
 from dialogs.clock import FakeClock
+from dialogs.meetings import upcoming_meetings
 from storage.db import Database
 from storage.directory import DirectoryRepository, Role
 from storage.files import StoredFile
+from storage.meetings import MeetingSeries
+from storage.projects import Project
 from storage.status import Milestone, ProjectDecision, Retrospective, Risk, StatusReport
+from tests.cardcheck import card_problems
 from tests.harness import TeamsUser
+from tests.harness.activities import Conversation
 from tests.harness.botdriver import BotDriver
-from tests.test_project_turns import AN, BOB, create_project, grant, shown_card
+from tests.test_project_turns import AN, BOB, create_project, form_data, grant, shown_card
+from tests.test_status_jobs import counted
 from tests.test_turns import card_texts, verbs_on
 
 MARC = TeamsUser.named("Marc Janssens", locale="nl-BE")
@@ -32,6 +39,11 @@ GOOD = {
     "decisions_needed": "Keuze betaalmodule.",
     "blockers": "",
 }
+
+
+def valid(card: dict[str, Any]) -> dict[str, Any]:
+    assert card_problems(card) == []
+    return card
 
 
 def submit_data(card: dict[str, Any], verb: str) -> dict[str, Any]:
@@ -300,3 +312,137 @@ async def test_board_report_card_and_docx_in_the_readers_language(
     assert "Risico" in cells  # the overall status, in words, in the status table
     english = await bot.say(BOB, "report DT-042")
     assert english.texts[0].startswith("Sorry, you are not allowed")
+
+
+SUMMARY_WORDS: dict[str, dict[str, str]] = {
+    "nl": {
+        "status": "status DT-042",
+        "new_meeting": "nieuwe vergadering DT-042",
+        "handover": "overdracht DT-042",
+        "meetings": "Komende vergaderingen",
+        "no_meetings": "Geen vergaderingen gepland.",
+        "no_handover": "Nog geen overdracht gepland.",
+        "first": "di 24 nov 2026 10:00 · Werkgroep loket — Zaal 2",
+        "third": "di 8 dec 2026 10:00 · Werkgroep loket — Zaal 2",
+        "cancelled": "di 1 dec 2026",
+        "planned": "Op 29 jan 2027 aan Jan Beheer · Gepland, nog niet aanvaard",
+        "open": "Checklist: nog 7 van 7 punten open.",
+        "after_care": "Nazorg: Stan Stake geeft tweedelijnssupport tot en met 23 feb 2027.",
+        "accepted": "Op 29 jan 2027 aan Jan Beheer · Aanvaard",
+        "care": "3 maanden",
+    },
+    "en": {
+        "status": "status DT-042",
+        "new_meeting": "new meeting DT-042",
+        "handover": "handover DT-042",
+        "meetings": "Upcoming meetings",
+        "no_meetings": "No meetings planned.",
+        "no_handover": "No handover planned yet.",
+        # The reader is in London: an hour earlier than the meeting's Brussels time.
+        "first": "Tue 24 Nov 2026 09:00 · Werkgroep loket — Zaal 2",
+        "third": "Tue 8 Dec 2026 09:00 · Werkgroep loket — Zaal 2",
+        "cancelled": "Tue 1 Dec 2026",
+        "planned": "On 29 Jan 2027 to Jan Beheer · Planned, not yet accepted",
+        "open": "Checklist: 7 of 7 items still open.",
+        "after_care": "After-care: Stan Stake gives second-line support until 23 Feb 2027.",
+        "accepted": "On 29 Jan 2027 to Jan Beheer · Accepted",
+        "care": "3 months",
+    },
+}
+SERIES = {
+    "title": "Werkgroep loket",
+    "kind": "working_group",
+    "date": "2026-11-24",  # a Tuesday; the clock starts Monday 23 November 09:00 UTC
+    "time": "10:00",
+    "duration": "60",
+    "timezone": "Europe/Brussels",
+    "repeat": "weekly",
+    "count": "4",
+    "place": "Zaal 2",
+    "link": "",
+    "leads": "24h",
+    "skip_holidays": "false",
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+async def test_status_card_shows_upcoming_meetings_and_the_handover(
+    bot: BotDriver, db: Database, clock: FakeClock, language: str
+) -> None:
+    w = SUMMARY_WORDS[language]
+    locale, zone = ("nl-BE", "Europe/Brussels") if language == "nl" else ("en-GB", "Europe/London")
+    coordinator = TeamsUser.named(f"Coco Status {language}", locale=locale, timezone=zone)
+    receiver = TeamsUser.named("Jan Beheer", locale=locale)
+    support = TeamsUser.named("Stan Stake", locale=locale)
+    await grant(bot, db, coordinator, Role.COORDINATOR)
+    for user in (receiver, support):
+        await bot.say(user, "help")
+    await create_project(bot, coordinator)
+
+    # Neither yet: the sections say so.
+    texts = card_texts(valid((await bot.say(coordinator, w["status"])).cards[0]))
+    assert w["meetings"] in texts and w["no_meetings"] in texts and w["no_handover"] in texts
+
+    # A weekly series of four in the working group's channel, one occurrence cancelled: the next three shown,
+    # at the reader's time, with title and place.
+    channel = Conversation.channel(team_name="Digitaal loket")
+    await bot.say(support, "help", conversation=channel)
+    form = (await bot.say(coordinator, w["new_meeting"], conversation=channel)).cards[0]
+    await bot.submit(coordinator, {**form_data(form), **SERIES}, conversation=channel)
+    with db.session() as session:
+        [series] = session.exec(select(MeetingSeries)).all()
+    await bot.submit(coordinator, {"verb": "meeting.cancel_one", "series": series.id, "occurrence": "2026-12-01"})
+    card = valid((await bot.say(coordinator, w["status"])).cards[0])
+    texts = card_texts(card)
+    assert w["first"] in texts and w["third"] in texts and w["cancelled"] not in texts
+    assert texts.count("Werkgroep loket") == 3 and w["no_meetings"] not in texts
+    assert "meeting.list" in verbs_on(card)
+
+    # The handover planned: date, receiving party, state and how much of the checklist is open.
+    plan = (await bot.say(coordinator, w["handover"])).cards[0]
+    await bot.submit(
+        coordinator,
+        {
+            **form_data(plan),
+            "receiver": "Jan Beheer",
+            "receiver_conversation": "",
+            "planned": "2027-01-29",
+            "after_care": w["care"],
+            "support": "Stan Stake",
+            "stakeholders": "",
+            "inform_days": "30",
+            "extra_items": "Back-up test",
+        },
+    )
+    card = valid((await bot.say(coordinator, w["status"])).cards[0])
+    texts = card_texts(card)
+    assert w["planned"] in texts and w["open"] in texts and w["no_handover"] not in texts
+    assert "handover.open" in verbs_on(card)
+
+    # Accepted: during after-care the card says who gives second-line support until when.
+    accepted = await bot.execute(receiver, "handover.accept", {"handover": 1})
+    assert accepted.invoke_card is not None
+    texts = card_texts(valid((await bot.say(coordinator, w["status"])).cards[0]))
+    assert w["accepted"] in texts and w["after_care"] in texts and w["open"] not in texts
+
+
+async def test_upcoming_meetings_of_several_series_in_two_queries_soonest_first(
+    bot: BotDriver, db: Database, clock: FakeClock
+) -> None:
+    await coordinator_with_project(bot, db)
+    channel = Conversation.channel(team_name="Digitaal loket")
+    await bot.say(BOB, "help", conversation=channel)
+    for title, day in (("Stuurgroep", "2026-11-25"), ("Werkgroep", "2026-11-24")):
+        form = (await bot.say(AN, "nieuwe vergadering DT-042", conversation=channel)).cards[0]
+        await bot.submit(AN, {**form_data(form), **SERIES, "title": title, "date": day}, conversation=channel)
+    with db.session() as session:
+        project_id = session.exec(select(Project.id)).one()
+    with counted(db) as statements:
+        found = upcoming_meetings(db, project_id, clock.now(), limit=3)
+    assert len(statements) == 2  # the series and their overrides, however many series
+    assert [(m.title, m.start.date().isoformat()) for m in found] == [
+        ("Werkgroep", "2026-11-24"),
+        ("Stuurgroep", "2026-11-25"),
+        ("Werkgroep", "2026-12-01"),
+    ]
+    assert upcoming_meetings(db, project_id + 1, clock.now()) == []

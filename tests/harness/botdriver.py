@@ -72,6 +72,7 @@ class BotDriver:
         settings: Settings | None = None,
         adapter_options: dict[str, Any] | None = None,
         client_session_factory: Callable[[], aiohttp.ClientSession] | None = None,
+        calendar: Any = None,
     ) -> AsyncIterator[BotDriver]:
         """adapter_options and client_session_factory go to create_app (see there); tests of the
         authenticated path use them."""
@@ -84,6 +85,7 @@ class BotDriver:
             adapter_options=adapter_options,
             client_session_factory=client_session_factory,
             start_scheduler=False,  # tests drive the outbox sender themselves, on the fake clock
+            calendar=calendar,
         )
         client: TestClient[Any, Any] = TestClient(TestServer(app))
         await client.start_server()
