@@ -19,6 +19,7 @@ from microsoft_teams.cards.core import (
     DateInput,
     Fact,
     FactSet,
+    Image,
     TextInput,
     ToggleInput,
 )
@@ -70,6 +71,8 @@ class ProjectView:
     can_edit: bool = False
     # During after-care (dialogs/handover.py): who gives second-line support until when.
     after_care: str | None = None
+    # Cumulative hours against budget over time (dialogs/timelog.py burn_chart_uri): a PNG data URI.
+    chart_uri: str | None = None
 
 
 def _number(value: Decimal, t: Translator) -> str:
@@ -106,6 +109,8 @@ def build_project_card(view: ProjectView, t: Translator) -> dict[str, Any]:
     for key, text in (("description", view.description), ("goal", view.goal), ("scope", view.scope)):
         if text:
             body.append(paragraph(f"**{t(f'project.field.{key}')}** {text}"))
+    if view.chart_uri:
+        body.append(Image(url=view.chart_uri, alt_text=t("time.chart.alt", code=view.code), size="Stretch"))
     body.append(paragraph(f"**{t('project.team')}**"))
     if view.team:
         for member in view.team[:40]:

@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
@@ -258,6 +259,10 @@ def show_project(request: Request, services: Services, rest: str) -> Reply:
         from dialogs.handover import after_care_note  # the handover capability builds on projects, not the reverse
 
         view = replace(view, after_care=after_care_note(services, found.id, request.t))
+    from dialogs.timelog import burn_chart_uri  # time registration builds on projects, not the reverse
+
+    today = services.clock.now().astimezone(ZoneInfo(request.timezone)).date()
+    view = replace(view, chart_uri=burn_chart_uri(services, found, today, request.t))
     return Reply.card(build_project_card(view, request.t))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -23,6 +24,7 @@ from cards.projects import (
     build_project_list_card,
     build_team_member_card,
 )
+from tests.time_card_samples import chart_uri
 
 Sample = tuple[str, Callable[..., dict[str, Any]], Callable[[Translator], dict[str, Any]]]
 
@@ -58,6 +60,11 @@ def _form_with_errors(t: Translator) -> dict[str, Any]:
 
 PROJECT_SAMPLES: list[Sample] = [
     ("project, full, editable", build_project_card, lambda t: build_project_card(FULL, t)),
+    (
+        "project, full, with a two-year hours chart",
+        build_project_card,
+        lambda t: build_project_card(replace(FULL, chart_uri=chart_uri()), t),
+    ),
     (
         "project, minimal, read-only",
         build_project_card,

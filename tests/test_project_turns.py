@@ -91,6 +91,8 @@ async def test_project_card_shows_change_buttons_only_to_those_allowed(bot: BotD
     await create_project(bot, AN)
     mine = (await bot.say(AN, "project DT-042")).cards[0]
     assert {"projects.edit", "projects.member_form", "projects.phase_form"} <= set(verbs_on(mine))
+    [chart] = [e for e in mine["body"] if e.get("type") == "Image"]  # hours against budget over time
+    assert chart["url"].startswith("data:image/png;base64,") and "DT-042" in chart["altText"]
     refused = await bot.say(BOB, "project dt-042")
     assert refused.texts == [
         "Sorry, you are not allowed to do that. Who can: the project's coordinator, its team, "
