@@ -58,9 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     outbox_verbs.add_parser("cancel", help="cancel a pending, failed or missed row").add_argument("id", type=int)
 
-    from bot import cli_export
+    from bot import cli_export, cli_people
 
     cli_export.add_parser(verbs)
+    cli_people.add_verbs(verbs)
     return parser
 
 
@@ -103,6 +104,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return _outbox(args, settings)
     if args.verb == "export":
         return _export(args, settings)
+    if args.verb in ("admin", "people", "import"):
+        return _people(args, settings)
     raise CliError(f"unknown verb {args.verb}")
 
 

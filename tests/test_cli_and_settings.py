@@ -128,3 +128,26 @@ def test_manifest_written(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     out = tmp_path / "build" / "projectbot.zip"
     assert main(["manifest", "--out", str(out)]) == 0
     assert out.exists()
+
+
+def test_operator_verbs_are_reachable_from_the_command(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """admin grant, import projects and people forget through `projectbot` itself, as the README says."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'ops.db'}")
+    assert main(["admin", "grant", "first.admin@example.test"]) == 0
+    csv = tmp_path / "projects.csv"
+    csv.write_text(
+        "code,name,domain,coordinator_email,manager_email,budget_hours,start,end,governments\n"
+        "DT-101,Digitaal loket,Digitale transformatie,an@example.test,,120,2026-01-05,2026-12-18,Gemeente Aalst\n",
+        encoding="utf-8",
+    )
+    assert main(["import", "projects", str(csv), "--dry-run"]) == 0
+    assert main(["import", "projects", str(csv)]) == 0
+    assert main(["people", "forget", "an@example.test"]) == 0
+    out = capsys.readouterr().out
+    assert "DT-101" in out
+    assert main([]) == 0
+    listing = capsys.readouterr().out
+    for verb in ("admin", "people", "import", "export", "outbox"):
+        assert verb in listing
