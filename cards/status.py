@@ -628,6 +628,12 @@ def _trend_text(trend: str | None, t: Translator) -> str:
     return f" {_TREND_ICON[trend]} {t(f'status.trend.{trend}')}" if trend else ""
 
 
+def _age(days: int | None, t: Translator) -> str:
+    if days is None:
+        return t("portfolio.never")
+    return t("portfolio.age.today") if days == 0 else t("portfolio.age", days=days)
+
+
 def build_status_card(view: StatusSummary, t: Translator) -> dict[str, Any]:
     body: list[Any] = [heading(t("status.title", code=view.code, name=view.name))]
     latest = view.latest
@@ -642,7 +648,8 @@ def build_status_card(view: StatusSummary, t: Translator) -> dict[str, Any]:
             for d in ("overall", "schedule", "budget", "scope")
         ]
         body.append(FactSet(facts=facts))
-        age = t("status.age", days=view.age_days or 0, who=latest.author or t("status.author.unknown"))
+        who = latest.author or t("status.author.unknown")
+        age = t("status.age.today", who=who) if not view.age_days else t("status.age", days=view.age_days, who=who)
         body.append(
             TextBlock(
                 text=age, color="Warning" if view.stale else None, is_subtle=None if view.stale else True, wrap=True
@@ -785,7 +792,7 @@ def _portfolio_line(line: PortfolioLine, t: Translator) -> Container:
         bits.append(t("portfolio.burn", percent=line.burn))
     if line.late_milestones:
         bits.append(t("portfolio.late", count=line.late_milestones))
-    bits.append(t("portfolio.age", days=line.age_days) if line.age_days is not None else t("portfolio.never"))
+    bits.append(_age(line.age_days, t))
     attention = line.stale or line.late_milestones > 0 or line.burn_level == "over"
     return Container(
         separator=True,

@@ -164,7 +164,8 @@ class LoggedView:
 
 
 def build_time_logged_card(view: LoggedView, t: Translator) -> dict[str, Any]:
-    title = {"saved": "time.logged.title", "updated": "time.logged.updated", "undone": "time.logged.undone"}
+    saved = "time.planned.title" if view.kind == "planned" else "time.logged.title"
+    title = {"saved": saved, "updated": "time.logged.updated", "undone": "time.logged.undone"}
     facts = [
         Fact(title=t("time.field.project"), value=f"{view.code} · {view.project_name}"),
         Fact(title=t("time.field.date"), value=day_text(view.day, t)),

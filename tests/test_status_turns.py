@@ -111,7 +111,7 @@ async def test_status_form_validates_keeps_values_records_once_and_prefills(bot:
     assert "🔴 Ontspoord ↘ verslechterd" in texts  # overall, against the previous report
     assert "🟢 Op schema → ongewijzigd" in texts  # schedule
     assert "Leverancier failliet." in texts
-    assert "Laatste update 0 dagen geleden, door An Peeters." in texts
+    assert "Laatste update vandaag, door An Peeters." in texts
     assert "0 van 1.250,5 uur besteed (0 %)" in texts
     history = (await bot.say(AN, "statusgeschiedenis DT-042")).cards[0]
     assert card_texts(history).count("An Peeters") == 2
