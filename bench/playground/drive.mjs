@@ -1,17 +1,20 @@
 #!/usr/bin/env node
-// Drives Microsoft 365 Agents Playground in headless Chromium through the help menu and the settings form,
-// and saves screenshots of each card at a phone-sized and a desktop viewport. A manual tool: see README.md.
+// Drives Microsoft 365 Agents Playground in headless Chromium through the bot's main screens — help menu, settings,
+// a new project, time registration, timesheet, budget chart, status, milestones, risks, portfolio, board report,
+// handover, and a meeting planned in a team channel — and saves screenshots at a phone-sized viewport (and a few at
+// desktop size). A manual tool: see README.md.
 //
 //   cd /tmp/playground && node /work/main/bench/playground/drive.mjs [--out DIR] [--url URL] [--log FILE]
-//        [--chromium PATH] [--only-phone]
+//        [--text FILE] [--chromium PATH] [--code DT-042] [--only-phone]
 //
-// Needs a fresh bot database (the welcome card is sent once per conversation) and a running Playground.
-// Exits 1 when a step fails, the bot answers with an apology, or the Playground logs a non-2xx status.
+// Needs a fresh bot database in which the Playground's user (alexw@example.com) is an admin and the projects of
+// README.md are imported, and a freshly started Playground. Exits 1 when a step fails, the bot answers with an
+// apology or a refusal, or the Playground logs a non-2xx status.
 //
 // playwright-core is loaded from the current directory's node_modules (it is not a dependency of this repo).
 
 import { createRequire } from 'node:module';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,10 +27,13 @@ const opt = (name, fallback) => {
 const URL = opt('--url', process.env.PLAYGROUND_URL ?? 'http://localhost:56150');
 const OUT = resolve(opt('--out', join(here, '..', '..', 'docs', 'screenshots')));
 const CHROMIUM = opt('--chromium', process.env.CHROMIUM ?? '/usr/bin/chromium');
+const CODE = opt('--code', 'DT-042');
 const PHONE = { width: 390, height: 844 };
+const PHONE_MAX_HEIGHT = 3 * PHONE.height; // a taller card is cut here (the log says how many screens it takes)
 const DESKTOP = { width: 1280, height: 800 };
 const DESKTOP_SHOTS = !args.includes('--only-phone');
 const LOG = resolve(opt('--log', 'playground-log.txt'));
+const TEXT = resolve(opt('--text', 'cards.txt'));
 
 const require = createRequire(join(process.cwd(), 'noop.js'));
 let chromium;
@@ -38,9 +44,22 @@ try {
   process.exit(2);
 }
 
+// Dates relative to today, so the budget chart, late milestones and the meeting make sense whenever this runs.
+const day = (offset) => {
+  const d = new Date();
+  d.setDate(d.getDate() + offset);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+};
+const nextWeekday = (weekday) => {
+  const today = new Date().getDay();
+  return day(((weekday - today + 7) % 7) || 7);
+};
+
 mkdirSync(OUT, { recursive: true });
+writeFileSync(TEXT, '');
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
+  env: { ...process.env, TZ: process.env.TZ ?? 'Europe/Brussels' },
   args: [
     '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync',
@@ -48,39 +67,59 @@ const browser = await chromium.launch({
 });
 const problems = [];
 const step = (msg) => console.log(`-- ${msg}`);
+const note = (title, text) => appendFileSync(TEXT, `\n===== ${title} =====\n${text.trim()}\n`);
 
 try {
   const page = await browser.newPage({ viewport: DESKTOP });
   page.on('pageerror', (err) => console.log(`page error: ${err.message}`));
   await page.goto(URL, { waitUntil: 'load' });
 
-  const composer = page.locator('[role=textbox][data-lexical-editor]');
+  const editors = page.locator('[role=textbox][data-lexical-editor]');
+  const composer = editors.first();
   await composer.waitFor({ timeout: 20000 });
   const cards = page.locator('.ac-adaptiveCard');
 
-  // The conversation pane: the lowest ancestor of the composer that also holds the messages.
-  await page.evaluate(() => {
-    let e = document.querySelector('[role=textbox][data-lexical-editor]');
-    while (e && e.getBoundingClientRect().height < 400) e = e.parentElement;
-    e.setAttribute('data-drive-pane', '');
-  });
+  // The conversation pane: the lowest ancestor of the (first) composer that also holds the messages. Marked again
+  // after switching to another conversation, which renders a new pane.
+  async function markPane() {
+    await page.evaluate(() => {
+      document.querySelectorAll('[data-drive-pane]').forEach((e) => e.removeAttribute('data-drive-pane'));
+      let e = document.querySelector('[role=textbox][data-lexical-editor]');
+      while (e && e.getBoundingClientRect().height < 400) e = e.parentElement;
+      e.setAttribute('data-drive-pane', '');
+    });
+  }
+  await markPane();
   await page.addStyleTag({
     content: `
       [data-drive-pane].drive-phone { position: fixed !important; inset: 0 !important; width: 100vw !important;
         height: 100vh !important; min-width: 0 !important; max-width: none !important; z-index: 100000 !important;
+        padding-right: 12px !important; box-sizing: border-box !important;
         background: #fff; }
       /* The Playground gives each card a fixed desktop width; on a phone Teams fits the card to the screen. */
       [data-drive-pane].drive-phone :has(.ac-adaptiveCard) { min-width: 0 !important; max-width: 100% !important; }
       [data-drive-pane].drive-phone :has(> .ac-preview-panel) { width: auto !important; }
       [data-drive-pane].drive-phone .ac-adaptiveCard { width: auto !important; }
+      /* ... and as wide as the message column, not shrunk to its content. */
+      [data-drive-pane].drive-phone *:has(.ac-adaptiveCard) { align-items: stretch !important; }
+      [data-drive-pane].drive-phone *:has(.ac-adaptiveCard):not([data-drive-pane]) { flex-grow: 1 !important;
+        width: auto !important; margin-right: 0 !important; }
+      [data-drive-pane].drive-phone .ac-adaptiveCard { flex: 1 1 auto !important; }
+      /* The Playground's notice under each card that asks for msteams.width "Full" (Teams shows no such line). */
+      [data-drive-hidden] { display: none !important; }
       [data-portal-node], .fui-Portal, [role=listbox] { z-index: 100001 !important; }`,
   });
   const pane = page.locator('[data-drive-pane]');
 
+  async function typeIn(editor, text) {
+    await editor.click();
+    await editor.fill(text);
+  }
+
+  // Types a line in the personal chat and waits for a new card that contains `expect`.
   async function send(text, expect) {
     const before = await cards.count();
-    await composer.click();
-    await composer.fill(text);
+    await typeIn(composer, text);
     await page.keyboard.press('Enter');
     await page.waitForFunction((n) => document.querySelectorAll('.ac-adaptiveCard').length > n, before, {
       timeout: 15000,
@@ -88,6 +127,41 @@ try {
     const card = cards.filter({ hasText: expect }).last();
     await card.waitFor({ timeout: 15000 });
     return card;
+  }
+
+  // Presses a card's button and waits for a card (the same one, updated in place, or a new one) with `expect`.
+  async function press(card, button, expect) {
+    await card.getByRole('button', { name: button, exact: true }).first().click();
+    const next = cards.filter({ hasText: expect }).last();
+    await next.waitFor({ timeout: 15000 });
+    await page.waitForTimeout(500);
+    return next;
+  }
+
+  // Form helpers: inputs are found by their label (the accessible name the Playground gives them).
+  const textbox = (card, label) => card.getByRole('textbox', { name: label, exact: true });
+  async function fill(card, label, value) {
+    await textbox(card, label).fill(value);
+  }
+  async function choose(card, label, option) {
+    await card.getByRole('combobox', { name: label, exact: true }).click();
+    await page.getByRole('option', { name: option, exact: true }).click();
+    await page.waitForTimeout(150);
+  }
+  async function chooseMany(card, label, options) {
+    await card.getByRole('combobox', { name: label, exact: true }).click();
+    for (const option of options) await page.getByRole('menuitemcheckbox', { name: option, exact: true }).click();
+    await page.keyboard.press('Escape');
+  }
+  async function pickDate(card, label, iso) {
+    const input = card.getByRole('combobox', { name: label, exact: true });
+    await input.fill(iso);
+    await page.keyboard.press('Tab');
+    if (!(await input.inputValue())) throw new Error(`the date picker "${label}" did not take ${iso}`);
+  }
+  async function pickTime(card, label, shown) {
+    await card.getByRole('combobox', { name: label, exact: true }).click();
+    await page.getByRole('option', { name: shown, exact: true }).click();
   }
 
   // Scrolls so that the card (or its top, if taller than the pane) is in view.
@@ -104,7 +178,8 @@ try {
       const box = el.getBoundingClientRect();
       const view = scroller.getBoundingClientRect();
       const composerTop = document.querySelector('[role=textbox][data-lexical-editor]').getBoundingClientRect().top;
-      const usable = Math.min(view.bottom, composerTop) - view.top;
+      const bottom = composerTop > view.top + 100 ? Math.min(view.bottom, composerTop) : view.bottom;
+      const usable = bottom - view.top;
       // The card's bottom just above the composer, unless it is too tall: then its top (with the header above it).
       const delta = box.height + 60 < usable ? box.bottom - (view.top + usable) + 16 : box.top - view.top - 48;
       scroller.scrollTop += delta;
@@ -112,37 +187,77 @@ try {
     await page.waitForTimeout(300);
   }
 
-  // Phone-sized shots of every step; desktop ones only where they show something the phone one does not.
-  async function capture(name, card, { desktop = false } = {}) {
-    if (desktop && DESKTOP_SHOTS) {
+  // The Playground renders a card again when the pane changes width, and a card rendered again forgets what was
+  // typed in it: forms are therefore filled at phone width (after toPhone) and submitted before going back.
+  let phoneMode = false;
+  async function hideNotices() {
+    await page.evaluate(() => {
+      for (const e of document.querySelectorAll('span.fui-Text')) {
+        if (/^Full width control is not supported/.test(e.textContent)) e.parentElement.parentElement.setAttribute('data-drive-hidden', '');
+      }
+    });
+  }
+
+  async function toPhone() {
+    await hideNotices();
+    if (phoneMode) return;
+    await page.setViewportSize(PHONE);
+    await pane.evaluate((el) => el.classList.add('drive-phone'));
+    await page.waitForTimeout(400);
+    phoneMode = true;
+  }
+  async function toDesktop() {
+    if (!phoneMode) return;
+    await pane.evaluate((el) => el.classList.remove('drive-phone'));
+    await page.setViewportSize(DESKTOP);
+    await page.waitForTimeout(300);
+    phoneMode = false;
+  }
+
+  // Phone-sized shots of every step, tall enough for the whole card (up to PHONE_MAX_HEIGHT); desktop ones only
+  // where they show something the phone one does not. `keepPhone` stays at phone width (a form to submit next).
+  async function capture(name, card, { desktop = false, keepPhone = false } = {}) {
+    note(name, await card.innerText());
+    await hideNotices();
+    if (desktop && DESKTOP_SHOTS && !phoneMode) {
       await reveal(card);
       const box = await pane.boundingBox();
       await page.screenshot({ path: join(OUT, `desktop-${name}.png`), clip: box });
     }
-    await page.setViewportSize(PHONE);
-    await pane.evaluate((el) => el.classList.add('drive-phone'));
-    await page.waitForTimeout(400);
+    await toPhone();
+    const cardHeight = (await card.boundingBox()).height;
+    // What the screen shows besides the messages (composer, header above the card): the phone's height minus the
+    // height of the scrolling message list.
+    const chrome = await card.evaluate((el) => {
+      let p = el.parentElement;
+      while (p && !(p.scrollHeight > p.clientHeight + 2 && getComputedStyle(p).overflowY !== 'visible')) p = p.parentElement;
+      return window.innerHeight - (p ? p.clientHeight : window.innerHeight) + 110;
+    });
+    const screens = (cardHeight + chrome) / PHONE.height;
+    const height = Math.min(PHONE_MAX_HEIGHT, Math.max(PHONE.height, Math.ceil(cardHeight + chrome)));
+    await page.setViewportSize({ width: PHONE.width, height });
+    await page.waitForTimeout(300);
     await reveal(card);
     await page.screenshot({ path: join(OUT, `phone-${name}.png`) });
-    await pane.evaluate((el) => el.classList.remove('drive-phone'));
-    await page.setViewportSize(DESKTOP);
-    await page.waitForTimeout(300);
-    step(`saved ${name}`);
+    if (!keepPhone) await toDesktop();
+    step(`saved ${name} (card ${Math.round(cardHeight)} px high at phone width: ${screens.toFixed(1)} phone screens)`);
   }
 
-  async function pickLanguage(card, label) {
-    const combo = card.getByRole('combobox');
-    await combo.click();
-    await page.getByRole('option', { name: label }).click();
-    await page.waitForTimeout(200);
+  async function waitForImages(card) {
+    await page.waitForFunction(
+      (el) => [...el.querySelectorAll('img')].every((img) => img.complete && img.naturalWidth > 0),
+      await card.elementHandle(),
+      { timeout: 15000 },
+    );
   }
 
-  function timezoneInput(card) {
-    return card.locator('.ac-input-container input[type=text]:not([role=combobox])');
-  }
-
-  function saveButton(card) {
-    return card.getByRole('button', { name: /^(Opslaan|Save)$/ });
+  async function settingsLanguage(label, saved) {
+    const form = await send('instellingen', /Your settings|Jouw instellingen/);
+    await form.getByRole('combobox').first().click(); // the language; the form also has a time picker
+    await page.getByRole('option', { name: label, exact: true }).click();
+    await textbox(form, label === 'English' ? 'Tijdzone' : 'Time zone').fill('');
+    await form.getByRole('button', { name: /^(Opslaan|Save)$/ }).click();
+    await page.getByText(saved).last().waitFor({ timeout: 15000 });
   }
 
   // 1. The welcome card, sent on install (only once per conversation and database).
@@ -150,7 +265,6 @@ try {
   const welcome = cards.filter({ hasText: 'projectbot' }).first();
   try {
     await welcome.waitFor({ timeout: 15000 });
-    console.log(`   welcome: ${(await welcome.innerText()).split('\n')[0]}`);
     await capture('01-welcome', welcome);
   } catch {
     problems.push('no welcome card (was the greeting already sent in this conversation? use a fresh database)');
@@ -158,76 +272,205 @@ try {
 
   // The Playground always sends locale en-US: to see the Dutch cards, the user first chooses Nederlands.
   step('make the Playground user Dutch (settings → Nederlands)');
-  let form = await send('instellingen', /Your settings|Jouw instellingen/);
-  await pickLanguage(form, 'Nederlands');
-  await timezoneInput(form).fill('');
-  await saveButton(form).click();
-  await page.getByText(/Je instellingen zijn bewaard/).last().waitFor({ timeout: 15000 });
+  await settingsLanguage('Nederlands', /Je instellingen zijn (bewaard|opgeslagen)/);
 
-  // 2. The help menu in Dutch.
+  // 2. The help menu in Dutch, and its settings entry.
   step('hulp');
   const menu = await send('hulp', 'Waarmee kan ik helpen?');
-  await capture('02-menu-nl', menu, { desktop: true });
-
-  // 3. The settings entry of the menu.
+  await capture('02-menu-nl', menu);
   step('menu → Instellingen');
-  const before = await cards.count();
-  await menu.getByRole('button', { name: 'Instellingen' }).click();
-  await page.waitForFunction((n) => document.querySelectorAll('.ac-adaptiveCard').length > n, before);
-  form = cards.filter({ hasText: 'Jouw instellingen' }).last();
-  await capture('03-settings-nl', form);
-
-  // 3b. The language list, open (phone only: the list is drawn outside the card, over the chat).
-  step('language list');
-  await page.setViewportSize(PHONE);
-  await pane.evaluate((el) => el.classList.add('drive-phone'));
-  await page.waitForTimeout(400);
-  await reveal(form);
-  await form.getByRole('combobox').click();
-  await page.getByRole('option').first().waitFor();
-  await page.screenshot({ path: join(OUT, 'phone-03b-language-list-nl.png') });
-  console.log('   options: ' + (await page.getByRole('option').allInnerTexts()).join(' | '));
-  await page.keyboard.press('Escape');
-  await pane.evaluate((el) => el.classList.remove('drive-phone'));
-  await page.setViewportSize(DESKTOP);
-  await page.waitForTimeout(300);
-  step('saved 03b-language-list-nl');
-  // In the Playground, a card whose list was opened and then resized no longer reads its inputs (the submit
-  // loses the time zone): open a fresh form from the menu for the next steps.
+  // Each line of the menu has an Open button; the second line is Instellingen.
   const count = await cards.count();
-  await menu.getByRole('button', { name: 'Instellingen' }).click();
+  await menu.getByRole('button', { name: 'Openen', exact: true }).nth(1).click();
   await page.waitForFunction((n) => document.querySelectorAll('.ac-adaptiveCard').length > n, count);
-  form = cards.filter({ hasText: 'Jouw instellingen' }).last();
+  const settings = cards.filter({ hasText: 'Jouw instellingen' }).last();
+  await capture('03-settings-nl', settings);
 
-  // 4. An unknown time zone.
-  step('time zone Mars/Phobos → Opslaan');
-  await timezoneInput(form).fill('Mars/Phobos');
-  await saveButton(form).click();
-  await page.getByText(/geen tijdzone die ik ken/).last().waitFor({ timeout: 15000 });
-  form = cards.filter({ hasText: 'geen tijdzone die ik ken' }).last();
-  await capture('04-settings-error-nl', form, { desktop: true });
+  // 3. A new project, through the form.
+  step(`nieuw project → ${CODE}`);
+  let form = await send('nieuw project', 'Nieuw project');
+  await toPhone();
+  await fill(form, 'Projectcode (bv. DT-042)', CODE);
+  await fill(form, 'Naam', 'Digitaal dossier kinderopvang');
+  await choose(form, 'Domein', 'Digitale transformatie');
+  await fill(form, 'Beschrijving', 'Ouders vragen een plaats in de kinderopvang aan via één digitaal dossier in plaats van op papier.');
+  await fill(form, 'Doel', 'Tegen juni 2027 komt minstens 80 % van de aanvragen digitaal binnen.');
+  await fill(form, 'Scope', 'Aanvraagformulier, wachtlijst, koppeling met het rijksregister. Niet: facturatie.');
+  await fill(form, 'Coördinator', 'alexw@example.com');
+  await fill(form, 'Manager', 'meganb@example.com');
+  await chooseMany(form, 'Lokale besturen', ['Gemeente Lier', 'Gemeente Duffel']);
+  await pickDate(form, 'Geplande start', day(-90));
+  await pickDate(form, 'Gepland einde', day(120));
+  await fill(form, 'Budget (uren)', '400');
+  await capture('04-project-form-nl', form, { keepPhone: true });
+  const project = await press(form, 'Opslaan', 'Projectteam');
+  await capture('05-project-card-nl', project);
 
-  // 5. English and Europe/Brussels.
-  step('English + Europe/Brussels → Opslaan');
-  await pickLanguage(form, 'English');
-  await timezoneInput(form).fill('Europe/Brussels');
-  await saveButton(form).click();
-  const saved = page.getByText(/Your settings are saved/).last();
-  await saved.waitFor({ timeout: 15000 });
-  await page.waitForTimeout(500);
-  // The confirmation is a text message below the (refreshed) form: show both.
-  const lastMessage = page.locator('[data-drive-pane] [aria-label="Message header"]').last();
-  await capture('05-settings-saved-en', saved.or(lastMessage).last(), { desktop: true });
+  // 4. Time: some history for the chart (no screenshots), then the entry of the brief.
+  step('time entries');
+  for (const [text, expect] of [
+    [`registreer 6u ${CODE} ${day(-75)} kick-off`, 'Uren geregistreerd'],
+    [`registreer 12u ${CODE} ${day(-60)} workshops met de gemeenten`, 'Uren geregistreerd'],
+    [`registreer 7u30 ${CODE} ${day(-30)}`, 'Uren geregistreerd'],
+    [`registreer 3u ${CODE} ${day(-12)}`, 'Uren geregistreerd'],
+    [`registreer 1u30 ${CODE} gisteren`, 'Uren geregistreerd'],
+    [`plan 4u ${CODE} volgende dinsdag`, /Uren (gepland|geregistreerd)/],
+  ]) {
+    const answer = await send(text, expect);
+    note(`(seed) ${text}`, await answer.innerText());
+  }
+  const logged = await send(`registreer 2u30 ${CODE} analyse`, 'Uren geregistreerd');
+  await capture('06-time-logged-nl', logged);
+  await capture('07-timesheet-nl', await send('uren', 'Urenstaat'));
+  const budget = await send(`budget ${CODE}`, `Uren ${CODE}`);
+  await waitForImages(budget);
+  await capture('08-budget-nl', budget, { desktop: true });
 
-  // 6. The help menu in English.
-  step('help');
-  const menuEn = await send('help', 'What can I do for you?');
-  await capture('06-menu-en', menuEn);
+  // 5. Status: the form, then the status card.
+  step(`update ${CODE}`);
+  form = await send(`update ${CODE}`, `Statusupdate ${CODE}`);
+  await toPhone();
+  await choose(form, 'Algemeen', '🟠 Risico');
+  await choose(form, 'Planning', '🟠 Risico');
+  await choose(form, 'Budget', '🟢 Op schema');
+  await choose(form, 'Scope', '🟢 Op schema');
+  await fill(form, 'Samenvatting', 'De analyse is bijna rond; de keuze van de leverancier loopt twee weken achter.');
+  await fill(form, 'Bereikt sinds de vorige update', 'Workshops met drie gemeenten gehouden; processen in kaart gebracht.');
+  await fill(form, 'Volgende stappen', 'Lastenboek afwerken (Alex), gunning voorbereiden (Megan).');
+  await fill(form, 'Nodige beslissingen', 'Stuurgroep: akkoord met de uitgestelde gunning.');
+  await capture('09-status-form-nl', form, { keepPhone: true });
+  await press(form, 'Update opslaan', `Status ${CODE}`);
+  await toDesktop();
 
-  // Anything that looks like the bot's apology or error texts.
-  const chat = await pane.innerText();
+  // Milestones and risks, through their forms (no screenshots of the forms).
+  step('milestones');
+  let list = await send(`mijlpalen ${CODE}`, `Mijlpalen ${CODE}`);
+  for (const [name, date, text] of [
+    ['Processen in kaart gebracht', day(-15), 'De processen van de drie gemeenten beschreven en goedgekeurd.'],
+    ['Lastenboek klaar', day(6), ''],
+    ['Gunning leverancier', day(48), 'Beslissing in de raad van bestuur.'],
+  ]) {
+    form = await press(list, 'Mijlpaal toevoegen', `Nieuwe mijlpaal voor ${CODE}`);
+    await fill(form, 'Mijlpaal', name);
+    await pickDate(form, 'Datum', date);
+    await fill(form, 'Omschrijving', text);
+    list = await press(form, 'Opslaan', `Mijlpaal “${name}” opgeslagen`);
+  }
+  step('risks');
+  list = await send(`risico's ${CODE}`, `Risico's ${CODE}`);
+  for (const [name, chance, impact, measure, owner] of [
+    ['Leverancier levert de koppeling met het rijksregister te laat', '4 — hoog', '4 — hoog',
+      'Koppeling als aparte mijlpaal in het lastenboek; boeteclausule.', 'meganb@example.com'],
+    ['Gemeenten gebruiken elk een ander aanvraagformulier', '3 — gemiddeld', '2 — laag',
+      'Eén gemeenschappelijk formulier afspreken in de werkgroep.', 'alexw@example.com'],
+  ]) {
+    form = await press(list, 'Risico toevoegen', `Nieuw risico voor ${CODE}`);
+    await fill(form, 'Risico', name);
+    await choose(form, 'Kans (1–5)', chance);
+    await choose(form, 'Impact (1–5)', impact);
+    await fill(form, 'Maatregel', measure);
+    await fill(form, 'Eigenaar', owner);
+    list = await press(form, 'Opslaan', `Risico “${name}” opgeslagen`);
+  }
+
+  await capture('10-status-nl', await send(`status ${CODE}`, `Status ${CODE}`));
+  await capture('11-milestones-nl', await send(`mijlpalen ${CODE}`, `Mijlpalen ${CODE}`));
+  await capture('12-risks-nl', await send(`risico's ${CODE}`, `Risico's ${CODE}`));
+
+  // A red project for the portfolio (imported, coordinated by the Playground user too).
+  step('update DT-038 (red)');
+  form = await send('update DT-038', 'Statusupdate DT-038');
+  await choose(form, 'Algemeen', '🔴 Ontspoord');
+  await choose(form, 'Planning', '🔴 Ontspoord');
+  await choose(form, 'Budget', '🟠 Risico');
+  await choose(form, 'Scope', '🟢 Op schema');
+  await fill(form, 'Samenvatting', 'De leverancier haalt de testdatum niet; de livegang schuift minstens een maand op.');
+  await press(form, 'Update opslaan', 'Status DT-038');
+
+  await capture('13-portfolio-nl', await send('overzicht', 'Overzicht'), { desktop: true });
+  await capture('14-report-nl', await send(`rapport ${CODE}`, 'raad van bestuur'));
+
+  // 6. The handover: the form, then the plan with its checklist.
+  step(`overdracht ${CODE}`);
+  form = await send(`overdracht ${CODE}`, 'Overdracht plannen');
+  await toPhone();
+  await fill(form, 'Ontvangende persoon (naam of e-mailadres)', 'adelev@example.com');
+  await pickDate(form, 'Overdrachtsdatum', day(120));
+  await fill(form, 'Nazorg: einddatum of duur', '3 maanden');
+  await fill(form, 'Contactpersoon tweedelijnssupport', 'isaiahl@example.com');
+  await fill(form, "Wie vroeg informeren (gescheiden door komma's)", 'meganb@example.com, kinderopvang@example.be');
+  await fill(form, 'Extra punten voor de checklist (één per regel)', 'Wachtlijstregels overdragen aan de dienst kinderopvang');
+  await capture('15-handover-form-nl', form, { keepPhone: true });
+  await capture('16-handover-nl', await press(form, 'Opslaan', 'Checklist'));
+
+  // 7. A meeting, planned in the team's General channel (a new post that mentions the bot).
+  step('channel General → @Test Bot nieuwe vergadering');
+  await page.getByRole('treeitem', { name: /General/ }).click();
+  await page.waitForTimeout(1500);
+  await markPane();
+  const channelWelcome = cards.filter({ hasText: 'projectbot' }).first();
+  await channelWelcome.waitFor({ timeout: 15000 });
+  note('channel welcome', await channelWelcome.innerText());
+  const before = await cards.count();
+  await composer.click();
+  await page.keyboard.type('@Tes');
+  await page.getByRole('menuitem', { name: 'Test Bot' }).click();
+  await page.keyboard.type(` nieuwe vergadering ${CODE}`);
+  await page.getByRole('button', { name: 'Post', exact: true }).click();
+  await page.waitForFunction((n) => document.querySelectorAll('.ac-adaptiveCard').length > n, before, {
+    timeout: 15000,
+  });
+  form = cards.filter({ hasText: `Nieuwe vergadering voor ${CODE}` }).last();
+  await form.waitFor({ timeout: 15000 });
+  await toPhone();
+  await fill(form, 'Titel', 'Werkgroep digitaal dossier');
+  await choose(form, 'Soort', 'Werkgroep');
+  await pickDate(form, 'Datum (eerste vergadering)', nextWeekday(4));
+  await pickTime(form, 'Beginuur', '2:00 PM');
+  await fill(form, 'Tijdzone', 'Europe/Brussels');
+  await choose(form, 'Herhaling', 'Om de twee weken');
+  await form.getByRole('spinbutton', { name: 'Of: aantal vergaderingen (optioneel)' }).fill('6');
+  await fill(form, 'Plaats', 'Stadhuis Lier, zaal 2');
+  await form.getByRole('checkbox', { name: 'Belgische feestdagen overslaan' }).check();
+  await capture('17-meeting-form-channel-nl', form, { keepPhone: true });
+  await capture('18-meetings-channel-nl', await press(form, 'Vergadering bewaren', 'Komende vergaderingen'));
+
+  // 8. Back in the personal chat, in English: the menu (screenshot) and the other screens (their text only).
+  step('personal chat in English');
+  await page.getByRole('treeitem', { name: /Personal Chat/ }).click();
+  await page.waitForTimeout(1500);
+  await markPane();
+  await settingsLanguage('English', /Your settings are (saved|stored)/);
+  await capture('19-menu-en', await send('help', 'What can I do for you?'));
+  for (const [text, expect] of [
+    ['settings', 'Your settings'],
+    ['new project', 'New project'],
+    [`log 1h ${CODE} analysis`, 'Time logged'],
+    ['timesheet', 'Timesheet'],
+    [`budget ${CODE}`, `Hours ${CODE}`],
+    [`update ${CODE}`, `Status update ${CODE}`],
+    [`status ${CODE}`, `Status ${CODE}`],
+    [`milestones ${CODE}`, `Milestones ${CODE}`],
+    [`risks ${CODE}`, `Risks ${CODE}`],
+    ['portfolio', 'Portfolio'],
+    [`report ${CODE}`, 'Board report'],
+    [`handover ${CODE}`, `Handover ${CODE}`],
+    [`meetings ${CODE}`, 'Upcoming meetings'],
+  ]) {
+    try {
+      note(`(en) ${text}`, await (await send(text, expect)).innerText());
+    } catch {
+      const last = cards.last();
+      note(`(en) ${text} — UNEXPECTED`, (await last.count()) ? await last.innerText() : '(no card)');
+      problems.push(`"${text}": no card with "${expect}"`);
+    }
+  }
+
+  // Anything that looks like the bot's apology, error or refusal texts, in any conversation shown.
+  const chat = await page.locator('body').innerText();
   for (const bad of ['Sorry', 'er ging bij mij iets mis', 'could not be read', 'kon ik niet lezen', 'no longer supported',
-    'niet meer ondersteund', 'did not understand', 'begreep', 'reach my database', 'database nu niet']) {
+    'niet meer ondersteund', 'did not understand', 'begreep', 'reach my database', 'database nu niet',
+    'mag je helaas niet', 'not allowed']) {
     if (chat.includes(bad)) problems.push(`the chat contains "${bad}"`);
   }
 
@@ -239,15 +482,17 @@ try {
     return e ? e.innerText.trim() : '';
   });
   writeFileSync(LOG, `${log}\n`);
-  console.log('\n== Playground log panel ==\n' + log);
+  console.log(`\nPlayground log panel: ${LOG}`);
   for (const line of log.split('\n')) {
     const m = line.match(/(?:Application|Playground) ([a-zA-Z/]+) (\d{3})\b/);
     if (m && !m[2].startsWith('2')) problems.push(`HTTP ${m[2]} for ${m[1]}`);
+    if (/not supported/i.test(line) && !/Full width/i.test(line)) console.log(`   ${line}`);
   }
 } finally {
   await browser.close();
 }
 
+console.log(`card texts: ${TEXT}`);
 if (problems.length) {
   console.log('\nPROBLEMS:\n' + problems.map((p) => `  - ${p}`).join('\n'));
   process.exit(1);
