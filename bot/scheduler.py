@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -37,6 +39,34 @@ DISPATCH_EVERY_SECONDS = 2
 KEEP_FINISHED = timedelta(days=30)
 
 
+def _add(
+    scheduler: AsyncIOScheduler,
+    job: Callable[..., Awaitable[Any]],
+    trigger: Any,
+    *,
+    id: str,
+    name: str,
+    grace: int,
+    args: Sequence[Any] = (),
+    start_now: bool = False,
+) -> None:
+    """Every job here: never two runs of it at once in this process (max_instances=1), runs missed while the loop
+    was busy collapse into one (coalesce), a late run still runs within `grace` seconds (APScheduler's default of
+    1 s would silently drop it during a restart), and a fixed id so a restart replaces rather than duplicates."""
+    scheduler.add_job(
+        job,
+        trigger,
+        args=list(args),
+        id=id,
+        name=name,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=grace,
+        replace_existing=True,
+        **({"next_run_time": datetime.now(UTC)} if start_now else {}),
+    )
+
+
 def build_scheduler(
     sender: OutboxSender,
     *,
@@ -52,150 +82,126 @@ def build_scheduler(
         from bot import signing_keys
 
         # First run right away, then well within the SDK's one-day cache age; a late run is simply run late.
-        scheduler.add_job(
+        _add(
+            scheduler,
             signing_keys.refresh_signing_keys,
             IntervalTrigger(hours=signing_keys.REFRESH_EVERY_HOURS),
             id=SIGNING_KEYS_JOB,
             name="refresh Bot Framework signing keys",
-            next_run_time=datetime.now(UTC),
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=int(timedelta(hours=1).total_seconds()),
-            replace_existing=True,
+            grace=int(timedelta(hours=1).total_seconds()),
+            start_now=True,
         )
-    # max_instances=1: a slow run (rate-limited batch) is never overlapped by the next one in this process.
-    # coalesce=True: runs missed while the loop was busy or the machine suspended collapse into one.
-    # misfire_grace_time=30: a tick up to 30 s late still runs (the default of 1 s silently drops it when the
-    # event loop is busy); later than that the next tick, 2 s on, does the same work anyway.
+    # A slow run (a rate-limited batch) is never overlapped by the next tick; a tick up to 30 s late still runs,
+    # later than that the next tick, 2 s on, does the same work anyway.
     # Each run sends until nothing is due, claiming the next batch while the current one is still going out.
-    scheduler.add_job(
+    _add(
+        scheduler,
         sender.run_until_idle,
         IntervalTrigger(seconds=DISPATCH_EVERY_SECONDS),
         id=DISPATCH_JOB,
         name="send due outbox rows",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=30,
-        replace_existing=True,
+        grace=30,
     )
     # Daily at 03:17 UTC; a whole day of grace, so a restart at that hour postpones rather than skips it.
-    scheduler.add_job(
+    _add(
+        scheduler,
         _housekeeping,
         CronTrigger(hour=3, minute=17, timezone="UTC"),
-        args=[sender],
         id=HOUSEKEEPING_JOB,
         name="purge finished outbox rows",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=int(timedelta(hours=23).total_seconds()),
-        replace_existing=True,
+        grace=int(timedelta(hours=23).total_seconds()),
+        args=[sender],
     )
     # Personal data past its retention period (docs/privacy.md), daily; same grace as the housekeeping above.
-    scheduler.add_job(
+    _add(
+        scheduler,
         _privacy_retention,
         CronTrigger(hour=3, minute=41, timezone="UTC"),
-        args=[sender],
         id=RETENTION_JOB,
         name="delete personal data past its retention period",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=int(timedelta(hours=23).total_seconds()),
-        replace_existing=True,
+        grace=int(timedelta(hours=23).total_seconds()),
+        args=[sender],
     )
     # Files offered or linked (bot/files.py) whose offer or link has expired: their bytes go, daily.
-    scheduler.add_job(
+    _add(
+        scheduler,
         _files_housekeeping,
         CronTrigger(hour=3, minute=29, timezone="UTC"),
-        args=[sender],
         id=FILES_JOB,
         name="delete expired outgoing files",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=int(timedelta(hours=23).total_seconds()),
-        replace_existing=True,
+        grace=int(timedelta(hours=23).total_seconds()),
+        args=[sender],
     )
     # Milestones due within 7 days or late remind their coordinator; the dedup key holds the day, so a second
     # run that day (another instance, a restart) adds nothing. 07:00 in Brussels, half a day of grace.
-    scheduler.add_job(
+    _add(
+        scheduler,
         _milestone_reminders,
         CronTrigger(hour=7, minute=0, timezone="Europe/Brussels"),
-        args=[sender],
         id=MILESTONE_JOB,
         name="enqueue milestone reminders",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=int(timedelta(hours=12).total_seconds()),
-        replace_existing=True,
+        grace=int(timedelta(hours=12).total_seconds()),
+        args=[sender],
     )
     # Weekly digests: each manager chooses day and time in their own zone, so this looks every 10 minutes for
     # whose moment has come; the dedup key holds the ISO week, so each gets one per week.
-    scheduler.add_job(
+    _add(
+        scheduler,
         _weekly_digests,
         IntervalTrigger(minutes=10),
-        args=[sender],
         id=DIGEST_JOB,
         name="enqueue weekly digests",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=int(timedelta(minutes=10).total_seconds()),
-        replace_existing=True,
+        grace=int(timedelta(minutes=10).total_seconds()),
+        args=[sender],
     )
     # Reminders to log time: each person picks a time in their own zone, so this looks every 5 minutes whose moment
     # has passed today; the dedup key holds person and day, so each gets one per working day at most.
-    scheduler.add_job(
+    _add(
+        scheduler,
         _time_nudges,
         IntervalTrigger(minutes=NUDGE_EVERY_MINUTES),
-        args=[sender, default_timezone],
         id=NUDGE_JOB,
         name="enqueue reminders to log time",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=int(timedelta(minutes=NUDGE_EVERY_MINUTES).total_seconds()),
-        replace_existing=True,
+        grace=int(timedelta(minutes=NUDGE_EVERY_MINUTES).total_seconds()),
+        args=[sender, default_timezone],
     )
     # After-care that is over closes its project (and asks for the retrospective); daily at 07:05 in Brussels, with
     # half a day of grace. Closing is a conditional update, so a second run (another instance) closes nothing twice.
-    scheduler.add_job(
+    _add(
+        scheduler,
         _handover_after_care,
         CronTrigger(hour=7, minute=5, timezone="Europe/Brussels"),
-        args=[sender, default_timezone],
         id=HANDOVER_JOB,
         name="end after-care periods",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=int(timedelta(hours=12).total_seconds()),
-        replace_existing=True,
+        grace=int(timedelta(hours=12).total_seconds()),
+        args=[sender, default_timezone],
     )
     # Meeting reminders: keeps one outbox row per occurrence and lead time enqueued for the next 14 days (and the
     # report prompt after each meeting). Enqueueing is idempotent on the dedup key, so instances may overlap; the
     # first run is at start-up, so reminders missed while the bot was down are found at once.
-    scheduler.add_job(
+    _add(
+        scheduler,
         _meeting_reminders,
         IntervalTrigger(minutes=MEETING_EVERY_MINUTES),
-        args=[sender],
         id=MEETING_JOB,
         name="enqueue meeting reminders",
-        next_run_time=datetime.now(UTC),
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=int(timedelta(minutes=MEETING_EVERY_MINUTES).total_seconds()),
-        replace_existing=True,
+        grace=int(timedelta(minutes=MEETING_EVERY_MINUTES).total_seconds()),
+        args=[sender],
+        start_now=True,
     )
     # Meetings imported from Outlook follow the invitation: re-read every 30 minutes (only with Graph configured).
     # Updating is idempotent (the same invitation writes the same schedule), so overlapping instances are harmless.
     if calendar is not None:
         from dialogs.meeting_import import SYNC_EVERY_MINUTES
 
-        scheduler.add_job(
+        _add(
+            scheduler,
             _outlook_sync,
             IntervalTrigger(minutes=SYNC_EVERY_MINUTES),
-            args=[sender, calendar, default_timezone],
             id=OUTLOOK_SYNC_JOB,
             name="follow meetings imported from Outlook",
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=int(timedelta(minutes=SYNC_EVERY_MINUTES).total_seconds()),
-            replace_existing=True,
+            grace=int(timedelta(minutes=SYNC_EVERY_MINUTES).total_seconds()),
+            args=[sender, calendar, default_timezone],
         )
     return scheduler
 
