@@ -3,7 +3,7 @@ the closing retrospective with its lessons, and each manager's weekly digest pre
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -320,31 +320,7 @@ class StatusRepository:
         """The latest and the previous report of each project, in one query (a window function)."""
         if not project_ids:
             return {}
-        ranked = (
-            select(
-                col(StatusReport.id).label("rid"),
-                func.row_number()
-                .over(
-                    partition_by=col(StatusReport.project_id),
-                    order_by=(col(StatusReport.created_at).desc(), col(StatusReport.id).desc()),
-                )
-                .label("rn"),
-            )
-            .where(col(StatusReport.project_id).in_(sorted(project_ids)))
-            .subquery()
-        )
-        with self._db.session() as session:
-            rows = session.exec(
-                select(StatusReport, Person)
-                .join(ranked, ranked.c.rid == col(StatusReport.id))
-                .join(Person, col(Person.id) == col(StatusReport.author_id), isouter=True)
-                .where(ranked.c.rn <= 2)
-                .order_by(col(StatusReport.project_id), ranked.c.rn)
-            ).all()
-            found: dict[int, list[ReportRow]] = {}
-            for report, person in rows:
-                found.setdefault(report.project_id, []).append(_report_row(report, person))
-            return found
+        return self._latest_two_where(lambda query: query.where(col(StatusReport.project_id).in_(sorted(project_ids))))
 
     def reports_between(self, project_ids: Collection[int], start: datetime, end: datetime) -> list[ReportRow]:
         if not project_ids:
@@ -714,7 +690,15 @@ class StatusRepository:
 
     def _latest_two_in_domains(self, domain_ids: Collection[int]) -> dict[int, list[ReportRow]]:
         """latest_two for very large portfolios: filtered by domain through a join instead of a list of ids."""
-        ranked = (
+        return self._latest_two_where(
+            lambda query: query.join(Project, col(Project.id) == col(StatusReport.project_id)).where(
+                col(Project.domain_id).in_(sorted(domain_ids))
+            )
+        )
+
+    def _latest_two_where(self, narrow: Callable[[Any], Any]) -> dict[int, list[ReportRow]]:
+        """The two newest reports per project among those `narrow` keeps, with their authors, in one query."""
+        ranked = narrow(
             select(
                 col(StatusReport.id).label("rid"),
                 func.row_number()
@@ -724,10 +708,7 @@ class StatusRepository:
                 )
                 .label("rn"),
             )
-            .join(Project, col(Project.id) == col(StatusReport.project_id))
-            .where(col(Project.domain_id).in_(sorted(domain_ids)))
-            .subquery()
-        )
+        ).subquery()
         with self._db.session() as session:
             rows = session.exec(
                 select(StatusReport, Person)
