@@ -133,7 +133,16 @@ class RetryPolicy(AsyncHTTPPolicy):  # type: ignore[misc]
         asked = parse_retry_after(retry_after)
         if asked is not None:
             return min(asked, self.max_delay * 4)
-        return random.uniform(0, min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
+        return backoff_delay(attempt, self.base_delay, self.max_delay)
+
+
+def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random | None = None) -> float:
+    """Exponential backoff with full jitter, as Teams asks for 429s: uniform in [0, base * 2^(attempt-1)], capped.
+
+    Full jitter (rather than a fixed part plus jitter) spreads the retries of requests that failed together
+    across the whole step, so they do not come back together; the step still doubles with every attempt.
+    """
+    return (rng or random).uniform(0, min(cap, base * 2 ** (attempt - 1)))
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import heapq
+import itertools
 import logging
 import math
 import random
@@ -29,7 +31,7 @@ from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 from botframework.connector.aio import ConnectorClient
 from sqlmodel import col, select
 
-from bot.connector import RETRYABLE_STATUSES, parse_retry_after
+from bot.connector import RETRYABLE_STATUSES, backoff_delay, parse_retry_after
 from cards.i18n import Language, language_of
 from dialogs.clock import Clock
 from dialogs.proactive import UNDELIVERABLE_BUILDER, UNDELIVERABLE_KIND, Audience, ProactiveCards, undeliverable_args
@@ -60,13 +62,20 @@ class DeliveryOptions:
     lease: timedelta = timedelta(seconds=120)
     # Never start a send with less lease left than this, so no other instance can reclaim a row mid-send.
     lease_margin: timedelta = timedelta(seconds=20)
-    max_attempts: int = 6
-    base_delay: float = 1.0
+    # Retries: the first waits up to base_delay (uniformly at random), each next one up to twice as long. A short
+    # first step is safe because every retry goes through the same per-conversation and app limits as a first
+    # send, so it cannot make a burst; a conversation that keeps answering 429 is held back exponentially, and
+    # twelve attempts (the last wait up to ~4 minutes; about 4 minutes in all on average, at most ~8.5) ride out
+    # a short Teams outage before the row is marked failed.
+    max_attempts: int = 12
+    base_delay: float = 0.25
     max_delay: float = 300.0
     # Retries waiting at most this long happen in the same run (the row stays claimed); longer ones reschedule it.
     inline_retry_max: float = 5.0
     # Requests to the connector in flight at once (rows waiting to retry do not count).
     concurrency: int = 32
+    # How far ahead of the even schedule (1 / app_per_second apart) a send may go; see Pace.
+    pace_tolerance: float = 0.05
 
 
 class RateLimiter:
@@ -144,21 +153,88 @@ class InFlightWindow:
         self._freed.set()
 
 
-class SendLimits:
-    """Per-conversation and per-app limits, taken together: a send waits until both allow it.
+class OrderedSemaphore:
+    """A semaphore whose waiters are let in lowest `place` first rather than first come.
 
-    Waiting for the app's budget is first come, first served: one waiter at a time watches the app window, the
-    others queue behind it (an asyncio.Lock is FIFO). Without that every waiter would wake at each freed slot
-    and all but one go back to sleep: O(waiters) wake-ups per send. A conversation's own wait (its window, or a
-    429's Retry-After pause) happens before joining that queue, so a paused conversation never holds up others.
+    The sender gives each row its place in claim order, so a row coming back from a retry goes out before the rows
+    claimed after it instead of queueing behind all of them: older messages first, and a retry is not pushed to
+    the end of a long run.
+    """
+
+    def __init__(self, value: int) -> None:
+        self._free = value
+        self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._arrivals = itertools.count()
+
+    @asynccontextmanager
+    async def hold(self, place: int) -> AsyncIterator[None]:
+        await self._acquire(place)
+        try:
+            yield
+        finally:
+            self._release()
+
+    async def _acquire(self, place: int) -> None:
+        if self._free > 0 and not self._waiters:
+            self._free -= 1
+            return
+        granted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiters, (place, next(self._arrivals), granted))
+        try:
+            await granted
+        except asyncio.CancelledError:
+            if granted.done() and not granted.cancelled():
+                self._release()  # let in just as it was cancelled: pass the permit on
+            raise  # a cancelled waiter left in the heap is skipped by _release
+
+    def _release(self) -> None:
+        while self._waiters:
+            _place, _arrival, granted = heapq.heappop(self._waiters)
+            if not granted.done():
+                granted.set_result(None)
+                return
+        self._free += 1
+
+
+class Pace:
+    """Spreads sends evenly over the second: one every 1/rate seconds, up to `tolerance` early (a GCRA).
+
+    Without it the app's whole budget goes out in a burst at the start of each window and a send that becomes
+    ready just after (a retry, a row of the next batch) waits for the next window. A waiter sleeps until
+    `tolerance` before its turn, so waking up a little late still finds it on schedule: the schedule advances by
+    one interval per send and lateness does not add up (it would, at a few hundred sends a second, if each
+    send were timed from the previous one).
+    """
+
+    def __init__(self, per_second: float, tolerance: float) -> None:
+        self.interval = 1.0 / per_second
+        self.tolerance = tolerance
+        self._next = -math.inf  # when the next send is due on an even schedule
+
+    def wait_time(self, now: float) -> float:
+        return max(0.0, self._next - self.tolerance - now)
+
+    def record(self, now: float) -> None:
+        self._next = max(self._next, now) + self.interval
+
+
+class SendLimits:
+    """Per-conversation and per-app limits, taken together: a send waits until all allow it.
+
+    The app's budget is paced (Pace) and capped as the receiver counts it (InFlightWindow). Waiting for it goes
+    by place, lowest first (an OrderedSemaphore of one): one waiter at a time watches the budget, the others
+    queue behind it. Without that every waiter would wake at each freed slot and all but one go back to sleep:
+    O(waiters) wake-ups per send. A conversation's own wait (its window, or a 429's Retry-After pause) happens
+    before joining that queue, so a paused conversation never holds up others.
     """
 
     def __init__(self, options: DeliveryOptions, monotonic: Callable[[], float], sleep: Sleep) -> None:
         self.conversations = RateLimiter(options.conversation_limits)
         self.app = InFlightWindow(max(1, math.floor(options.app_per_second)), 1.0)
+        self.pace = Pace(options.app_per_second, tolerance=options.pace_tolerance)
         self._monotonic = monotonic
         self._sleep = sleep
-        self._app_queue = asyncio.Lock()
+        self._app_queue = OrderedSemaphore(1)
 
     def now(self) -> float:
         return self._monotonic()
@@ -169,20 +245,20 @@ class SendLimits:
             await self._sleep(wait)
 
     @asynccontextmanager
-    async def slot(self, conversation_key: str) -> AsyncIterator[float]:
-        """Wait for a slot and hold it while the request is out; yields the instant it was taken."""
-        taken = await self._acquire(conversation_key)
+    async def slot(self, conversation_key: str, place: int = 0) -> AsyncIterator[float]:
+        """Wait for a slot (lowest place first) and hold it while the request is out; yields when it was taken."""
+        taken = await self._acquire(conversation_key, place)
         try:
             yield taken
         finally:
             self.app.finish(self._monotonic())
 
-    async def _acquire(self, conversation_key: str) -> float:
+    async def _acquire(self, conversation_key: str, place: int) -> float:
         while True:
             await self.wait_for_conversation(conversation_key)
-            async with self._app_queue:
+            async with self._app_queue.hold(place):
                 now = self._monotonic()
-                while (wait := self.app.wait_time(now)) != 0:
+                while (wait := self._app_wait(now)) != 0:
                     if wait is None:
                         await self.app.wait_for_an_answer()
                     else:
@@ -191,8 +267,13 @@ class SendLimits:
                 if self.conversations.wait_time(conversation_key, now) > 0:
                     continue  # paused (429) while queueing for the app's budget: wait for the conversation again
                 self.conversations.record(conversation_key, now)
+                self.pace.record(now)
                 self.app.start()
                 return now
+
+    def _app_wait(self, now: float) -> float | None:
+        window = self.app.wait_time(now)
+        return None if window is None else max(window, self.pace.wait_time(now))
 
 
 @dataclass(frozen=True)
@@ -287,9 +368,11 @@ class OutboxSender:
         self._sleep = sleep
         self._rng = rng or random.Random()
         self.limits = SendLimits(self.options, monotonic or (lambda: clock.now().timestamp()), sleep)
-        self._requests = asyncio.Semaphore(self.options.concurrency)
+        self._requests = OrderedSemaphore(self.options.concurrency)
+        self._claim_order = itertools.count()  # each claimed row's place in the queue for a request slot
         self._conversation_turns: dict[str, _Turn] = {}
         self._connectors: dict[str, ConnectorClient] = {}
+        self._connector_creation = asyncio.Lock()
         # Conversations this sender found gone (403/404) since recent batches were prepared: id -> (when, why).
         self._gone: dict[int, tuple[datetime, str]] = {}
 
@@ -355,6 +438,7 @@ class OutboxSender:
     ) -> None:
         """Everything the batch needs from the database (targets, readers' languages, opt-outs) in one thread
         call; then each row on its own, rows of one conversation in the order claimed."""
+        places = {row.id: next(self._claim_order) for row in rows}
         try:
             prepared = await asyncio.to_thread(self._prepare, rows)
         except Exception as exc:  # the rows stay claimed; their leases bring them back
@@ -370,7 +454,7 @@ class OutboxSender:
             key = f"c:{ready.ref.id}" if ready.ref is not None else f"p:{row.target_aad_object_id}"
             try:
                 async with self._in_order(key):
-                    await self._deliver(row, ready, report)
+                    await self._deliver(row, ready, report, places[row.id])
             except Exception as exc:  # one bad row must not stop the batch; its lease brings it back
                 log.exception("outbox row %s: unexpected error", row.id)
                 report.errors.append(f"{row.id}: {exc!r}")
@@ -396,7 +480,7 @@ class OutboxSender:
             if entry.users == 0:
                 del self._conversation_turns[key]
 
-    async def _deliver(self, row: OutboxMessage, ready: _Prepared, report: DispatchReport) -> None:
+    async def _deliver(self, row: OutboxMessage, ready: _Prepared, report: DispatchReport, place: int) -> None:
         assert row.id is not None and row.lease_until is not None
         now = self.clock.now()
         if row.not_after is not None and now > row.not_after:
@@ -453,11 +537,11 @@ class OutboxSender:
             await self.limits.wait_for_conversation(key)
             activity_id: str | None = None
             failure: SendFailure | None = None
-            async with self._requests:
+            async with self._requests.hold(place):
                 # Never start a send that could still be on the wire when another instance may reclaim the row.
                 expiring = self._lease_ending(row)
                 if not expiring:
-                    async with self.limits.slot(key):
+                    async with self.limits.slot(key, place):
                         expiring = self._lease_ending(row)
                         if not expiring:
                             try:
@@ -520,11 +604,10 @@ class OutboxSender:
         return self.clock.now() + self.options.lease_margin >= row.lease_until
 
     def backoff(self, attempt: int, retry_after: float | None) -> float:
-        """Retry-After when the connector gave one; else exponential with jitter (half fixed, half random)."""
+        """Retry-After when the connector gave one; else exponential backoff with full jitter."""
         if retry_after is not None:
             return min(retry_after, self.options.max_delay)
-        ceiling = min(self.options.max_delay, self.options.base_delay * 2.0 ** (attempt - 1))
-        return float(ceiling / 2 + self._rng.uniform(0, ceiling / 2))
+        return backoff_delay(attempt, self.options.base_delay, self.options.max_delay, self._rng)
 
     async def _connector(self, service_url: str) -> ConnectorClient:
         """One connector client per service URL, made by the adapter's own factory once and then reused.
@@ -537,10 +620,14 @@ class OutboxSender:
         """
         client = self._connectors.get(service_url)
         if client is None:
-            identity = self.adapter.create_claims_identity(self.bot_app_id)
-            factory = self.adapter.bot_framework_authentication.create_connector_factory(identity)
-            client = await factory.create(service_url, None)
-            self._connectors[service_url] = client
+            # Sends that start together all miss the cache: make the client once, not once per send.
+            async with self._connector_creation:
+                client = self._connectors.get(service_url)
+                if client is None:
+                    identity = self.adapter.create_claims_identity(self.bot_app_id)
+                    factory = self.adapter.bot_framework_authentication.create_connector_factory(identity)
+                    client = await factory.create(service_url, None)
+                    self._connectors[service_url] = client
         return client
 
     async def _addressed(self, ref: ConversationRef, activity: Activity) -> tuple[ConnectorClient, Activity]:

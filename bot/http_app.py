@@ -21,7 +21,7 @@ from msrest.serialization import Model
 from bot.activity_reading import tenant_of
 from bot.adapter import build_adapter
 from bot.connector import RetryPolicy
-from bot.delivery import OutboxSender
+from bot.delivery import DeliveryOptions, OutboxSender
 from bot.files import FILES, REQUEST_BASE_URL, FileDelivery, download
 from bot.graph import build_graph_calendar
 from bot.security import AccessPolicy
@@ -142,6 +142,7 @@ def _runtime(
                 cards=build_proactive_cards(),
                 clock=clock,
                 default_language=language_of(settings.default_locale),
+                options=DeliveryOptions(app_per_second=settings.outbox_per_second),
             ),
         )
         scheduler = None

@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     burn_margin_points: int = Field(
         default=15, ge=0, le=100, validation_alias=_aliases("PROJECTBOT_BURN_MARGIN_POINTS", "burn_margin_points")
     )
+    # Proactive messages this instance may send per second, to all conversations together (Teams' per-conversation
+    # limits are kept as well). Teams' budget is per bot: with N instances give each 1/N of what the bot may send.
+    outbox_per_second: float = Field(
+        default=30.0, gt=0, le=1000, validation_alias=_aliases("PROJECTBOT_OUTBOX_PER_SECOND", "outbox_per_second")
+    )
     # Microsoft Graph (meeting import from Outlook, docs/configuration.md). Unset client id: the bot's own app
     # registration (MICROSOFT_APP_ID / _PASSWORD / _TENANT_ID) is used; it then needs Calendars.Read (application).
     graph_tenant_id: str = Field(default="", validation_alias=_aliases("PROJECTBOT_GRAPH_TENANT_ID", "graph_tenant_id"))

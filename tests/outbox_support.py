@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import random
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
@@ -106,6 +107,7 @@ async def outbox_sender(
     owner: str | None = None,
     sleep: object = None,
     system_clock: bool = False,
+    rng: random.Random | None = None,
 ) -> AsyncIterator[OutboxSender]:
     """A sender in dev mode (no token) that sends through one aiohttp session, without msrest retries."""
     from dialogs.clock import SystemClock
@@ -124,5 +126,6 @@ async def outbox_sender(
             clock=SystemClock() if system_clock or clock is None else clock,
             options=options,
             owner=owner,
+            rng=rng,
             **kwargs,  # type: ignore[arg-type]
         )

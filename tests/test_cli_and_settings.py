@@ -69,6 +69,7 @@ def test_tenant_allow_list_defaults_to_the_apps_tenant(monkeypatch: pytest.Monke
         ("PROJECTBOT_DEFAULT_TIMEZONE", "Mars/Phobos", "unknown IANA time zone"),
         ("PROJECTBOT_DEFAULT_LOCALE", "fr-FR", "unsupported locale"),
         ("MICROSOFT_APP_TYPE", "Anonymous", "MICROSOFT_APP_TYPE: Input should be"),
+        ("PROJECTBOT_OUTBOX_PER_SECOND", "0", "PROJECTBOT_OUTBOX_PER_SECOND: Input should be greater than 0"),
     ],
 )
 def test_bad_settings_are_explained_without_a_stack_trace(

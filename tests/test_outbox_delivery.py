@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 from bot.delivery import DeliveryOptions
@@ -77,12 +78,13 @@ async def test_503_and_412_are_retried_with_backoff(db: Database, clock: FakeClo
     connector.fail_next(503)
     connector.fail_next(412)
     asked, sleep = fake_sleep(clock)
-    async with outbox_sender(db, clock, sleep=sleep) as sender:
+    async with outbox_sender(db, clock, sleep=sleep, rng=random.Random(5)) as sender:
         report = await sender.dispatch_once()
     assert report.sent == 1 and [r.status for r in connector.requests] == [503, 412, 201]
-    base = DeliveryOptions().base_delay  # exponential, half of each step fixed and half jitter
-    backoffs = [a for a in asked if a >= base / 2]
-    assert len(backoffs) == 2 and base / 2 <= backoffs[0] <= base and base <= backoffs[1] <= 2 * base
+    # Exponential with full jitter: the first wait is drawn from [0, base], the second from [0, 2 * base].
+    base, same_draws = DeliveryOptions().base_delay, random.Random(5)
+    expected = [same_draws.uniform(0, base), same_draws.uniform(0, 2 * base)]
+    assert [a for a in asked if a in expected] == expected
 
 
 async def test_retries_stop_at_the_limit(db: Database, clock: FakeClock, connector: FakeConnector) -> None:

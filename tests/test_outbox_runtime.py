@@ -107,3 +107,16 @@ def test_operator_cli_lists_retries_and_cancels(
     assert main(["outbox", "cancel", str(failed)]) == 2
     assert main(["outbox"]) == 0
     assert "cancelled 1" in capsys.readouterr().out
+
+
+async def test_the_send_budget_setting_reaches_the_sender(
+    db: Database, clock: FakeClock, connector: FakeConnector
+) -> None:
+    from bot.http_app import RUNTIME
+    from bot.settings import Settings
+
+    settings = Settings(dev=True, database_url="sqlite://", outbox_per_second=12.5)
+    async with BotDriver.start(db=db, clock=clock, connector=connector, settings=settings) as driver:
+        sender = driver.client.app[RUNTIME].sender
+        assert sender.options.app_per_second == 12.5
+        assert sender.limits.app.count == 12 and sender.limits.pace.interval == pytest.approx(0.08)
