@@ -1,10 +1,12 @@
-"""Building blocks shared by every card: the envelope, headings, field errors, submit buttons."""
+"""Building blocks shared by every card: the envelope, headings, field errors, submit buttons, how hours read."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
+from babel.numbers import format_decimal
 from microsoft_teams.cards.core import (
     AdaptiveCard,
     CardElement,
@@ -12,6 +14,8 @@ from microsoft_teams.cards.core import (
     SubmitAction,
     TextBlock,
 )
+
+from cards.i18n import Translator
 
 CARD_VERSION = "1.5"
 # Teams refuses cards over 28 KB; tests check every card against this.
@@ -36,6 +40,15 @@ def paragraph(text: str, *, subtle: bool = False) -> TextBlock:
     return TextBlock(text=text, wrap=True, is_subtle=subtle or None)
 
 
+def stacked_fact(label: str, value: str) -> list[TextBlock]:
+    """A fact that reads at phone width: a small subtle label over its wrapping value. A FactSet puts the value
+    beside its title and clips long values (email addresses, long names) on a 390 px screen."""
+    return [
+        TextBlock(text=label, size="Small", is_subtle=True, wrap=True, spacing="Small"),
+        TextBlock(text=value, wrap=True, spacing="None"),
+    ]
+
+
 def field_error(message: str) -> TextBlock:
     """Shown right under an input whose value the bot refused (server-side validation)."""
     return TextBlock(text=message, wrap=True, color="Attention", size="Small", spacing="None")
@@ -49,3 +62,16 @@ def submit(title: str, verb: str, **data: Any) -> SubmitAction:
 def execute(title: str, verb: str, **data: Any) -> ExecuteAction:
     """A button whose answer replaces the card in place for everyone (Action.Execute)."""
     return ExecuteAction(title=title, verb=verb, data=data or None)
+
+
+def hours_text(hours: Decimal | int, t: Translator, *, unit: bool = True) -> str:
+    """Hours, written one way on every card and message: decimal hours in the reader's notation with at most two
+    decimals, "2,5 u" (nl) or "2.5 h" (en); unit=False gives the bare number, for a table whose header says hours.
+    Exports (dialogs/time_export.py, the board document) keep their own formats."""
+    number = format_decimal(Decimal(hours), format="#,##0.##", locale=t.locale)
+    return t("time.hours.value", hours=number) if unit else number
+
+
+def minutes_text(minutes: int, t: Translator, *, unit: bool = True) -> str:
+    """A duration or total kept in minutes (time entries), as hours_text writes it: 150 -> "2,5 u"."""
+    return hours_text(Decimal(minutes) / 60, t, unit=unit)

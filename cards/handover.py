@@ -8,18 +8,19 @@ from datetime import date, datetime
 from typing import Any
 
 from babel.dates import format_date, format_datetime
+from babel.units import format_unit
 from microsoft_teams.cards.core import (
     ActionSet,
     Choice,
     ChoiceSetInput,
+    Column,
+    ColumnSet,
     DateInput,
-    Fact,
-    FactSet,
     TextBlock,
     TextInput,
 )
 
-from cards.base import card, execute, field_error, heading, paragraph, submit
+from cards.base import card, execute, field_error, heading, paragraph, stacked_fact, submit
 from cards.i18n import Translator
 
 OPEN_VERB = "handover.open"
@@ -59,6 +60,15 @@ def _date(value: date | None, t: Translator) -> str:
 
 def _when(value: datetime, t: Translator) -> str:
     return format_datetime(value, format="d MMM y HH:mm", locale=t.locale)
+
+
+_LENGTH_UNITS = {"months": "duration-month", "weeks": "duration-week", "days": "duration-day"}
+
+
+def length_text(count: int, unit: str, t: Translator) -> str:
+    """An after-care length in words, singular or plural as the language wants: "1 maand", "3 maanden", "1 month",
+    "6 weeks" (unit: months, weeks or days). The form reads these back."""
+    return format_unit(count, _LENGTH_UNITS.get(unit, "duration-day"), length="long", locale=t.locale)
 
 
 def _short(text: str, limit: int) -> str:
@@ -113,17 +123,22 @@ def _state_line(view: HandoverView, t: Translator) -> str:
     return t(f"handover.state.{view.state}")
 
 
-def _facts(view: HandoverView, t: Translator) -> FactSet:
-    facts = [
-        Fact(title=t("handover.field.receiver"), value=view.receiver),
-        Fact(title=t("handover.field.planned"), value=_date(view.planned_on, t)),
-        Fact(title=t("handover.field.after_care"), value=view.after_care),
-        Fact(title=t("handover.field.support"), value=view.support or t("handover.nobody")),
-        Fact(title=t("handover.field.state"), value=_state_line(view, t)),
+def _facts(pairs: list[tuple[str, str]]) -> list[TextBlock]:
+    """Label over value, so names and email addresses wrap instead of being clipped at phone width."""
+    return [block for label, value in pairs for block in stacked_fact(label, value)]
+
+
+def _plan_facts(view: HandoverView, t: Translator) -> list[TextBlock]:
+    pairs = [
+        (t("handover.field.receiver"), view.receiver),
+        (t("handover.field.planned"), _date(view.planned_on, t)),
+        (t("handover.field.after_care"), view.after_care),
+        (t("handover.field.support"), view.support or t("handover.nobody")),
+        (t("handover.field.state"), _state_line(view, t)),
     ]
     if view.stakeholders:
-        facts.append(Fact(title=t("handover.field.stakeholders"), value=", ".join(view.stakeholders[:30])))
-    return FactSet(facts=facts)
+        pairs.append((t("handover.field.stakeholders"), ", ".join(view.stakeholders[:30])))
+    return _facts(pairs)
 
 
 def _item_text(item: ItemLine, t: Translator) -> str:
@@ -140,29 +155,52 @@ def _item_detail(item: ItemLine, t: Translator) -> str:
     return " · ".join(parts)
 
 
+def _checklist_row(item: ItemLine, code: str, editable: bool, t: Translator) -> ColumnSet:
+    """One compact row per item: the box, then the item over its owner and due date. When the plan can be edited,
+    the box is the button that ticks the item off (or reopens it) and tapping the item opens its form."""
+    mark = "☑" if item.done else "☐"
+    title = _short(item.title, SHOWN_TITLE)
+    texts = [
+        TextBlock(text=title if item.done else f"**{title}**", wrap=True),
+        TextBlock(text=_item_detail(item, t), wrap=True, is_subtle=True, size="Small", spacing="None"),
+    ]
+    if editable:
+        tick = execute(mark, ITEM_DONE_VERB, code=code, item=item.id, done=not item.done).with_tooltip(
+            t("handover.item.reopen" if item.done else "handover.item.tick")
+        )
+        box = Column(width="auto", items=[ActionSet(actions=[tick])])
+        text = Column(
+            width="stretch",
+            items=texts,
+            vertical_content_alignment="Center",
+            select_action=submit(t("handover.item.edit"), ITEM_FORM_VERB, code=code, item=item.id),
+        )
+    else:
+        box = Column(width="auto", items=[TextBlock(text=mark, size="Medium")])
+        text = Column(width="stretch", items=texts)
+    return ColumnSet(columns=[box, text], separator=True)
+
+
 def build_handover_card(view: HandoverView, t: Translator) -> dict[str, Any]:
     done = sum(1 for item in view.items if item.done)
     body: list[Any] = [heading(t("handover.title", code=view.code, name=view.name))]
     if view.notice:
         body.append(paragraph(view.notice))
-    body.append(_facts(view, t))
-    body.append(paragraph(f"**{t('handover.checklist', done=done, total=len(view.items))}**"))
+    body.extend(_plan_facts(view, t))
+    body.append(
+        TextBlock(
+            text=t("handover.checklist", done=done, total=len(view.items)),
+            weight="Bolder",
+            wrap=True,
+            spacing="Medium",
+        )
+    )
     editable = view.can_edit and view.state in ("planned", "not_yet")
-    for item in view.items[:MAX_ITEMS]:
-        text = f"**{_item_text(item, t)}**" if not item.done else _item_text(item, t)
-        body.append(TextBlock(text=f"{text}  \n{_item_detail(item, t)}", wrap=True, separator=True))
-        if editable:
-            buttons = [
-                execute(
-                    t("handover.item.reopen" if item.done else "handover.item.tick"),
-                    ITEM_DONE_VERB,
-                    code=view.code,
-                    item=item.id,
-                    done=not item.done,
-                ),
-                submit(t("handover.item.edit"), ITEM_FORM_VERB, code=view.code, item=item.id),
-            ]
-            body.append(ActionSet(actions=buttons, spacing="None"))
+    if editable and view.items:
+        body.append(
+            TextBlock(text=t("handover.checklist.hint"), wrap=True, is_subtle=True, size="Small", spacing="None")
+        )
+    body.extend(_checklist_row(item, view.code, editable, t) for item in view.items[:MAX_ITEMS])
     actions: list[Any] = []
     if editable:
         actions = [
@@ -355,13 +393,13 @@ def build_handover_inform_card(view: InformView, t: Translator) -> dict[str, Any
     body: list[Any] = [
         heading(t("handover.inform.title", code=view.code, name=view.name)),
         paragraph(t(intro, code=view.code, name=view.name, date=_date(view.planned_on, t), receiver=view.receiver)),
-        FactSet(
-            facts=[
-                Fact(title=t("handover.field.receiver"), value=view.receiver),
-                Fact(title=t("handover.field.planned"), value=_date(view.planned_on, t)),
-                Fact(title=t("handover.field.after_care"), value=view.after_care),
-                Fact(title=t("handover.field.support"), value=view.support or t("handover.nobody")),
-                Fact(title=t("handover.field.coordinator"), value=view.coordinator or t("handover.nobody")),
+        *_facts(
+            [
+                (t("handover.field.receiver"), view.receiver),
+                (t("handover.field.planned"), _date(view.planned_on, t)),
+                (t("handover.field.after_care"), view.after_care),
+                (t("handover.field.support"), view.support or t("handover.nobody")),
+                (t("handover.field.coordinator"), view.coordinator or t("handover.nobody")),
             ]
         ),
         paragraph(f"**{t('handover.inform.what')}**"),
@@ -426,11 +464,11 @@ def build_handover_acceptance_card(view: AcceptanceView, t: Translator) -> dict[
     if view.notice:
         body.append(paragraph(view.notice))
     body.append(paragraph(t("handover.acceptance.intro", receiver=view.receiver, date=_date(view.planned_on, t))))
-    body.append(
-        FactSet(
-            facts=[
-                Fact(title=t("handover.field.after_care"), value=view.after_care),
-                Fact(title=t("handover.field.support"), value=view.support or t("handover.nobody")),
+    body.extend(
+        _facts(
+            [
+                (t("handover.field.after_care"), view.after_care),
+                (t("handover.field.support"), view.support or t("handover.nobody")),
             ]
         )
     )

@@ -3,12 +3,14 @@ answers and agenda, the meeting report form and the action items (pure: values i
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
+from babel.units import format_unit
 from microsoft_teams.cards.core import (
     ActionSet,
     AdaptiveCard,
@@ -16,8 +18,6 @@ from microsoft_teams.cards.core import (
     ChoiceSetInput,
     Container,
     DateInput,
-    Fact,
-    FactSet,
     NumberInput,
     ShowCardAction,
     TextBlock,
@@ -26,7 +26,7 @@ from microsoft_teams.cards.core import (
     ToggleInput,
 )
 
-from cards.base import CARD_VERSION, card, execute, field_error, heading, paragraph, submit
+from cards.base import CARD_VERSION, card, execute, field_error, heading, paragraph, stacked_fact, submit
 from cards.i18n import Translator
 from cards.meeting_import import IMPORT_LIST_VERB
 
@@ -65,7 +65,7 @@ FORM_FIELDS = (
     "skip_holidays",
 )
 REPORT_ACTION_ROWS = 4
-MAX_LINES = 12
+LIST_PAGE = 8  # meetings per page of the list: one short line each, grouped under their series
 MAX_AGENDA = 15
 MAX_ACTIONS = 15
 
@@ -234,40 +234,94 @@ class OccurrenceLine:
     can_manage: bool = False
 
 
-def build_meetings_card(lines: list[OccurrenceLine], t: Translator, *, scope: str) -> dict[str, Any]:
+def _list_when(line: OccurrenceLine, t: Translator, reader_zone: str | None) -> str:
+    """ "do 3 dec 2026, 14:00–15:00": short enough for one line on a phone; the zone only when it is not the
+    reader's own."""
+    zone = _zone(line.timezone)
+    local_start, local_end = line.start.astimezone(zone), line.end.astimezone(zone)
+    text = t(
+        "meeting.list.when",
+        day=format_date(local_start, format="EEE d MMM y", locale=t.locale),
+        start=format_time(local_start, format="HH:mm", locale=t.locale),
+        end=format_time(local_end, format="HH:mm", locale=t.locale),
+    )
+    if line.timezone != reader_zone:
+        text += f" ({line.timezone})"
+    if line.moved:
+        text += f" · {t('meeting.list.moved')}"
+    return text
+
+
+def _series_group(lines: list[OccurrenceLine], t: Translator, show_code: bool, reader_zone: str | None) -> Container:
+    """A series once (its title, place and conversation, its buttons), then one tappable line per meeting."""
+    first = lines[0]
+    title = _short(first.title, 120)
+    items: list[Any] = [
+        TextBlock(
+            text=t("meeting.list.line", code=first.code, title=title) if show_code else title,
+            weight="Bolder",
+            wrap=True,
+        )
+    ]
+    notes = [_short(first.place, 120)] if first.place else []
+    if first.conversation:
+        notes.append(t("meeting.list.conversation", name=_short(first.conversation, 80)))
+    if notes:
+        items.append(TextBlock(text=" · ".join(notes), wrap=True, is_subtle=True, size="Small", spacing="None"))
+    for line in lines:
+        tap = (
+            submit(t("meeting.list.move"), MOVE_FORM_VERB, series=line.series_id, occurrence=line.occurrence)
+            if line.can_manage
+            else None
+        )
+        when = TextBlock(text=_list_when(line, t, reader_zone), wrap=True)
+        items.append(Container(items=[when], spacing="Small", select_action=tap))
+    if first.can_manage:
+        actions = [
+            submit(t("meeting.list.edit"), EDIT_VERB, series=first.series_id),
+            submit(t("meeting.list.relink"), CONVERSATION_FORM_VERB, series=first.series_id),
+        ]
+        items.append(ActionSet(actions=actions))
+    return Container(items=items, separator=True)
+
+
+def build_meetings_card(
+    lines: list[OccurrenceLine],
+    t: Translator,
+    *,
+    scope: str,
+    page: int = 1,
+    paging: dict[str, Any] | None = None,
+    show_code: bool = True,
+    reader_zone: str | None = None,
+) -> dict[str, Any]:
+    """Upcoming meetings, a page at a time, grouped by series so the title and place are said once. `paging` is
+    the data the Previous and Next buttons send with LIST_VERB (none: no buttons, the note still says how many
+    more there are); `show_code` names each series' project (not needed when the heading does)."""
+    pages = max(1, math.ceil(len(lines) / LIST_PAGE))
+    page = min(max(page, 1), pages)
+    shown = lines[(page - 1) * LIST_PAGE : page * LIST_PAGE]
     body: list[Any] = [heading(t("meeting.list.title", scope=scope))]
     if not lines:
         body.append(paragraph(t("meeting.list.none")))
-    shown_series: set[int] = set()
-    for line in lines[:MAX_LINES]:
-        text = t("meeting.list.line", code=line.code, title=_short(line.title, 120))
-        items: list[Any] = [
-            TextBlock(text=text, weight="Bolder", wrap=True),
-            TextBlock(text=when_text(line.start, line.end, line.timezone, t), wrap=True, spacing="None"),
-        ]
-        notes = []
-        if line.moved:
-            notes.append(t("meeting.list.moved"))
-        if line.place:
-            notes.append(_short(line.place, 120))
-        if line.conversation:
-            notes.append(t("meeting.list.conversation", name=_short(line.conversation, 80)))
-        if notes:
-            items.append(TextBlock(text=" · ".join(notes), wrap=True, is_subtle=True, spacing="None"))
-        if line.can_manage:
-            actions = [
-                submit(t("meeting.list.cancel"), CANCEL_ONE_VERB, series=line.series_id, occurrence=line.occurrence),
-                submit(t("meeting.list.move"), MOVE_FORM_VERB, series=line.series_id, occurrence=line.occurrence),
-            ]
-            if line.series_id not in shown_series:
-                actions.append(submit(t("meeting.list.edit"), EDIT_VERB, series=line.series_id))
-                actions.append(submit(t("meeting.list.relink"), CONVERSATION_FORM_VERB, series=line.series_id))
-                shown_series.add(line.series_id)
-            items.append(ActionSet(actions=actions))
-        body.append(Container(items=items, separator=True))
-    if len(lines) > MAX_LINES:
-        body.append(paragraph(t("meeting.list.more", count=len(lines) - MAX_LINES), subtle=True))
-    return card(body)
+    if any(line.can_manage for line in shown):
+        body.append(TextBlock(text=t("meeting.list.hint"), wrap=True, is_subtle=True, size="Small", spacing="None"))
+    groups: dict[int, list[OccurrenceLine]] = {}
+    for line in shown:
+        groups.setdefault(line.series_id, []).append(line)
+    body.extend(_series_group(group, t, show_code, reader_zone) for group in groups.values())
+    after = len(lines) - page * LIST_PAGE
+    if pages > 1:
+        notes = [t("projects.page", page=page, pages=pages)]
+        if after > 0:
+            notes.append(t("meeting.list.more.one" if after == 1 else "meeting.list.more.other", count=after))
+        body.append(paragraph(" · ".join(notes), subtle=True))
+    actions: list[Any] = []
+    if paging is not None and page > 1:
+        actions.append(submit(t("projects.previous"), LIST_VERB, **paging, page=page - 1))
+    if paging is not None and page < pages:
+        actions.append(submit(t("projects.next"), LIST_VERB, **paging, page=page + 1))
+    return card(body, actions or None)
 
 
 @dataclass(frozen=True)
@@ -277,19 +331,26 @@ class MoveForm:
     title: str
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    when: str = ""  # when the meeting is planned now, already phrased
 
 
 def build_occurrence_move_card(form: MoveForm, t: Translator) -> dict[str, Any]:
+    """One meeting of a series, tapped in the list: move it (new date and time) or cancel it."""
     body: list[Any] = [heading(t("meeting.move.title", title=_short(form.title, 120)))]
-    body.append(DateInput(id="date", label=t("meeting.field.date"), value=form.values.get("date") or None))
+    if form.when:
+        body.append(TextBlock(text=t("meeting.move.now", when=form.when), wrap=True, is_subtle=True, spacing="None"))
+    body.append(DateInput(id="date", label=t("meeting.move.date"), value=form.values.get("date") or None))
     if "date" in form.errors:
         body.append(field_error(form.errors["date"]))
-    body.append(TimeInput(id="time", label=t("meeting.field.time"), value=form.values.get("time") or None))
+    body.append(TimeInput(id="time", label=t("meeting.move.time"), value=form.values.get("time") or None))
     if "time" in form.errors:
         body.append(field_error(form.errors["time"]))
+    cancel = submit(
+        t("meeting.move.cancel"), CANCEL_ONE_VERB, series=form.series_id, occurrence=form.occurrence
+    ).with_associated_inputs("none")
     return card(
         body,
-        [submit(t("meeting.move.save"), MOVE_SAVE_VERB, series=form.series_id, occurrence=form.occurrence)],
+        [submit(t("meeting.move.save"), MOVE_SAVE_VERB, series=form.series_id, occurrence=form.occurrence), cancel],
     )
 
 
@@ -357,15 +418,18 @@ class ReminderView:
 
 
 def _lead_text(minutes: int, t: Translator) -> str:
+    """ "1 dag", "2 uur", "30 minuten", "1 hour": singular or plural as the language wants."""
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     if days and not rest:
-        return t("meeting.lead.days", count=days)
-    if hours and not mins and not days:
-        return t("meeting.lead.hours", count=hours)
-    if not days and not hours:
-        return t("meeting.lead.minutes", count=mins)
-    return t("meeting.lead.hours", count=round(minutes / 60))
+        count, unit = days, "duration-day"
+    elif hours and not mins and not days:
+        count, unit = hours, "duration-hour"
+    elif not days and not hours:
+        count, unit = mins, "duration-minute"
+    else:
+        count, unit = round(minutes / 60), "duration-hour"
+    return format_unit(count, unit, length="long", locale=t.locale)
 
 
 def build_meeting_reminder_card(view: ReminderView, t: Translator) -> dict[str, Any]:
@@ -379,13 +443,13 @@ def build_meeting_reminder_card(view: ReminderView, t: Translator) -> dict[str, 
     ]
     if view.notice:
         body.append(paragraph(view.notice))
-    facts = [Fact(title=t("meeting.reminder.when"), value=when_text(view.start, view.end, view.timezone, t))]
-    facts.append(Fact(title=t("meeting.reminder.your_time"), value=reader_time(view.start)))
+    facts = [(t("meeting.reminder.when"), when_text(view.start, view.end, view.timezone, t))]
+    facts.append((t("meeting.reminder.your_time"), reader_time(view.start)))
     if view.place:
-        facts.append(Fact(title=t("meeting.reminder.place"), value=_short(view.place, 300)))
+        facts.append((t("meeting.reminder.place"), _short(view.place, 300)))
     if view.link:
-        facts.append(Fact(title=t("meeting.reminder.link"), value=f"[{t('meeting.reminder.join')}]({view.link})"))
-    body.append(FactSet(facts=facts))
+        facts.append((t("meeting.reminder.link"), f"[{t('meeting.reminder.join')}]({view.link})"))
+    body.extend(block for label, value in facts for block in stacked_fact(label, value))
     if view.moved:
         body.append(paragraph(t("meeting.reminder.moved"), subtle=True))
     if view.status_line:

@@ -24,7 +24,7 @@ from microsoft_teams.cards.core import (
     ToggleInput,
 )
 
-from cards.base import card, field_error, heading, paragraph, submit
+from cards.base import card, field_error, heading, hours_text, paragraph, submit
 from cards.i18n import Translator
 
 OPEN_VERB = "projects.open"
@@ -96,7 +96,7 @@ def build_project_card(view: ProjectView, t: Translator) -> dict[str, Any]:
         ),
         Fact(
             title=t("project.field.budget_hours"),
-            value=t("project.hours", hours=_number(view.budget_hours, t)) if view.budget_hours is not None else "—",
+            value=hours_text(view.budget_hours, t) if view.budget_hours is not None else "—",
         ),
     ]
     if view.budget_euros is not None:

@@ -9,22 +9,21 @@ from decimal import Decimal
 from typing import Any
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal
 from microsoft_teams.cards.core import (
     ActionSet,
+    AdaptiveCard,
     Choice,
     ChoiceSetInput,
-    Column,
-    ColumnSet,
     Container,
     DateInput,
     Fact,
     FactSet,
+    ShowCardAction,
     TextBlock,
     TextInput,
 )
 
-from cards.base import card, field_error, heading, paragraph, submit
+from cards.base import CARD_VERSION, card, field_error, heading, hours_text, paragraph, submit
 from cards.handover import OPEN_VERB as HANDOVER_OPEN_VERB
 from cards.i18n import Translator
 from cards.meetings import LIST_VERB as MEETINGS_VERB
@@ -85,7 +84,8 @@ def _when(value: datetime, t: Translator) -> str:
 
 
 def _hours(value: Decimal, t: Translator) -> str:
-    return format_decimal(value, format="#,##0.#", locale=t.locale)
+    """The number only: the sentence around it says "uur"/"hours" ("32,5 van 400 uur besteed")."""
+    return hours_text(value, t, unit=False)
 
 
 def _errors_header(errors: dict[str, str], body: list[Any], t: Translator) -> None:
@@ -218,6 +218,29 @@ def _milestone_text(line: MilestoneLine, t: Translator) -> str:
     return f"{mark} **{line.title}** — {_date(line.due_on, t)} ({state})"
 
 
+def _milestone_row_text(line: MilestoneLine, t: Translator) -> list[TextBlock]:
+    """A milestone row's text: the title on its own line, its date and state under it (red when late)."""
+    mark = {"done": "✅", "late": "⚠️", "soon": "⏳", "planned": "▫️"}[line.flag]
+    state = t(f"milestone.flag.{line.flag}")
+    late = line.flag == "late"
+    return [
+        TextBlock(text=f"{mark} **{line.title}**", wrap=True),
+        TextBlock(
+            text=f"{_date(line.due_on, t)} · {state}",
+            color="Attention" if late else None,
+            is_subtle=None if late else True,
+            size="Small",
+            spacing="None",
+            wrap=True,
+        ),
+    ]
+
+
+def _row_actions(buttons: list[Any]) -> ActionSet:
+    """A list row's buttons, under its text and close to it."""
+    return ActionSet(actions=buttons, spacing="Small")
+
+
 def build_milestones_card(
     code: str, name: str, lines: list[MilestoneLine], t: Translator, *, can_edit: bool, notice: str | None = None
 ) -> dict[str, Any]:
@@ -232,7 +255,9 @@ def build_milestones_card(
     # Open ones first (by due date), then the done ones; a card shows at most 30 (Teams' 28 KB limit).
     shown = [line for line in lines if line.flag != "done"] + [line for line in lines if line.flag == "done"][::-1]
     for line in shown[:MAX_MILESTONES]:
-        columns = [Column(width="stretch", items=[paragraph(_milestone_text(line, t))])]
+        # The text takes the whole width (buttons beside it squeeze it to a few words a line on a phone); the
+        # row's buttons sit under it.
+        items: list[Any] = _milestone_row_text(line, t)
         if can_edit:
             buttons = [submit(t("milestones.action.edit"), MILESTONE_FORM_VERB, code=code, milestone=line.id)]
             if line.flag != "done":
@@ -241,8 +266,8 @@ def build_milestones_card(
                 buttons.append(
                     submit(t("milestones.action.reopen"), MILESTONE_DONE_VERB, code=code, milestone=line.id, undo=True)
                 )
-            columns.append(Column(width="auto", items=[ActionSet(actions=buttons)]))
-        body.append(Container(separator=True, items=[ColumnSet(columns=columns)]))
+            items.append(_row_actions(buttons))
+        body.append(Container(separator=True, items=items))
     if len(shown) > MAX_MILESTONES:
         body.append(paragraph(t("digest.more", count=len(shown) - MAX_MILESTONES), subtle=True))
     actions = [submit(t("milestones.action.add"), MILESTONE_FORM_VERB, code=code)] if can_edit else []
@@ -350,7 +375,7 @@ def build_risks_card(
             buttons = [submit(t("risks.action.edit"), RISK_FORM_VERB, code=code, risk=line.id)]
             if line.state != "closed":
                 buttons.append(submit(t("risks.action.close"), RISK_CLOSE_VERB, code=code, risk=line.id))
-            items.append(ActionSet(actions=buttons))
+            items.append(_row_actions(buttons))
         body.append(Container(separator=True, items=items))
     if len(lines) > MAX_RISKS:
         body.append(paragraph(t("digest.more", count=len(lines) - MAX_RISKS), subtle=True))
@@ -833,31 +858,42 @@ def build_portfolio_card(view: PortfolioView, t: Translator) -> dict[str, Any]:
     ]
     f = view.filters
     filters: list[Any] = []
+    active: list[str] = []
     for name, options in (("domain", f.domains), ("coordinator", f.coordinators), ("government", f.governments)):
+        chosen = getattr(f, name) or ""
+        if chosen:
+            label = next((label for value, label in options if value == chosen), "")
+            if label:
+                active.append(f"{t(f'portfolio.filter.{name}').lower()} “{_short(label, 60)}”")
         if len(options) > 1 or (name != "domain" and options):
             filters.append(
                 ChoiceSetInput(
                     id=name,
                     label=t(f"portfolio.filter.{name}"),
                     style="compact",
-                    value=getattr(f, name) or "",
+                    value=chosen,
                     choices=[Choice(title=t("portfolio.filter.all"), value="")]
                     + [Choice(title=_short(label, 60), value=value) for value, label in options[:150]],
                 )
             )
-    if filters:
-        body.append(
-            Container(
-                items=[*filters, ActionSet(actions=[submit(t("portfolio.filter.apply"), PORTFOLIO_VERB, page=1)])]
-            )
-        )
+    if active:
+        body.append(paragraph(t("portfolio.filter.active", filters=" · ".join(active)), subtle=True))
     if not view.lines:
         body.append(paragraph(t("portfolio.none")))
     for line in view.lines:
         body.append(_portfolio_line(line, t))
     if view.pages > 1:
         body.append(paragraph(t("status.page", page=view.page, pages=view.pages), subtle=True))
-    actions = []
+    actions: list[Any] = []
+    if filters:
+        # The results come first; the filters fold into a button (they took a third of a phone screen above them).
+        # Their submit posts the same payload as before: the verb, page 1 and the three choices.
+        filter_card = AdaptiveCard(
+            version=CARD_VERSION,
+            body=filters,
+            actions=[submit(t("portfolio.filter.apply"), PORTFOLIO_VERB, page=1)],
+        )
+        actions.append(ShowCardAction(title=t("portfolio.filter.show"), card=filter_card))
     keep = {"domain": f.domain, "coordinator": f.coordinator, "government": f.government}
     if view.page > 1:
         actions.append(submit(t("status.previous"), PORTFOLIO_VERB, page=view.page - 1, **keep))

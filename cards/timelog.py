@@ -24,7 +24,7 @@ from microsoft_teams.cards.core import (
     TextInput,
 )
 
-from cards.base import card, execute, field_error, heading, paragraph, submit
+from cards.base import card, execute, field_error, heading, hours_text, minutes_text, paragraph, submit
 from cards.i18n import Translator
 from cards.menu import MENU_VERB
 
@@ -46,17 +46,6 @@ CATEGORIES = (
 KINDS = ("performed", "planned")
 FORM_FIELDS = ("project", "date", "duration", "kind", "category", "note")
 MAX_SHEET_PROJECTS = 6  # columns a phone still shows; more go into "other"
-
-
-def hours(minutes: int, t: Translator) -> str:
-    """Decimal hours the way the reader writes them: 2,5 (nl) or 2.5 (en)."""
-    return format_decimal(Decimal(minutes) / 60, format="#,##0.##", locale=t.locale)
-
-
-def duration_text(minutes: int, t: Translator) -> str:
-    whole, rest = divmod(abs(minutes), 60)
-    sign = "-" if minutes < 0 else ""
-    return t("time.duration", sign=sign, hours=whole, minutes=f"{rest:02d}")
 
 
 def day_text(day: date, t: Translator) -> str:
@@ -131,7 +120,8 @@ def build_time_form_card(form: TimeForm, t: Translator) -> dict[str, Any]:
             id="category",
             label=t("time.field.category"),
             style="compact",
-            value=v.get("category") or "other",
+            # Empty when a typed tag named no activity: the person picks one (the error under it lists them).
+            value=v.get("category", "other") or None,
             choices=[Choice(title=t(f"time.category.{c}"), value=c) for c in CATEGORIES],
         ),
         "category",
@@ -169,7 +159,7 @@ def build_time_logged_card(view: LoggedView, t: Translator) -> dict[str, Any]:
     facts = [
         Fact(title=t("time.field.project"), value=f"{view.code} · {view.project_name}"),
         Fact(title=t("time.field.date"), value=day_text(view.day, t)),
-        Fact(title=t("time.field.duration"), value=duration_text(view.minutes, t)),
+        Fact(title=t("time.field.duration"), value=minutes_text(view.minutes, t)),
         Fact(title=t("time.field.kind"), value=t(f"time.kind.{view.kind}")),
         Fact(title=t("time.field.category"), value=t(f"time.category.{view.category}")),
     ]
@@ -179,7 +169,7 @@ def build_time_logged_card(view: LoggedView, t: Translator) -> dict[str, Any]:
     if view.state == "undone":
         return card(body)
     body.append(
-        paragraph(t(f"time.logged.day_total.{view.kind}", total=duration_text(view.day_total_minutes, t)), subtle=True)
+        paragraph(t(f"time.logged.day_total.{view.kind}", total=minutes_text(view.day_total_minutes, t)), subtle=True)
     )
     return card(
         body,
@@ -243,16 +233,19 @@ def _sheet_table(view: SheetView, kind: str, t: Translator) -> list[Any]:
             and (code is None or c.code == code or (code == "…" and c.code not in shown))
         )
 
+    def number(total: int) -> str:
+        return minutes_text(total, t, unit=False)  # the header says "(hours)"
+
     elements.append(row("", [*columns, t("time.sheet.total")], bold=True))
     for offset in range(7):
         day = view.monday + timedelta(days=offset)
-        values = [hours(minutes(day, code), t) if minutes(day, code) else "·" for code in columns]
+        values = [number(minutes(day, code)) if minutes(day, code) else "·" for code in columns]
         total = minutes(day, None)
         elements.append(
-            row(format_date(day, format="EEE d/M", locale=t.locale), [*values, hours(total, t) if total else "·"])
+            row(format_date(day, format="EEE d/M", locale=t.locale), [*values, number(total) if total else "·"])
         )
-    totals = [hours(minutes(None, code), t) for code in columns]
-    elements.append(row(t("time.sheet.total"), [*totals, hours(minutes(None, None), t)], bold=True))
+    totals = [number(minutes(None, code)) for code in columns]
+    elements.append(row(t("time.sheet.total"), [*totals, number(minutes(None, None))], bold=True))
     return elements
 
 
@@ -321,13 +314,11 @@ def build_project_hours_card(view: ProjectHoursView, t: Translator) -> dict[str,
 
 def _project_hours_card(view: ProjectHoursView, t: Translator) -> dict[str, Any]:
     facts = [
-        Fact(title=t("time.hours.spent"), value=t("time.hours.value", hours=hours(view.spent_minutes, t))),
-        Fact(title=t("time.hours.planned"), value=t("time.hours.value", hours=hours(view.planned_minutes, t))),
+        Fact(title=t("time.hours.spent"), value=minutes_text(view.spent_minutes, t)),
+        Fact(title=t("time.hours.planned"), value=minutes_text(view.planned_minutes, t)),
         Fact(
             title=t("time.hours.budget"),
-            value=t("time.hours.value", hours=format_decimal(view.budget_hours, format="#,##0.##", locale=t.locale))
-            if view.budget_hours is not None
-            else t("time.hours.no_budget"),
+            value=hours_text(view.budget_hours, t) if view.budget_hours is not None else t("time.hours.no_budget"),
         ),
         Fact(title=t("time.hours.spent_pct"), value=_pct(view.spent_pct, t)),
         Fact(title=t("time.hours.elapsed_pct"), value=_pct(view.elapsed_pct, t)),
@@ -344,8 +335,12 @@ def _project_hours_card(view: ProjectHoursView, t: Translator) -> dict[str, Any]
         header = ColumnSet(
             columns=[
                 Column(width=4, items=[TextBlock(text=" ", size="Small")]),
-                Column(width=2, items=[TextBlock(text=t("time.kind.planned"), weight="Bolder", size="Small")]),
-                Column(width=2, items=[TextBlock(text=t("time.kind.performed"), weight="Bolder", size="Small")]),
+                Column(
+                    width=2, items=[TextBlock(text=t("time.kind.planned"), weight="Bolder", size="Small", wrap=True)]
+                ),
+                Column(
+                    width=2, items=[TextBlock(text=t("time.kind.performed"), weight="Bolder", size="Small", wrap=True)]
+                ),
             ]
         )
         body.append(header)
@@ -355,8 +350,10 @@ def _project_hours_card(view: ProjectHoursView, t: Translator) -> dict[str, Any]
                     spacing="Small",
                     columns=[
                         Column(width=4, items=[TextBlock(text=person.name or "—", wrap=True, size="Small")]),
-                        Column(width=2, items=[TextBlock(text=hours(person.planned_minutes, t), size="Small")]),
-                        Column(width=2, items=[TextBlock(text=hours(person.performed_minutes, t), size="Small")]),
+                        Column(width=2, items=[TextBlock(text=minutes_text(person.planned_minutes, t), size="Small")]),
+                        Column(
+                            width=2, items=[TextBlock(text=minutes_text(person.performed_minutes, t), size="Small")]
+                        ),
                     ],
                 )
             )
@@ -390,8 +387,8 @@ def build_time_nudge_card(logged_minutes: int, wanted_minutes: int, day: date, t
             t(
                 "time.nudge.text",
                 day=day_text(day, t),
-                logged=duration_text(logged_minutes, t),
-                wanted=duration_text(wanted_minutes, t),
+                logged=minutes_text(logged_minutes, t),
+                wanted=minutes_text(wanted_minutes, t),
             )
         ),
     ]

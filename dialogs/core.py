@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ValidationError
 
 from cards.i18n import LANGUAGES, Translator, language_of, translator
+from cards.menu import MenuSection
 from cards.settings import AUTO, SAVE_VERB, NudgeSection, SettingsForm, build_settings_card
 from dialogs import nudges
 from dialogs.router import MenuInfo, Router
@@ -22,14 +23,19 @@ def register(router: Router) -> None:
         en=("help", "?", "menu"),
         nl=("hulp", "help", "menu"),
         handler=show_help,
-        menu=MenuInfo("menu.help.title", "menu.help.description", {"en": "help", "nl": "hulp"}),
+        menu=MenuInfo("menu.help.title", "menu.help.description", {"en": "help", "nl": "hulp"}, section=None),
     )
     router.command(
         "settings",
         en=("settings",),
         nl=("instellingen",),
         handler=show_settings,
-        menu=MenuInfo("menu.settings.title", "menu.settings.description", {"en": "settings", "nl": "instellingen"}),
+        menu=MenuInfo(
+            "menu.settings.title",
+            "menu.settings.description",
+            {"en": "settings", "nl": "instellingen"},
+            section=MenuSection.YOU,
+        ),
     )
     router.action(SAVE_VERB, SettingsPayload, save_settings, on_invalid=settings_unreadable)
 

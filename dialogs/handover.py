@@ -48,8 +48,10 @@ from cards.handover import (
     build_handover_notice_card,
     build_handover_reminder_card,
     build_handover_unreachable_card,
+    length_text,
 )
 from cards.i18n import Translator, translator
+from cards.menu import MenuSection
 from cards.status import RETRO_FORM_VERB
 from dialogs import handover_rules as rules
 from dialogs import proactive
@@ -100,7 +102,10 @@ def register(router: Router) -> None:
         nl=("overdracht",),
         handler=handover_command,
         menu=MenuInfo(
-            "menu.handover.title", "menu.handover.description", {"en": "handover DT-042", "nl": "overdracht DT-042"}
+            "menu.handover.title",
+            "menu.handover.description",
+            {"en": "handover DT-042", "nl": "overdracht DT-042"},
+            section=MenuSection.HANDOVER,
         ),
     )
     router.action(OPEN_VERB, CodePayload, lambda r, s, p: show(r, s, p.code))
@@ -240,7 +245,7 @@ def after_care_text(row: HandoverRow, t: Translator) -> str:
         return t("handover.after_care.until", date=format_date(row.after_care_end, format="medium", locale=t.locale))
     if row.after_care_length:
         count, unit = rules.describe_length(row.after_care_length)
-        return t(f"handover.after_care.length.{unit}", count=count)
+        return t("handover.after_care.length", length=length_text(count, unit, t))
     return "—"
 
 
@@ -389,7 +394,7 @@ def _length_text(length: str, t: Translator) -> str:
     if not length:
         return ""
     count, unit = rules.describe_length(length)
-    return t(f"handover.after_care.length.{unit}.short", count=count)
+    return length_text(count, unit, t)
 
 
 def _conversations(request: Request, services: Services) -> list[tuple[str, str]]:

@@ -74,7 +74,9 @@ class TimeEntryHours:
 
 
 def _hours(minutes: int) -> Decimal:
-    return (Decimal(minutes) / 60).quantize(Decimal("0.1"))
+    # To the hundredth, as the cards write hours (cards.base.hours_text): the status card and the budget card then
+    # say the same 5,25 u, not 5,2 and 5,25.
+    return (Decimal(minutes) / 60).quantize(Decimal("0.01"))
 
 
 _SOURCES: list[HoursSource] = []

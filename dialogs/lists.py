@@ -20,6 +20,7 @@ from cards.lists import (
     build_domains_card,
     build_governments_card,
 )
+from cards.menu import MenuSection
 from dialogs.permissions import Action, allowed
 from dialogs.project_import import guess_kind
 from dialogs.projects import me, refusal
@@ -40,6 +41,7 @@ def register(router: Router) -> None:
         menu=MenuInfo(
             "menu.domains.title", "menu.domains.description", {"en": "domains", "nl": "domeinen"},
             requires=Action.MANAGE_LISTS,
+            section=MenuSection.ADMIN,
         ),
     )  # fmt: skip
     router.command(
@@ -50,6 +52,7 @@ def register(router: Router) -> None:
         menu=MenuInfo(
             "menu.governments.title", "menu.governments.description", {"en": "governments", "nl": "besturen"},
             requires=Action.MANAGE_LISTS,
+            section=MenuSection.ADMIN,
         ),
     )  # fmt: skip
     router.action(DOMAIN_SAVE_VERB, DomainPayload, save_domain)

@@ -17,11 +17,10 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel
 
 from cards.meeting_import import IMPORT_LIST_VERB, IMPORT_VERB, ImportChoice, build_meeting_import_card
-from cards.meetings import build_meetings_card
 from dialogs import recurrence as rec
 from dialogs.calendar_source import CalendarError, CalendarSource
 from dialogs.graph_recurrence import ImportedSeries, Unsupported, overrides_from_instances, series_from_event
-from dialogs.meetings import _here, _lines, overrides_of, sync_series
+from dialogs.meetings import _here, overrides_of, series_card, sync_series
 from dialogs.permissions import Action, allowed
 from dialogs.projects import find_project, me, refusal
 from dialogs.router import Router
@@ -209,9 +208,7 @@ def _save(
         apply_schedule(services.db, series, mapped, overrides, now, mailbox=checked.mailbox)
         message = t("meeting.import.created", title=title, code=checked.project.code)
     assert series is not None
-    lines = _lines(request, services, [series], limit=5)
-    card = build_meetings_card(lines, t, scope=f"{checked.project.code} · {series.title}")
-    return Reply(texts=[message], cards=[card])
+    return Reply(texts=[message], cards=[series_card(request, services, series)])
 
 
 def _schedule(mapped: ImportedSeries, mailbox: str, now: datetime) -> dict[str, object]:

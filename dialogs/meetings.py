@@ -46,7 +46,9 @@ from cards.meetings import (
     build_meeting_report_card,
     build_meetings_card,
     build_occurrence_move_card,
+    when_text,
 )
+from cards.menu import MenuSection
 from cards.outbox import OptOutFooter, with_opt_out_footer
 from dialogs import proactive
 from dialogs import recurrence as rec
@@ -81,6 +83,7 @@ HORIZON = timedelta(days=14)
 # After a meeting its coordinator is asked for the report; the prompt is dropped when not sent within this time.
 REPORT_WINDOW = timedelta(days=3)
 LIST_DAYS = 90
+LIST_MAX = 100  # meetings listed at most (the card shows them a page at a time)
 _ICON = {"green": "🟢", "amber": "🟠", "red": "🔴"}
 
 
@@ -94,6 +97,7 @@ def register(router: Router) -> None:
             "menu.new_meeting.title",
             "menu.new_meeting.description",
             {"en": "new meeting DT-042", "nl": "nieuwe vergadering DT-042"},
+            section=MenuSection.MEETINGS,
         ),
     )
     router.command(
@@ -101,13 +105,18 @@ def register(router: Router) -> None:
         en=("meetings",),
         nl=("vergaderingen",),
         handler=list_meetings,
-        menu=MenuInfo("menu.meetings.title", "menu.meetings.description", {"en": "meetings", "nl": "vergaderingen"}),
+        menu=MenuInfo(
+            "menu.meetings.title",
+            "menu.meetings.description",
+            {"en": "meetings", "nl": "vergaderingen"},
+            section=MenuSection.MEETINGS,
+        ),
     )
     router.command("agenda", en=("agenda",), nl=("agenda",), handler=add_agenda_typed)
     router.command("actions", en=("actions",), nl=("acties",), handler=list_actions)
     router.action(SAVE_VERB, SeriesPayload, save_series, on_invalid=form_unreadable)
     router.action(EDIT_VERB, SeriesRef, edit_series)
-    router.action(LIST_VERB, CodePayload, lambda r, s, p: list_meetings(r, s, p.code))
+    router.action(LIST_VERB, ListPayload, list_page)
     router.action(CANCEL_ONE_VERB, OccurrenceRef, cancel_occurrence)
     router.action(MOVE_FORM_VERB, OccurrenceRef, move_form)
     router.action(MOVE_SAVE_VERB, MovePayload, move_occurrence)
@@ -126,6 +135,15 @@ def register(router: Router) -> None:
 
 class CodePayload(BaseModel):
     code: str
+
+
+class ListPayload(BaseModel):
+    """The list's own Previous/Next buttons send a page and either a project code ("" for this conversation or your
+    projects, as typed) or the series a card showed; other cards open it with just a code."""
+
+    code: str = ""
+    series: int | None = None
+    page: int | None = None
 
 
 class SeriesRef(BaseModel):
@@ -456,11 +474,22 @@ def save_series(request: Request, services: Services, payload: SeriesPayload) ->
 
 
 def _saved_reply(request: Request, services: Services, series: MeetingSeries, message: str) -> Reply:
+    return Reply(texts=[message], replace_card=series_card(request, services, series))
+
+
+def series_card(request: Request, services: Services, series: MeetingSeries, *, page: int = 1) -> dict[str, Any]:
+    """The upcoming meetings of one series (after it is saved, imported, moved or cancelled), paged."""
     project = ProjectRepository(services.db).facts(series.project_id)
     assert project is not None
-    lines = _lines(request, services, [series], limit=5)
-    card = build_meetings_card(lines, request.t, scope=f"{project.code} · {series.title}")
-    return Reply(texts=[message], replace_card=card)
+    return build_meetings_card(
+        _lines(request, services, [series]),
+        request.t,
+        scope=f"{project.code} · {project.name}",
+        page=page,
+        paging={"series": series.id},
+        show_code=False,
+        reader_zone=request.timezone,
+    )
 
 
 def form_unreadable(request: Request, services: Services, invalid: ValidationError) -> Reply:
@@ -471,7 +500,7 @@ def form_unreadable(request: Request, services: Services, invalid: ValidationErr
 
 
 def _lines(
-    request: Request, services: Services, series_list: list[MeetingSeries], *, limit: int = 20
+    request: Request, services: Services, series_list: list[MeetingSeries], *, limit: int = LIST_MAX
 ) -> list[OccurrenceLine]:
     repository = MeetingRepository(services.db)
     now = services.clock.now()
@@ -524,9 +553,10 @@ def conversation_label(ref: ConversationRef, t: Translator) -> str:
     return f"{ref.team_name} ({kind})" if ref.team_name else kind
 
 
-def list_meetings(request: Request, services: Services, rest: str) -> Reply:
+def list_meetings(request: Request, services: Services, rest: str, *, page: int = 1) -> Reply:
     t = request.t
     repository = MeetingRepository(services.db)
+    code = ""
     if rest.strip():
         found = find_project(request, services, rest, "meetings")
         if isinstance(found, Reply):
@@ -535,7 +565,7 @@ def list_meetings(request: Request, services: Services, rest: str) -> Reply:
         if not decision.allowed:
             return refusal(decision, t)
         series_list = repository.active_series(project_ids=[found.id])
-        scope = f"{found.code} · {found.name}"
+        scope, code = f"{found.code} · {found.name}", found.code
     elif not request.where.is_personal and (here := _here(request, services)) is not None and here.id is not None:
         series_list = repository.series_in_conversation(here.id)
         scope = t("meeting.list.here")
@@ -544,7 +574,31 @@ def list_meetings(request: Request, services: Services, rest: str) -> Reply:
         projects = ProjectRepository(services.db).for_person(who.id, who.domains)
         series_list = repository.active_series(project_ids=[p.id for p in projects])
         scope = t("meeting.list.mine")
-    return Reply.card(build_meetings_card(_lines(request, services, series_list), t, scope=scope))
+    card = build_meetings_card(
+        _lines(request, services, series_list),
+        t,
+        scope=scope,
+        page=page,
+        paging={"code": code},
+        show_code=not code,  # a project's list names it in the heading
+        reader_zone=request.timezone,
+    )
+    return Reply.card(card)
+
+
+def list_page(request: Request, services: Services, payload: ListPayload) -> Reply:
+    """LIST_VERB: a button elsewhere opens the list anew; the list's own Previous/Next show another page in it."""
+    page = payload.page or 1
+    if payload.series is not None:
+        found = _series_for(request, services, payload.series, Action.VIEW_PROJECT)
+        if isinstance(found, Reply):
+            return found
+        reply = Reply.card(series_card(request, services, found[0], page=page))
+    else:
+        reply = list_meetings(request, services, payload.code, page=page)
+    if payload.page is None or not reply.cards:
+        return reply
+    return Reply(texts=reply.texts, replace_card=reply.cards[0])
 
 
 def cancel_occurrence(request: Request, services: Services, payload: OccurrenceRef) -> Reply:
@@ -578,7 +632,9 @@ def move_form(request: Request, services: Services, payload: OccurrenceRef) -> R
         return Reply.text(request.t("meeting.occurrence.already_cancelled"))
     local = occurrence.local_start
     values = {"date": local.date().isoformat(), "time": local.strftime("%H:%M")}
-    return Reply.card(build_occurrence_move_card(MoveForm(series.id, occurrence.key, series.title, values), request.t))
+    when = when_text(occurrence.start, occurrence.end, series.timezone, request.t)
+    form = MoveForm(series.id, occurrence.key, series.title, values, when=when)
+    return Reply.card(build_occurrence_move_card(form, request.t))
 
 
 def move_occurrence(request: Request, services: Services, payload: MovePayload) -> Reply:
@@ -612,7 +668,8 @@ def move_occurrence(request: Request, services: Services, payload: MovePayload) 
     if day is not None and at is not None and rec.to_utc(datetime.combine(day, at), series.timezone) <= now:
         errors["date"] = t("meeting.move.past")
     if errors:
-        form = MoveForm(series.id, occurrence.key, series.title, payload.model_dump(), errors)
+        when = when_text(occurrence.start, occurrence.end, series.timezone, t)
+        form = MoveForm(series.id, occurrence.key, series.title, payload.model_dump(), errors, when=when)
         return Reply(replace_card=build_occurrence_move_card(form, t))
     assert day is not None and at is not None
     moved_to = datetime.combine(day, at)
@@ -877,9 +934,9 @@ def save_report(request: Request, services: Services, payload: ReportPayload) ->
     except Duplicate:
         return Reply.text(t("meeting.report.already", title=series.title))
     OutboxRepository(services.db).cancel(key=f"meeting-report:{series.id}:{payload.occurrence}", now=now)
-    return _actions_reply(
-        request, services, project, t("meeting.report.saved", title=series.title, count=len(resolved_actions))
-    )
+    count = len(resolved_actions)
+    items = t("meeting.report.actions.one") if count == 1 else t("meeting.report.actions.other", count=count)
+    return _actions_reply(request, services, project, t("meeting.report.saved", title=series.title, actions=items))
 
 
 def _occurrence_any(services: Services, series: MeetingSeries, key: str) -> rec.Occurrence | None:

@@ -12,8 +12,10 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
+from cards.base import minutes_text
 from cards.i18n import Translator
-from cards.timelog import build_time_nudge_card, duration_text
+from cards.menu import MenuSection
+from cards.timelog import build_time_nudge_card
 from dialogs import proactive
 from dialogs.nudge_rules import (
     DEFAULT_AT,
@@ -46,7 +48,12 @@ def register(router: Router) -> None:
         en=("leave", "day off", "days off"),
         nl=("verlof", "vrije dag", "vrij"),
         handler=leave,
-        menu=MenuInfo("menu.leave.title", "menu.leave.description", {"en": "leave 24/12", "nl": "verlof 24/12"}),
+        menu=MenuInfo(
+            "menu.leave.title",
+            "menu.leave.description",
+            {"en": "leave 24/12", "nl": "verlof 24/12"},
+            section=MenuSection.TIME,
+        ),
     )
 
 
@@ -241,7 +248,7 @@ def nudge_values(services: Services, person_id: int, t: Translator, today: date)
     setting = entries.nudge(person_id)
     usual = _wanted(entries, person_id, USUAL, today)
     hours = "" if setting.min_minutes == USUAL else format_duration(setting.min_minutes, t.language)
-    return NudgeValues(setting.enabled, setting.at_time.strftime("%H:%M"), hours, duration_text(usual, t))
+    return NudgeValues(setting.enabled, setting.at_time.strftime("%H:%M"), hours, minutes_text(usual, t))
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import hashlib
 
 from pydantic import BaseModel
 
+from cards.menu import MenuSection
 from cards.people import (
     FORGET_CANCEL_VERB,
     FORGET_VERB,
@@ -32,14 +33,24 @@ def register(router: Router) -> None:
         en=("my data",),
         nl=("mijn gegevens",),
         handler=my_data,
-        menu=MenuInfo("menu.my_data.title", "menu.my_data.description", {"en": "my data", "nl": "mijn gegevens"}),
+        menu=MenuInfo(
+            "menu.my_data.title",
+            "menu.my_data.description",
+            {"en": "my data", "nl": "mijn gegevens"},
+            section=MenuSection.YOU,
+        ),
     )
     router.command(
         "forget me",
         en=("forget me",),
         nl=("vergeet mij", "vergeet me"),
         handler=forget_me,
-        menu=MenuInfo("menu.forget_me.title", "menu.forget_me.description", {"en": "forget me", "nl": "vergeet mij"}),
+        menu=MenuInfo(
+            "menu.forget_me.title",
+            "menu.forget_me.description",
+            {"en": "forget me", "nl": "vergeet mij"},
+            section=MenuSection.YOU,
+        ),
     )
     router.command(
         "roles",
@@ -49,6 +60,7 @@ def register(router: Router) -> None:
         menu=MenuInfo(
             "menu.roles.title", "menu.roles.description", {"en": "roles", "nl": "rollen"},
             requires=Action.MANAGE_PEOPLE,
+            section=MenuSection.ADMIN,
         ),
     )  # fmt: skip
     router.action(ROLES_SAVE_VERB, RolesPayload, save_roles)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from cards.i18n import Translator
+from cards.menu import MenuSection
 from cards.projects import (
     CHOOSE_VERB,
     EDIT_VERB,
@@ -55,7 +56,12 @@ def register(router: Router) -> None:
         en=("projects", "my projects"),
         nl=("projecten", "mijn projecten"),
         handler=list_projects,
-        menu=MenuInfo("menu.projects.title", "menu.projects.description", {"en": "projects", "nl": "projecten"}),
+        menu=MenuInfo(
+            "menu.projects.title",
+            "menu.projects.description",
+            {"en": "projects", "nl": "projecten"},
+            section=MenuSection.PROJECTS,
+        ),
     )
     router.command(
         "new project",
@@ -63,7 +69,10 @@ def register(router: Router) -> None:
         nl=("nieuw project",),
         handler=new_project,
         menu=MenuInfo(
-            "menu.new_project.title", "menu.new_project.description", {"en": "new project", "nl": "nieuw project"}
+            "menu.new_project.title",
+            "menu.new_project.description",
+            {"en": "new project", "nl": "nieuw project"},
+            section=MenuSection.PROJECTS,
         ),
     )
     router.command("project", en=("project", "show project"), nl=("project", "toon project"), handler=show_project)

@@ -7,13 +7,13 @@ import inspect
 import json
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from cards.i18n import Language, Translator
-from cards.menu import MENU_VERB, MenuEntry, build_help_card
+from cards.menu import MENU_VERB, MenuEntry, MenuSection, build_help_card
 from dialogs.permissions import Action, Actor, allowed
 from dialogs.turn import Reply, Request, Services
 from storage.directory import DirectoryRepository
@@ -39,6 +39,8 @@ class MenuInfo:
     # Shown only to people the permission policy allows this (by their roles); everyone else does not see it in
     # the menu, and gets the polite refusal naming who can when they type it anyway.
     requires: Action | None = None
+    # Where the help card lists it; None keeps it off the card (the help command itself) but in the manifest's list.
+    section: MenuSection | None = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -127,9 +129,13 @@ class Router:
                 title=t(c.menu.title_key),
                 description=t(c.menu.description_key),
                 example=c.menu.examples[t.language],
+                section=c.menu.section,
+                phrase=c.phrases[t.language][0],
             )
             for c in self._commands
-            if c.menu and (c.menu.requires is None or (permits is not None and permits(c.menu.requires)))
+            if c.menu
+            and c.menu.section is not None
+            and (c.menu.requires is None or (permits is not None and permits(c.menu.requires)))
         ]
 
     def command_list(self, language: Language) -> list[tuple[str, str]]:

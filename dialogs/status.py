@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 
 from cards.i18n import Translator
+from cards.menu import MenuSection
 from cards.status import (
     DECISION_FORM_VERB,
     DECISION_SAVE_VERB,
@@ -119,14 +120,24 @@ def register(router: Router) -> None:
         en=("update", "update status", "status update"),
         nl=("update", "status bijwerken", "statusupdate"),
         handler=update_form,
-        menu=MenuInfo("menu.update.title", "menu.update.description", {"en": "update DT-042", "nl": "update DT-042"}),
+        menu=MenuInfo(
+            "menu.update.title",
+            "menu.update.description",
+            {"en": "update DT-042", "nl": "update DT-042"},
+            section=MenuSection.STATUS,
+        ),
     )
     router.command(
         "status",
         en=("status",),
         nl=("status",),
         handler=show_status,
-        menu=MenuInfo("menu.status.title", "menu.status.description", {"en": "status DT-042", "nl": "status DT-042"}),
+        menu=MenuInfo(
+            "menu.status.title",
+            "menu.status.description",
+            {"en": "status DT-042", "nl": "status DT-042"},
+            section=MenuSection.STATUS,
+        ),
     )
     router.command(
         "status history",
@@ -143,6 +154,7 @@ def register(router: Router) -> None:
             "menu.milestones.title",
             "menu.milestones.description",
             {"en": "milestones DT-042", "nl": "mijlpalen DT-042"},
+            section=MenuSection.STATUS,
         ),
     )
     router.command(
@@ -150,7 +162,12 @@ def register(router: Router) -> None:
         en=("risks", "risk register"),
         nl=("risico's", "risico’s", "risicos", "risicoregister"),
         handler=risks,
-        menu=MenuInfo("menu.risks.title", "menu.risks.description", {"en": "risks DT-042", "nl": "risico's DT-042"}),
+        menu=MenuInfo(
+            "menu.risks.title",
+            "menu.risks.description",
+            {"en": "risks DT-042", "nl": "risico's DT-042"},
+            section=MenuSection.STATUS,
+        ),
     )
     router.command(
         "decisions",
@@ -161,6 +178,7 @@ def register(router: Router) -> None:
             "menu.decisions.title",
             "menu.decisions.description",
             {"en": "decisions DT-042", "nl": "beslissingen DT-042"},
+            section=MenuSection.STATUS,
         ),
     )
     router.command(
@@ -174,7 +192,12 @@ def register(router: Router) -> None:
         en=("lessons", "lessons learned"),
         nl=("lessen", "geleerde lessen"),
         handler=lessons,
-        menu=MenuInfo("menu.lessons.title", "menu.lessons.description", {"en": "lessons", "nl": "lessen"}),
+        menu=MenuInfo(
+            "menu.lessons.title",
+            "menu.lessons.description",
+            {"en": "lessons", "nl": "lessen"},
+            section=MenuSection.STATUS,
+        ),
     )
     router.command(
         "portfolio",
@@ -186,6 +209,7 @@ def register(router: Router) -> None:
             "menu.portfolio.description",
             {"en": "portfolio", "nl": "overzicht"},
             requires=Action.VIEW_PORTFOLIO,
+            section=MenuSection.STATUS,
         ),
     )
     router.command(
@@ -193,7 +217,12 @@ def register(router: Router) -> None:
         en=("report", "board report"),
         nl=("rapport", "rvb-rapport"),
         handler=board_report,
-        menu=MenuInfo("menu.report.title", "menu.report.description", {"en": "report DT-042", "nl": "rapport DT-042"}),
+        menu=MenuInfo(
+            "menu.report.title",
+            "menu.report.description",
+            {"en": "report DT-042", "nl": "rapport DT-042"},
+            section=MenuSection.STATUS,
+        ),
     )
     router.command(
         "digest",

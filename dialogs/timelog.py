@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 
-from cards.i18n import Translator
+from cards.base import minutes_text
+from cards.i18n import LANGUAGES, Translator, catalog
+from cards.menu import MenuSection
 from cards.timelog import (
     CATEGORIES,
     EDIT_VERB,
@@ -33,7 +35,6 @@ from cards.timelog import (
     build_time_form_card,
     build_time_logged_card,
     build_timesheet_card,
-    duration_text,
 )
 from dialogs import proactive
 from dialogs.burn import DEFAULT_MARGIN_POINTS, burn
@@ -42,7 +43,16 @@ from dialogs.permissions import Action, Relation, allowed
 from dialogs.projects import Me, find_project, me, refusal
 from dialogs.router import MenuInfo, Router
 from dialogs.time_export import XLSX_TYPE, export_csv, export_xlsx, parse_month
-from dialogs.timeparse import BAD_DATE, Kind, format_duration, parse_duration, parse_entry, parse_week
+from dialogs.timeparse import (
+    BAD_DATE,
+    Kind,
+    ParsedEntry,
+    format_duration,
+    match_category,
+    parse_duration,
+    parse_entry,
+    parse_week,
+)
 from dialogs.turn import OutgoingFile, Reply, Request, Services
 from dialogs.values import parse_date
 from storage.directory import is_placeholder
@@ -65,7 +75,10 @@ def register(router: Router) -> None:
         nl=("registreer",),
         handler=lambda r, s, rest: log_message(r, s, rest, "performed"),
         menu=MenuInfo(
-            "menu.log.title", "menu.log.description", {"en": "log 2h30 DT-042", "nl": "registreer 2u30 DT-042"}
+            "menu.log.title",
+            "menu.log.description",
+            {"en": "log 2h30 DT-042 #meeting", "nl": "registreer 2u30 DT-042 #vergadering"},
+            section=MenuSection.TIME,
         ),
     )
     router.command(
@@ -79,7 +92,12 @@ def register(router: Router) -> None:
         en=("timesheet", "my hours"),
         nl=("uren", "mijn uren"),
         handler=timesheet,
-        menu=MenuInfo("menu.timesheet.title", "menu.timesheet.description", {"en": "timesheet", "nl": "uren"}),
+        menu=MenuInfo(
+            "menu.timesheet.title",
+            "menu.timesheet.description",
+            {"en": "timesheet", "nl": "uren"},
+            section=MenuSection.TIME,
+        ),
     )
     router.command("budget", en=("budget", "hours"), nl=("budget",), handler=project_hours)
     router.command(
@@ -87,7 +105,9 @@ def register(router: Router) -> None:
         en=("export",),
         nl=("export", "exporteer"),
         handler=export,
-        menu=MenuInfo("menu.export.title", "menu.export.description", {"en": "export", "nl": "export"}),
+        menu=MenuInfo(
+            "menu.export.title", "menu.export.description", {"en": "export", "nl": "export"}, section=MenuSection.TIME
+        ),
     )
     router.action(SAVE_VERB, SavePayload, save_form, on_invalid=form_unreadable)
     router.action(UNDO_VERB, EntryPayload, undo)
@@ -204,8 +224,8 @@ def refusal_of(draft: Draft, request: Request, services: Services, who: Me) -> t
 def _day_full(t: Translator, draft: Draft, logged: int) -> str:
     return t(
         f"time.refused.day_full.{draft.kind}",
-        logged=duration_text(logged, t),
-        left=duration_text(max(DAY_LIMIT_MINUTES - logged, 0), t),
+        logged=minutes_text(logged, t),
+        left=minutes_text(max(DAY_LIMIT_MINUTES - logged, 0), t),
     )
 
 
@@ -253,6 +273,35 @@ def _confirmation(entry: EntryView, day_total: int, t: Translator, *, state: str
 # Logging by message ---------------------------------------------------------------------------------------------
 
 
+def category_names() -> dict[str, tuple[str, ...]]:
+    """What a typed tag may call each activity: its key and its name in every language ('#analyse', '#analysis')."""
+    return {c: (c, *(catalog(language)[f"time.category.{c}"] for language in LANGUAGES)) for c in CATEGORIES}
+
+
+def category_tags(t: Translator) -> str:
+    """The tags to type, in the reader's language: '#analyse, #vergadering, …'."""
+    return ", ".join(f"#{t(f'time.category.{c}').lower()}" for c in CATEGORIES)
+
+
+def typed_category(parsed: ParsedEntry, t: Translator) -> tuple[str | None, str | None]:
+    """(category, None) for the message's activity tag ('other' without one), or (None, why not) when a tag names
+    no activity, or the tags name different ones."""
+    if not parsed.categories:
+        return "other", None
+    names = category_names()
+    found: list[str] = []
+    for tag in parsed.categories:
+        category = match_category(tag, names)
+        if category is None:
+            return None, t("time.activity.unknown", tag=f"#{tag[:40]}", tags=category_tags(t))
+        if category not in found:
+            found.append(category)
+    if len(found) > 1:
+        named = ", ".join(t(f"time.category.{c}") for c in found)
+        return None, t("time.activity.several", categories=named)
+    return found[0], None
+
+
 def _resolve_typed_project(
     services: Services, reference: str, note: str
 ) -> tuple[ProjectFacts | None, list[tuple[str, str]], str, str]:
@@ -297,20 +346,24 @@ def log_message(request: Request, services: Services, rest: str, kind: Kind) -> 
     for problem, text in parsed.problems:
         if problem == BAD_DATE:
             errors["date"] = t("time.date.invalid", value=text[:20])
+    category, category_problem = typed_category(parsed, t)
+    if category_problem is not None:
+        errors["category"] = category_problem
     if errors:
         values = {
             "project": project.code if project else "",
             "date": parsed.day.isoformat() if parsed.day else "",
             "duration": format_duration(parsed.minutes, t.language) if parsed.minutes is not None else "",
             "kind": kind,
-            "category": "other",
+            "category": category or "",  # a tag that named no activity: the person picks one
             "note": note[:500],
         }
-        understood = _understood(t, parsed.minutes, parsed.day if parsed.date_given else None, project, note)
+        day = parsed.day if parsed.date_given else None
+        understood = _understood(t, parsed.minutes, day, project, category if parsed.categories else None, note)
         form = _form(services, who, values=values, errors=errors, understood=understood, extra=candidates)
         return Reply.card(build_time_form_card(form, t))
-    assert project is not None and parsed.minutes is not None and parsed.day is not None
-    draft = Draft(project, parsed.day, parsed.minutes, kind, "other", note[:500])
+    assert project is not None and parsed.minutes is not None and parsed.day is not None and category is not None
+    draft = Draft(project, parsed.day, parsed.minutes, kind, category, note[:500])
     refused = refusal_of(draft, request, services, who)
     if refused is not None:
         return Reply.text(t("time.refused", reason=refused[1]))
@@ -321,14 +374,23 @@ def log_message(request: Request, services: Services, rest: str, kind: Kind) -> 
     return Reply.card(_confirmation(stored.entry, stored.day_minutes, t))
 
 
-def _understood(t: Translator, minutes: int | None, day: date | None, project: ProjectFacts | None, note: str) -> str:
+def _understood(
+    t: Translator,
+    minutes: int | None,
+    day: date | None,
+    project: ProjectFacts | None,
+    category: str | None,
+    note: str,
+) -> str:
     parts = []
     if minutes is not None:
-        parts.append(t("time.understood.duration", duration=duration_text(minutes, t)))
+        parts.append(t("time.understood.duration", duration=minutes_text(minutes, t)))
     if day is not None:
         parts.append(t("time.understood.date", date=day.strftime("%d/%m/%Y")))
     if project is not None:
         parts.append(t("time.understood.project", code=project.code))
+    if category is not None:
+        parts.append(t("time.understood.category", category=t(f"time.category.{category}")))
     if note:
         parts.append(t("time.understood.note", note=note[:80]))
     if not parts:
@@ -378,7 +440,9 @@ def save_form(request: Request, services: Services, payload: SavePayload) -> Rep
         )
     if payload.kind not in KINDS:
         errors["kind"] = t("time.kind.invalid")
-    category = payload.category if payload.category in CATEGORIES else "other"
+    category = payload.category
+    if category not in CATEGORIES:
+        errors["category"] = t("time.activity.missing")
     if not errors:
         assert project is not None and day is not None and minutes is not None
         draft = Draft(project, day, minutes, payload.kind, category, payload.note.strip()[:500])  # type: ignore[arg-type]

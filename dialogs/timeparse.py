@@ -1,12 +1,17 @@
-"""Reading a typed time entry (duration, date, project, note) in Dutch and English, and printing one back (pure).
+"""Reading a typed time entry (duration, date, project, activity, note) in Dutch and English, and printing one back
+(pure).
 
-`parse_entry("2h30 DT-042 gisteren: workshop", kind="performed", today=...)` gives what was understood and what
-was not; `format_entry` prints an entry so that parsing it again gives the same entry.
+`parse_entry("2h30 DT-042 gisteren #workshop: intake", kind="performed", today=...)` gives what was understood and
+what was not; `format_entry` prints an entry so that parsing it again gives the same entry. The activity (category)
+is a tag anywhere in the message, `#analyse`, `#meeting`: a tag cannot be mistaken for the first word of a note
+("analyse aanvraag" stays the note); `match_category` says which category a tag names.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -65,6 +70,10 @@ _UNIT_H = re.compile(rf"^{_HOUR_UNITS}$", re.IGNORECASE)
 _UNIT_M = re.compile(rf"^{_MINUTE_UNITS}$", re.IGNORECASE)
 _ISO = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$")
 _DAY_FIRST = re.compile(r"^(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})(?:[/.-](?P<y>\d{2}|\d{4}))?$")
+# An activity tag: '#' and a word that starts with a letter ('#analyse', '#coördinatie'); a full stop or comma
+# right after it ends the sentence, not the tag. '#12' (an issue number) is no tag and stays in the note.
+_TAG = re.compile(r"^#(?P<tag>[^\W\d_][\w-]*?)[.,;!?]*$")
+MIN_TAG_PREFIX = 3  # '#doc', '#coord': a shorter start names too much
 # The note starts at the first colon that is not inside a clock time such as 2:30.
 _NOTE_COLON = re.compile(r"(?<!\d):|:(?!\d)")
 
@@ -78,6 +87,7 @@ class ParsedEntry:
     project: str  # a project code, or the words that may name one; empty when none was given
     note: str
     date_given: bool = False
+    categories: tuple[str, ...] = ()  # activity tags as typed, without '#' ('analyse'); see match_category
     problems: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (problem, the text concerned)
 
     @property
@@ -246,10 +256,23 @@ def split_note(text: str) -> tuple[str, str]:
     return text[: match.start()], text[match.end() :]
 
 
+def _take_tags(words: list[str], tags: list[str]) -> list[str]:
+    """The words without the activity tags, which are added to `tags`."""
+    kept = []
+    for word in words:
+        if match := _TAG.match(word):
+            tags.append(match["tag"])
+        else:
+            kept.append(word)
+    return kept
+
+
 def parse_entry(text: str, *, kind: Kind, today: date) -> ParsedEntry:
     """Read the words after `log`/`plan`; never raises."""
     head, colon_note = split_note(text)
-    words = head.split()
+    tags: list[str] = []
+    words = _take_tags(head.split(), tags)
+    colon_note = " ".join(_take_tags(colon_note.split(), tags))
     minutes: int | None = None
     day: date | None = None
     date_given = False
@@ -285,17 +308,52 @@ def parse_entry(text: str, *, kind: Kind, today: date) -> ParsedEntry:
     if not date_given:
         day = today
     return ParsedEntry(
-        minutes=minutes, day=day, project=project, note=note, date_given=date_given, problems=tuple(problems)
+        minutes=minutes,
+        day=day,
+        project=project,
+        note=note,
+        date_given=date_given,
+        problems=tuple(problems),
+        categories=tuple(tags),
     )
 
 
-def format_entry(minutes: int, day: date, project: str, note: str, language: str = "en") -> str:
-    """The words that parse back to this entry: '2h30 2026-11-27 DT-042: workshop'."""
+def format_entry(
+    minutes: int, day: date, project: str, note: str, language: str = "en", categories: Iterable[str] = ()
+) -> str:
+    """The words that parse back to this entry: '2h30 2026-11-27 DT-042 #workshop: intake'."""
     parts = [format_duration(minutes, language), format_date_token(day)]
     if project:
         parts.append(project)
+    parts.extend(f"#{tag}" for tag in categories)
     text = " ".join(parts)
     return f"{text}: {note}" if note else text
+
+
+# Activities (categories) ----------------------------------------------------------------------------------------
+
+
+def _folded(text: str) -> str:
+    """Case and accents ignored: 'Coördinatie' and 'coordinatie' are the same word."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def match_category(tag: str, names: Mapping[str, Iterable[str]]) -> str | None:
+    """The category a tag names, given each category's names (its key, its Dutch and English name): a whole name,
+    case and accents ignored ('#coordinatie'), or else the start of the names of exactly one category, at least
+    MIN_TAG_PREFIX letters ('#doc'). None when it names none, or several ('#ver': vergadering, verplaatsing)."""
+    wanted = _folded(tag)
+    folded = {category: {_folded(name) for name in category_names} for category, category_names in names.items()}
+    exact = [category for category, category_names in folded.items() if wanted in category_names]
+    if exact:
+        return exact[0]
+    if len(wanted) < MIN_TAG_PREFIX:
+        return None
+    starts = [
+        category for category, category_names in folded.items() if any(n.startswith(wanted) for n in category_names)
+    ]
+    return starts[0] if len(starts) == 1 else None
 
 
 # Weeks (timesheet) ----------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from cards.i18n import LANGUAGES, Translator, translator
-from cards.menu import MenuEntry, build_help_card, build_welcome_card
+from cards.menu import MenuEntry, MenuSection, build_help_card, build_welcome_card
 from cards.outbox import OptOutFooter, build_notice_card, build_undeliverable_card
 from cards.settings import SettingsForm, build_settings_card
 from dialogs.app import build_router
@@ -27,13 +27,22 @@ def _help(t: Translator) -> dict[str, Any]:
     return build_router().help_card(t)
 
 
+def _help_admin(t: Translator) -> dict[str, Any]:
+    return build_router().help_card(t, lambda _action: True)
+
+
 def _help_long(t: Translator) -> dict[str, Any]:
-    entries = [MenuEntry("help", f"Command {i}", "description " * 10, f"c{i} example") for i in range(20)]
+    sections = list(MenuSection)
+    entries = [
+        MenuEntry("help", f"Command {i}", "description " * 10, f"c{i} example", sections[i % len(sections)], f"c{i}")
+        for i in range(30)
+    ]
     return build_help_card(entries, t)
 
 
 SAMPLES: list[Sample] = [
     ("help menu", build_help_card, _help),
+    ("help menu, administrator", build_help_card, _help_admin),
     ("help menu, many entries", build_help_card, _help_long),
     (
         "welcome, personal",

@@ -28,6 +28,7 @@ from cards.handover import (
     build_handover_notice_card,
     build_handover_reminder_card,
     build_handover_unreachable_card,
+    length_text,
 )
 from cards.i18n import Translator
 
@@ -53,7 +54,7 @@ def _view(t: Translator, *, count: int = 6, long: bool = False, state: str = "pl
         name="Digitaal loket",
         receiver="Team Beheer › Algemeen",
         planned_on=DAY,
-        after_care=t("handover.after_care.length.months", count=3),
+        after_care=t("handover.after_care.length", length=length_text(3, "months", t)),
         support="Bob Smith",
         stakeholders=tuple(f"Persoon {i}" for i in range(30 if long else 2)),
         state=state,

@@ -8,6 +8,7 @@ from typing import Any
 
 from cards.i18n import Translator
 from cards.meetings import (
+    LIST_PAGE,
     ActionLine,
     MeetingForm,
     MoveForm,
@@ -22,6 +23,7 @@ from cards.meetings import (
     build_meetings_card,
     build_occurrence_move_card,
 )
+from dialogs.meetings import LIST_MAX
 
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 END = START + timedelta(hours=1)
@@ -75,24 +77,29 @@ def _form(errors: bool) -> Callable[[Translator], dict[str, Any]]:
     return build
 
 
-def _lines(t: Translator) -> dict[str, Any]:
+def _lines(t: Translator, *, series: int = 1, page: int = 1) -> dict[str, Any]:
+    """LIST_MAX meetings; `series` different series among them (each with a long title, place and conversation)."""
     lines = [
         OccurrenceLine(
-            1,
+            1 + i % series,
             f"2026-11-{24 + i % 5}",
-            "DT-042",
+            f"DT-{40 + i % series:03d}",
             "Werkgroep " + LONG[:150],
             START + timedelta(days=i),
-            END,
-            "Europe/Brussels",
-            "Zaal 2",
+            END + timedelta(days=i),
+            "Europe/Brussels" if i % 3 else "Europe/London",
+            "Zaal 2, " + LONG[:100],
             moved=i % 2 == 0,
-            conversation="Project Team (kanaal)",
-            can_manage=True,
+            conversation="Project Team " + LONG[:60] + " (kanaal)",
+            can_manage=i % series != 1,  # the second series is someone else's
         )
-        for i in range(20)
+        for i in range(LIST_MAX)
     ]
-    return build_meetings_card(lines, t, scope="DT-042 · Digitaal loket")
+    paging = {"code": ""} if series > 1 else {"series": 1}
+    return build_meetings_card(
+        lines, t, scope="DT-042 · Digitaal loket", page=page, paging=paging, show_code=series > 1,
+        reader_zone="Europe/Brussels",
+    )  # fmt: skip
 
 
 def _report(errors: bool) -> Callable[[Translator], dict[str, Any]]:
@@ -127,13 +134,22 @@ MEETING_SAMPLES: list[tuple[str, Callable[..., dict[str, Any]], Callable[[Transl
     ("meeting reminder, largest", build_meeting_reminder_card, _reminder(True, big=True)),
     ("meeting form, new", build_meeting_form_card, _form(False)),
     ("meeting form, every error", build_meeting_form_card, _form(True)),
-    ("meetings list, long", build_meetings_card, _lines),
+    ("meetings list, one series, first page", build_meetings_card, _lines),
+    (
+        "meetings list, a different series on every line, a middle page",
+        build_meetings_card,
+        lambda t: _lines(t, series=LIST_PAGE, page=2),
+    ),
+    ("meetings list, last page", build_meetings_card, lambda t: _lines(t, series=3, page=99)),
     ("meetings list, empty", build_meetings_card, lambda t: build_meetings_card([], t, scope="x")),
     (
         "meeting move form",
         build_occurrence_move_card,
         lambda t: build_occurrence_move_card(
-            MoveForm(1, "2026-11-24", "Werkgroep", {"date": "x"}, {"date": "bad", "time": "bad"}), t
+            MoveForm(
+                1, "2026-11-24", "Werkgroep", {"date": "x"}, {"date": "bad", "time": "bad"}, when="di 24 nov 2026"
+            ),
+            t,
         ),
     ),
     (

@@ -63,6 +63,13 @@ RISKS = [
 ]
 
 
+def _portfolio_unfiltered(t: Translator) -> dict[str, Any]:
+    """One domain and nobody to filter by: no Filter button, and no line saying what it is filtered by."""
+    line = PortfolioLine("DT-042", "Digitaal loket", None, None, None, None, None, None, None, "none", 0, None, True)
+    view = PortfolioView([line], 1, 1, 1, {"none": 1}, PortfolioFilters([("2", "Digitale transformatie")], [], []))
+    return build_portfolio_card(view, t)
+
+
 def _portfolio(t: Translator, many: bool) -> dict[str, Any]:
     lines = [
         PortfolioLine(
@@ -274,6 +281,7 @@ STATUS_SAMPLES: list[Sample] = [
     ),
     ("portfolio, a page of a large one", build_portfolio_card, lambda t: _portfolio(t, True)),
     ("portfolio, small", build_portfolio_card, lambda t: _portfolio(t, False)),
+    ("portfolio, nothing to filter by", build_portfolio_card, _portfolio_unfiltered),
     ("weekly digest, busy week", build_digest_card, lambda t: _digest(t, True)),
     ("weekly digest, quiet week", build_digest_card, lambda t: _digest(t, False)),
     (

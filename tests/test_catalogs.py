@@ -57,3 +57,10 @@ def test_every_key_used_in_code_exists() -> None:
             used.update(pattern.findall(path.read_text("utf-8")))
     missing = used - set(catalog("nl"))
     assert not missing, sorted(missing)
+
+
+def test_english_says_worked_for_hours_someone_worked() -> None:
+    """Dutch "gepresteerd" is "worked" in English, never "performed" (keys keep their name)."""
+    english = catalog("en")
+    assert not [key for key, text in english.items() if "perform" in text.lower()]
+    assert english["time.kind.performed"] == "Worked" and catalog("nl")["time.kind.performed"] == "Gepresteerd"

@@ -96,14 +96,21 @@ def test_another_person_on_the_same_database_is_welcomed_too(settings: Settings)
     assert NL("welcome.title") in transcript
 
 
-def test_help_shows_the_menu_with_numbered_buttons(settings: Settings) -> None:
-    status, transcript = chat(settings, "help")
+def test_help_shows_the_menu_folded_in_sections_and_unfolds_one(settings: Settings) -> None:
+    status, transcript = chat(settings, "help", "/6")
     assert status == 0
-    assert NL("menu.title") in transcript
-    menu = transcript[transcript.index(NL("menu.title")) :]
-    help_row, settings_row = menu.index(NL("menu.help.title")), menu.index(NL("menu.settings.title"))
-    assert help_row < menu.index("[1] " + NL("menu.open_button")) < settings_row
-    assert settings_row < menu.index("[2] " + NL("menu.open_button"))
+    folded, unfolded = transcript.split(f"pressing [6] {NL('menu.section.you')}")
+    menu = folded[folded.index(NL("menu.title")) :]
+    # Folded: the sections, each with what to type in it, and no entry rows yet.
+    time, you = menu.index("[1] " + NL("menu.section.time")), menu.index("[6] " + NL("menu.section.you"))
+    assert menu.index("registreer · uren · export · verlof") < time < you
+    assert "instellingen · mijn gegevens · vergeet mij" in menu
+    assert NL("menu.settings.description") not in menu
+    assert NL("menu.section.admin") not in menu  # not an administrator
+    # Unfolded: the section's rows, each a button, with the typed command.
+    assert "[7] " + NL("menu.settings.title") in unfolded and "[9] " + NL("menu.forget_me.title") in unfolded
+    assert NL("menu.example", example="instellingen").replace("**", "") in unfolded
+    assert NL("menu.log.description").replace("**", "") not in unfolded  # the other sections stay folded
     assert "**" not in transcript  # markdown shown plainly
 
 
@@ -117,7 +124,8 @@ def test_settings_from_the_menu_refuses_an_unknown_zone_and_then_saves(settings:
     status, transcript = chat(
         settings,
         "help",
-        "/2",  # the Open button of the settings row of the menu
+        "/6",  # unfold "You and your data"
+        "/7",  # its settings row
         "/1",  # Save: asks for each field
         "3",  # English, by number
         "Mars/Phobos",
@@ -137,7 +145,7 @@ def test_settings_from_the_menu_refuses_an_unknown_zone_and_then_saves(settings:
     )
     assert status == 0
     text = flat(transcript)
-    assert "pressing [2] " + NL("menu.open_button") in text
+    assert "pressing [7] " + NL("menu.settings.title") in text
     assert NL("settings.title") in transcript
 
     refused = transcript.split("(card 3 updated)")[1]

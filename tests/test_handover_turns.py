@@ -556,3 +556,101 @@ async def test_the_coordinator_is_told_once_whom_the_information_could_not_reach
     latest = card_texts(valid(cards_to(connector, coordinator)[-1]))
     assert "mia@zottegem.be" in latest and "piet@zottegem.be" not in latest
     assert len([k for k in outbox_keys(db) if k.startswith("handover:1:unreachable:")]) == 2
+
+
+PHONE_WORDS = {
+    "nl": {
+        "receiver": "Ontvangende partij",
+        "stakeholders": "Worden ook verwittigd",
+        "care": "1 maand",
+        "care_shown": "1 maand na de aanvaarding",
+        "hint": "Tik op ☐ om een punt af te vinken",
+        "tick": "Afvinken",
+        "edit": "Wijzigen",
+    },
+    "en": {
+        "receiver": "Receiving party",
+        "stakeholders": "Also informed",
+        "care": "1 month",
+        "care_shown": "1 month after acceptance",
+        "hint": "Tap ☐ to tick an item off",
+        "tick": "Tick off",
+        "edit": "Edit",
+    },
+}
+
+
+def elements(node: Any, kind: str) -> list[dict[str, Any]]:
+    """Every element or action of a type on a card, in reading order."""
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        if node.get("type") == kind:
+            found.append(node)
+        for value in node.values():
+            found.extend(elements(value, kind))
+    elif isinstance(node, list):
+        for item in node:
+            found.extend(elements(item, kind))
+    return found
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+async def test_the_plan_card_reads_at_phone_width(bot: BotDriver, db: Database, language: str) -> None:
+    w, p = WORDS[language], PHONE_WORDS[language]
+    coordinator, receiver, _stakeholder, _stranger = await setup(bot, db, language)
+    directory = DirectoryRepository(db)
+    [jan] = directory.find(receiver.aad_object_id)
+    assert jan.id is not None
+    directory.correct(jan.id, email="jan.beheer@example.be", now=jan.created_at)
+    form = (await bot.say(coordinator, f"{w['handover']} DT-042")).cards[0]
+    values = plan_values(
+        language, receiver="jan.beheer@example.be", after_care=p["care"], stakeholders="Stan Stake, piet@zottegem.be"
+    )
+    plan = valid(shown_card(await bot.submit(coordinator, {**form_data(form), **values})))
+    body = plan["body"]
+
+    # No FactSet (it clips at 390 px): each fact is a small subtle label over its value. People are shown by
+    # their name when the bot knows them (Jan, named by his email address), by email address otherwise.
+    assert elements(plan, "FactSet") == []
+    [label] = [i for i, e in enumerate(body) if e.get("text") == p["receiver"]]
+    assert body[label].get("size") == "Small" and body[label].get("isSubtle") is True
+    assert body[label + 1]["text"] == "Jan Beheer" and body[label + 1]["wrap"] is True
+    [label] = [i for i, e in enumerate(body) if e.get("text") == p["stakeholders"]]
+    assert set(body[label + 1]["text"].split(", ")) == {"Stan Stake", "piet@zottegem.be"}
+    assert "jan.beheer@example.be" not in card_texts(plan)
+    # One month is "1 maand" / "1 month", not "1 maand(en)".
+    assert p["care_shown"] in card_texts(plan) and "(en)" not in card_texts(plan) and "(s)" not in card_texts(plan)
+
+    # Each checklist item is one row: the box is the button that ticks it off, tapping the item opens its form;
+    # no row of buttons under every item.
+    ids = item_ids(db)
+    rows = [e for e in body if e.get("type") == "ColumnSet"]
+    assert len(rows) == len(ids) == 7 and p["hint"] in card_texts(plan)
+    assert [e for e in body if e.get("type") == "ActionSet"] == []
+    for row, item in zip(rows, ids, strict=True):
+        [box] = elements(row, "Action.Execute")
+        assert (box["title"], box["tooltip"], box["verb"]) == ("☐", p["tick"], "handover.item_done")
+        assert box["data"] == {"code": "DT-042", "item": item, "done": True}
+        tap = row["columns"][1]["selectAction"]
+        assert (tap["title"], tap["data"]) == (
+            p["edit"],
+            {"verb": "handover.item_form", "code": "DT-042", "item": item},
+        )
+    ticked = await bot.execute(coordinator, "handover.item_done", elements(rows[0], "Action.Execute")[0]["data"])
+    assert ticked.invoke_card is not None
+    first_row = next(e for e in valid(ticked.invoke_card)["body"] if e.get("type") == "ColumnSet")
+    [box] = elements(first_row, "Action.Execute")
+    assert box["title"] == "☑" and box["data"]["done"] is False
+    opened = (await bot.submit(coordinator, rows[1]["columns"][1]["selectAction"]["data"])).cards[0]
+    assert form_data(valid(opened))["item"] == ids[1]
+    assert [e.get("id") for e in opened["body"] if e.get("id")] == ["title", "owner", "due", "link"]
+
+    # One month is stored; the edit form offers it back as written ("1 maand"), which it reads again.
+    edit = (await bot.submit(coordinator, {"verb": "handover.form", "code": "DT-042"})).cards[0]
+    [after_care] = [e for e in edit["body"] if e.get("id") == "after_care"]
+    assert after_care["value"] == p["care"]
+    typed = {e["id"]: str(e.get("value") or "") for e in edit["body"] if e.get("id")}
+    resaved = await bot.submit(coordinator, {**form_data(edit), **typed})
+    assert p["care_shown"] in card_texts(valid(shown_card(resaved)))
+    with db.session() as session:
+        assert session.exec(select(Handover)).one().after_care_length == "P1M"

@@ -51,7 +51,7 @@ LANGS: dict[str, dict[str, Any]] = {
         "soon": "Begint over 1 uur: Werkgroep loket",
         "answers": "Aanwezig: 1 · Afwezig: 1",
         "report": "Verslag van de vergadering: Werkgroep loket",
-        "saved": "Het verslag van “Werkgroep loket” is bewaard, met 1 actiepunt(en).",
+        "saved": "Het verslag van “Werkgroep loket” is bewaard, met 1 actiepunt.",
         "when": "dinsdag 24 november 2026, 10:00–11:00 (Europe/Brussels)",
         "moved_when": "dinsdag 24 november 2026, 14:00–15:00 (Europe/Brussels)",
         "holiday_series": "Werkgroep loket",
@@ -62,10 +62,10 @@ LANGS: dict[str, dict[str, Any]] = {
         "new": "new meeting DT-042",
         "actions": "actions DT-042",
         "created": "The meeting “Werkgroep loket” of DT-042 is planned.",
-        "soon": "Starts in 1 hour(s): Werkgroep loket",
+        "soon": "Starts in 1 hour: Werkgroep loket",
         "answers": "Attending: 1 · Not attending: 1",
         "report": "Meeting report: Werkgroep loket",
-        "saved": "The report of “Werkgroep loket” is saved, with 1 action item(s).",
+        "saved": "The report of “Werkgroep loket” is saved, with 1 action item.",
         "when": "Tuesday, 24 November 2026, 10:00–11:00 (Europe/Brussels)",
         "moved_when": "Tuesday, 24 November 2026, 14:00–15:00 (Europe/Brussels)",
     },
@@ -315,3 +315,91 @@ async def test_series_form_errors_stay_next_to_fields_and_nothing_is_saved(
     assert "Werkgroep loket" in texts  # what was typed is kept
     with db.session() as session:
         assert session.exec(select(MeetingSeries)).all() == []
+
+
+LIST_WORDS = {
+    "nl": {
+        "page1": "Pagina 1 van 2 · nog 3 andere vergaderingen",
+        "page2": "Pagina 2 van 2",
+        "next": "Volgende",
+        "hint": "Tik op een vergadering om ze te verplaatsen of te annuleren.",
+        "line": "di 1 dec 2026, 10:00–11:00",
+        "where": "Zaal 2 · herinneringen in Digitaal loket (kanaal)",
+        "relink": "Kanaal of chat wijzigen",
+        "now": "Nu gepland: dinsdag 1 december 2026, 10:00–11:00 (Europe/Brussels)",
+        "cancel": "Vergadering annuleren",
+        "here": "Komende vergaderingen: dit gesprek",
+    },
+    "en": {
+        "page1": "Page 1 of 2 · 3 more meetings",
+        "page2": "Page 2 of 2",
+        "next": "Next",
+        "hint": "Tap a meeting to move or cancel it.",
+        "line": "Tue 1 Dec 2026, 10:00–11:00",
+        "where": "Zaal 2 · reminders in Digitaal loket (channel)",
+        "relink": "Change channel or chat",
+        "now": "Now planned: Tuesday, 1 December 2026, 10:00–11:00 (Europe/Brussels)",
+        "cancel": "Cancel meeting",
+        "here": "Upcoming meetings: this conversation",
+    },
+}
+
+
+def card_actions(node: Any) -> list[dict[str, Any]]:
+    """Every action on a card: card actions, buttons in ActionSets and tappable rows (selectAction)."""
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        if str(node.get("type", "")).startswith("Action."):
+            found.append(node)
+        for value in node.values():
+            found.extend(card_actions(value))
+    elif isinstance(node, list):
+        for item in node:
+            found.extend(card_actions(item))
+    return found
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+async def test_the_list_names_a_series_once_pages_on_and_a_tapped_meeting_is_moved_or_cancelled(
+    bot: BotDriver, db: Database, clock: FakeClock, lang: str
+) -> None:
+    words, w = LANGS[lang], LIST_WORDS[lang]
+    an: TeamsUser = words["coordinator"]
+    created, series_id = await setup_series(bot, db, lang, count="11")  # Tuesdays 24 November to 2 February
+
+    # After saving: the series' title, place and conversation once, then a page of 8 short tappable lines; the
+    # note says how many more there are and Next shows them (in the same card).
+    listing = valid(shown_card(created["saved"]))
+    texts = card_texts(listing)
+    assert texts.count("Werkgroep loket") == 1 and texts.count("Zaal 2") == 1
+    assert w["where"] in texts and w["hint"] in texts and w["line"] in texts and w["page1"] in texts
+    assert w["relink"] in texts and "Ander gesprek" not in texts and "(Europe/Brussels)" not in texts
+    taps = [a["data"] for a in card_actions(listing) if a.get("data", {}).get("verb") == "meeting.move_form"]
+    assert [tap["occurrence"] for tap in taps] == [
+        "2026-11-24", "2026-12-01", "2026-12-08", "2026-12-15", "2026-12-22", "2026-12-29", "2027-01-05", "2027-01-12"
+    ]  # fmt: skip
+    [following] = [a for a in listing["actions"] if a["title"] == w["next"]]
+    assert following["data"] == {"verb": "meeting.list", "series": series_id, "page": 2}
+    paged = await bot.submit(an, following["data"], conversation=CHANNEL, reply_to_id="list-1")
+    [update] = paged.updated
+    second = valid(update["attachments"][0]["content"])
+    assert w["page2"] in card_texts(second) and w["page1"] not in card_texts(second)
+    occurrences = [a["data"]["occurrence"] for a in card_actions(second) if a["data"]["verb"] == "meeting.move_form"]
+    assert occurrences == ["2027-01-19", "2027-01-26", "2027-02-02"]
+
+    # Tapping a meeting: its card says when it is now; it can be moved, or cancelled (without the date fields).
+    opened = await bot.submit(an, taps[1], conversation=CHANNEL)
+    move = valid(opened.cards[0])
+    assert w["now"] in card_texts(move)
+    [cancel] = [a for a in move["actions"] if a["title"] == w["cancel"]]
+    assert cancel["associatedInputs"] == "none"
+    cancelled = await bot.submit(an, cancel["data"], conversation=CHANNEL)
+    assert cancelled.texts and "2026-12-01" not in repr(shown_card(cancelled))
+
+    # A member of the working group sees the same list of this channel, with nothing to tap.
+    seen = valid(
+        (await bot.say(words["member"], "meetings" if lang == "en" else "vergaderingen", conversation=CHANNEL)).cards[0]
+    )
+    assert w["here"] in card_texts(seen) and "DT-042 · Werkgroep loket" in card_texts(seen)
+    assert w["hint"] not in card_texts(seen)
+    assert {a["data"]["verb"] for a in card_actions(seen)} == {"meeting.list"}  # only Next

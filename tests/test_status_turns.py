@@ -150,6 +150,15 @@ async def test_milestones_add_edit_done_late_marked(bot: BotDriver, db: Database
     listing = shown_card(ok)
     assert "⚠️ **Oplevering fase 1**" in card_texts(listing) and "te laat" in card_texts(listing)
     assert "Te laat: 1" in card_texts(listing)
+    # At phone width the row's text has the whole width; its buttons sit under it, with the same verbs and data.
+    [row] = [element for element in listing["body"] if element["type"] == "Container"]
+    assert [item["type"] for item in row["items"]] == ["TextBlock", "TextBlock", "ActionSet"]
+    assert row["items"][1]["text"] == "20 nov 2026 · te laat" and row["items"][1]["color"] == "Attention"
+    ids = {"code": "DT-042", "milestone": milestone.id}
+    assert [(a["title"], a["data"]) for a in row["items"][2]["actions"]] == [
+        ("Wijzig", {"verb": "milestones.form", **ids}),
+        ("Klaar", {"verb": "milestones.done", **ids}),
+    ]
 
     edit = (await bot.submit(AN, {"verb": "milestones.form", "code": "DT-042", "milestone": milestone.id})).cards[0]
     assert "Oplevering fase 1" in card_texts(edit)
@@ -194,6 +203,11 @@ async def test_risk_register_add_validate_close_sorted_by_score(bot: BotDriver, 
     )
     texts = card_texts(shown_card(result))
     assert texts.index("12 · Leverancier te laat") < texts.index("10 · Datalek")
+    rows = [element for element in shown_card(result)["body"] if element["type"] == "Container"]
+    for row in rows:  # text over the whole width, the buttons under it
+        assert "ColumnSet" not in [item["type"] for item in row["items"]]
+        assert row["items"][-1]["type"] == "ActionSet"
+        assert [a["data"]["verb"] for a in row["items"][-1]["actions"]] == ["risks.form", "risks.close"]
     with db.session() as session:
         risks = {r.title: r for r in session.exec(select(Risk))}
     assert risks["Leverancier te laat"].score == 12 and risks["Leverancier te laat"].owner_id is not None
@@ -262,6 +276,16 @@ async def test_portfolio_for_a_manager_attention_first(bot: BotDriver, db: Datab
     order = [texts.index(code) for code in ("DT-044", "DT-043", "DT-042")]
     assert order == sorted(order)  # red, then never updated, then green
     assert "nooit bijgewerkt" in texts
+    # The results come first: no input above them; the filters fold into a Filter button with the same payload.
+    assert "Input." not in str(card["body"])
+    [fold] = [action for action in card["actions"] if action["type"] == "Action.ShowCard"]
+    assert fold["title"] == "Filteren"
+    assert [i["id"] for i in fold["card"]["body"]] == ["coordinator"]  # one domain of his: nothing to choose there
+    assert fold["card"]["actions"][0]["data"] == {"verb": "portfolio.page", "page": 1}
+    [an] = [c["value"] for c in fold["card"]["body"][0]["choices"] if c["title"] == "An Peeters"]
+    by_an = (await bot.submit(MARC, {"verb": "portfolio.page", "page": 1, "coordinator": an})).cards[0]
+    assert "Gefilterd op coördinator “An Peeters”" in card_texts(by_an)
+    assert "Overzicht (3 projecten)" in card_texts(by_an)
     filtered = await bot.submit(
         MARC, {"verb": "portfolio.page", "page": 1, "coordinator": "", "government": "", "domain": "1"}
     )

@@ -22,7 +22,7 @@ def test_csv_follows_the_locale() -> None:
         '27/11/2026;An;DT-042;Digitaal loket;Gepresteerd;Analyse;2,50;"intake; 1"',
     ]
     en = export_csv(ROWS, translator("en")).decode("utf-8-sig").splitlines()
-    assert en[1] == "2026-11-27,An,DT-042,Digitaal loket,Performed,Analysis,2.50,intake; 1"
+    assert en[1] == "2026-11-27,An,DT-042,Digitaal loket,Worked,Analysis,2.50,intake; 1"
 
 
 def test_xlsx_holds_real_dates_and_numbers() -> None:

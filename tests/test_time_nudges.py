@@ -265,7 +265,7 @@ async def test_the_sender_sends_with_fresh_hours_or_cancels(db: Database, connec
         assert (await sender.dispatch_once()).sent == 1
     (activity,) = connector.sent_to("a:personal-an")
     texts = card_texts(activity["attachments"][0]["content"])
-    assert "Tijd om je uren te registreren?" in texts and "2:30 u" in texts and "8:00 u" in texts
+    assert "Tijd om je uren te registreren?" in texts and "2,5 u" in texts and "8 u" in texts
     # The next day it is enqueued, then the person logs a full day: nothing is sent, the row is cancelled.
     clock.set(utc(2026, 11, 24, 15, 40))
     assert enqueue_time_nudges(db, clock.now()) == 1
@@ -284,7 +284,7 @@ async def test_the_sender_sends_with_fresh_hours_or_cancels(db: Database, connec
 async def test_settings_switch_the_reminder_on_with_field_errors_kept(bot: BotDriver, db: Database) -> None:
     shown = await bot.say(AN, "instellingen")
     texts = card_texts(shown.cards[0])
-    assert "Herinnering om uren te registreren" in texts and "8:00 u" in texts
+    assert "Herinnering om uren te registreren" in texts and "nu 8 u (" in texts
     form = {"verb": "settings.save", "language": "auto", "timezone": "", "nudge": "true"}
     bad = await bot.submit(AN, {**form, "nudge_at": "25:00", "nudge_hours": "lang"})
     card = shown_card(bad)

@@ -38,7 +38,7 @@ async def test_log_in_dutch_confirms_and_undo_removes_exactly_that_entry(bot: Bo
     await setup_project(bot, db)
     first = await bot.say(AN, "registreer 2u30 DT-042 analyse aanvraag")
     texts = card_texts(first.cards[0])
-    assert "Uren geregistreerd" in texts and "DT-042 · Digitaal loket" in texts and "2:30 u" in texts
+    assert "Uren geregistreerd" in texts and "DT-042 · Digitaal loket" in texts and "2,5 u" in texts
     assert "analyse aanvraag" in texts and "maandag 23 november 2026" in texts
     second = await bot.say(AN, "registreer 1,5u DT-042 gisteren: workshop")
     assert "zondag 22 november 2026" in card_texts(second.cards[0])
@@ -74,6 +74,87 @@ async def test_log_and_plan_in_english(bot: BotDriver, db: Database) -> None:
     assert "Gepland" in card_texts(dutch_plan.cards[0])
 
 
+async def test_a_typed_activity_tag_sets_the_category_in_both_languages(bot: BotDriver, db: Database) -> None:
+    await setup_project(bot, db)
+    await grant(bot, db, BOB, Role.ADMIN)
+    await bot.submit(
+        AN, {"verb": "projects.member_save", "code": "DT-042", "person": BOB.aad_object_id, "role": "analyst"}
+    )
+    dutch = await bot.say(AN, "registreer 2u30 DT-042 #analyse aanvraag")
+    assert "Activiteit\nAnalyse\nNotitie\naanvraag" in card_texts(dutch.cards[0])
+    accents = await bot.say(AN, "registreer 1u DT-042 gisteren: stuurgroep voorbereiden #Coordinatie")
+    assert "Activiteit\nCoördinatie" in card_texts(accents.cards[0])
+    english = await bot.say(BOB, "log 1.5h DT-042 yesterday: steering group #meeting")
+    assert "Activity\nMeeting\nNote\nsteering group" in card_texts(english.cards[0])
+    planned = await bot.say(BOB, "plan 4h DT-042 next tuesday #travel to Lier")
+    assert "Activity\nTravel" in card_texts(planned.cards[0])
+    # The Dutch name works in English and the other way round; without a tag it stays "other".
+    await bot.say(BOB, "log 1h DT-042 #documentatie")
+    await bot.say(AN, "registreer 1u DT-042 analyse")
+    assert [(e.category, e.note) for e in entries(db)] == [
+        ("analysis", "aanvraag"),
+        ("coordination", "stuurgroep voorbereiden"),
+        ("meeting", "steering group"),
+        ("travel", "to Lier"),
+        ("documentation", ""),
+        ("other", "analyse"),
+    ]
+
+
+async def test_an_unknown_activity_tag_lists_the_valid_ones_and_stores_nothing(bot: BotDriver, db: Database) -> None:
+    await setup_project(bot, db)
+    await grant(bot, db, BOB, Role.ADMIN)
+    await bot.submit(
+        AN, {"verb": "projects.member_save", "code": "DT-042", "person": BOB.aad_object_id, "role": "analyst"}
+    )
+    dutch = (await bot.say(AN, "registreer 2u DT-042 #vergaderen stuurgroep")).cards[0]
+    texts = card_texts(dutch)
+    assert (
+        "“#vergaderen” is geen activiteit die ik ken. Kies er hier een, of typ een van: #analyse, #vergadering, "
+        "#coördinatie, #implementatie, #documentatie, #verplaatsing, #opleiding, #andere." in texts
+    )
+    assert "Ik begreep: duur 2 u, project DT-042, notitie “stuurgroep”." in texts
+    [category] = [e for e in dutch["body"] if e.get("id") == "category"]
+    assert "value" not in category  # nothing chosen for them: they pick one
+    english = (await bot.say(BOB, "log 2h DT-042 #lunch")).cards[0]
+    assert (
+        "“#lunch” is not an activity I know. Pick one here, or type one of: #analysis, #meeting, #coordination, "
+        "#implementation, #documentation, #travel, #training, #other." in card_texts(english)
+    )
+    several = (await bot.say(BOB, "log 2h DT-042 #meeting #travel")).cards[0]
+    assert "One activity per entry, and your tags name more: Meeting, Travel. Pick one here." in card_texts(several)
+    assert entries(db) == []
+    # Saving the form without picking one is refused next to the field; picking one saves.
+    unpicked = await bot.submit(
+        AN,
+        {
+            **form_data(dutch),
+            "project": "DT-042",
+            "date": "2026-11-23",
+            "duration": "2u",
+            "kind": "performed",
+            "category": "",
+            "note": "stuurgroep",
+        },
+    )
+    assert "Kies een activiteit." in card_texts(shown_card(unpicked))
+    assert entries(db) == []
+    picked = await bot.submit(
+        AN,
+        {
+            **form_data(dutch),
+            "project": "DT-042",
+            "date": "2026-11-23",
+            "duration": "2u",
+            "kind": "performed",
+            "category": "meeting",
+            "note": "stuurgroep",
+        },
+    )
+    assert "Activiteit\nVergadering" in card_texts(shown_card(picked))
+    assert [(e.minutes, e.category, e.note) for e in entries(db)] == [(120, "meeting", "stuurgroep")]
+
+
 async def test_refusals_store_nothing_and_say_why(bot: BotDriver, db: Database) -> None:
     await setup_project(bot, db)
     await setup_closed(bot, db)
@@ -92,8 +173,7 @@ async def test_refusals_store_nothing_and_say_why(bot: BotDriver, db: Database) 
     await bot.say(AN, "registreer 20u DT-042")
     full = await bot.say(AN, "registreer 5u DT-042")
     assert full.texts == [
-        "Niet geregistreerd: dan kom je boven 24 uur op één dag "
-        "(al gepresteerd die dag: 20:00 u, hoogstens 4:00 u over)."
+        "Niet geregistreerd: dan kom je boven 24 uur op één dag (al gepresteerd die dag: 20 u, hoogstens 4 u over)."
     ]
     unknown = await bot.say(AN, "registreer 2u XX-999")
     assert "Ik vind geen project “XX-999”" in card_texts(unknown.cards[0])
@@ -190,7 +270,7 @@ async def test_timesheet_pages_weeks_in_place(bot: BotDriver, db: Database, cloc
     last = (await bot.say(AN, "uren vorige week")).cards[0]
     assert "Urenstaat week 47" in card_texts(last)
     english = (await bot.say(BOB, "timesheet last week")).cards[0]
-    assert "Timesheet week 47" in card_texts(english) and "No time performed this week." in card_texts(english)
+    assert "Timesheet week 47" in card_texts(english) and "No time worked this week." in card_texts(english)
     assert "timelog.week" in verbs_on(english)
     unknown = await bot.say(AN, "uren gisteren morgen")
     assert unknown.texts[0].startswith("Welke week is")

@@ -14,6 +14,7 @@ from dialogs.timeparse import (
     format_duration,
     format_entry,
     format_hours,
+    match_category,
     parse_duration,
     parse_entry,
 )
@@ -206,6 +207,61 @@ def test_only_the_first_duration_and_date_count_the_rest_is_the_note() -> None:
     assert entry.note == "3 people for 1h on friday"
 
 
+# Activity tags --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "project", "note", "tags"),
+    [
+        ("2u30 DT-042 #analyse aanvraag", "DT-042", "aanvraag", ("analyse",)),
+        ("2h30 DT-042 #Meeting with the vendor", "DT-042", "with the vendor", ("Meeting",)),
+        ("#vergadering 1u DT-042 gisteren: stuurgroep", "DT-042", "stuurgroep", ("vergadering",)),
+        # At the end of the note, as people write hashtags; a full stop after it ends the sentence.
+        ("1,5u DT-042 gisteren: workshop #opleiding.", "DT-042", "workshop", ("opleiding",)),
+        ("90m digitaal #coördinatie loket: intake", "digitaal loket", "intake", ("coördinatie",)),
+        # A bare word is the note, never an activity: "analyse aanvraag" stays what was typed.
+        ("2u30 DT-042 analyse aanvraag", "DT-042", "analyse aanvraag", ()),
+        # '#12' (an issue number) and a lone '#' are no tags.
+        ("1h DT-042 fix #12 and # more", "DT-042", "fix #12 and # more", ()),
+        ("1h DT-042 #analysis #meeting", "DT-042", "", ("analysis", "meeting")),
+    ],
+)
+def test_activity_tags_anywhere_and_only_tags(text: str, project: str, note: str, tags: tuple[str, ...]) -> None:
+    entry = parse_entry(text, kind="performed", today=MONDAY)
+    assert (entry.project, entry.note, entry.categories) == (project, note, tags)
+    assert entry.minutes is not None and not entry.problems
+
+
+NAMES = {
+    "analysis": ("analysis", "Analyse", "Analysis"),
+    "meeting": ("meeting", "Vergadering", "Meeting"),
+    "coordination": ("coordination", "Coördinatie", "Coordination"),
+    "documentation": ("documentation", "Documentatie", "Documentation"),
+    "travel": ("travel", "Verplaatsing", "Travel"),
+    "other": ("other", "Andere", "Other"),
+}
+
+
+@pytest.mark.parametrize(
+    ("tag", "category"),
+    [
+        ("analyse", "analysis"),  # Dutch name
+        ("Analysis", "analysis"),  # English name, any case
+        ("VERGADERING", "meeting"),
+        ("coördinatie", "coordination"),
+        ("coordinatie", "coordination"),  # without the diaeresis
+        ("doc", "documentation"),  # the start of one category's name
+        ("verplaats", "travel"),
+        ("ver", None),  # vergadering or verplaatsing
+        ("an", None),  # too short to be a start
+        ("vergaderen", None),  # no name starts with it
+        ("lunch", None),
+    ],
+)
+def test_match_category_by_name_in_either_language(tag: str, category: str | None) -> None:
+    assert match_category(tag, NAMES) == category
+
+
 # Properties -----------------------------------------------------------------------------------------------------
 
 _WORDS = st.sampled_from(
@@ -247,6 +303,10 @@ _WORDS = st.sampled_from(
         ":",
         "workshop",
         "analyse",
+        "#analyse",
+        "#Meeting.",
+        "#12",
+        "#",
         "10:30",
         "a:b",
         "::",
@@ -269,13 +329,14 @@ def test_no_input_crashes_and_whatever_is_accepted_prints_back_to_the_same_entry
     if entry.minutes is None or entry.day is None or entry.problems:
         return
     for language in ("en", "nl"):
-        printed = format_entry(entry.minutes, entry.day, entry.project, entry.note, language)
+        printed = format_entry(entry.minutes, entry.day, entry.project, entry.note, language, entry.categories)
         again = parse_entry(printed, kind=kind, today=today + timedelta(days=3))  # type: ignore[arg-type]
-        assert (again.minutes, again.day, again.project, again.note) == (
+        assert (again.minutes, again.day, again.project, again.note, again.categories) == (
             entry.minutes,
             entry.day,
             entry.project,
             entry.note,
+            entry.categories,
         ), printed
 
 

@@ -42,6 +42,21 @@ def _form_errors(t: Translator) -> dict[str, Any]:
     )
 
 
+def _form_unknown_activity(t: Translator) -> dict[str, Any]:
+    """`registreer 2u DT-042 #vergaderen`: the tag named no activity, so none is chosen and the error lists them."""
+    tags = "#analyse, #vergadering, #coördinatie, #implementatie, #documentatie, #verplaatsing, #opleiding, #andere"
+    return build_time_form_card(
+        TimeForm(
+            "f" * 32,
+            PROJECTS[:3],
+            values={"project": "DT-001", "date": "2026-11-23", "duration": "2u", "category": "", "note": "stuurgroep"},
+            errors={"category": t("time.activity.unknown", tag="#vergaderen", tags=tags)},
+            understood=t("time.understood", parts="project DT-001"),
+        ),
+        t,
+    )
+
+
 def _logged(state: str, note: str = "analyse aanvraag") -> Callable[[Translator], dict[str, Any]]:
     view = LoggedView(7, "DT-042", "Digitaal loket", MONDAY, 150, "performed", "analysis", note, 480, state)
     return lambda t: build_time_logged_card(view, t)
@@ -91,6 +106,7 @@ def _hours(people: int, ahead: bool) -> ProjectHoursView:
 TIME_SAMPLES: list[Sample] = [
     ("time form, empty", build_time_form_card, lambda t: build_time_form_card(TimeForm("f", []), t)),
     ("time form, 40 projects and errors", build_time_form_card, _form_errors),
+    ("time form, a typed activity tag it does not know", build_time_form_card, _form_unknown_activity),
     (
         "time form, editing",
         build_time_form_card,

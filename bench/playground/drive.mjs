@@ -278,10 +278,15 @@ try {
   step('hulp');
   const menu = await send('hulp', 'Waarmee kan ik helpen?');
   await capture('02-menu-nl', menu);
-  step('menu → Instellingen');
-  // Each line of the menu has an Open button; the second line is Instellingen.
+  step('menu → Jij en je gegevens → Instellingen');
+  // The menu's sections are folded: tapping a section's header unfolds it (Action.ToggleVisibility, on the
+  // client); each row is a button as a whole (its selectAction's title is the entry's name).
+  await menu.getByRole('button', { name: 'Jij en je gegevens', exact: true }).click();
+  const settingsRow = menu.getByRole('button', { name: 'Instellingen', exact: true });
+  await settingsRow.waitFor(); // hidden until the section unfolds
+  await capture('02b-menu-unfolded-nl', menu);
   const count = await cards.count();
-  await menu.getByRole('button', { name: 'Openen', exact: true }).nth(1).click();
+  await settingsRow.click();
   await page.waitForFunction((n) => document.querySelectorAll('.ac-adaptiveCard').length > n, count);
   const settings = cards.filter({ hasText: 'Jouw instellingen' }).last();
   await capture('03-settings-nl', settings);
@@ -394,11 +399,11 @@ try {
   step(`overdracht ${CODE}`);
   form = await send(`overdracht ${CODE}`, 'Overdracht plannen');
   await toPhone();
-  await fill(form, 'Ontvangende persoon (naam of e-mailadres)', 'adelev@example.com');
+  await fill(form, 'Wie neemt het project over? (naam of e-mailadres)', 'adelev@example.com');
   await pickDate(form, 'Overdrachtsdatum', day(120));
-  await fill(form, 'Nazorg: einddatum of duur', '3 maanden');
-  await fill(form, 'Contactpersoon tweedelijnssupport', 'isaiahl@example.com');
-  await fill(form, "Wie vroeg informeren (gescheiden door komma's)", 'meganb@example.com, kinderopvang@example.be');
+  await fill(form, 'Hoe lang loopt de nazorg? (duur of einddatum)', '3 maanden');
+  await fill(form, 'Wie geeft tweedelijnssupport tijdens de nazorg?', 'isaiahl@example.com');
+  await fill(form, 'Wie moeten we nog op voorhand verwittigen?', 'meganb@example.com, kinderopvang@example.be');
   await fill(form, 'Extra punten voor de checklist (één per regel)', 'Wachtlijstregels overdragen aan de dienst kinderopvang');
   await capture('15-handover-form-nl', form, { keepPhone: true });
   await capture('16-handover-nl', await press(form, 'Opslaan', 'Checklist'));
@@ -433,7 +438,7 @@ try {
   await fill(form, 'Plaats', 'Stadhuis Lier, zaal 2');
   await form.getByRole('checkbox', { name: 'Belgische feestdagen overslaan' }).check();
   await capture('17-meeting-form-channel-nl', form, { keepPhone: true });
-  await capture('18-meetings-channel-nl', await press(form, 'Vergadering bewaren', 'Komende vergaderingen'));
+  await capture('18-meetings-channel-nl', await press(form, 'Opslaan', 'Komende vergaderingen'));
 
   // 8. Back in the personal chat, in English: the menu (screenshot) and the other screens (their text only).
   step('personal chat in English');
