@@ -73,6 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # APScheduler logs every run of every job at INFO: the outbox dispatch alone would write two lines every 2 s.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
         settings = _settings(dev=getattr(args, "dev", False))
         return _run(args, settings)

@@ -426,6 +426,17 @@ class OutboxSender:
         finally:
             for task in batches:  # only when interrupted: unsent rows come back when their leases run out
                 task.cancel()
+        if total.claimed:
+            log.info(
+                "outbox: %d claimed, %d sent, %d to retry later, %d failed, %d missed, %d cancelled, %d released",
+                total.claimed,
+                total.sent,
+                total.retried,
+                total.failed,
+                total.missed,
+                total.cancelled,
+                total.released,
+            )
         return total
 
     async def _claim(self) -> list[OutboxMessage]:

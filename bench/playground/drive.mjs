@@ -281,10 +281,15 @@ try {
   step('menu → Jij en je gegevens → Instellingen');
   // The menu's sections are folded: tapping a section's header unfolds it (Action.ToggleVisibility, on the
   // client); each row is a button as a whole (its selectAction's title is the entry's name).
-  await menu.getByRole('button', { name: 'Jij en je gegevens', exact: true }).click();
+  // Resizing the window re-renders the card, folded again: unfold it at phone width for the picture, and once more
+  // at desktop width to tap the row.
+  const youSection = menu.getByRole('button', { name: 'Jij en je gegevens', exact: true });
   const settingsRow = menu.getByRole('button', { name: 'Instellingen', exact: true });
+  await toPhone();
+  await youSection.click();
   await settingsRow.waitFor(); // hidden until the section unfolds
   await capture('02b-menu-unfolded-nl', menu);
+  if (!(await settingsRow.isVisible())) await youSection.click();
   const count = await cards.count();
   await settingsRow.click();
   await page.waitForFunction((n) => document.querySelectorAll('.ac-adaptiveCard').length > n, count);
@@ -324,7 +329,7 @@ try {
     const answer = await send(text, expect);
     note(`(seed) ${text}`, await answer.innerText());
   }
-  const logged = await send(`registreer 2u30 ${CODE} analyse`, 'Uren geregistreerd');
+  const logged = await send(`registreer 2u30 ${CODE} #analyse workshop met de dienst`, 'Uren geregistreerd');
   await capture('06-time-logged-nl', logged);
   await capture('07-timesheet-nl', await send('uren', 'Urenstaat'));
   const budget = await send(`budget ${CODE}`, `Uren ${CODE}`);
