@@ -17,6 +17,7 @@ from bot import activity_reading as read
 from bot.files import FILE_CONSENT_INVOKE, FileDelivery
 from cards.i18n import Language, Translator, language_of, translator
 from cards.menu import build_welcome_card
+from dialogs.app import catch_up_linked_person
 from dialogs.router import Router
 from dialogs.turn import OutgoingFile, Reply, Request, RequestKind, Services, Where
 from storage.db import DatabaseUnavailable
@@ -116,8 +117,15 @@ class ProjectBot:
         email = getattr(member, "email", None) or getattr(member, "user_principal_name", None)
         if not email or "@" not in str(email):
             return person
-        directory = DirectoryRepository(self.services.db)
-        return await asyncio.to_thread(directory.link_email, person.id, str(email), now=now)
+        return await asyncio.to_thread(self._link_email, person.id, str(email), now)
+
+    def _link_email(self, person_id: int, email: str, now: datetime) -> Person:
+        person = DirectoryRepository(self.services.db).link_email(person_id, email, now=now)
+        try:
+            catch_up_linked_person(self.services, person_id)
+        except Exception:  # the turn goes on; what was owed stays owed (the coordinator was told who is unreachable)
+            log.exception("catching up with newly linked person %s failed", person_id)
+        return person
 
     def _record(self, activity: Activity) -> Person:
         seen = read.person_seen(activity)

@@ -17,6 +17,7 @@ from dialogs import (
 )
 from dialogs.proactive import ProactiveCards
 from dialogs.router import Router
+from dialogs.turn import Services
 
 
 def build_router() -> Router:
@@ -41,3 +42,9 @@ def build_proactive_cards() -> ProactiveCards:
     for name, renderer in status.RENDERERS.items():
         cards.register(name, renderer)
     return cards
+
+
+def catch_up_linked_person(services: Services, person_id: int) -> int:
+    """Someone named by e-mail before they talked to the bot (imports, forms) has just been linked to their Teams
+    identity: send what the capabilities owed them and could not deliver then. Returns outbox rows queued."""
+    return handover.inform_newly_reachable(services.db, person_id, services.clock.now(), services.default_timezone)

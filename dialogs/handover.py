@@ -952,6 +952,62 @@ def _acceptance_key(row: HandoverRow) -> str:
     return f"handover:{row.id}:accept:{row.planned_on.isoformat()}"
 
 
+def _end_of_handover_day(row: HandoverRow, zone: str) -> datetime:
+    return rules.local_moment(row.planned_on + timedelta(days=1), zone, rules.SEND_AT.replace(hour=0))
+
+
+def _inform(
+    outbox: OutboxRepository,
+    row: HandoverRow,
+    whom: tuple[str, str, Target],
+    *,
+    now: datetime,
+    zone: str,
+    moved: bool,
+) -> int:
+    """Queue the informing card for one party: now (made, or a person added: once per person; moved: again, about
+    the new date) and, when still ahead, `inform_days` before the handover. Returns rows enqueued."""
+    part, role, target = whom
+    planned = row.planned_on.isoformat()
+    end_of_day = _end_of_handover_day(row, zone)
+    owner = _coordinator_aad(row)
+    reason = "moved" if moved else "planned"
+    outbox.enqueue(
+        dedup_key=f"handover:{row.id}:{'moved:' + planned if moved else 'plan'}:{part}",
+        kind=INFORM_KIND,
+        target=target,
+        payload=builder_payload(INFORM_BUILDER, handover=row.id, role=role, reason=reason, planned=planned),
+        due_at=now,
+        now=now,
+        not_after=max(end_of_day, now),
+        owner_aad_object_id=owner,
+    )
+    early = rules.local_moment(rules.inform_due(row.planned_on, row.inform_days), zone)
+    if row.inform_days <= 0 or early <= now:
+        return 1
+    outbox.enqueue(
+        dedup_key=f"handover:{row.id}:early:{planned}:{part}",
+        kind=INFORM_KIND,
+        target=target,
+        payload=builder_payload(INFORM_BUILDER, handover=row.id, role=role, reason="early", planned=planned),
+        due_at=early,
+        now=now,
+        not_after=end_of_day,
+        owner_aad_object_id=owner,
+    )
+    return 2
+
+
+def inform_newly_reachable(db: Database, person_id: int, now: datetime, zone: str) -> int:
+    """Someone a plan named by e-mail before they talked to the bot just did (their placeholder is now linked to
+    them): schedule every open handover that names them again, so they get the informing card (and, as the
+    receiving party, the acceptance request) they could not get then. Rescheduling is idempotent for everyone
+    else: sent keys are never sent again, pending rows stay as they are. The coordinator's "could not reach"
+    notice is rendered at send time and leaves them out from now on. Returns rows enqueued or refreshed."""
+    rows = HandoverRepository(db).open_naming(person_id)
+    return sum(schedule(db, row, now, zone, previous=None) for row in rows)
+
+
 def schedule(db: Database, row: HandoverRow, now: datetime, zone: str, *, previous: date | None) -> int:
     """After the plan is made or changed: inform now (each person once), inform early, remind the coordinator and
     ask for acceptance on the day. A moved date cancels what was queued for the old one. Returns rows enqueued."""
@@ -963,36 +1019,9 @@ def schedule(db: Database, row: HandoverRow, now: datetime, zone: str, *, previo
         for part in ("early", "remind", "accept"):
             outbox.cancel(prefix=f"handover:{row.id}:{part}:", now=now)
     handover_moment = rules.local_moment(row.planned_on, zone)
-    end_of_day = rules.local_moment(row.planned_on + timedelta(days=1), zone, rules.SEND_AT.replace(hour=0))
-    owner = _coordinator_aad(row)
+    end_of_day = _end_of_handover_day(row, zone)
     for part, role, target in _inform_targets(row):
-        # Made (or a person added): told now, once per person; moved: told again about the new date.
-        reason = "moved" if moved else "planned"
-        key = f"handover:{row.id}:{'moved:' + planned if moved else 'plan'}:{part}"
-        outbox.enqueue(
-            dedup_key=key,
-            kind=INFORM_KIND,
-            target=target,
-            payload=builder_payload(INFORM_BUILDER, handover=row.id, role=role, reason=reason, planned=planned),
-            due_at=now,
-            now=now,
-            not_after=max(end_of_day, now),
-            owner_aad_object_id=owner,
-        )
-        count += 1
-        early = rules.local_moment(rules.inform_due(row.planned_on, row.inform_days), zone)
-        if row.inform_days > 0 and early > now:
-            outbox.enqueue(
-                dedup_key=f"handover:{row.id}:early:{planned}:{part}",
-                kind=INFORM_KIND,
-                target=target,
-                payload=builder_payload(INFORM_BUILDER, handover=row.id, role=role, reason="early", planned=planned),
-                due_at=early,
-                now=now,
-                not_after=end_of_day,
-                owner_aad_object_id=owner,
-            )
-            count += 1
+        count += _inform(outbox, row, (part, role, target), now=now, zone=zone, moved=moved)
     coordinator = _person_target(row.coordinator, row.tenant_id)
     if coordinator is not None:
         for days in rules.REMINDER_DAYS:
@@ -1019,7 +1048,7 @@ def schedule(db: Database, row: HandoverRow, now: datetime, zone: str, *, previo
             payload=builder_payload(ACCEPTANCE_BUILDER, handover=row.id, planned=planned),
             due_at=max(handover_moment, now),
             now=now,
-            owner_aad_object_id=owner,
+            owner_aad_object_id=_coordinator_aad(row),
         )
         count += 1
     return count

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import UniqueConstraint, delete, update
+from sqlalchemy import UniqueConstraint, delete, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -192,6 +192,21 @@ class HandoverRepository:
         with self._db.session() as session:
             handover = session.get(Handover, handover_id)
             return _row(session, handover) if handover else None
+
+    def open_naming(self, person_id: int) -> list[HandoverRow]:
+        """Handovers still to happen (planned, or not yet accepted) whose receiving party or stakeholders include
+        this person."""
+        with self._db.session() as session:
+            stakeholder_of = select(HandoverStakeholder.handover_id).where(HandoverStakeholder.person_id == person_id)
+            rows = session.exec(
+                select(Handover)
+                .where(
+                    col(Handover.state).in_([HandoverState.PLANNED.value, HandoverState.NOT_YET.value]),
+                    or_(col(Handover.receiver_person_id) == person_id, col(Handover.id).in_(stakeholder_of)),
+                )
+                .order_by(col(Handover.id))
+            ).all()
+            return [_row(session, h) for h in rows]
 
     def in_after_care(self) -> list[HandoverRow]:
         with self._db.session() as session:

@@ -25,7 +25,7 @@ from storage.projects import Project
 from tests.cardcheck import card_problems
 from tests.harness import TeamsUser
 from tests.harness.activities import Conversation, personal_conversation_id
-from tests.harness.botdriver import BotDriver
+from tests.harness.botdriver import TENANT, BotDriver
 from tests.harness.connector import FakeConnector
 from tests.outbox_support import outbox_sender
 from tests.test_project_turns import create_project, form_data, grant, shown_card
@@ -556,6 +556,36 @@ async def test_the_coordinator_is_told_once_whom_the_information_could_not_reach
     latest = card_texts(valid(cards_to(connector, coordinator)[-1]))
     assert "mia@zottegem.be" in latest and "piet@zottegem.be" not in latest
     assert len([k for k in outbox_keys(db) if k.startswith("handover:1:unreachable:")]) == 2
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+async def test_people_named_by_email_are_informed_once_they_talk_to_the_bot(
+    bot: BotDriver, db: Database, clock: FakeClock, connector: FakeConnector, language: str
+) -> None:
+    w = WORDS[language]
+    coordinator, _receiver, stakeholder, _stranger = await setup(bot, db, language)
+    form = (await bot.say(coordinator, f"{w['handover']} DT-042")).cards[0]
+    values = plan_values(language, receiver="nieuw.beheer@example.be", stakeholders="Stan Stake; piet@zottegem.be")
+    await bot.submit(coordinator, {**form_data(form), **values})
+    assert await deliver(db, clock) == 2  # Stan, and the coordinator's "could not reach" notice
+    assert not any(key.startswith("handover:1:accept:") for key in outbox_keys(db))
+
+    # Piet and the receiving party talk to the bot; Teams' roster gives their addresses, which links them.
+    piet = TeamsUser.named("Piet Peeters", locale="nl-BE" if language == "nl" else "en-GB")
+    beheer = TeamsUser.named("Nele Beheer", locale="nl-BE" if language == "nl" else "en-GB")
+    for user, email in ((piet, "piet@zottegem.be"), (beheer, "Nieuw.Beheer@example.be")):
+        member = user.member_record(TENANT, email=email)
+        connector.add_member(Conversation.personal(user).id, member, tenant_id=TENANT)
+        await bot.say(user, "help")
+    assert await deliver(db, clock) == 2
+    for user in (piet, beheer):
+        informed = [c for c in cards_to(connector, user) if w["expected"] in card_texts(valid(c))]
+        assert len(informed) == 1, user.name
+    # The receiving party will now be asked to accept on the day; nobody else is told twice.
+    assert any(key.startswith("handover:1:accept:") for key in outbox_keys(db))
+    assert len([c for c in cards_to(connector, stakeholder) if w["expected"] in card_texts(c)]) == 1
+    await bot.say(piet, "help")
+    assert await deliver(db, clock) == 0
 
 
 PHONE_WORDS = {
