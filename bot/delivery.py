@@ -683,10 +683,12 @@ class OutboxSender:
                 self._remember_gone(ref, failure)
                 await asyncio.to_thread(self._conversation_gone, None, ref, failure)
                 return False
-            if not failure.retryable or attempt == self.options.max_attempts:
+            delay = self.backoff(attempt, failure.retry_after)
+            # An update is not queued like a send: it waits inline, so only as long as an inline retry may.
+            if not failure.retryable or attempt == self.options.max_attempts or delay > self.options.inline_retry_max:
                 log.warning("could not update %s: %s", dedup_key, failure.describe())
                 return False
-            await self._sleep(self.backoff(attempt, failure.retry_after))
+            await self._sleep(delay)
         return False
 
     async def _update(self, ref: ConversationRef, activity: Activity) -> None:

@@ -46,6 +46,24 @@ async def test_update_in_place_uses_the_stored_activity_id(
     assert updated["id"] == sent_id and "3 coming" in str(updated["attachments"][0]["content"])
 
 
+async def test_an_update_retries_inline_only_as_long_as_an_inline_retry_may(
+    db: Database, clock: FakeClock, connector: FakeConnector
+) -> None:
+    ref = add_conversation(db, connector.url, "19:c@thread.tacv2", START)
+    enqueue_text(db, ref, "rsvp", START, START)
+    card = {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock", "text": "3 coming"}]}
+    asked, sleep = fake_sleep(clock)
+    async with outbox_sender(db, clock, sleep=sleep) as sender:
+        await sender.dispatch_once()
+        connector.fail_next(429, headers={"Retry-After": "3"}, route="update")
+        assert await sender.update_sent("rsvp", card)
+        assert 3.0 in asked
+        connector.fail_next(429, headers={"Retry-After": "60"}, route="update")
+        assert not await sender.update_sent("rsvp", card)
+    assert 60.0 not in asked  # the card stays as it was; no turn waits a minute for it
+    assert [r.status for r in connector.requests if r.route == "update"] == [429, 200, 429]
+
+
 async def test_429_with_retry_after_is_honoured(db: Database, clock: FakeClock, connector: FakeConnector) -> None:
     ref = add_conversation(db, connector.url, "19:c@thread.tacv2", START)
     enqueue_text(db, ref, "k", START, START)
