@@ -305,15 +305,20 @@ def typed_category(parsed: ParsedEntry, t: Translator) -> tuple[str | None, str 
 def _resolve_typed_project(
     services: Services, reference: str, note: str
 ) -> tuple[ProjectFacts | None, list[tuple[str, str]], str, str]:
-    """(project, candidates, reference shown, note): a name may be followed by note words without a colon."""
+    """(project, candidates, reference shown, note): a name may be followed by note words without a colon.
+
+    Most messages start with a project code ('DT-042 workshop'): tried first, one query. Else the longest run of
+    leading words that names a project. Close-match suggestions are not needed here (the reply does not show them)."""
     repository = ProjectRepository(services.db)
-    found = repository.lookup(reference)
+    words = reference.split()
+    if len(words) > 1 and (by_code := repository.by_code(words[0])) is not None:
+        return by_code, [], words[0], " ".join(part for part in (" ".join(words[1:]), note) if part)
+    found = repository.lookup(reference, suggest=False)
     if found.found is not None or found.candidates:
         return found.found, found.candidates, reference, note
-    words = reference.split()
     for size in range(len(words) - 1, 0, -1):
         head = " ".join(words[:size])
-        guess = repository.lookup(head)
+        guess = repository.lookup(head, suggest=False)
         if guess.found is not None:
             rest = " ".join(words[size:])
             return guess.found, [], head, " ".join(part for part in (rest, note) if part)
@@ -544,7 +549,7 @@ def timesheet(request: Request, services: Services, rest: str) -> Reply:
     who = me(request, services)
     monday = parse_week(rest, local_today(request, services))
     if monday is None:
-        if ProjectRepository(services.db).lookup(rest).found is not None:
+        if ProjectRepository(services.db).lookup(rest, suggest=False).found is not None:
             return project_hours(request, services, rest)
         return Reply.text(t("time.week.unknown", text=rest.strip()[:40]))
     return Reply.card(sheet_card(services, who.id, monday, t))

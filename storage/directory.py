@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import UniqueConstraint, func, update
+from sqlalchemy import UniqueConstraint, bindparam, func, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.audit import AuditLog, record_audit
@@ -207,8 +207,12 @@ class DirectoryRepository:
             return link_email(session, person_id, email, now=now)
 
 
+# Built once (every turn that checks a permission reads the roles): building costs as much as running it.
+_ROLES_OF = select(PersonRole.role).where(col(PersonRole.person_id) == bindparam("person_id"))
+
+
 def roles_in(session: Session, person_id: int) -> frozenset[Role]:
-    rows = session.exec(select(PersonRole.role).where(PersonRole.person_id == person_id))
+    rows = session.exec(_ROLES_OF, params={"person_id": person_id})
     return frozenset(Role(role) for role in rows if role in Role.__members__.values())
 
 

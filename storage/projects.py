@@ -10,7 +10,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Numeric, UniqueConstraint, func, or_
+from sqlalchemy import ColumnElement, Numeric, UniqueConstraint, bindparam, func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.audit import record_audit
@@ -202,23 +203,22 @@ class ProjectRepository:
 
     def facts(self, project_id: int) -> ProjectFacts | None:
         with self._db.session() as session:
-            project = session.get(Project, project_id)
-            return _facts(session, project) if project else None
+            return _facts_where(session, _FACTS_BY_ID, id=project_id)
 
     def by_code(self, code: str) -> ProjectFacts | None:
         with self._db.session() as session:
-            project = session.exec(select(Project).where(Project.code == normalise_code(code))).first()
-            return _facts(session, project) if project else None
+            return _facts_where(session, _FACTS_BY_CODE, code=normalise_code(code))
 
-    def lookup(self, reference: str, *, limit: int = 8) -> Lookup:
-        """By code (any case), else by a unique part of the name; several give candidates, none suggestions."""
+    def lookup(self, reference: str, *, limit: int = 8, suggest: bool = True) -> Lookup:
+        """By code (any case), else by a unique part of the name; several give candidates, none suggestions
+        (unless `suggest` is False: finding them reads every project's code and name)."""
         wanted = " ".join(reference.split())
         if not wanted:
             return Lookup()
         with self._db.session() as session:
-            exact = session.exec(select(Project).where(Project.code == normalise_code(wanted))).first()
+            exact = _facts_where(session, _FACTS_BY_CODE, code=normalise_code(wanted))
             if exact is not None:
-                return Lookup(found=_facts(session, exact))
+                return Lookup(found=exact)
             pattern = f"%{_escape_like(wanted.lower())}%"
             matches = list(
                 session.exec(
@@ -240,6 +240,8 @@ class ProjectRepository:
                 if len(exact_names) == 1:
                     return Lookup(found=_facts(session, exact_names[0]))
                 return Lookup(candidates=[(p.code, p.name) for p in matches[:limit]])
+            if not suggest:
+                return Lookup()
             every = list(session.exec(select(Project.code, Project.name)))
         return Lookup(suggestions=_close_matches(wanted, [(code, name) for code, name in every]))
 
@@ -405,23 +407,59 @@ class ProjectRepository:
             return session.exec(select(Project.id).where(Project.code == normalise_code(code))).first() is not None
 
 
+# Made once: a new alias per call would give every statement a new cache key, compiled again each time.
+_COORDINATOR = aliased(Person, name="coordinator")
+_MANAGER = aliased(Person, name="manager")
+
+# Built once and run with parameters: on the path of every typed log, status or project card, building a
+# statement (coercion, cache key) cost about as much as running it on SQLite.
+_WITH_PEOPLE = (
+    select(Project, Domain, _COORDINATOR, _MANAGER)
+    .join(Domain, col(Domain.id) == col(Project.domain_id))
+    .outerjoin(_COORDINATOR, col(_COORDINATOR.id) == col(Project.coordinator_id))
+    .outerjoin(_MANAGER, col(_MANAGER.id) == col(Project.manager_id))
+)
+_FACTS_BY_ID = _WITH_PEOPLE.where(col(Project.id) == bindparam("id"))
+_FACTS_BY_CODE = _WITH_PEOPLE.where(col(Project.code) == bindparam("code"))
+_GOVERNMENTS_OF = (
+    select(Government)
+    .join(ProjectGovernment, col(ProjectGovernment.government_id) == col(Government.id))
+    .where(col(ProjectGovernment.project_id) == bindparam("project_id"))
+    .order_by(col(Government.name))
+)
+_TEAM_OF = (
+    select(TeamMember, Person)
+    .join(Person, col(Person.id) == col(TeamMember.person_id))
+    .where(col(TeamMember.project_id) == bindparam("project_id"))
+    .order_by(col(TeamMember.id))
+)
+
+
+def _facts_where(session: Session, statement: Any, **params: Any) -> ProjectFacts | None:
+    """The one project a prebuilt statement (_FACTS_BY_ID, _FACTS_BY_CODE) finds, with its domain, coordinator and
+    manager from the same query."""
+    row = session.exec(statement, params=params).first()
+    return _facts_of(session, *row) if row is not None else None
+
+
 def _facts(session: Session, project: Project) -> ProjectFacts:
+    """For a project already loaded: its domain, coordinator and manager in one query."""
+    domain, coordinator, manager = session.exec(
+        select(Domain, _COORDINATOR, _MANAGER)
+        .select_from(Domain)
+        .where(Domain.id == project.domain_id)
+        .outerjoin(_COORDINATOR, col(_COORDINATOR.id) == project.coordinator_id)
+        .outerjoin(_MANAGER, col(_MANAGER.id) == project.manager_id)
+    ).one()
+    return _facts_of(session, project, domain, coordinator, manager)
+
+
+def _facts_of(
+    session: Session, project: Project, domain: Domain, coordinator: Person | None, manager: Person | None
+) -> ProjectFacts:
     assert project.id is not None
-    domain = session.get_one(Domain, project.domain_id)
-    coordinator = session.get(Person, project.coordinator_id) if project.coordinator_id else None
-    manager = session.get(Person, project.manager_id) if project.manager_id else None
-    governments = session.exec(
-        select(Government)
-        .join(ProjectGovernment, col(ProjectGovernment.government_id) == col(Government.id))
-        .where(ProjectGovernment.project_id == project.id)
-        .order_by(col(Government.name))
-    ).all()
-    team_rows = session.exec(
-        select(TeamMember, Person)
-        .join(Person, col(Person.id) == col(TeamMember.person_id))
-        .where(TeamMember.project_id == project.id)
-        .order_by(col(TeamMember.id))
-    ).all()
+    governments = session.exec(_GOVERNMENTS_OF, params={"project_id": project.id}).all()
+    team_rows = session.exec(_TEAM_OF, params={"project_id": project.id}).all()
     return ProjectFacts(
         id=project.id,
         code=project.code,

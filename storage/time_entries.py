@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from sqlalchemy import Index, UniqueConstraint, delete, func, or_
+from sqlalchemy import Index, UniqueConstraint, bindparam, delete, func, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
@@ -478,11 +478,23 @@ def _by_request_key(session: Session, request_key: str) -> TimeEntry | None:
     return session.exec(select(TimeEntry).where(TimeEntry.request_key == request_key)).first()
 
 
+# The sums every logged entry reads, built once and run with parameters (building one cost about as much as
+# running it); the rarer variants (until a day, excluding an entry) are built when asked.
+_PROJECT_MINUTES = select(func.sum(TimeEntry.minutes)).where(
+    col(TimeEntry.project_id) == bindparam("project_id"), col(TimeEntry.kind) == bindparam("kind")
+)
+_DAY_MINUTES = select(func.sum(TimeEntry.minutes)).where(
+    col(TimeEntry.person_id) == bindparam("person_id"),
+    col(TimeEntry.day) == bindparam("day"),
+    col(TimeEntry.kind) == bindparam("kind"),
+)
+
+
 def _project_minutes(session: Session, project_id: int, kind: str, *, until: date | None = None) -> int:
-    statement = select(func.sum(TimeEntry.minutes)).where(TimeEntry.project_id == project_id, TimeEntry.kind == kind)
+    statement = _PROJECT_MINUTES
     if until is not None:
         statement = statement.where(col(TimeEntry.day) <= until)
-    return int(session.exec(statement).one() or 0)
+    return int(session.exec(statement, params={"project_id": project_id, "kind": kind}).one() or 0)
 
 
 def _check_burn(session: Session, project_id: int, ahead: AheadRule, now: datetime) -> BurnCheck:
@@ -508,23 +520,24 @@ def _set_ahead(session: Session, project_id: int, ahead: bool, now: datetime) ->
 
 
 def _day_minutes(session: Session, person_id: int, day: date, kind: str, *, excluding: int | None = None) -> int:
-    statement = select(func.sum(TimeEntry.minutes)).where(
-        TimeEntry.person_id == person_id, TimeEntry.day == day, TimeEntry.kind == kind
-    )
+    statement = _DAY_MINUTES
     if excluding is not None:
         statement = statement.where(col(TimeEntry.id) != excluding)
-    return int(session.exec(statement).one() or 0)
+    return int(session.exec(statement, params={"person_id": person_id, "day": day, "kind": kind}).one() or 0)
+
+
+_PROJECT_LABEL = sa_select(col(Project.code), col(Project.name)).where(col(Project.id) == bindparam("id"))
 
 
 def _view(session: Session, entry: TimeEntry) -> EntryView:
     assert entry.id is not None
-    project = session.get_one(Project, entry.project_id)
+    code, name = session.execute(_PROJECT_LABEL, {"id": entry.project_id}).one()
     return EntryView(
         id=entry.id,
         person_id=entry.person_id,
         project_id=entry.project_id,
-        project_code=project.code,
-        project_name=project.name,
+        project_code=code,
+        project_name=name,
         day=entry.day,
         minutes=entry.minutes,
         kind=entry.kind,
