@@ -411,7 +411,13 @@ try {
   await fill(form, 'Wie moeten we nog op voorhand verwittigen?', 'meganb@example.com, kinderopvang@example.be');
   await fill(form, 'Extra punten voor de checklist (één per regel)', 'Wachtlijstregels overdragen aan de dienst kinderopvang');
   await capture('15-handover-form-nl', form, { keepPhone: true });
-  await capture('16-handover-nl', await press(form, 'Opslaan', 'Checklist'));
+  const plan = await press(form, 'Opslaan', 'Checklist');
+  await capture('16-handover-nl', plan);
+  // The box in front of a checklist item ticks it off (Action.Execute from a button inside a column); the card is
+  // updated in place.
+  step('overdracht: tick the first checklist item');
+  await plan.getByRole('button', { name: '☐' }).first().click();
+  await cards.filter({ hasText: 'Checklist (1 van 7 klaar)' }).last().waitFor({ timeout: 15000 });
 
   // 7. A meeting, planned in the team's General channel (a new post that mentions the bot).
   step('channel General → @Test Bot nieuwe vergadering');
