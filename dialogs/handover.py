@@ -57,7 +57,7 @@ from dialogs import handover_rules as rules
 from dialogs import proactive
 from dialogs.permissions import Action, Actor, Relation, allowed
 from dialogs.projects import PersonPick, find_project, me, refusal, resolve_person
-from dialogs.router import MenuInfo, Router
+from dialogs.router import CodePayload, MenuInfo, Router
 from dialogs.turn import OutgoingFile, Reply, Request, Services
 from dialogs.values import parse_date
 from storage.db import Database
@@ -123,10 +123,6 @@ def register(router: Router) -> None:
 
 
 # Payloads ------------------------------------------------------------------------------------------------------
-
-
-class CodePayload(BaseModel):
-    code: str
 
 
 class PlanPayload(BaseModel):

@@ -24,7 +24,7 @@ from cards.menu import MenuSection
 from dialogs.permissions import Action, allowed
 from dialogs.project_import import guess_kind
 from dialogs.projects import me, refusal
-from dialogs.router import MenuInfo, Router
+from dialogs.router import MenuInfo, PagePayload, Router
 from dialogs.turn import Reply, Request, Services
 from storage.lists import DOMAIN_NAME_MAX, GOVERNMENT_NAME_MAX, ListChange, ListRepository
 from storage.projects import GovernmentKind, ProjectRepository
@@ -73,10 +73,6 @@ class GovernmentPayload(BaseModel):
     current: str = ""
     name: str = ""
     kind: str = AUTO_KIND
-
-
-class PagePayload(BaseModel):
-    page: int = 1
 
 
 def _refused(request: Request, services: Services) -> Reply | None:

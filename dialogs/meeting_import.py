@@ -23,7 +23,7 @@ from dialogs.graph_recurrence import ImportedSeries, Unsupported, overrides_from
 from dialogs.meetings import _here, overrides_of, series_card, sync_series
 from dialogs.permissions import Action, allowed
 from dialogs.projects import find_project, me, refusal
-from dialogs.router import Router
+from dialogs.router import CodePayload, Router
 from dialogs.turn import Reply, Request, Services
 from storage.db import Database
 from storage.meetings import MeetingKind, MeetingRepository, MeetingSeries
@@ -45,10 +45,6 @@ def register(router: Router) -> None:
     )
     router.action(IMPORT_LIST_VERB, CodePayload, lambda r, s, p: import_command(r, s, p.code))
     router.action(IMPORT_VERB, ImportPayload, import_series)
-
-
-class CodePayload(BaseModel):
-    code: str
 
 
 class ImportPayload(BaseModel):

@@ -54,7 +54,7 @@ from dialogs import proactive
 from dialogs import recurrence as rec
 from dialogs.permissions import Action, allowed
 from dialogs.projects import PersonPick, find_project, me, refusal, resolve_person
-from dialogs.router import MenuInfo, Router
+from dialogs.router import CodePayload, MenuInfo, Router
 from dialogs.timezones import resolve_timezone
 from dialogs.turn import Reply, Request, Services
 from dialogs.values import parse_date
@@ -131,10 +131,6 @@ def register(router: Router) -> None:
 
 
 # Payloads -------------------------------------------------------------------------------------------------------
-
-
-class CodePayload(BaseModel):
-    code: str
 
 
 class ListPayload(BaseModel):

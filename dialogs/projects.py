@@ -40,7 +40,7 @@ from cards.projects import (
     build_team_member_card,
 )
 from dialogs.permissions import Action, Actor, Decision, Relation, allowed, relations_to_project
-from dialogs.router import MenuInfo, Router
+from dialogs.router import CodePayload, MenuInfo, PagePayload, Router
 from dialogs.turn import Reply, Request, Services
 from dialogs.values import parse_date, parse_decimal
 from storage.audit import audit_by_request
@@ -107,14 +107,6 @@ def register(router: Router) -> None:
 class ChoosePayload(BaseModel):
     command: str
     code: str
-
-
-class CodePayload(BaseModel):
-    code: str
-
-
-class PagePayload(BaseModel):
-    page: int = 1
 
 
 class ProjectPayload(BaseModel):

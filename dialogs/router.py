@@ -63,6 +63,28 @@ class MenuPayload(BaseModel):
     command: str
 
 
+# Card payloads many capabilities share (each capability keeps its own richer ones).
+
+
+class CodePayload(BaseModel):
+    """A card button about one project."""
+
+    code: str
+
+
+class PagePayload(BaseModel):
+    """A list's previous/next button."""
+
+    page: int = 1
+
+
+class PagedCode(BaseModel):
+    """A previous/next button in a list about one project."""
+
+    code: str
+    page: int = 1
+
+
 class Router:
     def __init__(self) -> None:
         self._commands: list[Command] = []

@@ -84,7 +84,7 @@ from dialogs.hours import hours_source
 from dialogs.meetings import upcoming_meetings
 from dialogs.permissions import Action, allowed
 from dialogs.projects import PersonPick, find_project, me, refusal, resolve_person
-from dialogs.router import MenuInfo, Router
+from dialogs.router import CodePayload, MenuInfo, PagedCode, Router
 from dialogs.turn import OutgoingFile, Reply, Request, Services
 from dialogs.values import parse_date
 from storage.db import Database
@@ -254,15 +254,6 @@ def register(router: Router) -> None:
 
 
 # Payloads ------------------------------------------------------------------------------------------------------
-
-
-class CodePayload(BaseModel):
-    code: str
-
-
-class PagedCode(BaseModel):
-    code: str
-    page: int = 1
 
 
 class StatusPayload(BaseModel):

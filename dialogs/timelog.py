@@ -41,7 +41,7 @@ from dialogs.burn import DEFAULT_MARGIN_POINTS, burn
 from dialogs.burn_chart import BurnSeries, ChartLabels, render_burn_chart
 from dialogs.permissions import Action, Relation, allowed
 from dialogs.projects import Me, find_project, me, refusal
-from dialogs.router import MenuInfo, Router
+from dialogs.router import CodePayload, MenuInfo, Router
 from dialogs.time_export import XLSX_TYPE, export_csv, export_xlsx, parse_month
 from dialogs.timeparse import (
     BAD_DATE,
@@ -133,10 +133,6 @@ class EntryPayload(BaseModel):
 
 class WeekPayload(BaseModel):
     monday: date
-
-
-class CodePayload(BaseModel):
-    code: str
 
 
 # Helpers --------------------------------------------------------------------------------------------------------
