@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -16,6 +17,9 @@ TEAMS_SERVICE_HOSTS = frozenset(
     }
 )
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+MAX_SERVICE_URL_LENGTH = 2048
+# Printable ASCII without space, backslash, quotes or angle brackets: what a Teams serviceUrl is made of.
+_PLAIN_URL = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
 
 
 @dataclass(frozen=True)
@@ -27,16 +31,26 @@ class AccessPolicy:
         object.__setattr__(self, "allowed_tenants", frozenset(t.lower() for t in self.allowed_tenants))
 
     def service_url_allowed(self, service_url: str | None) -> bool:
-        if not service_url:
+        """Only the plain form `https://<Teams host>[:443]/<path>`. Anything a parser might read differently
+        (user info, backslashes, whitespace or control characters that urllib silently drops, non-ASCII that IDNA
+        folds into dots, odd ports, a query or fragment) is refused rather than interpreted."""
+        if not service_url or len(service_url) > MAX_SERVICE_URL_LENGTH or not _PLAIN_URL.fullmatch(service_url):
             return False
         try:
             parts = urlsplit(service_url)
             host = (parts.hostname or "").lower()
+            port = parts.port
         except ValueError:
             return False
+        netloc = parts.netloc.lower()
+        if "@" in netloc or "%" in netloc or parts.query or parts.fragment or "?" in service_url:
+            return False
         if parts.scheme == "https" and host in TEAMS_SERVICE_HOSTS:
-            return True
-        return self.dev and parts.scheme in ("http", "https") and host in LOOPBACK_HOSTS
+            return netloc in (host, f"{host}:443")
+        if not (self.dev and parts.scheme in ("http", "https") and host in LOOPBACK_HOSTS):
+            return False
+        bracketed = f"[{host}]" if ":" in host else host
+        return netloc == bracketed or (port is not None and netloc == f"{bracketed}:{port}")
 
     def tenant_allowed(self, tenant_id: str) -> bool:
         if self.dev or not self.allowed_tenants:

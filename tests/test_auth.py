@@ -538,6 +538,68 @@ LOOPBACK_URLS = [
 ]
 
 
+# Each of these names a Teams host somewhere, and urllib (or a browser, or another HTTP client) may read that host out
+# of it; none is a URL Teams sends. Only the exact form `https://<teams host>[:443]/<path>` is accepted.
+HOSTILE_SERVICE_URLS = [
+    "https://evil.com\\@smba.trafficmanager.net/",  # urllib: host smba...; WHATWG parsers: host evil.com
+    "https://smba.trafficmanager.net\\@evil.com/",
+    "https://smba.trafficmanager.net\\emea/",
+    "https://user@smba.trafficmanager.net/",  # any user info at all
+    "https://user:password@smba.trafficmanager.net/",
+    "https://@smba.trafficmanager.net/",
+    "https://smba.trafficmanager.net%2f@evil.com/",
+    "https://smba.trafficmanager.net:8443/",  # Teams is on the default port only
+    "https://smba.trafficmanager.net:80/",
+    "https://smba.trafficmanager.net:0443/",
+    "https://smba.trafficmanager.net:+443/",
+    "https://smba.trafficmanager.net:-1/",
+    "https://smba.trafficmanager.net:65536/",
+    "https://smba.trafficmanager.net:443:80/",
+    "https://smba.trafficmanager.net:/emea/",
+    " https://smba.trafficmanager.net/emea/",  # urllib strips the space, other parsers may not
+    "https://smba.trafficmanager.net/emea/ ",
+    "https://smba.traffic\tmanager.net/",  # urllib deletes tabs and newlines anywhere
+    "https://smba.trafficmanager.net/emea/\n",
+    "https://smba.trafficmanager.net\r\n.evil.com/",
+    "https://smba.trafficmanager.net\x00.evil.com/",
+    "https://smba.trafficmanager.net/\x7f/",
+    "https://smba\u3002trafficmanager.net/",  # ideographic full stop: IDNA maps it to "."
+    "https://smba\uff0etrafficmanager.net/",  # fullwidth full stop
+    "https://smba.trafficmanager.net/\u00e9mea/",  # nothing outside ASCII anywhere
+    "https://xn--smba.trafficmanager.net/",
+    "https://smba%2etrafficmanager%2enet/",
+    "https://smba.trafficmanager.net./",
+    "https://[smba.trafficmanager.net]/",
+    "https://smba.trafficmanager.net/emea/#@evil.com",  # no fragment
+    "https://smba.trafficmanager.net/emea/?next=https://evil.com",  # no query
+    "https:smba.trafficmanager.net/emea/",
+    "https:/smba.trafficmanager.net/emea/",
+    "https:///smba.trafficmanager.net/emea/",
+    "https://smba.trafficmanager.net" + "/a" * 1100,  # absurdly long
+]
+
+
+@pytest.mark.parametrize("url", HOSTILE_SERVICE_URLS)
+def test_service_urls_that_only_look_like_teams_are_refused(url: str) -> None:
+    assert not PRODUCTION.service_url_allowed(url)
+    assert not DEV.service_url_allowed(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://user@localhost:3978/",
+        "http://evil.com\\@localhost:3978/",
+        "http://localhost:3978\\@evil.com/",
+        "http://127.0.0.1:99999/",
+        "http://local\thost:3978/",
+        "http://localhost:3978/#@evil.com",
+    ],
+)
+def test_hostile_loopback_urls_are_refused_even_in_dev(url: str) -> None:
+    assert not DEV.service_url_allowed(url)
+
+
 @pytest.mark.parametrize("url", TEAMS_SERVICE_URLS)
 def test_teams_service_urls_are_accepted_over_https(url: str) -> None:
     assert PRODUCTION.service_url_allowed(url)
