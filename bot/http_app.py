@@ -38,6 +38,12 @@ from storage.outbox import OutboxRepository
 
 log = logging.getLogger(__name__)
 
+# Teams posts activities of a few kilobytes (a card submit well under 100 KB); anything larger is not from Teams.
+MAX_BODY_BYTES = 1024 * 1024
+# A real activity nests about a dozen levels (a card's data inside value inside the activity); JSON nested deeper is
+# refused before it is parsed further, so no recursive code (json, msrest, deepcopy, pydantic) ever sees it.
+MAX_JSON_DEPTH = 64
+
 
 @dataclass
 class Runtime:
@@ -71,7 +77,7 @@ def create_app(
     one outgoing HTTP session (tests route the Teams host to a fake connector). Production passes neither.
     start_scheduler=False leaves the periodic jobs (outbox dispatch) off; tests drive the sender themselves.
     calendar: the Outlook calendar the meeting import reads (tests: a fake Graph); default from the Graph settings."""
-    app = web.Application(client_max_size=1024 * 1024)
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
     app.cleanup_ctx.append(
         _runtime(
             settings,
@@ -195,8 +201,12 @@ async def messages(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     try:
         body = json.loads(await request.read())
+    except RecursionError:  # the C parser's own depth guard (thousands of levels)
+        return _error(400, "the body is nested too deeply")
     except (ValueError, UnicodeDecodeError):
         return _error(400, "the body is not JSON")
+    if _nested_deeper_than(body, MAX_JSON_DEPTH):
+        return _error(400, "the body is nested too deeply")
     if not isinstance(body, dict) or not isinstance(body.get("type"), str) or not body["type"]:
         return _error(400, "the body is not a Bot Framework activity")
     try:
@@ -228,6 +238,23 @@ async def messages(request: web.Request) -> web.Response:
     finally:
         REQUEST_BASE_URL.reset(base_url)
     return _http_response(invoke_response)
+
+
+def _nested_deeper_than(value: object, limit: int) -> bool:
+    """Without recursion, so it cannot itself be the thing that overflows."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _http_response(invoke_response: InvokeResponse | None) -> web.Response:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import io
 import json
 import socket
 import ssl
@@ -44,6 +45,7 @@ from cryptography.x509.oid import NameOID
 from sqlmodel import select
 
 from bot.adapter import SdkConfiguration
+from bot.http_app import MAX_BODY_BYTES, MAX_JSON_DEPTH
 from bot.security import AccessPolicy
 from bot.settings import AppType, Settings
 from dialogs.clock import FakeClock
@@ -658,3 +660,53 @@ def test_production_without_any_tenant_refuses_every_tenant() -> None:
 def test_dev_accepts_any_tenant(tenant: str) -> None:
     assert DEV.tenant_allowed(tenant)
     assert AccessPolicy(allowed_tenants=frozenset({TENANT}), dev=True).tenant_allowed(tenant)
+
+
+# -- bodies that are refused before anything else ----------------------------------------------------
+
+
+def _nested_body(activity: JSON, where: str, depth: int) -> bytes:
+    activity = {**activity, where: "NESTED"}
+    return json.dumps(activity).replace('"NESTED"', "[" * depth + "]" * depth).encode()
+
+
+@pytest.mark.parametrize("depth", [MAX_JSON_DEPTH + 1, 100_000])
+@pytest.mark.parametrize("where", ["value", "channelData"])
+async def test_a_deeply_nested_body_is_refused_with_400_before_authentication(
+    prod_bot: ProductionBot, db: Database, where: str, depth: int
+) -> None:
+    """Unauthenticated and before any other work: JSON nested beyond what any activity needs is no activity."""
+    body = _nested_body(prod_bot.message(), where, depth)
+
+    response = await prod_bot.driver.client.post(
+        "/api/messages", data=body, headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status == 400
+    assert await response.json() == {"error": "the body is nested too deeply"}
+    assert prod_bot.connector.requests == [] and prod_bot.credentials.created == []
+    assert rows(db) == ([], [])
+
+
+async def test_a_body_nested_as_deep_as_allowed_still_reaches_authentication(
+    prod_bot: ProductionBot, db: Database
+) -> None:
+    body = _nested_body(prod_bot.message(), "channelData", MAX_JSON_DEPTH - 1)
+
+    response = await prod_bot.driver.client.post(
+        "/api/messages", data=body, headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status == 401
+
+
+async def test_a_body_over_the_size_limit_is_refused_with_413(prod_bot: ProductionBot, db: Database) -> None:
+    activity = prod_bot.message()
+    activity["text"] = "x" * MAX_BODY_BYTES
+
+    response = await prod_bot.driver.client.post(
+        "/api/messages", data=io.BytesIO(json.dumps(activity).encode()), headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status == 413
+    assert prod_bot.connector.requests == [] and rows(db) == ([], [])
