@@ -10,7 +10,16 @@ from typing import TextIO
 
 from dialogs.project_import import ImportFileError, ImportReport, import_projects, read_rows
 from storage.db import Database
-from storage.directory import DirectoryRepository, Role, is_email
+from storage.directory import (
+    DUPLICATE_EMAIL,
+    RELEASED_EMAIL,
+    UNVERIFIED_EMAIL,
+    DirectoryRepository,
+    Role,
+    is_email,
+    is_placeholder,
+)
+from storage.identity_review import people_to_review
 from storage.privacy import PrivacyRepository
 
 PROGRESS_MIN_ROWS = 200
@@ -27,10 +36,13 @@ def add_verbs(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     grant.add_argument("person", metavar="EMAIL_OR_AAD_ID")
     grant.add_argument("--role", choices=[r.value for r in Role], default=Role.ADMIN.value)
 
-    people = verbs.add_parser("people", help="personal data: erase someone who left (GDPR)")
+    people = verbs.add_parser("people", help="people: review typed addresses, erase someone who left (GDPR)")
     people_verbs = people.add_subparsers(dest="people_verb", metavar="ACTION", required=True)
     forget = people_verbs.add_parser("forget", help="erase a person's personal data; their hours stay, anonymous")
     forget.add_argument("email", metavar="EMAIL")
+    people_verbs.add_parser(
+        "audit", help="people whose address was typed or taken over, with the roles and projects they hold"
+    )
 
     imports = verbs.add_parser("import", help="import data from a file")
     import_verbs = imports.add_subparsers(dest="import_verb", metavar="WHAT", required=True)
@@ -45,6 +57,8 @@ def run(args: argparse.Namespace, db: Database, *, now: datetime | None = None, 
     now = now or datetime.now(UTC)
     if args.verb == "admin":
         return _grant(db, args.person, Role(args.role), now, out)
+    if args.verb == "people" and args.people_verb == "audit":
+        return _audit(db, out)
     if args.verb == "people":
         ids = PrivacyRepository(db).forget_by_email(args.email, now=now)
         if not ids:
@@ -56,20 +70,49 @@ def run(args: argparse.Namespace, db: Database, *, now: datetime | None = None, 
 
 def _grant(db: Database, reference: str, role: Role, now: datetime, out: TextIO) -> int:
     directory = DirectoryRepository(db)
-    people = directory.find(reference)
-    if not people and is_email(reference):
-        # Not seen yet: a placeholder holds the role until they first talk to the bot and are linked by email.
-        people = [directory.person_for_email(reference, now=now)]
-    if not people:
+    person = directory.identify(reference)
+    if person is None and is_email(reference):
+        # Not seen yet: a placeholder holds the role until Teams reports this address for someone who talks to
+        # the bot. A typed contact address never matches (storage.directory.person_for_email).
+        person = directory.person_for_email(reference, now=now)
+    if person is None:
         raise OperatorError(f"nobody known as {reference}: use their email address or Entra object id")
-    if len(people) > 1:
-        raise OperatorError(f"{reference} matches {len(people)} people: use the email address or Entra object id")
-    person = people[0]
     assert person.id is not None
     changed = directory.grant(person.id, role, actor_id=None, now=now)
     label = person.email or person.name or person.aad_object_id
-    print(f"{label} {'is now' if changed else 'already was'} {role.value}", file=out)
+    pending = " (pending: applies once Teams reports this address for someone who talks to the bot)"
+    print(
+        f"{label} {'is now' if changed else 'already was'} {role.value}{pending if is_placeholder(person) else ''}",
+        file=out,
+    )
     return 0
+
+
+def _audit(db: Database, out: TextIO) -> int:
+    people = people_to_review(db)
+    if not people:
+        print("nothing to review: every linking address was reported by Teams", file=out)
+        return 0
+    for person in people:
+        verified = person.verified_email or "no address from Teams yet"
+        typed = f", typed contact address {person.contact_email}" if person.contact_email else ""
+        print(f"person {person.person_id} {person.name or '?'}: {verified}{typed}", file=out)
+        print(f"  why: {', '.join(_REASONS.get(r, r) for r in person.reasons)}", file=out)
+        held = ", ".join(f"{what} x{count}" for what, count in person.holdings) or "nothing"
+        print(f"  holds: {held}", file=out)
+    print(
+        f"{len(people)} to review: revoke what was claimed with the roles card or edit the projects; "
+        "a person's rows stay theirs",
+        file=out,
+    )
+    return 0
+
+
+_REASONS = {
+    UNVERIFIED_EMAIL: "the address was typed in settings, not reported by Teams (moved to the contact address)",
+    DUPLICATE_EMAIL: "another person held the same address (cleared here)",
+    RELEASED_EMAIL: "Teams reported this address for someone else (released)",
+}
 
 
 def _import(db: Database, args: argparse.Namespace, now: datetime, out: TextIO) -> int:

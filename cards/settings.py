@@ -1,4 +1,4 @@
-"""The personal settings form: language, time zone, and the name and email Teams gave (correctable)."""
+"""The personal settings form: language, time zone, name (correctable) and a contact address (display only)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ class SettingsForm:
     effective_timezone: str
     errors: dict[str, str] = field(default_factory=dict)
     name: str = ""
-    email: str = ""
+    email: str = ""  # the contact address the person typed: shown to colleagues, links nothing
+    verified_email: str | None = None  # what Teams reported for them: the address that links
     nudge: NudgeSection | None = None  # None: the section is left out
 
 
@@ -83,7 +84,12 @@ def build_settings_card(form: SettingsForm, t: Translator) -> dict[str, Any]:
     if "email" in form.errors:
         body.append(field_error(form.errors["email"]))
     else:
-        body.append(paragraph(t("settings.email.hint"), subtle=True))
+        hint = (
+            t("settings.email.hint", verified=form.verified_email)
+            if form.verified_email
+            else t("settings.email.hint_unverified")
+        )
+        body.append(paragraph(hint, subtle=True))
     if form.nudge is not None:
         body.extend(_nudge_section(form.nudge, form.errors, t))
     return card(body, [submit(t("settings.save"), SAVE_VERB)])

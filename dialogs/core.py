@@ -11,7 +11,7 @@ from dialogs import nudges
 from dialogs.router import MenuInfo, Router
 from dialogs.timezones import resolve_timezone
 from dialogs.turn import Reply, Request, Services
-from storage.directory import NAME_MAX, DirectoryRepository, EmailTaken, is_email, normalise_email
+from storage.directory import EMAIL_MAX, NAME_MAX, DirectoryRepository, is_email
 
 
 def register(router: Router) -> None:
@@ -77,7 +77,8 @@ def show_settings(request: Request, services: Services, rest: str) -> Reply:
         effective_language=request.teams_language or request.language,
         effective_timezone=request.teams_timezone or request.timezone,
         name=person.name,
-        email=person.email or "",
+        email=person.contact_email or "",
+        verified_email=person.email,
         nudge=_nudge_section(request, services),
     )
     return Reply.card(build_settings_card(form, request.t))
@@ -97,8 +98,9 @@ def validate_settings(payload: SettingsPayload, request: Request) -> dict[str, s
             errors["name"] = t("settings.name.missing")
         elif len(name) > NAME_MAX:
             errors["name"] = t("settings.name.too_long", limit=NAME_MAX)
-    if payload.email is not None and payload.email.strip() and not is_email(payload.email):
-        errors["email"] = t("settings.email.invalid", value=payload.email.strip()[:80])
+    typed_email = (payload.email or "").strip()
+    if typed_email and (len(typed_email) > EMAIL_MAX or not is_email(typed_email)):
+        errors["email"] = t("settings.email.invalid", value=typed_email[:80])
     return errors
 
 
@@ -112,7 +114,8 @@ def _typed_form(payload: SettingsPayload, request: Request, errors: dict[str, st
         effective_timezone=request.teams_timezone or request.timezone,
         errors=errors,
         name=person.name if payload.name is None else payload.name,
-        email=(person.email or "") if payload.email is None else payload.email,
+        email=(person.contact_email or "") if payload.email is None else payload.email,
+        verified_email=person.email,
         nudge=_nudge_section(request, services, payload),
     )
 
@@ -135,11 +138,7 @@ def save_settings(request: Request, services: Services, payload: SettingsPayload
     assert request.person.id is not None
     now = services.clock.now()
     email: str | bool | None = False if payload.email is None else (payload.email.strip() or None)
-    try:
-        corrected = DirectoryRepository(services.db).correct(request.person.id, name=payload.name, email=email, now=now)
-    except EmailTaken:
-        taken = {"email": request.t("settings.email.taken", value=normalise_email(str(payload.email))[:80])}
-        return Reply(replace_card=build_settings_card(_typed_form(payload, request, taken, services), request.t))
+    corrected = DirectoryRepository(services.db).correct(request.person.id, name=payload.name, email=email, now=now)
     person = services.people.set_preferences(request.person.id, language=language, timezone=zone, now=now)
     nudge_changed = nudges.save_nudge(services, request.person.id, nudge)
     # Answer in the language just chosen, so the person sees at once that it worked; the pressed form is
@@ -153,14 +152,16 @@ def save_settings(request: Request, services: Services, payload: SettingsPayload
         effective_language=request.teams_language or request.language,
         effective_timezone=teams_timezone,
         name=person.name,
-        email=person.email or "",
+        email=person.contact_email or "",
+        verified_email=person.email,
         nudge=_nudge_section(request, services, t=t),
     )
     saved = t("settings.saved", language=t(f"language.name.{t.language}"), timezone=timezone)
     if "name" in corrected:
         saved += " " + t("settings.name.saved", name=person.name)
     if "email" in corrected:
-        saved += " " + (t("settings.email.saved", email=person.email) if person.email else t("settings.email.removed"))
+        contact = person.contact_email
+        saved += " " + (t("settings.email.saved", email=contact) if contact else t("settings.email.removed"))
     if nudge_changed:
         saved += " " + (
             t("settings.nudge.saved_on", at=nudge.at.strftime("%H:%M"))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import UniqueConstraint, bindparam, func, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.audit import AuditLog, record_audit
@@ -20,13 +22,15 @@ PENDING_PREFIX = "pending:"
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-EMAIL_CORRECTED = "person.email"
+# Audit actions about addresses: a person typing their contact address, and the migration's review marks.
+CONTACT_EMAIL_CORRECTED = "person.contact_email"
+SELF_TYPED_EMAIL = "person.email"  # before revision 0011 a typed address went into the linking column
+UNVERIFIED_EMAIL = "person.email.unverified"
+DUPLICATE_EMAIL = "person.email.duplicate"
+RELEASED_EMAIL = "person.email.released"
 NAME_MAX = 256
 EMAIL_MAX = 320
-
-
-class EmailTaken(Exception):
-    """The address belongs to someone else the bot knows (or waits for): taking it would take over their place."""
+AAD_OBJECT_ID_MAX = 64
 
 
 class Role(StrEnum):
@@ -61,6 +65,13 @@ def normalise_email(email: str) -> str:
 
 def is_email(text: str) -> bool:
     return bool(EMAIL_PATTERN.match(text.strip()))
+
+
+def placeholder_key(address: str) -> str:
+    """The stand-in identity of a placeholder row: fits the 64-character object-id column for any address."""
+    if len(PENDING_PREFIX + address) <= AAD_OBJECT_ID_MAX:
+        return PENDING_PREFIX + address
+    return PENDING_PREFIX + hashlib.sha256(address.encode()).hexdigest()[:32]
 
 
 def is_placeholder(person: Person) -> bool:
@@ -154,6 +165,16 @@ class DirectoryRepository:
         with self._db.session() as session:
             return find_people(session, wanted)
 
+    def identify(self, reference: str) -> Person | None:
+        """The person an operator means by an email address (as Teams reported it) or an Entra object id; names,
+        which people choose themselves, never count here."""
+        wanted = reference.strip()
+        with self._db.session() as session:
+            active = col(Person.forgotten_at).is_(None)
+            if is_email(wanted):
+                return session.exec(select(Person).where(active, Person.email == normalise_email(wanted))).first()
+            return session.exec(select(Person).where(active, Person.aad_object_id == wanted)).first()
+
     def person_for_email(self, email: str, *, now: datetime) -> Person:
         """The person with this email; a placeholder row when nobody with it has talked to the bot yet."""
         with self._db.session() as session:
@@ -162,10 +183,10 @@ class DirectoryRepository:
     def correct(
         self, person_id: int, *, name: str | None = None, email: str | bool | None = False, now: datetime
     ) -> list[str]:
-        """A person's own correction of their name and email (settings); the changed fields, audited.
+        """A person's own correction of their name and contact address (settings); the changed fields, audited.
 
-        `name=None` and `email=False` leave those alone; `email=None` removes the address. An address that another
-        person (or an import's placeholder) has raises EmailTaken: claiming it must not hand over their roles.
+        `name=None` and `email=False` leave those alone; `email=None` removes the contact address. The address goes
+        to `contact_email` only: what someone types never links, grants or matches anything (see Person.email).
         """
         with self._db.session() as session:
             person = session.get_one(Person, person_id)
@@ -179,21 +200,13 @@ class DirectoryRepository:
                     fields=["name"], now=now,
                 )  # fmt: skip
             if email is not False:
-                address = normalise_email(email) if isinstance(email, str) and email.strip() else None
-                if address != person.email:
-                    if address is not None:
-                        others = session.exec(
-                            select(Person.id).where(
-                                Person.email == address, Person.id != person_id, col(Person.forgotten_at).is_(None)
-                            )
-                        ).first()
-                        if others is not None:
-                            raise EmailTaken(address)
-                    person.email = address
+                address = normalise_email(email)[:EMAIL_MAX] if isinstance(email, str) and email.strip() else None
+                if address != person.contact_email:
+                    person.contact_email = address
                     changed.append("email")
                     record_audit(
-                        session, actor_id=person_id, action=EMAIL_CORRECTED, entity="person", entity_id=person_id,
-                        fields=["email"], now=now,
+                        session, actor_id=person_id, action=CONTACT_EMAIL_CORRECTED, entity="person",
+                        entity_id=person_id, fields=["contact_email"], now=now,
                     )  # fmt: skip
             if changed:
                 person.updated_at = now
@@ -232,46 +245,62 @@ def find_people(session: Session, wanted: str) -> list[Person]:
 
 
 def person_for_email(session: Session, email: str, *, now: datetime) -> Person:
+    """The one person who holds this address (Person.email is unique); a placeholder row when nobody does yet.
+
+    The address is what an import, a form or an operator named: it is never checked against anyone's contact
+    address, so typing someone else's address in settings gains nothing. The placeholder waits until Teams
+    reports the address for a real person (link_email)."""
     address = normalise_email(email)
-    people = list(
-        session.exec(
-            select(Person).where(Person.email == address, col(Person.forgotten_at).is_(None)).order_by(col(Person.id))
-        )
-    )
-    # A real (linked) person wins over a placeholder with the same address.
-    people.sort(key=lambda p: (is_placeholder(p), p.id or 0))
-    if people:
-        return people[0]
+    found = session.exec(select(Person).where(Person.email == address, col(Person.forgotten_at).is_(None))).first()
+    if found is not None:
+        return found
     placeholder = Person(
         tenant_id="",
-        aad_object_id=PENDING_PREFIX + address,
+        aad_object_id=placeholder_key(address),
         email=address,
         created_at=now,
         updated_at=now,
     )
-    session.add(placeholder)
-    session.flush()
+    try:
+        with session.begin_nested():  # another turn or import may create the same placeholder at the same moment
+            session.add(placeholder)
+            session.flush()
+    except IntegrityError:
+        return session.exec(select(Person).where(Person.email == address)).one()
     return placeholder
 
 
 def link_email(session: Session, person_id: int, email: str, *, now: datetime) -> Person:
-    from storage.privacy import PERSON_REFERENCES  # the one list of columns that point at a person
+    """Record the address Teams (or Graph) reported for this person: the only way an address becomes theirs.
 
-    address = normalise_email(email)
+    Placeholders waiting for it hand over what they hold (roles, projects, handovers, ...) and go. Another real person
+    who held the address no longer does (the address was reassigned in the organisation): it is released from them,
+    audited, and their roles stay with their own row for an administrator to review (`projectbot people audit`)."""
+    from storage.privacy import PERSON_REFERENCES  # privacy imports this module: the one list of person columns
+
+    address = normalise_email(email)[:EMAIL_MAX]
     person = session.get_one(Person, person_id)
-    if person.email != address:
-        person.email = address
-        person.updated_at = now
-        session.add(person)
-    placeholders = session.exec(
-        select(Person).where(Person.email == address, col(Person.aad_object_id).startswith(PENDING_PREFIX))
-    ).all()
-    for placeholder in placeholders:
-        if placeholder.id == person_id:
-            continue
-        for reference in PERSON_REFERENCES:
-            reference.move(session, placeholder.id or 0, person_id)
-        session.execute(update(AuditLog).where(col(AuditLog.actor_id) == placeholder.id).values(actor_id=person_id))
-        session.delete(placeholder)
+    if person.email == address:
+        return person
+    holders = session.exec(select(Person).where(Person.email == address, col(Person.id) != person_id)).all()
+    for holder in holders:
+        assert holder.id is not None
+        if holder.aad_object_id.startswith(PENDING_PREFIX):
+            for reference in PERSON_REFERENCES:
+                reference.move(session, holder.id, person_id)
+            session.execute(update(AuditLog).where(col(AuditLog.actor_id) == holder.id).values(actor_id=person_id))
+            session.delete(holder)
+        else:
+            holder.email = None
+            holder.updated_at = now
+            session.add(holder)
+            record_audit(
+                session, actor_id=None, action=RELEASED_EMAIL, entity="person", entity_id=holder.id,
+                fields=["email"], now=now,
+            )  # fmt: skip
+    session.flush()  # the address is free before it is given: Person.email is unique
+    person.email = address
+    person.updated_at = now
+    session.add(person)
     session.flush()
     return person

@@ -53,9 +53,12 @@ class Person(SQLModel, table=True):
     seen_timezone: str | None = Field(default=None, max_length=64)
     preferred_language: str | None = Field(default=None, max_length=8)
     preferred_timezone: str | None = Field(default=None, max_length=64)
-    # Learnt from the Teams roster (or given in an import); stored lower-case. People named by email before they
-    # ever talked to the bot are placeholder rows (see storage.directory) until their first message links them.
-    email: str | None = Field(default=None, max_length=320, index=True)
+    # The address that links roles, projects, placeholders, handovers and imports to this person: only ever one that
+    # Teams (the roster) or Microsoft Graph reported for this Entra object id, stored lower-case, unique. On a
+    # placeholder row (see storage.directory) it is the address an import or form named, waiting for its owner.
+    email: str | None = Field(default=None, max_length=320, index=True, unique=True)
+    # An address the person typed in settings: shown to colleagues, never used to link, grant or match anything.
+    contact_email: str | None = Field(default=None, max_length=320)
     # The person corrected their name in settings: the name Teams sends no longer overwrites it.
     name_corrected: bool = Field(default=False)
     # Set when the person's data was erased (GDPR): the row stays as the anonymous key their time entries keep.

@@ -110,6 +110,7 @@ def _export_person(session: Session, person: Person) -> Rows:
         {
             "name": person.name,
             "email": person.email,
+            "contact_email": person.contact_email,
             "tenant_id": person.tenant_id,
             "aad_object_id": person.aad_object_id,
             "teams_user_id": person.teams_user_id,
@@ -320,19 +321,10 @@ class PrivacyRepository:
             return export_person(session, session.get_one(Person, person_id))
 
     def forget(self, person_id: int, *, now: datetime, actor_id: int | None = None) -> int:
-        """Erase a person (and any placeholder rows with their email); returns the anonymous key (the row id)."""
+        """Erase a person; returns the anonymous key (the row id). No other row can share their address
+        (Person.email is unique), so nobody else is touched."""
         with self._db.session() as session:
-            person = session.get_one(Person, person_id)
-            if person.email:
-                for twin in session.exec(
-                    select(Person).where(
-                        Person.email == normalise_email(person.email),
-                        col(Person.id) != person_id,
-                        col(Person.forgotten_at).is_(None),
-                    )
-                ):
-                    forget_in(session, twin, now=now)
-            forget_in(session, person, now=now)
+            forget_in(session, session.get_one(Person, person_id), now=now)
             return person_id
 
     def forget_by_email(self, email: str, *, now: datetime) -> list[int]:
@@ -363,7 +355,7 @@ def forget_in(session: Session, person: Person, *, now: datetime) -> None:
     person.aad_object_id = FORGOTTEN_PREFIX + uuid.uuid4().hex
     person.teams_user_id = ""
     person.name = ""
-    person.email = None
+    person.email = person.contact_email = None
     person.seen_locale = person.seen_timezone = None
     person.preferred_language = person.preferred_timezone = None
     person.created_at = person.updated_at = now

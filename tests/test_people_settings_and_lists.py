@@ -55,7 +55,9 @@ async def test_settings_show_name_and_email_and_refuse_bad_values_in_dutch(bot: 
     assert field_value(form, "name") == "An Peeters"
     assert field_value(form, "email") == ""
     texts = card_texts(form)
-    assert "Naam" in texts and "E-mailadres" in texts
+    assert "Naam" in texts and "Contactadres (e-mail)" in texts
+    # The card says what the address is for, and that it links nothing (Teams has not reported one in this test).
+    assert "koppel ik je via het adres dat Teams me geeft; dat heb ik nog niet gekregen" in texts
 
     refused = await bot.submit(
         AN, {"verb": "settings.save", "language": "auto", "timezone": "", "name": "  ", "email": "an@peeters"}
@@ -66,8 +68,8 @@ async def test_settings_show_name_and_email_and_refuse_bad_values_in_dutch(bot: 
     assert field_value(again, "email") == "an@peeters"  # what was typed is kept
     assert "Er staan fouten in het formulier" in card_texts(again) or len(again["body"]) > len(form["body"])
     stored = person(db, AN)
-    assert (stored.name, stored.email) == ("An Peeters", None)
-    assert audit(db, "person.name") == [] and audit(db, "person.email") == []
+    assert (stored.name, stored.email, stored.contact_email) == ("An Peeters", None, None)
+    assert audit(db, "person.name") == [] and audit(db, "person.contact_email") == []
 
 
 async def test_corrected_name_and_email_are_saved_audited_once_and_kept_over_teams(
@@ -83,20 +85,21 @@ async def test_corrected_name_and_email_are_saved_audited_once_and_kept_over_tea
     saved = await bot.submit(AN, values)
     assert saved.texts == [
         "Je instellingen zijn opgeslagen: taal Nederlands, tijdzone Europe/Brussels. "
-        "Ik noem je voortaan An Peeters-Janssens. Je e-mailadres is nu an.peeters@zottegem.be."
+        "Ik noem je voortaan An Peeters-Janssens. Je contactadres is nu an.peeters@zottegem.be."
     ]
     refreshed = shown_card(saved)
     assert field_value(refreshed, "name") == "An Peeters-Janssens"
     assert field_value(refreshed, "email") == "an.peeters@zottegem.be"
     me = person(db, AN)
-    assert (me.name, me.email) == ("An Peeters-Janssens", "an.peeters@zottegem.be")
+    # A typed address is a contact preference: the linking address stays what Teams reports (none yet here).
+    assert (me.name, me.contact_email, me.email) == ("An Peeters-Janssens", "an.peeters@zottegem.be", None)
     [named] = audit(db, "person.name")
     assert (named.actor_id, named.entity, named.entity_id, named.fields) == (me.id, "person", me.id, ["name"])
-    assert [row.fields for row in audit(db, "person.email")] == [["email"]]
+    assert [row.fields for row in audit(db, "person.contact_email")] == [["contact_email"]]
 
     twice = await bot.submit(AN, values)  # the same card again: nothing more recorded
     assert twice.texts == ["Je instellingen zijn opgeslagen: taal Nederlands, tijdzone Europe/Brussels."]
-    assert len(audit(db, "person.name")) == 1 and len(audit(db, "person.email")) == 1
+    assert len(audit(db, "person.name")) == 1 and len(audit(db, "person.contact_email")) == 1
 
     # Teams keeps sending its own display name; the correction stays.
     await bot.say(AN, "hulp")
@@ -107,26 +110,24 @@ async def test_corrected_name_and_email_are_saved_audited_once_and_kept_over_tea
     assert person(db, BOB).name == "Robert Smith"
 
 
-async def test_email_of_someone_else_is_refused_and_email_can_be_removed_in_english(
+async def test_a_typed_address_someone_waits_for_takes_nothing_and_can_be_removed_in_english(
     bot: BotDriver, db: Database
 ) -> None:
     await bot.say(BOB, "help")
     placeholder = DirectoryRepository(db).person_for_email("marc@example.test", now=person(db, BOB).created_at)
     base = {"verb": "settings.save", "language": "auto", "timezone": "", "name": "Bob Smith"}
 
-    taken = await bot.submit(BOB, {**base, "email": "Marc@example.test"})
-    assert error_under(shown_card(taken), "email") == (
-        "“marc@example.test” already belongs to someone else. If it is yours, ask an administrator to sort it out."
-    )
-    assert person(db, BOB).email is None
-    assert DirectoryRepository(db).get(placeholder.id or 0) is not None  # the import's placeholder keeps its place
+    saved = await bot.submit(BOB, {**base, "email": "Marc@example.test"})
+    assert saved.texts[0].endswith("Your contact address is now marc@example.test.")
+    assert (person(db, BOB).email, person(db, BOB).contact_email) == (None, "marc@example.test")
+    # The placeholder an import made for that address keeps its place; the address still finds only it.
+    assert DirectoryRepository(db).get(placeholder.id or 0) is not None
+    assert [p.id for p in DirectoryRepository(db).find("marc@example.test")] == [placeholder.id]
 
-    saved = await bot.submit(BOB, {**base, "email": "bob@example.test"})
-    assert saved.texts[0].endswith("Your email address is now bob@example.test.")
     removed = await bot.submit(BOB, {**base, "email": ""})
-    assert removed.texts[0].endswith("Your email address is removed.")
-    assert person(db, BOB).email is None
-    assert len(audit(db, "person.email")) == 2
+    assert removed.texts[0].endswith("Your contact address is removed.")
+    assert person(db, BOB).contact_email is None
+    assert len(audit(db, "person.contact_email")) == 2
 
 
 # Domains ---------------------------------------------------------------------------------------------------------
