@@ -65,6 +65,7 @@ class TimeForm:
     errors: dict[str, str] = field(default_factory=dict)
     entry_id: int | None = None  # editing this entry
     understood: str = ""  # for a message that was not clear: what was understood, shown on top
+    owner_id: int | None = None  # whose form it is: in a channel anyone sees it, only they may save it
 
 
 def build_time_form_card(form: TimeForm, t: Translator) -> dict[str, Any]:
@@ -131,6 +132,8 @@ def build_time_form_card(form: TimeForm, t: Translator) -> dict[str, Any]:
         "note",
     )
     data: dict[str, Any] = {"form_id": form.form_id}
+    if form.owner_id is not None:
+        data["owner"] = form.owner_id
     if form.entry_id:
         data["entry_id"] = form.entry_id
     return card(body, [submit(t("time.form.save"), SAVE_VERB, **data)])
@@ -196,6 +199,7 @@ class SheetView:
     monday: date
     cells: list[SheetCell]
     projects: list[str]  # codes, in column order
+    owner_id: int | None = None  # whose hours these are: only they page through them
 
 
 def _sheet_table(view: SheetView, kind: str, t: Translator) -> list[Any]:
@@ -263,11 +267,12 @@ def build_timesheet_card(view: SheetView, t: Translator) -> dict[str, Any]:
     body.extend(_sheet_table(view, "planned", t))
     previous = (view.monday - timedelta(days=7)).isoformat()
     following = (view.monday + timedelta(days=7)).isoformat()
+    owner = {"owner": view.owner_id} if view.owner_id is not None else {}
     return card(
         body,
         [
-            execute(t("time.sheet.previous"), WEEK_VERB, monday=previous),
-            execute(t("time.sheet.next"), WEEK_VERB, monday=following),
+            execute(t("time.sheet.previous"), WEEK_VERB, monday=previous, **owner),
+            execute(t("time.sheet.next"), WEEK_VERB, monday=following, **owner),
         ],
     )
 

@@ -39,6 +39,7 @@ from cards.timelog import (
 from dialogs import proactive
 from dialogs.burn import DEFAULT_MARGIN_POINTS, burn
 from dialogs.burn_chart import BurnSeries, ChartLabels, render_burn_chart
+from dialogs.owned import not_yours, submission_key
 from dialogs.permissions import Action, Relation, allowed
 from dialogs.projects import Me, find_project, me, refusal
 from dialogs.router import CodePayload, MenuInfo, Router
@@ -118,6 +119,7 @@ def register(router: Router) -> None:
 
 class SavePayload(BaseModel):
     form_id: str = ""
+    owner: int | None = None  # whose form it is (dialogs/owned.py)
     entry_id: int | None = None
     project: str = ""
     date: str = ""
@@ -133,6 +135,7 @@ class EntryPayload(BaseModel):
 
 class WeekPayload(BaseModel):
     monday: date
+    owner: int | None = None  # whose timesheet it is
 
 
 # Helpers --------------------------------------------------------------------------------------------------------
@@ -183,6 +186,7 @@ def _form(
         errors=errors or {},
         entry_id=entry_id,
         understood=understood,
+        owner_id=who.id,
     )
 
 
@@ -407,19 +411,25 @@ def _typed(payload: SavePayload) -> dict[str, str]:
 
 
 def save_form(request: Request, services: Services, payload: SavePayload) -> Reply:
+    """A personal card: in a channel only the person it was opened for saves it (anyone else is told whose it
+    is); the double-submit key includes who submits, so no one is ever shown another's entry as "saved"."""
     t = request.t
+    if (not_theirs := not_yours(request, services, payload.owner, "card.not_yours.time_form")) is not None:
+        return not_theirs
     who = me(request, services)
     form_id = payload.form_id[:64] or uuid.uuid4().hex
     entries = TimeEntryRepository(services.db)
-    request_key = f"form:{form_id}"
-    if payload.entry_id is None and (done := entries.by_request_key(request_key)) is not None:
+    request_key = submission_key(request, form_id, "form:")
+    if payload.entry_id is None and request_key and (done := entries.by_request_key(request_key)) is not None:
         total = entries.day_minutes(done.person_id, done.day, done.kind)
         return Reply(texts=[t("time.already_saved")], replace_card=_confirmation(done, total, t))
     editing: EntryView | None = None
     if payload.entry_id is not None:
         editing = entries.get(payload.entry_id)
-        if editing is None or editing.person_id != who.id:
+        if editing is None:
             return Reply.text(t("time.entry.gone"))
+        if (not_theirs := _not_own_entry(request, services, editing)) is not None:
+            return not_theirs
 
     errors: dict[str, str] = {}
     project = ProjectRepository(services.db).by_code(payload.project) if payload.project.strip() else None
@@ -496,10 +506,21 @@ def form_unreadable(request: Request, services: Services, invalid: ValidationErr
     return log_message(request, services, "", "performed")
 
 
+def _not_own_entry(request: Request, services: Services, entry: EntryView) -> Reply | None:
+    """Undo and Edit are under everyone's eyes on a confirmation in a channel: only the entry's person uses them."""
+    if entry.person_id == request.person.id:
+        return None
+    return not_yours(request, services, entry.person_id, "card.not_yours.time_entry")
+
+
 def undo(request: Request, services: Services, payload: EntryPayload) -> Reply:
     t = request.t
     who = me(request, services)
-    removed = TimeEntryRepository(services.db).delete(payload.entry_id, who.id)
+    entries = TimeEntryRepository(services.db)
+    entry = entries.get(payload.entry_id)
+    if entry is not None and (refused := _not_own_entry(request, services, entry)) is not None:
+        return refused
+    removed = entries.delete(payload.entry_id, who.id)
     if removed is None:
         return Reply.text(t("time.entry.gone"))
     if removed.kind == "performed":
@@ -512,8 +533,10 @@ def edit(request: Request, services: Services, payload: EntryPayload) -> Reply:
     t = request.t
     who = me(request, services)
     entry = TimeEntryRepository(services.db).get(payload.entry_id)
-    if entry is None or entry.person_id != who.id:
+    if entry is None:
         return Reply.text(t("time.entry.gone"))
+    if (refused := _not_own_entry(request, services, entry)) is not None:
+        return refused
     values = {
         "project": entry.project_code,
         "date": entry.day.isoformat(),
@@ -536,6 +559,7 @@ def sheet_card(services: Services, person_id: int, monday: date, t: Translator) 
         monday=monday,
         cells=[SheetCell(c.day, c.project_code, c.kind, c.minutes) for c in cells],
         projects=projects,
+        owner_id=person_id,
     )
     return build_timesheet_card(view, t)
 
@@ -552,6 +576,8 @@ def timesheet(request: Request, services: Services, rest: str) -> Reply:
 
 
 def page_week(request: Request, services: Services, payload: WeekPayload) -> Reply:
+    if (refused := not_yours(request, services, payload.owner, "card.not_yours.timesheet")) is not None:
+        return refused
     who = me(request, services)
     monday = payload.monday - timedelta(days=payload.monday.weekday())
     return Reply(replace_card=sheet_card(services, who.id, monday, request.t))
