@@ -55,6 +55,7 @@ from cards.menu import MenuSection
 from cards.status import RETRO_FORM_VERB
 from dialogs import handover_rules as rules
 from dialogs import proactive
+from dialogs.owned import submission_key
 from dialogs.permissions import Action, Actor, Relation, allowed
 from dialogs.projects import PersonPick, find_project, me, refusal, resolve_person
 from dialogs.router import CodePayload, MenuInfo, Router
@@ -523,7 +524,8 @@ def save_plan(request: Request, services: Services, payload: PlanPayload) -> Rep
             extra if row is None else [],
             actor_id=request.person.id,
             now=now,
-            form_id=form_id,
+            # A shared form (anyone who manages the handover may fill in one shown in a channel): once per person.
+            form_id=submission_key(request, form_id),
             default_owner_id=project.coordinator_id,
         )
     except Duplicate:
@@ -625,7 +627,12 @@ def save_item(request: Request, services: Services, payload: ItemPayload) -> Rep
     values["link"] = link
     try:
         saved = HandoverRepository(services.db).save_item(
-            row.id, payload.item, values, actor_id=request.person.id, now=now, form_id=None if existing else form_id
+            row.id,
+            payload.item,
+            values,
+            actor_id=request.person.id,
+            now=now,
+            form_id=None if existing else submission_key(request, form_id),
         )
     except Duplicate:
         current = HandoverRepository(services.db).get(row.id)

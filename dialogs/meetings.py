@@ -52,6 +52,7 @@ from cards.menu import MenuSection
 from cards.outbox import OptOutFooter, with_opt_out_footer
 from dialogs import proactive
 from dialogs import recurrence as rec
+from dialogs.owned import submission_key
 from dialogs.permissions import Action, allowed
 from dialogs.projects import PersonPick, find_project, me, refusal, resolve_person
 from dialogs.router import CodePayload, MenuInfo, Router
@@ -416,6 +417,7 @@ def _int(text: str) -> int | None:
 def save_series(request: Request, services: Services, payload: SeriesPayload) -> Reply:
     t = request.t
     repository = MeetingRepository(services.db)
+    form_key = submission_key(request, payload.form_id[:64])
     editing: MeetingSeries | None = None
     if payload.series:
         found = _series_for(request, services, payload.series)
@@ -430,7 +432,9 @@ def save_series(request: Request, services: Services, payload: SeriesPayload) ->
         decision = allowed(me(request, services).actor(project), Action.MANAGE_MEETINGS)
         if not decision.allowed:
             return refusal(decision, t)
-        if payload.form_id and (done := repository.by_form(payload.form_id[:64])) is not None:
+        # A shared form (anyone who organises the project's meetings may fill in one shown in the channel):
+        # each person's submission is stored once, and never answered with someone else's series.
+        if form_key and (done := repository.by_form(form_key)) is not None:
             return _saved_reply(request, services, done, t("meeting.already_saved", title=done.title))
     values, errors = validate_series(payload, t)
     if values is None:
@@ -454,7 +458,7 @@ def save_series(request: Request, services: Services, payload: SeriesPayload) ->
         project_id=project.id,
         conversation_ref_id=here.id if here is not None else None,
         coordinator_id=request.person.id,
-        form_id=payload.form_id[:64] or None,
+        form_id=form_key,
         created_at=now,
         updated_at=now,
         **values.__dict__,
@@ -462,8 +466,9 @@ def save_series(request: Request, services: Services, payload: SeriesPayload) ->
     try:
         series = repository.create(series)
     except Duplicate:
-        done = repository.by_form(payload.form_id[:64])
-        assert done is not None
+        done = repository.by_form(form_key) if form_key else None
+        if done is None:
+            raise
         return _saved_reply(request, services, done, t("meeting.already_saved", title=done.title))
     sync_series(services.db, series, now)
     return _saved_reply(request, services, series, t("meeting.created", title=series.title, code=project.code))
@@ -781,7 +786,10 @@ def add_agenda_typed(request: Request, services: Services, rest: str) -> Reply:
     series, occurrence = upcoming
     assert series.id is not None
     text = " ".join(parts[1].split())[:1000]
-    form_id = f"a:{request.activity_id}"[:64] if request.activity_id else None
+    # Teams retries a message: one item per message, keyed on who sent it where (message ids are not unique
+    # across conversations, and a key without the sender could swallow another person's item).
+    where = request.where.conversation_id
+    form_id = submission_key(request, f"{where}|{request.activity_id}", "a:") if request.activity_id else None
     repository.add_agenda(
         series.id, occurrence.key, text, person_id=request.person.id, form_id=form_id, now=services.clock.now()
     )

@@ -39,6 +39,7 @@ from cards.projects import (
     build_project_list_card,
     build_team_member_card,
 )
+from dialogs.owned import submission_key
 from dialogs.permissions import Action, Actor, Decision, Relation, allowed, relations_to_project
 from dialogs.router import CodePayload, MenuInfo, PagePayload, Router
 from dialogs.turn import Reply, Request, Services
@@ -427,7 +428,7 @@ def save_project(request: Request, services: Services, payload: ProjectPayload) 
     form_id = payload.form_id[:64] or uuid.uuid4().hex
     if editing is None and payload.form_id:
         with services.db.session() as session:
-            done = audit_by_request(session, form_id, "project.create")
+            done = audit_by_request(session, request_key, "project.create")
             if done is not None and done.entity_id is not None:
                 return _already_saved(request, services, done.entity_id)
 
@@ -450,7 +451,7 @@ def save_project(request: Request, services: Services, payload: ProjectPayload) 
                 if values["coordinator_id"] is None:
                     values["coordinator_id"] = who.id  # whoever creates a project coordinates it until told otherwise
                 saved = ProjectRepository.create_in(
-                    session, payload.code, values, government_ids, actor_id=who.id, now=now, request_id=form_id
+                    session, payload.code, values, government_ids, actor_id=who.id, now=now, request_id=request_key
                 )
                 project_id = saved.id
                 message = t("project.created", code=saved.code)
@@ -464,7 +465,7 @@ def save_project(request: Request, services: Services, payload: ProjectPayload) 
     except IntegrityError:
         # The same form submitted twice at once: the other submission created it.
         with services.db.session() as session:
-            done = audit_by_request(session, form_id, "project.create")
+            done = audit_by_request(session, request_key, "project.create")
         if done is not None and done.entity_id is not None:
             return _already_saved(request, services, done.entity_id)
         raise
@@ -472,6 +473,8 @@ def save_project(request: Request, services: Services, payload: ProjectPayload) 
     return reply.then(_closing_prompt(services, project_id, t)) if editing is not None and closing else reply
 
 
+    # A shared form (anyone who may create projects may fill in one shown in a channel): saved once per person.
+    request_key = submission_key(request, form_id) or form_id
 def _already_saved(request: Request, services: Services, project_id: int) -> Reply:
     project = ProjectRepository(services.db).facts(project_id)
     code = project.code if project else "?"

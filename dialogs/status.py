@@ -82,6 +82,7 @@ from dialogs import status_rules as rules
 from dialogs.handover import handover_summary
 from dialogs.hours import hours_source
 from dialogs.meetings import upcoming_meetings
+from dialogs.owned import submission_key
 from dialogs.permissions import Action, allowed
 from dialogs.projects import PersonPick, find_project, me, refusal, resolve_person
 from dialogs.router import CodePayload, MenuInfo, PagedCode, Router
@@ -473,7 +474,11 @@ def save_status(request: Request, services: Services, payload: StatusPayload) ->
         return Reply(replace_card=build_status_form_card(form, t))
     try:
         StatusRepository(services.db).add_report(
-            found.id, values, author_id=request.person.id, now=services.clock.now(), form_id=form_id
+            found.id,
+            values,
+            author_id=request.person.id,
+            now=services.clock.now(),
+            form_id=submission_key(request, form_id),
         )
     except Duplicate:
         return Reply(
@@ -631,7 +636,9 @@ def save_milestone(request: Request, services: Services, payload: MilestonePaylo
         return Reply(replace_card=build_milestone_form_card(form, t))
     values = {"title": title, "due_on": due, "description": _clean(payload.description)}
     try:
-        repository.save_milestone(found.id, payload.milestone, values, now=services.clock.now(), form_id=form_id)
+        repository.save_milestone(
+            found.id, payload.milestone, values, now=services.clock.now(), form_id=submission_key(request, form_id)
+        )
     except Duplicate:
         return Reply(replace_card=_milestones_card(request, services, found, t("form.already_saved")))
     return Reply(replace_card=_milestones_card(request, services, found, t("milestone.saved", title=title)))
@@ -739,7 +746,7 @@ def save_risk(request: Request, services: Services, payload: RiskPayload) -> Rep
         "state": payload.state,
     }
     try:
-        repository.save_risk(found.id, payload.risk, values, now=now, form_id=form_id)
+        repository.save_risk(found.id, payload.risk, values, now=now, form_id=submission_key(request, form_id))
     except Duplicate:
         return Reply(replace_card=_risks_card(request, services, found, t("form.already_saved")))
     return Reply(replace_card=_risks_card(request, services, found, t("risk.saved", title=title)))
@@ -809,7 +816,11 @@ def save_decision(request: Request, services: Services, payload: DecisionPayload
     values = {"kind": payload.kind, "decided_on": decided_on, "text": text, "decided_by": decided_by}
     try:
         StatusRepository(services.db).add_decision(
-            found.id, values, recorded_by_id=request.person.id, now=services.clock.now(), form_id=form_id
+            found.id,
+            values,
+            recorded_by_id=request.person.id,
+            now=services.clock.now(),
+            form_id=submission_key(request, form_id),
         )
     except Duplicate:
         return Reply(replace_card=_decisions_card(request, services, found, t("form.already_saved")))

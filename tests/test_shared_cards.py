@@ -14,7 +14,7 @@ from storage.directory import Role
 from storage.time_entries import TimeEntry
 from tests.harness.activities import Conversation
 from tests.harness.botdriver import BotDriver
-from tests.test_project_turns import AN, BOB, create_project, form_data, grant
+from tests.test_project_turns import AN, BOB, PROJECT, create_project, form_data, grant
 
 CHANNEL = Conversation.channel(team_name="Digitaal loket")
 
@@ -124,3 +124,123 @@ async def test_paging_someone_elses_timesheet_is_refused(bot: BotDriver, db: Dat
     assert refused.invoke_message == "This timesheet belongs to An Peeters. Type **timesheet** for your own."
     mine = await bot.execute(AN, "timelog.week", following, conversation=CHANNEL)
     assert mine.invoke_card is not None
+
+
+# Shared forms: anyone the permission rules allow fills them in; each person's submission is stored once --------
+
+
+def count(db: Database, table: Any) -> int:
+    with db.session() as session:
+        return len(session.exec(select(table)).all())
+
+
+def button_data(card: dict[str, Any], verb: str) -> dict[str, Any]:
+    data = actions_of(card).get(verb)
+    assert data is not None, f"no {verb} button"
+    return data
+
+
+async def admin_and_coordinator(bot: BotDriver, db: Database) -> None:
+    """An coordinates DT-042; Bob is an administrator (may change every project); both are in the channel."""
+    await grant(bot, db, AN, Role.COORDINATOR)
+    await create_project(bot, AN)
+    await grant(bot, db, BOB, Role.ADMIN)
+    await bot.say(AN, "help", conversation=CHANNEL)
+    await bot.say(BOB, "help", conversation=CHANNEL)
+
+
+async def open_form(bot: BotDriver, opener: dict[str, Any] | str) -> dict[str, Any]:
+    """A form as An opens it in the channel: by typing, or with a button."""
+    if isinstance(opener, str):
+        result = await bot.say(AN, opener, conversation=CHANNEL)
+    else:
+        result = await bot.submit(AN, opener, conversation=CHANNEL)
+    assert result.cards, (result.texts, opener)
+    return result.cards[0]
+
+
+async def test_shared_forms_store_each_persons_submission_once_never_anothers(bot: BotDriver, db: Database) -> None:
+    """The same form, opened by An in the channel, saved by An and then by Bob (who may too): Bob's is stored,
+    not answered with An's "already saved"; An's second submit is still stored once."""
+    from storage.handover import HandoverItem
+    from storage.meetings import MeetingSeries
+    from storage.projects import Project
+    from storage.status import Milestone, ProjectDecision, Risk, StatusReport
+
+    await admin_and_coordinator(bot, db)
+    status = {"overall": "green", "schedule": "green", "budget": "green", "scope": "green", "summary": "An"}
+    risk = {"title": "Leverancier", "probability": "2", "impact": "3", "state": "open"}
+    meeting = {"title": "Werkgroep", "kind": "working_group", "date": "2026-11-24", "time": "10:00"}
+    plan = {"receiver": "An Peeters", "planned": "2027-01-29", "after_care": "3 maanden", "support": "An Peeters"}
+    cases: list[tuple[Any, Any, str, dict[str, str], dict[str, str]]] = [
+        ("nieuw project", Project, "projects.save", {**PROJECT, "code": "DT-050"}, {**PROJECT, "code": "DT-051"}),
+        ("update DT-042", StatusReport, "status.save", status, {**status, "summary": "Bob"}),
+        (
+            {"verb": "milestones.form", "code": "DT-042"},
+            Milestone,
+            "milestones.save",
+            {"title": "Start", "due": "2026-12-01"},
+            {"title": "Einde", "due": "2026-12-20"},
+        ),
+        ({"verb": "risks.form", "code": "DT-042"}, Risk, "risks.save", risk, {**risk, "title": "Budget"}),
+        (
+            {"verb": "decisions.form", "code": "DT-042"},
+            ProjectDecision,
+            "decisions.save",
+            {"kind": "decision", "date": "2026-11-20", "text": "An's"},
+            {"kind": "decision", "date": "2026-11-21", "text": "Bob's"},
+        ),
+        ("nieuwe vergadering DT-042", MeetingSeries, "meeting.save", meeting, {**meeting, "title": "Stuurgroep"}),
+    ]
+    for opener, table, verb, mine, theirs in cases:
+        form = await open_form(bot, opener)
+        data = button_data(form, verb)
+        before = count(db, table)
+        first = await bot.submit(AN, {**data, **mine}, conversation=CHANNEL)
+        assert count(db, table) == before + 1, (verb, first.texts)
+        other = await bot.submit(BOB, {**data, **theirs}, conversation=CHANNEL)
+        assert count(db, table) == before + 2, (verb, other.texts)
+        assert not any("already" in text or "al " in text for text in other.texts), (verb, other.texts)
+        again = await bot.submit(AN, {**data, **mine}, conversation=CHANNEL)
+        assert count(db, table) == before + 2, (verb, again.texts)
+
+    # The handover plan: one per project, so Bob's submission of An's form changes it (it is not dropped).
+    form = await open_form(bot, {"verb": "handover.form", "code": "DT-042"})
+    data = button_data(form, "handover.save")
+    await bot.submit(AN, {**data, **plan}, conversation=CHANNEL)
+    other = await bot.submit(BOB, {**data, **plan, "planned": "2027-02-26"}, conversation=CHANNEL)
+    assert not any("already" in text for text in other.texts), other.texts
+    from storage.handover import Handover
+
+    with db.session() as session:
+        [handover] = session.exec(select(Handover)).all()
+    assert handover.planned_on == date(2027, 2, 26)
+    # Checklist items: Bob's item from An's form is added too.
+    form = await open_form(bot, {"verb": "handover.item_form", "code": "DT-042"})
+    data = button_data(form, "handover.item_save")
+    before = count(db, HandoverItem)
+    await bot.submit(AN, {**data, "title": "Sleutels"}, conversation=CHANNEL)
+    other = await bot.submit(BOB, {**data, "title": "Wachtwoorden"}, conversation=CHANNEL)
+    assert not any("already" in text for text in other.texts), other.texts
+    await bot.submit(AN, {**data, "title": "Sleutels"}, conversation=CHANNEL)
+    assert count(db, HandoverItem) == before + 2
+
+
+async def test_a_typed_agenda_item_is_keyed_on_its_sender(bot: BotDriver, db: Database) -> None:
+    """Teams message ids are unique within a conversation, not across them: two people's messages with the same
+    id each add their item."""
+    from storage.meetings import AgendaItem
+
+    await admin_and_coordinator(bot, db)
+    form = await open_form(bot, "nieuwe vergadering DT-042")
+    meeting = {"title": "Werkgroep", "kind": "working_group", "date": "2026-11-24", "time": "10:00"}
+    await bot.submit(AN, {**button_data(form, "meeting.save"), **meeting}, conversation=CHANNEL)
+    an = bot.activities.message(AN, "agenda DT-042 begroting", conversation=CHANNEL)
+    bob = bot.activities.message(BOB, "agenda DT-042 planning", conversation=Conversation.group_chat())
+    bob["id"] = an["id"]
+    await bot.post(an)
+    await bot.post(bob)
+    await bot.post(an)  # Teams retries: still one item
+    with db.session() as session:
+        texts = sorted(item.text for item in session.exec(select(AgendaItem)).all())
+    assert texts == ["begroting", "planning"]
