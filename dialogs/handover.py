@@ -693,7 +693,8 @@ def _acceptance_row(request: Request, services: Services, handover_id: int) -> t
     if row is None:
         return Reply.text(request.t("handover.gone"))
     project = _project_facts(services, row.project_id)
-    if project is None:
+    # Ids are sequential: someone who may not see this handover is told exactly what a wrong id tells them.
+    if project is None or not allowed(handover_actor(request, services, project, row), Action.VIEW_HANDOVER).allowed:
         return Reply.text(request.t("handover.gone"))
     return project, row
 
@@ -824,7 +825,7 @@ def export(request: Request, services: Services, reference: str) -> Reply:
 
     zone = _zone(request)
     generated = services.clock.now().astimezone(zone)
-    data = dossier_docx(row, t, zone, generated)
+    data = services.renderer.render(dossier_docx, row, t, zone, generated)  # off the database path
     file = OutgoingFile(
         name=file_name(row, t, generated.date()),
         content_type=DOCX_TYPE,

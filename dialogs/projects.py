@@ -39,14 +39,24 @@ from cards.projects import (
     build_project_list_card,
     build_team_member_card,
 )
-from dialogs.owned import submission_key
+from dialogs.owned import not_yours, submission_key
 from dialogs.permissions import Action, Actor, Decision, Relation, allowed, relations_to_project
 from dialogs.router import CodePayload, MenuInfo, PagePayload, Router
 from dialogs.turn import Reply, Request, Services
 from dialogs.values import parse_date, parse_decimal
 from storage.audit import audit_by_request
 from storage.directory import DirectoryRepository, Role, is_email, person_for_email
-from storage.projects import Phase, ProjectFacts, ProjectRepository, ProjectState, is_valid_code, normalise_code
+from storage.handover import HandoverRepository
+from storage.meetings import MeetingRepository
+from storage.projects import (
+    Phase,
+    ProjectFacts,
+    ProjectRepository,
+    ProjectState,
+    Visibility,
+    is_valid_code,
+    normalise_code,
+)
 
 PAGE_SIZE = 8
 
@@ -99,7 +109,7 @@ def register(router: Router) -> None:
     router.action(EDIT_VERB, CodePayload, lambda r, s, p: edit_project(r, s, p.code))
     router.action(MEMBER_FORM_VERB, CodePayload, lambda r, s, p: member_form(r, s, p.code))
     router.action(PHASE_FORM_VERB, CodePayload, lambda r, s, p: phase_form(r, s, p.code))
-    router.action(PAGE_VERB, PagePayload, lambda r, s, p: list_projects(r, s, "", page=p.page))
+    router.action(PAGE_VERB, ProjectsPage, page_projects)
     router.action(SAVE_VERB, ProjectPayload, save_project, on_invalid=form_unreadable)
     router.action(MEMBER_SAVE_VERB, MemberPayload, save_member)
     router.action(PHASE_SAVE_VERB, PhasePayload, save_phase)
@@ -127,6 +137,10 @@ class ProjectPayload(BaseModel):
     budget_hours: str = ""
     budget_euros: str = ""
     state: str = ""
+
+
+class ProjectsPage(PagePayload):
+    owner: int | None = None  # whose list it is (dialogs/owned.py)
 
 
 class MemberPayload(BaseModel):
@@ -164,6 +178,11 @@ class Me:
             )
         return Actor(roles=self.roles, relations=relations)
 
+    def visibility(self) -> Visibility:
+        """The projects lookups may show this person (all of them for an administrator)."""
+        domains = self.domains if Role.MANAGER in self.roles else frozenset()
+        return Visibility(self.id, domains, everything=Role.ADMIN in self.roles)
+
 
 def me(request: Request, services: Services) -> Me:
     assert request.person.id is not None
@@ -178,13 +197,21 @@ def refusal(decision: Decision, t: Translator) -> Reply:
 
 
 def find_project(request: Request, services: Services, reference: str, command: str) -> ProjectFacts | Reply:
-    """The project a reference points at, or the answer to give instead (which one? / not found)."""
+    """The project a reference points at, or the answer to give instead (which one? / not found).
+
+    Only projects the person may see count, for the match and for the candidates and suggestions shown; a project
+    they may not see reads exactly like one that does not exist. The one exception is a project this conversation or
+    person is linked to without being on it (a working group's channel, the party taking a project over): there its
+    existence is no secret, and the capability's own permission rule answers."""
     t = request.t
     if not reference.strip():
         return Reply.text(t("lookup.missing", example=f"{command} DT-042"))
-    found = ProjectRepository(services.db).lookup(reference)
+    found = ProjectRepository(services.db).lookup(reference, visible_to=me(request, services).visibility())
     if found.found is not None:
         return found.found
+    linked = _linked_project(request, services, reference)
+    if linked is not None:
+        return linked
     shown = reference.strip()[:60]
     if found.candidates:
         return Reply.card(build_project_choice_card(shown, found.candidates, command, t))
@@ -192,6 +219,30 @@ def find_project(request: Request, services: Services, reference: str, command: 
         names = ", ".join(f"**{code}** ({name})" for code, name in found.suggestions)
         return Reply.text(t("lookup.none_but", reference=shown, suggestions=names))
     return Reply.text(t("lookup.none", reference=shown))
+
+
+def _linked_project(request: Request, services: Services, reference: str) -> ProjectFacts | None:
+    """The project with this exact code when this conversation holds its meetings or takes it over, or this person
+    is named as the receiving party of its handover."""
+    project = ProjectRepository(services.db).by_code(reference.strip())
+    if project is None:
+        return None
+    where = request.where
+    conversation_key = where.conversation_id.split(";", 1)[0]
+    here = services.conversations.get(where.channel_id, conversation_key) or services.conversations.get(
+        where.channel_id, where.conversation_id
+    )
+    if here is not None and any(
+        series.conversation_ref_id == here.id
+        for series in MeetingRepository(services.db).active_series(project_ids=[project.id])
+    ):
+        return project
+    handover = HandoverRepository(services.db).for_project(project.id)
+    if handover is None:
+        return None
+    by_person = handover.receiver_person is not None and handover.receiver_person.id == request.person.id
+    by_conversation = (handover.receiver_conversation_key or "").split(";", 1)[0] == conversation_key
+    return project if by_person or by_conversation else None
 
 
 def project_view(project: ProjectFacts, t: Translator, *, can_edit: bool) -> ProjectView:
@@ -242,7 +293,15 @@ def list_projects(request: Request, services: Services, rest: str, *, page: int 
             "",
         )
         lines.append(ProjectLine(project.code, project.name, project.phase, why))
-    return Reply.card(build_project_list_card(lines, page, pages, t))
+    return Reply.card(build_project_list_card(lines, page, pages, t, owner_id=who.id))
+
+
+def page_projects(request: Request, services: Services, payload: ProjectsPage) -> Reply:
+    """A list of one person's projects: in a channel only they page through it (the page replaces the card for
+    everyone there, and would show someone else's projects in its place)."""
+    if (refused := not_yours(request, services, payload.owner, "card.not_yours.projects")) is not None:
+        return refused
+    return list_projects(request, services, "", page=payload.page)
 
 
 def show_project(request: Request, services: Services, rest: str) -> Reply:
@@ -426,6 +485,8 @@ def save_project(request: Request, services: Services, payload: ProjectPayload) 
     if not decision.allowed:
         return refusal(decision, t)
     form_id = payload.form_id[:64] or uuid.uuid4().hex
+    # A shared form (anyone who may create projects may fill in one shown in a channel): saved once per person.
+    request_key = submission_key(request, form_id) or form_id
     if editing is None and payload.form_id:
         with services.db.session() as session:
             done = audit_by_request(session, request_key, "project.create")
@@ -473,8 +534,6 @@ def save_project(request: Request, services: Services, payload: ProjectPayload) 
     return reply.then(_closing_prompt(services, project_id, t)) if editing is not None and closing else reply
 
 
-    # A shared form (anyone who may create projects may fill in one shown in a channel): saved once per person.
-    request_key = submission_key(request, form_id) or form_id
 def _already_saved(request: Request, services: Services, project_id: int) -> Reply:
     project = ProjectRepository(services.db).facts(project_id)
     code = project.code if project else "?"

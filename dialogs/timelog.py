@@ -41,6 +41,7 @@ from dialogs.burn import DEFAULT_MARGIN_POINTS, burn
 from dialogs.burn_chart import BurnSeries, ChartLabels, render_burn_chart
 from dialogs.owned import not_yours, submission_key
 from dialogs.permissions import Action, Relation, allowed
+from dialogs.rendering import RenderingBusy
 from dialogs.projects import Me, find_project, me, refusal
 from dialogs.router import CodePayload, MenuInfo, Router
 from dialogs.time_export import XLSX_TYPE, export_csv, export_xlsx, parse_month
@@ -59,7 +60,7 @@ from dialogs.values import parse_date
 from storage.directory import is_placeholder
 from storage.models import Person
 from storage.outbox import OutboxRepository, Target, builder_payload
-from storage.projects import ProjectFacts, ProjectRepository, ProjectState
+from storage.projects import ProjectFacts, ProjectRepository, ProjectState, Visibility
 from storage.time_entries import AheadRule, BurnCheck, EntryView, Stored, TimeEntryRepository
 
 DAY_LIMIT_MINUTES = 24 * 60
@@ -303,7 +304,7 @@ def typed_category(parsed: ParsedEntry, t: Translator) -> tuple[str | None, str 
 
 
 def _resolve_typed_project(
-    services: Services, reference: str, note: str
+    services: Services, reference: str, note: str, visible_to: Visibility
 ) -> tuple[ProjectFacts | None, list[tuple[str, str]], str, str]:
     """(project, candidates, reference shown, note): a name may be followed by note words without a colon.
 
@@ -311,14 +312,14 @@ def _resolve_typed_project(
     leading words that names a project. Close-match suggestions are not needed here (the reply does not show them)."""
     repository = ProjectRepository(services.db)
     words = reference.split()
-    if len(words) > 1 and (by_code := repository.by_code(words[0])) is not None:
+    if len(words) > 1 and (by_code := repository.by_code(words[0])) is not None and visible_to.sees(by_code):
         return by_code, [], words[0], " ".join(part for part in (" ".join(words[1:]), note) if part)
-    found = repository.lookup(reference, suggest=False)
+    found = repository.lookup(reference, visible_to=visible_to, suggest=False)
     if found.found is not None or found.candidates:
         return found.found, found.candidates, reference, note
     for size in range(len(words) - 1, 0, -1):
         head = " ".join(words[:size])
-        guess = repository.lookup(head, suggest=False)
+        guess = repository.lookup(head, visible_to=visible_to, suggest=False)
         if guess.found is not None:
             rest = " ".join(words[size:])
             return guess.found, [], head, " ".join(part for part in (rest, note) if part)
@@ -339,7 +340,9 @@ def log_message(request: Request, services: Services, rest: str, kind: Kind) -> 
     note = parsed.note
     errors: dict[str, str] = {}
     if parsed.project:
-        project, candidates, shown, note = _resolve_typed_project(services, parsed.project, parsed.note)
+        project, candidates, shown, note = _resolve_typed_project(
+            services, parsed.project, parsed.note, who.visibility()
+        )
         if candidates:
             errors["project"] = t("time.project.several", reference=shown[:60])
         elif project is None:
@@ -569,7 +572,7 @@ def timesheet(request: Request, services: Services, rest: str) -> Reply:
     who = me(request, services)
     monday = parse_week(rest, local_today(request, services))
     if monday is None:
-        if ProjectRepository(services.db).lookup(rest, suggest=False).found is not None:
+        if ProjectRepository(services.db).lookup(rest, visible_to=who.visibility(), suggest=False).found:
             return project_hours(request, services, rest)
         return Reply.text(t("time.week.unknown", text=rest.strip()[:40]))
     return Reply.card(sheet_card(services, who.id, monday, t))
@@ -668,7 +671,12 @@ def burn_chart_uri(services: Services, project: ProjectFacts, today: date, t: Tr
         hours=t("time.chart.hours"),
         no_entries=t("time.chart.empty"),
     )
-    uri = "data:image/png;base64," + base64.b64encode(render_burn_chart(series, labels)).decode("ascii")
+    try:
+        # Drawn off the database path and kept by its data (dialogs/rendering.py); a card without it beats no card.
+        png = services.renderer.render(render_burn_chart, series, labels, cache=True)
+    except RenderingBusy:
+        return None
+    uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     return uri if len(uri) <= CHART_URI_MAX else None
 
 
@@ -791,7 +799,7 @@ def export(request: Request, services: Services, rest: str) -> Reply:
     return Reply(
         texts=[summary],
         files=[
-            OutgoingFile(f"{stem}.xlsx", XLSX_TYPE, export_xlsx(rows, t), description),
+            OutgoingFile(f"{stem}.xlsx", XLSX_TYPE, services.renderer.render(export_xlsx, rows, t), description),
             OutgoingFile(f"{stem}.csv", "text/csv", export_csv(rows, t), description),
         ],
     )

@@ -189,6 +189,37 @@ class Lookup:
     suggestions: list[tuple[str, str]] = field(default_factory=list)  # close matches when none does
 
 
+@dataclass(frozen=True)
+class Visibility:
+    """Which projects a lookup may show someone: those they coordinate, manage, are on the team of, or (managers)
+    oversee by domain. `everything` is for administrators."""
+
+    person_id: int
+    domain_ids: frozenset[int] = frozenset()
+    everything: bool = False
+
+    def condition(self) -> ColumnElement[bool] | None:
+        if self.everything:
+            return None
+        member_of = select(TeamMember.project_id).where(TeamMember.person_id == self.person_id)
+        conditions: list[ColumnElement[bool]] = [
+            col(Project.coordinator_id) == self.person_id,
+            col(Project.manager_id) == self.person_id,
+            col(Project.id).in_(member_of),
+        ]
+        if self.domain_ids:
+            conditions.append(col(Project.domain_id).in_(self.domain_ids))
+        return or_(*conditions)
+
+    def sees(self, project: ProjectFacts) -> bool:
+        return (
+            self.everything
+            or self.person_id in (project.coordinator_id, project.manager_id)
+            or self.person_id in project.member_ids()
+            or project.domain_id in self.domain_ids
+        )
+
+
 def person_label(person: Person | None) -> str | None:
     if person is None:
         return None
@@ -209,30 +240,32 @@ class ProjectRepository:
         with self._db.session() as session:
             return _facts_where(session, _FACTS_BY_CODE, code=normalise_code(code))
 
-    def lookup(self, reference: str, *, limit: int = 8, suggest: bool = True) -> Lookup:
+    def lookup(
+        self, reference: str, *, visible_to: Visibility | None = None, limit: int = 8, suggest: bool = True
+    ) -> Lookup:
         """By code (any case), else by a unique part of the name; several give candidates, none suggestions
-        (unless `suggest` is False: finding them reads every project's code and name)."""
+        (unless `suggest` is False: finding them reads every project's code and name).
+
+        With `visible_to`, only the projects that person may see are considered, for the match as for the
+        candidates and suggestions: a project they may not see is not found, and its code and name never shown."""
         wanted = " ".join(reference.split())
         if not wanted:
             return Lookup()
+        visible = visible_to.condition() if visible_to is not None else None
         with self._db.session() as session:
             exact = _facts_where(session, _FACTS_BY_CODE, code=normalise_code(wanted))
-            if exact is not None:
+            if exact is not None and (visible_to is None or visible_to.sees(exact)):
                 return Lookup(found=exact)
             pattern = f"%{_escape_like(wanted.lower())}%"
-            matches = list(
-                session.exec(
-                    select(Project)
-                    .where(
-                        or_(
-                            func.lower(Project.name).like(pattern, escape="\\"),
-                            func.lower(Project.code).like(pattern, escape="\\"),
-                        )
-                    )
-                    .order_by(col(Project.code))
-                    .limit(limit + 1)
+            query = select(Project).where(
+                or_(
+                    func.lower(Project.name).like(pattern, escape="\\"),
+                    func.lower(Project.code).like(pattern, escape="\\"),
                 )
             )
+            if visible is not None:
+                query = query.where(visible)
+            matches = list(session.exec(query.order_by(col(Project.code)).limit(limit + 1)))
             if len(matches) == 1:
                 return Lookup(found=_facts(session, matches[0]))
             if matches:
@@ -242,21 +275,18 @@ class ProjectRepository:
                 return Lookup(candidates=[(p.code, p.name) for p in matches[:limit]])
             if not suggest:
                 return Lookup()
-            every = list(session.exec(select(Project.code, Project.name)))
+            every_query = select(Project.code, Project.name)
+            if visible is not None:
+                every_query = every_query.where(visible)
+            every = list(session.exec(every_query))
         return Lookup(suggestions=_close_matches(wanted, [(code, name) for code, name in every]))
 
     def for_person(self, person_id: int, domain_ids: frozenset[int] = frozenset()) -> list[ProjectFacts]:
         """Projects the person coordinates, manages, is a member of or (managers) oversees by domain."""
+        visible = Visibility(person_id, domain_ids).condition()
+        assert visible is not None
         with self._db.session() as session:
-            member_of = select(TeamMember.project_id).where(TeamMember.person_id == person_id)
-            conditions: list[ColumnElement[bool]] = [
-                col(Project.coordinator_id) == person_id,
-                col(Project.manager_id) == person_id,
-                col(Project.id).in_(member_of),
-            ]
-            if domain_ids:
-                conditions.append(col(Project.domain_id).in_(domain_ids))
-            projects = session.exec(select(Project).where(or_(*conditions)).order_by(col(Project.code))).all()
+            projects = session.exec(select(Project).where(visible).order_by(col(Project.code))).all()
             return [_facts(session, p) for p in projects]
 
     def domains(self) -> list[Domain]:

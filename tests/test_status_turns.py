@@ -120,10 +120,8 @@ async def test_status_form_validates_keeps_values_records_once_and_prefills(bot:
 
 async def test_status_in_english_and_refused_to_strangers(bot: BotDriver, db: Database) -> None:
     await coordinator_with_project(bot, db)
-    refused = await bot.say(BOB, "update DT-042")
-    assert refused.texts == [
-        "Sorry, you are not allowed to do that. Who can: the project's coordinator and administrators."
-    ]
+    refused = await bot.say(BOB, "update DT-042")  # a stranger: as if there were no such project
+    assert refused.texts == ["I cannot find a project with code or name “DT-042”. Type **projects** for your list."]
     await grant(bot, db, BOB, Role.ADMIN)
     form = (await bot.say(BOB, "update DT-042")).cards[0]
     assert "🟠 At risk" in card_texts(form) and "🔴 Off track" in card_texts(form)
@@ -336,7 +334,7 @@ async def test_board_report_card_and_docx_in_the_readers_language(
     cells = [c.text for table in document.tables for row in table.rows for c in row.cells]
     assert "Risico" in cells  # the overall status, in words, in the status table
     english = await bot.say(BOB, "report DT-042")
-    assert english.texts[0].startswith("Sorry, you are not allowed")
+    assert english.texts[0].startswith("I cannot find a project with code or name “DT-042”")
 
 
 SUMMARY_WORDS: dict[str, dict[str, str]] = {

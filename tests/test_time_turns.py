@@ -177,8 +177,10 @@ async def test_refusals_store_nothing_and_say_why(bot: BotDriver, db: Database) 
     ]
     unknown = await bot.say(AN, "registreer 2u XX-999")
     assert "Ik vind geen project “XX-999”" in card_texts(unknown.cards[0])
+    # Someone not on the team gets the answer a code nobody uses gets: nothing about the project.
     outsider = await bot.say(BOB, "log 2h DT-042")
-    assert outsider.texts[0].startswith("Not logged: you are not on the team of DT-042.")
+    nobody = await bot.say(BOB, "log 2h XX-998")
+    assert card_texts(outsider.cards[0]).replace("DT-042", "XX-998") == card_texts(nobody.cards[0])
     assert [e.minutes for e in entries(db)] == [1200]
 
 
