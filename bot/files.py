@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import urllib.parse
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -231,6 +232,43 @@ async def download(request: web.Request) -> web.Response:
             "Referrer-Policy": "no-referrer",
         },
     )
+
+
+# A download token (and whatever query follows it) wherever it stands: a request line, a URL, a Referer header.
+_DOWNLOAD_TOKEN = re.compile(r"(/files/)[^\s\"'?#]+(?:\?[^\s\"'#]*)?")
+ACCESS_LOGGER = "aiohttp.access"
+
+
+def redact_download_tokens(text: str) -> str:
+    return _DOWNLOAD_TOKEN.sub(r"\1***", text)
+
+
+class RedactDownloadTokens(logging.Filter):
+    """A download link works for anyone who has it until it expires, so it must not land in the access log (nor in
+    any log shipped from it): `/files/<token>` is written as `/files/***`, in the line and in the `extra` fields
+    (aiohttp's `first_request_line`, headers) a structured formatter would write."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "/files/" in message:
+            record.msg, record.args = redact_download_tokens(message), ()
+        for key, value in list(vars(record).items()):
+            if key in ("msg", "args"):
+                continue
+            if isinstance(value, str) and "/files/" in value:
+                setattr(record, key, redact_download_tokens(value))
+            elif isinstance(value, dict) and "/files/" in repr(value):
+                setattr(
+                    record, key, {k: redact_download_tokens(v) if isinstance(v, str) else v for k, v in value.items()}
+                )
+        return True
+
+
+def redact_download_tokens_in_access_log() -> None:
+    """Idempotent; bot/http_app.py calls it for every app it creates, however the app is then served."""
+    access = logging.getLogger(ACCESS_LOGGER)
+    if not any(isinstance(f, RedactDownloadTokens) for f in access.filters):
+        access.addFilter(RedactDownloadTokens())
 
 
 def content_disposition(name: str) -> str:

@@ -22,7 +22,7 @@ from bot.activity_reading import tenant_of
 from bot.adapter import build_adapter
 from bot.connector import RetryPolicy
 from bot.delivery import DeliveryOptions, OutboxSender
-from bot.files import FILES, REQUEST_BASE_URL, FileDelivery, download
+from bot.files import FILES, REQUEST_BASE_URL, FileDelivery, download, redact_download_tokens_in_access_log
 from bot.graph import build_graph_calendar
 from bot.security import AccessPolicy
 from bot.settings import Settings
@@ -93,6 +93,7 @@ def create_app(
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/files/{token}", download)
+    redact_download_tokens_in_access_log()
     return app
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine, ExceptionContext, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
@@ -50,9 +50,40 @@ def create_db_engine(
     """search_path (PostgreSQL only) puts every table in that schema; tests use it to stay apart."""
     url = normalise_url(url)
     if is_sqlite(url):
-        return _sqlite_engine(url, echo=echo, busy_timeout_ms=busy_timeout_ms)
-    connect_args = {"options": f"-csearch_path={search_path}"} if search_path else {}
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args=connect_args)
+        engine = _sqlite_engine(url, echo=echo, busy_timeout_ms=busy_timeout_ms)
+    else:
+        connect_args = {"options": f"-csearch_path={search_path}"} if search_path else {}
+        engine = create_engine(
+            url,
+            echo=echo,
+            # Statement parameters are people's names, addresses and notes: never in an error's text or a log line.
+            hide_parameters=True,
+            pool_pre_ping=True,
+            pool_size=10,
+            max_overflow=10,
+            connect_args=connect_args,
+        )
+    event.listen(engine, "handle_error", _keep_values_out_of_errors)
+    return engine
+
+
+def _keep_values_out_of_errors(context: ExceptionContext) -> None:
+    """PostgreSQL repeats offending values in an error's DETAIL and CONTEXT (`Key (email)=(an@x.be) already exists`)
+    and after the colon of some messages (`invalid input syntax for type integer: "..."`), and psycopg puts all of
+    it into the error's text. Keep the primary message up to that colon, and the SQLSTATE; the full diagnostics stay
+    on `error.diag` for code that needs them. SQLite's messages name tables, columns and constraints, never values;
+    a failed connection has no SQLSTATE and nothing but the server's address in its text."""
+    error = context.original_exception
+    sqlstate = getattr(error, "sqlstate", None)
+    diag = getattr(error, "diag", None)
+    if not sqlstate or diag is None:
+        return
+    primary = str(getattr(diag, "message_primary", None) or type(error).__name__).split(": ", 1)[0]
+    safe = f"{primary} (SQLSTATE {sqlstate})"
+    error.args = (safe,)
+    wrapped = context.sqlalchemy_exception
+    if wrapped is not None:
+        wrapped.args = (f"({type(error).__module__}.{type(error).__name__}) {safe}",)
 
 
 def _sqlite_engine(url: str, *, echo: bool, busy_timeout_ms: int) -> Engine:
@@ -64,7 +95,7 @@ def _sqlite_engine(url: str, *, echo: bool, busy_timeout_ms: int) -> Engine:
         kwargs["poolclass"] = StaticPool
     else:
         Path(parsed.database or "").expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, echo=echo, **kwargs)
+    engine = create_engine(url, echo=echo, hide_parameters=True, **kwargs)
 
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         _sqlite_pragmas(dbapi_connection, busy_timeout_ms)
