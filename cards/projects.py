@@ -137,7 +137,10 @@ class ProjectLine:
     why: str  # already translated: coordinator, member, in your domain
 
 
-def build_project_list_card(lines: list[ProjectLine], page: int, pages: int, t: Translator) -> dict[str, Any]:
+def build_project_list_card(
+    lines: list[ProjectLine], page: int, pages: int, t: Translator, *, owner_id: int | None = None
+) -> dict[str, Any]:
+    """One person's projects; owner_id: whose list it is (only they page through it)."""
     body: list[Any] = [heading(t("projects.title"))]
     if not lines:
         body.append(paragraph(t("projects.none")))
@@ -162,10 +165,11 @@ def build_project_list_card(lines: list[ProjectLine], page: int, pages: int, t: 
     if pages > 1:
         body.append(paragraph(t("projects.page", page=page, pages=pages), subtle=True))
     actions = []
+    owner = {"owner": owner_id} if owner_id is not None else {}
     if page > 1:
-        actions.append(submit(t("projects.previous"), PAGE_VERB, page=page - 1))
+        actions.append(submit(t("projects.previous"), PAGE_VERB, page=page - 1, **owner))
     if page < pages:
-        actions.append(submit(t("projects.next"), PAGE_VERB, page=page + 1))
+        actions.append(submit(t("projects.next"), PAGE_VERB, page=page + 1, **owner))
     return card(body, actions or None)
 
 

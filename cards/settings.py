@@ -35,6 +35,7 @@ class SettingsForm:
     email: str = ""  # the contact address the person typed: shown to colleagues, links nothing
     verified_email: str | None = None  # what Teams reported for them: the address that links
     nudge: NudgeSection | None = None  # None: the section is left out
+    owner_id: int | None = None  # whose settings: in a channel anyone sees the card, only they may save it
 
 
 def build_settings_card(form: SettingsForm, t: Translator) -> dict[str, Any]:
@@ -92,7 +93,8 @@ def build_settings_card(form: SettingsForm, t: Translator) -> dict[str, Any]:
         body.append(paragraph(hint, subtle=True))
     if form.nudge is not None:
         body.extend(_nudge_section(form.nudge, form.errors, t))
-    return card(body, [submit(t("settings.save"), SAVE_VERB)])
+    owner = {"owner": form.owner_id} if form.owner_id is not None else {}
+    return card(body, [submit(t("settings.save"), SAVE_VERB, **owner)])
 
 
 def _nudge_section(nudge: NudgeSection, errors: dict[str, str], t: Translator) -> list[Any]:

@@ -807,6 +807,7 @@ class PortfolioView:
     total: int
     counts: dict[str, int]  # red, amber, green, none
     filters: PortfolioFilters
+    owner_id: int | None = None  # whose overview (it shows their domains): only they filter and page it
 
 
 def _portfolio_line(line: PortfolioLine, t: Translator) -> Container:
@@ -885,16 +886,17 @@ def build_portfolio_card(view: PortfolioView, t: Translator) -> dict[str, Any]:
     if view.pages > 1:
         body.append(paragraph(t("status.page", page=view.page, pages=view.pages), subtle=True))
     actions: list[Any] = []
+    owner = {"owner": view.owner_id} if view.owner_id is not None else {}
     if filters:
         # The results come first; the filters fold into a button (they took a third of a phone screen above them).
         # Their submit posts the same payload as before: the verb, page 1 and the three choices.
         filter_card = AdaptiveCard(
             version=CARD_VERSION,
             body=filters,
-            actions=[submit(t("portfolio.filter.apply"), PORTFOLIO_VERB, page=1)],
+            actions=[submit(t("portfolio.filter.apply"), PORTFOLIO_VERB, page=1, **owner)],
         )
         actions.append(ShowCardAction(title=t("portfolio.filter.show"), card=filter_card))
-    keep = {"domain": f.domain, "coordinator": f.coordinator, "government": f.government}
+    keep = {"domain": f.domain, "coordinator": f.coordinator, "government": f.government, **owner}
     if view.page > 1:
         actions.append(submit(t("status.previous"), PORTFOLIO_VERB, page=view.page - 1, **keep))
     if view.page < view.pages:
@@ -975,6 +977,7 @@ class DigestSettingsForm:
     enabled: bool
     stale_days: str
     errors: dict[str, str] = field(default_factory=dict)
+    owner_id: int | None = None  # whose digest it is: only they save the card
 
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -1012,7 +1015,8 @@ def build_digest_settings_card(form: DigestSettingsForm, t: Translator) -> dict[
     body.append(TextInput(id="stale_days", label=t("digest.settings.stale_days"), value=form.stale_days))
     if "stale_days" in form.errors:
         body.append(field_error(form.errors["stale_days"]))
-    return card(body, [submit(t("digest.settings.save"), DIGEST_SAVE_VERB)])
+    owner = {"owner": form.owner_id} if form.owner_id is not None else {}
+    return card(body, [submit(t("digest.settings.save"), DIGEST_SAVE_VERB, **owner)])
 
 
 # The board report ------------------------------------------------------------------------------------------

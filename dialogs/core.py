@@ -8,6 +8,7 @@ from cards.i18n import LANGUAGES, Translator, language_of, translator
 from cards.menu import MenuSection
 from cards.settings import AUTO, SAVE_VERB, NudgeSection, SettingsForm, build_settings_card
 from dialogs import nudges
+from dialogs.owned import not_yours
 from dialogs.router import MenuInfo, Router
 from dialogs.timezones import resolve_timezone
 from dialogs.turn import Reply, Request, Services
@@ -50,6 +51,7 @@ class SettingsPayload(BaseModel):
     nudge: str | None = None
     nudge_at: str | None = None
     nudge_hours: str | None = None
+    owner: int | None = None  # whose settings card it is (dialogs/owned.py)
 
 
 def _nudge_section(
@@ -80,6 +82,7 @@ def show_settings(request: Request, services: Services, rest: str) -> Reply:
         email=person.contact_email or "",
         verified_email=person.email,
         nudge=_nudge_section(request, services),
+        owner_id=person.id,
     )
     return Reply.card(build_settings_card(form, request.t))
 
@@ -117,10 +120,14 @@ def _typed_form(payload: SettingsPayload, request: Request, errors: dict[str, st
         email=(person.contact_email or "") if payload.email is None else payload.email,
         verified_email=person.email,
         nudge=_nudge_section(request, services, payload),
+        owner_id=person.id,
     )
 
 
 def save_settings(request: Request, services: Services, payload: SettingsPayload) -> Reply:
+    # A personal card: someone else pressing it in a channel would otherwise take on its owner's name and choices.
+    if (refused := not_yours(request, services, payload.owner, "card.not_yours.settings")) is not None:
+        return refused
     errors = validate_settings(payload, request)
     assert request.person.id is not None
     nudge, nudge_errors = nudges.parse_nudge(
@@ -155,6 +162,7 @@ def save_settings(request: Request, services: Services, payload: SettingsPayload
         email=person.contact_email or "",
         verified_email=person.email,
         nudge=_nudge_section(request, services, t=t),
+        owner_id=person.id,
     )
     saved = t("settings.saved", language=t(f"language.name.{t.language}"), timezone=timezone)
     if "name" in corrected:

@@ -82,7 +82,7 @@ from dialogs import status_rules as rules
 from dialogs.handover import handover_summary
 from dialogs.hours import hours_source
 from dialogs.meetings import upcoming_meetings
-from dialogs.owned import submission_key
+from dialogs.owned import not_yours, submission_key
 from dialogs.permissions import Action, allowed
 from dialogs.projects import PersonPick, find_project, me, refusal, resolve_person
 from dialogs.router import CodePayload, MenuInfo, PagedCode, Router
@@ -334,6 +334,7 @@ class PortfolioPayload(BaseModel):
     coordinator: str = ""
     government: str = ""
 
+    owner: int | None = None  # whose overview it is (dialogs/owned.py)
 
 class DigestPayload(BaseModel):
     enabled: str = "true"
@@ -341,6 +342,7 @@ class DigestPayload(BaseModel):
     at_time: str = DEFAULT_DIGEST_TIME
     stale_days: str = str(rules.DEFAULT_STALE_DAYS)
 
+    owner: int | None = None  # whose digest settings card it is
 
 # Helpers -------------------------------------------------------------------------------------------------------
 
@@ -954,6 +956,9 @@ def portfolio_lines(
 def portfolio_page(request: Request, services: Services, payload: PortfolioPayload) -> Reply:
     t = request.t
     overseen = _overseen_domains(request, services)
+    # One person's overview (their domains): in a channel a page replaces the card for everyone there.
+    if (refused := not_yours(request, services, payload.owner, "card.not_yours.portfolio")) is not None:
+        return refused
     if isinstance(overseen, Reply):
         return overseen
     domains, _roles = overseen
@@ -999,6 +1004,7 @@ def portfolio_page(request: Request, services: Services, payload: PortfolioPaylo
         counts=counts,
         filters=filters,
     )
+        owner_id=request.person.id,
     card = build_portfolio_card(view, t)
     return Reply(replace_card=card) if request.kind != "message" and payload.page != 1 else Reply.card(card)
 
@@ -1095,12 +1101,15 @@ def digest_settings(request: Request, services: Services, rest: str) -> Reply:
 
 
 def save_digest_settings(request: Request, services: Services, payload: DigestPayload) -> Reply:
+        owner_id=request.person.id,
     t = request.t
     overseen = _overseen_domains(request, services)
     if isinstance(overseen, Reply):
         return overseen
     errors: dict[str, str] = {}
     if payload.weekday not in rules.WEEKDAYS:
+    if (refused := not_yours(request, services, payload.owner, "card.not_yours.digest")) is not None:
+        return refused
         errors["weekday"] = t("digest.settings.weekday.invalid")
     at = rules.parse_hhmm(payload.at_time)
     if at is None:
@@ -1110,7 +1119,12 @@ def save_digest_settings(request: Request, services: Services, payload: DigestPa
         errors["stale_days"] = t("digest.settings.stale_days.invalid")
     if errors or at is None:
         form = DigestSettingsForm(
-            payload.weekday, payload.at_time, payload.enabled == "true", payload.stale_days, errors
+            payload.weekday,
+            payload.at_time,
+            payload.enabled == "true",
+            payload.stale_days,
+            errors,
+            owner_id=request.person.id,
         )
         return Reply(replace_card=build_digest_settings_card(form, t))
     assert request.person.id is not None

@@ -244,3 +244,75 @@ async def test_a_typed_agenda_item_is_keyed_on_its_sender(bot: BotDriver, db: Da
     with db.session() as session:
         texts = sorted(item.text for item in session.exec(select(AgendaItem)).all())
     assert texts == ["begroting", "planning"]
+
+
+# Other personal cards: settings, the digest's settings, one's list of projects, one's portfolio -------------------
+
+
+def submit_data_anywhere(card: dict[str, Any], verb: str) -> dict[str, Any]:
+    """The data of a submit button with this verb, also inside a folded (ShowCard) part."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            data = node.get("data")
+            if node.get("type") == "Action.Submit" and isinstance(data, dict) and data.get("verb") == verb:
+                found.append(dict(data))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    assert found, f"no {verb} button"
+    return found[0]
+
+
+async def test_someone_elses_settings_card_changes_nothing_for_either(bot: BotDriver, db: Database) -> None:
+    from storage.models import Person
+
+    await team_of_two(bot, db)
+    card = (await bot.say(AN, "instellingen", conversation=CHANNEL)).cards[0]
+    data = submit_data_anywhere(card, "settings.save")
+    refused = await bot.submit(
+        BOB, {**data, "language": "nl", "timezone": "Asia/Tokyo", "name": "An Peeters"}, conversation=CHANNEL
+    )
+    assert refused.texts == ["These settings belong to An Peeters; nothing changed. Type **settings** for your own."]
+    with db.session() as session:
+        people = {p.aad_object_id: p for p in session.exec(select(Person)).all()}
+    bob, an = people[BOB.aad_object_id], people[AN.aad_object_id]
+    assert (bob.name, bob.preferred_language, bob.preferred_timezone) == ("Bob Smith", None, None)
+    assert (an.preferred_language, an.preferred_timezone) == (None, None)
+    saved = await bot.submit(AN, {**data, "language": "nl", "timezone": "Europe/Brussels"}, conversation=CHANNEL)
+    assert saved.texts == ["Je instellingen zijn opgeslagen: taal Nederlands, tijdzone Europe/Brussels."]
+
+
+async def test_someone_elses_digest_settings_card_is_refused(bot: BotDriver, db: Database) -> None:
+    from storage.status import DigestPreference
+
+    await grant(bot, db, AN, Role.ADMIN)
+    await grant(bot, db, BOB, Role.ADMIN)
+    card = (await bot.say(AN, "weekoverzicht", conversation=CHANNEL)).cards[0]
+    data = submit_data_anywhere(card, "digest.save")
+    refused = await bot.submit(BOB, {**data, "enabled": "false"}, conversation=CHANNEL)
+    assert refused.texts == [
+        "These digest settings belong to An Peeters; nothing changed. Type **digest** for your own."
+    ]
+    assert count(db, DigestPreference) == 0
+
+
+async def test_someone_elses_project_list_and_portfolio_are_not_paged_by_others(bot: BotDriver, db: Database) -> None:
+    an_id = await grant(bot, db, AN, Role.ADMIN)
+    await create_project(bot, AN)
+    await grant(bot, db, BOB, Role.ADMIN)
+    listing = await bot.submit(BOB, {"verb": "projects.page", "page": 1, "owner": an_id}, conversation=CHANNEL)
+    assert listing.texts == ["This list belongs to An Peeters. Type **projects** for your own."]
+    assert listing.cards == [] and listing.updated == []
+    overview = (await bot.say(AN, "overzicht", conversation=CHANNEL)).cards[0]
+    data = submit_data_anywhere(overview, "portfolio.page")
+    refused = await bot.submit(BOB, {**data, "domain": "2"}, conversation=CHANNEL)
+    assert refused.texts == ["This overview belongs to An Peeters. Type **portfolio** for your own."]
+    assert refused.cards == [] and refused.updated == []
+    mine = await bot.submit(AN, {**data, "domain": "2"}, conversation=CHANNEL)
+    assert mine.cards or mine.updated

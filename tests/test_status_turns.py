@@ -280,7 +280,8 @@ async def test_portfolio_for_a_manager_attention_first(bot: BotDriver, db: Datab
     [fold] = [action for action in card["actions"] if action["type"] == "Action.ShowCard"]
     assert fold["title"] == "Filteren"
     assert [i["id"] for i in fold["card"]["body"]] == ["coordinator"]  # one domain of his: nothing to choose there
-    assert fold["card"]["actions"][0]["data"] == {"verb": "portfolio.page", "page": 1}
+    # ... and whose overview it is (only they filter and page it: tests/test_shared_cards.py).
+    assert fold["card"]["actions"][0]["data"] == {"verb": "portfolio.page", "page": 1, "owner": marc_id}
     [an] = [c["value"] for c in fold["card"]["body"][0]["choices"] if c["title"] == "An Peeters"]
     by_an = (await bot.submit(MARC, {"verb": "portfolio.page", "page": 1, "coordinator": an})).cards[0]
     assert "Gefilterd op coördinator “An Peeters”" in card_texts(by_an)
