@@ -10,6 +10,7 @@ from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 
 from bot.connector import ProjectBotAuthentication, RetryPolicy, remove_msrest_retry_policy_cost
+from bot.log_safety import safe_traceback
 from bot.settings import AppType, Settings
 
 log = logging.getLogger(__name__)
@@ -45,4 +46,4 @@ def build_adapter(
 
 async def _on_turn_error(turn_context: TurnContext, error: Exception) -> None:
     # ProjectBot.on_turn answers the user itself; this only catches failures while sending that answer.
-    log.error("unhandled error in turn %s: %r", turn_context.activity.id, error, exc_info=error)
+    log.error("unhandled error in turn %s\n%s", turn_context.activity.id, safe_traceback(error))

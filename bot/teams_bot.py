@@ -15,6 +15,7 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from bot import activity_reading as read
 from bot.files import FILE_CONSENT_INVOKE, FileDelivery
+from bot.log_safety import safe_traceback
 from cards.i18n import Language, Translator, language_of, translator
 from cards.menu import build_welcome_card
 from dialogs.app import catch_up_linked_person
@@ -55,9 +56,9 @@ class ProjectBot:
             # Locked, unreachable, or a schema older than the code (see /healthz): the operator needs the detail.
             log.warning("database unavailable during %s turn: %s", activity.type, exc, exc_info=exc)
             await self._say(turn_context, Reply.text(self._fallback_t(activity)("error.try_again")))
-        except Exception:
+        except Exception as exc:
             reference = uuid.uuid4().hex[:8]
-            log.exception("turn failed [ref=%s] type=%s", reference, activity.type)
+            log.error("turn failed [ref=%s] type=%s\n%s", reference, activity.type, safe_traceback(exc))
             t = self._fallback_t(activity)
             await self._say(turn_context, Reply.text(t("error.apology", reference=reference)))
 
@@ -123,8 +124,8 @@ class ProjectBot:
         person = DirectoryRepository(self.services.db).link_email(person_id, email, now=now)
         try:
             catch_up_linked_person(self.services, person_id)
-        except Exception:  # the turn goes on; what was owed stays owed (the coordinator was told who is unreachable)
-            log.exception("catching up with newly linked person %s failed", person_id)
+        except Exception as exc:  # the turn goes on; what was owed stays owed (the coordinator was told)
+            log.error("catching up with newly linked person %s failed\n%s", person_id, safe_traceback(exc))
         return person
 
     def _record(self, activity: Activity) -> Person:

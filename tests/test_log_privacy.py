@@ -21,7 +21,10 @@ from sqlalchemy import event, insert, text
 from sqlalchemy.exc import DBAPIError
 
 from bot.files import redact_download_tokens
+from bot.log_safety import safe_traceback
 from bot.settings import Settings
+from dialogs.router import Router
+from dialogs.turn import Request
 from storage.db import Database, DatabaseUnavailable
 from storage.directory import DirectoryRepository, Role
 from storage.models import Person
@@ -246,3 +249,48 @@ def test_database_unavailable_shows_no_statement_values(db: Database, caplog: py
     assert str(raised.value)  # the operator still learns why (locked, timeout, ...)
     assert SECRET_VALUE not in str(raised.value)
     assert SECRET_VALUE not in rendered(caplog.records[0])
+
+
+# Unexpected errors ------------------------------------------------------------------------------------------------
+
+
+async def test_an_unexpected_error_is_logged_with_its_traceback_but_not_with_what_was_typed(
+    bot: BotDriver, all_logs: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Exception messages often quote the input (`invalid literal for int(): '...'`, pydantic's input_value)."""
+
+    async def misreads(self: Router, request: Request, services: Any) -> Any:
+        raise ValueError(f"cannot read {request.text!r} from {request.person.name}")
+
+    monkeypatch.setattr(Router, "dispatch", misreads)
+
+    result = await bot.say(USER, f"registreer 2u DT-042 {NOTE}")
+
+    [apology] = result.texts
+    reference = re.search(r"\b[0-9a-f]{8}\b", apology)
+    assert reference, apology
+    [failure] = [r for r in all_logs.records if r.levelno >= logging.ERROR]
+    logged = rendered(failure)
+    # Still useful: the reference the person was given, the exception's type and where it was raised.
+    assert reference[0] in logged and "ValueError" in logged and "misreads" in logged
+    assert leaks(all_logs.records, SECRETS) == []
+
+
+def test_a_safe_traceback_keeps_the_chain_and_only_messages_written_by_code() -> None:
+    def parse(typed: str) -> int:
+        try:
+            return int(typed)
+        except ValueError as problem:
+            raise DatabaseUnavailable("database is locked") from problem
+
+    try:
+        parse(NOTE)
+    except DatabaseUnavailable as error:
+        shown = safe_traceback(error)
+    assert NOTE not in shown
+    assert "ValueError: (message withheld" in shown and "in parse" in shown
+    assert "direct cause" in shown and shown.endswith("storage.db.DatabaseUnavailable: database is locked")
+    missing = AttributeError("'NoneType' object has no attribute 'id'")
+    assert safe_traceback(missing) == (
+        "Traceback (most recent call last):\nAttributeError: 'NoneType' object has no attribute 'id'"
+    )
