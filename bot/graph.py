@@ -117,7 +117,7 @@ class GraphCalendar:
                         await self._sleep(_retry_after(response.headers.get("Retry-After"), attempt))
                         continue
                     if response.status == 404:
-                        raise CalendarError("not_found", url)
+                        raise CalendarError("not_found", "HTTP 404")  # the URL names the mailbox: not for logs
                     if response.status in (401, 403):
                         raise CalendarError("forbidden", f"HTTP {response.status}")
                     if response.status >= 400:

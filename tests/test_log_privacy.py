@@ -294,3 +294,19 @@ def test_a_safe_traceback_keeps_the_chain_and_only_messages_written_by_code() ->
     assert safe_traceback(missing) == (
         "Traceback (most recent call last):\nAttributeError: 'NoneType' object has no attribute 'id'"
     )
+
+
+async def test_a_calendar_error_does_not_name_the_mailbox() -> None:
+    """The meeting sync logs CalendarErrors; a 404's detail once was the Graph URL, with the organiser's address."""
+    from datetime import UTC, datetime
+
+    from dialogs.calendar_source import CalendarError
+    from tests.fake_graph import fake_graph
+
+    async with fake_graph() as (_fake, calendar):
+        with pytest.raises(CalendarError) as raised:
+            await calendar.instances(
+                ROSTER_EMAIL, "gone", datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
+            )
+    assert raised.value.reason == "not_found"
+    assert "roster-secret" not in str(raised.value) and "roster-secret" not in raised.value.detail
