@@ -12,7 +12,6 @@ from storage.conversations import ConversationRepository
 from storage.db import Database
 from storage.models import Person
 from storage.people import PersonRepository
-from storage.state import StateStore
 
 RequestKind = Literal["message", "submit", "invoke"]
 
@@ -117,7 +116,3 @@ class Services:
     @property
     def conversations(self) -> ConversationRepository:
         return ConversationRepository(self.db)
-
-    @property
-    def state(self) -> StateStore:
-        return StateStore(self.db)
