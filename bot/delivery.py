@@ -1,10 +1,15 @@
 """The proactive sender: claims due outbox rows, delivers them within Teams' rate limits, retries what may be.
 
-Exactly-once, and where it is not: a row is claimed (with a lease) before it is sent and marked sent right after the
-connector accepts it. A crash between claiming and sending loses nothing (the lease runs out and any instance claims
-the row again). A crash in the few milliseconds between the connector's 201 and the `mark_sent` commit is the one
-window in which a message can be sent twice; the sender never sends a row whose lease is about to end, so a slow send
-cannot overlap another instance's reclaim.
+One instance at a time dispatches: the holder of the dispatcher role (a `lease` row it renews every heartbeat; when
+it dies another instance takes the role once the lease has run out), so the bot's whole send budget is in one place.
+
+Exactly-once, and where it is not: a row is claimed (with a lease of its own, renewed every heartbeat while the
+instance holds it) before it is sent and marked sent right after the connector accepts it. A crash between claiming
+and sending loses nothing (the row's lease runs out and the dispatcher claims it again). A send on the wire when the
+process dies, or accepted by the connector in the millisecond before its `mark_sent` commit, is the one window in
+which a message can be sent twice: the commit runs on the sender's own thread and connection, never queued behind
+other database work. The sender never starts a send on a claim with less than `lease_margin` left (longer than a send
+may take), so a slow or stalled instance cannot still be sending a row another instance has claimed again.
 """
 
 from __future__ import annotations
@@ -15,10 +20,13 @@ import heapq
 import itertools
 import logging
 import math
+import os
 import random
+import socket
 import uuid
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -37,13 +45,17 @@ from dialogs.clock import Clock
 from dialogs.proactive import UNDELIVERABLE_BUILDER, UNDELIVERABLE_KIND, Audience, ProactiveCards, undeliverable_args
 from storage.conversations import ConversationRepository
 from storage.db import Database
+from storage.leases import LeaseRepository
 from storage.models import ConversationRef, Person
-from storage.outbox import OptOutRepository, OutboxMessage, OutboxRepository, Target
+from storage.outbox import OptOutRepository, OutboxMessage, OutboxRepository, SentMark, Target
 from storage.people import PersonRepository
 
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
+
+# The lease row of the dispatcher role (storage.leases).
+DISPATCH_LEASE = "outbox.dispatch"
 
 # Teams' limits per bot per conversation (count, seconds); the tighter ones decide, all are kept.
 TEAMS_CONVERSATION_LIMITS: tuple[tuple[int, float], ...] = ((7, 1.0), (8, 2.0), (60, 30.0), (1800, 3600.0))
@@ -52,16 +64,26 @@ GONE_STATUSES = frozenset({403, 404})
 
 @dataclass(frozen=True)
 class DeliveryOptions:
-    # Per process. Teams' budget is per bot (app id), shared by all its instances: with N instances, give each
-    # 1/N of it (a static split; an instance that has nothing to send leaves its share unused).
+    # The bot's whole budget: Teams counts it per bot (app id), and with the dispatcher role only one instance
+    # sends at a time, so every instance gets the same value, whatever the number of instances.
     app_per_second: float = 30.0
     conversation_limits: tuple[tuple[int, float], ...] = TEAMS_CONVERSATION_LIMITS
     # Rows claimed at a time. A dispatch run claims the next batch once fewer than half a batch is left unsent, so
-    # at most 1.5 batches are claimed and waiting: keep batch_size / app_per_second well inside the lease.
+    # at most 1.5 batches are claimed and waiting.
     batch_size: int = 100
-    lease: timedelta = timedelta(seconds=120)
-    # Never start a send with less lease left than this, so no other instance can reclaim a row mid-send.
-    lease_margin: timedelta = timedelta(seconds=20)
+    # A claimed row's lease. The holder renews it every heartbeat (and just before a send, if need be), so it is
+    # short: the rows of an instance that died are claimable again at most this long after its last heartbeat.
+    lease: timedelta = timedelta(seconds=20)
+    # Never start a send with less claim left than this: more than a send may take (send_timeout) plus clock skew
+    # between instances, so no other instance can claim a row again while it is on the wire.
+    lease_margin: timedelta = timedelta(seconds=10)
+    # A send that has no answer after this long is abandoned and retried like a network error.
+    send_timeout: float = 8.0
+    # The dispatcher role's lease (renewed every heartbeat, bot.scheduler): another instance takes the role at
+    # most this long (plus a heartbeat) after the holder died. An instance stops starting sends `role_margin`
+    # before its lease would run out, so with clocks in step two instances never send side by side.
+    role_lease: timedelta = timedelta(seconds=10)
+    role_margin: timedelta = timedelta(seconds=2)
     # Retries: the first waits up to base_delay (uniformly at random), each next one up to twice as long. A short
     # first step is safe because every retry goes through the same per-conversation and app limits as a first
     # send, so it cannot make a burst; a conversation that keeps answering 429 is held back exponentially, and
@@ -338,6 +360,51 @@ class DispatchReport:
     errors: list[str] = field(default_factory=list)
 
 
+class SentRecorder:
+    """Records accepted sends: each waits for the commit that holds it, and the sends accepted while one commit is
+    under way go together in the next (a group commit), so recording keeps up with any send rate in one short
+    transaction per round trip. `run` puts the write on the sender's own thread; a failed write is tried twice more.
+    """
+
+    ATTEMPTS = 3
+
+    def __init__(self, outbox: OutboxRepository, run: Callable[..., Awaitable[Any]], sleep: Sleep) -> None:
+        self._outbox = outbox
+        self._run = run
+        self._sleep = sleep
+        self._waiting: list[tuple[SentMark, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def record(self, mark: SentMark) -> None:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((mark, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write())
+        await done
+
+    async def _write(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            error: BaseException | None = None
+            for attempt in range(self.ATTEMPTS):
+                try:
+                    await self._run(self._outbox.mark_sent_many, [mark for mark, _ in batch])
+                    error = None
+                    break
+                except Exception as exc:
+                    error = exc
+                    log.warning("outbox: recording %d sent rows failed (attempt %d): %s", len(batch), attempt + 1, exc)
+                    if attempt + 1 < self.ATTEMPTS:
+                        await self._sleep(0.25 * 2**attempt)
+            for _, done in batch:
+                if done.done():  # its sender was cancelled meanwhile
+                    continue
+                if error is None:
+                    done.set_result(None)
+                else:
+                    done.set_exception(error)
+
+
 class OutboxSender:
     """One per process. `dispatch_once` is what the scheduler's dispatch job runs."""
 
@@ -355,7 +422,10 @@ class OutboxSender:
         sleep: Sleep = asyncio.sleep,
         monotonic: Callable[[], float] | None = None,
         rng: random.Random | None = None,
+        dispatcher_role: bool = False,
     ) -> None:
+        """dispatcher_role: dispatch only while holding the role (production); without it (tests, tools) this
+        sender dispatches whenever asked."""
         self.db = db
         self.outbox = OutboxRepository(db)
         self.adapter = adapter
@@ -364,7 +434,9 @@ class OutboxSender:
         self.clock = clock
         self.default_language = default_language
         self.options = options or DeliveryOptions()
-        self.owner = owner or f"instance-{uuid.uuid4().hex[:12]}"
+        # Unique per process (a restarted instance is a new owner), and says where it runs, for the operator.
+        self.owner = owner or f"{socket.gethostname()[:80]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.dispatcher_role = dispatcher_role
         self._sleep = sleep
         self._rng = rng or random.Random()
         self.limits = SendLimits(self.options, monotonic or (lambda: clock.now().timestamp()), sleep)
@@ -375,12 +447,115 @@ class OutboxSender:
         self._connector_creation = asyncio.Lock()
         # Conversations this sender found gone (403/404) since recent batches were prepared: id -> (when, why).
         self._gone: dict[int, tuple[datetime, str]] = {}
+        # Rows claimed and not yet finished, by id: their leases are renewed every heartbeat.
+        self._held: dict[int, OutboxMessage] = {}
+        self._leases = LeaseRepository(db)
+        self._role_until: datetime | None = None
+        self._role_epoch: int | None = None
+        # The role, the claims' renewal and `mark_sent` run on a thread (and so a connection) of their own: never
+        # queued behind user turns' database work (on SQLite the default executor is the one database thread).
+        self._own_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="projectbot-outbox")
+        self._recorder = SentRecorder(self.outbox, self._on_own_thread, sleep)
+        self._unrecorded = 0  # sends started whose outcome is not recorded yet
+        self._recorded = asyncio.Event()
+        self._closing = False
+
+    async def _on_own_thread(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._own_thread, lambda: function(*args, **kwargs))
+
+    # The dispatcher role --------------------------------------------------------------------------------
+
+    @property
+    def holds_dispatch_lease(self) -> bool:
+        """Whether this instance dispatches the outbox now (for /healthz). Always, for a sender without the role."""
+        if self._closing:
+            return False
+        if not self.dispatcher_role:
+            return True
+        return self._role_until is not None and self.clock.now() < self._role_until - self.options.role_margin
+
+    @property
+    def dispatch_epoch(self) -> int | None:
+        """How many times the role has changed hands, as of this instance's last renewal (None: not held)."""
+        return self._role_epoch if self.holds_dispatch_lease and self.dispatcher_role else None
+
+    async def heartbeat(self) -> bool:
+        """Take or renew the dispatcher role, and renew the leases of the rows this instance holds: what the
+        scheduler's lease job runs every couple of seconds. Returns whether this instance dispatches now.
+
+        A renewal that fails (the database is away) changes nothing: the role and the claims run out by
+        themselves, and this instance stops sending before they do.
+        """
+        if self._closing:
+            return False
+        if self.dispatcher_role:
+            now = self.clock.now()
+            try:
+                lease = await self._on_own_thread(
+                    self._leases.acquire, DISPATCH_LEASE, self.owner, now, self.options.role_lease
+                )
+            except Exception as exc:
+                log.warning("outbox: could not renew the dispatcher role: %s", exc)
+                return self.holds_dispatch_lease
+            if lease is None:
+                if self._role_until is not None:
+                    log.warning("outbox: the dispatcher role went to another instance; %s stops sending", self.owner)
+                self._role_until = self._role_epoch = None
+                return False
+            if self._role_epoch != lease.epoch:
+                log.info("outbox: %s dispatches now (role epoch %d)", self.owner, lease.epoch)
+            self._role_until, self._role_epoch = lease.lease_until, lease.epoch
+        if self._held:
+            await self._extend_claims(list(self._held))
+        return self.holds_dispatch_lease
+
+    async def _extend_claims(self, ids: list[int]) -> set[int]:
+        until = self.clock.now() + self.options.lease
+        try:
+            kept: set[int] = await self._on_own_thread(self.outbox.extend_claims, ids, self.owner, until=until)
+        except Exception as exc:
+            log.warning("outbox: could not renew the claims of %d rows: %s", len(ids), exc)
+            return set()
+        for row_id in ids:
+            row = self._held.get(row_id)
+            if row is not None and row_id in kept:
+                row.lease_until = until
+            elif row is not None:
+                row.lease_until = None  # no longer this instance's: never sent from here
+        return kept
+
+    async def close(self) -> None:
+        """Stop: start no more sends, wait (up to a send timeout) for those on the wire to be recorded, hand the
+        rows still held back and give up the role, so another instance takes over at its next heartbeat instead
+        of after the leases run out."""
+        if self._closing:
+            return
+        self._closing = True
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.options.send_timeout + 1.0
+        while self._unrecorded and loop.time() < deadline:
+            self._recorded.clear()
+            try:
+                await asyncio.wait_for(self._recorded.wait(), max(0.0, deadline - loop.time()))
+            except TimeoutError:
+                break
+        try:
+            if self._held and not self._unrecorded:
+                await self._on_own_thread(self.outbox.release_many, list(self._held), self.owner, now=self.clock.now())
+            if self.dispatcher_role and self._role_until is not None:
+                await self._on_own_thread(self._leases.release, DISPATCH_LEASE, self.owner, self.clock.now())
+        except Exception as exc:  # they run out by themselves
+            log.warning("outbox: could not hand back the role and claimed rows at shutdown: %s", exc)
+        self._role_until = self._role_epoch = None
+        self._own_thread.shutdown(wait=False)
 
     # Dispatch -------------------------------------------------------------------------------------------
 
     async def dispatch_once(self) -> DispatchReport:
         """Claim one batch of due rows and deliver it; conversations in parallel, each one's rows in order."""
         report = DispatchReport()
+        if not self.holds_dispatch_lease:
+            return report
         rows = await self._claim()
         report.claimed = len(rows)
         if rows:
@@ -410,6 +585,8 @@ class OutboxSender:
                 while unfinished >= low_water:
                     progress.clear()
                     await progress.wait()
+                if not self.holds_dispatch_lease:
+                    break  # not (or no longer) the dispatcher: rows still held are released as their turn comes
                 rows = await self._claim()
                 total.claimed += len(rows)
                 if rows:
@@ -440,9 +617,19 @@ class OutboxSender:
         return total
 
     async def _claim(self) -> list[OutboxMessage]:
-        return await asyncio.to_thread(
+        rows = await asyncio.to_thread(
             self.outbox.claim_due, self.clock.now(), self.owner, self.options.lease, self.options.batch_size
         )
+        fresh = []
+        for row in rows:
+            assert row.id is not None
+            held = self._held.get(row.id)
+            if held is not None:  # this instance's own claim, taken again after it ran out: one copy is enough
+                held.lease_until = row.lease_until
+                continue
+            self._held[row.id] = row
+            fresh.append(row)
+        return fresh
 
     async def _deliver_batch(
         self, rows: list[OutboxMessage], report: DispatchReport, row_done: Callable[[], None] | None = None
@@ -455,8 +642,9 @@ class OutboxSender:
         except Exception as exc:  # the rows stay claimed; their leases bring them back
             log.exception("outbox: could not prepare a batch of %d rows", len(rows))
             report.errors.append(f"prepare: {exc!r}")
-            if row_done is not None:
-                for _ in rows:
+            for row in rows:
+                self._held.pop(row.id or 0, None)
+                if row_done is not None:
                     row_done()
             return
 
@@ -470,6 +658,7 @@ class OutboxSender:
                 log.exception("outbox row %s: unexpected error", row.id)
                 report.errors.append(f"{row.id}: {exc!r}")
             finally:
+                self._held.pop(row.id or 0, None)
                 if row_done is not None:
                     row_done()
 
@@ -492,7 +681,7 @@ class OutboxSender:
                 del self._conversation_turns[key]
 
     async def _deliver(self, row: OutboxMessage, ready: _Prepared, report: DispatchReport, place: int) -> None:
-        assert row.id is not None and row.lease_until is not None
+        assert row.id is not None
         now = self.clock.now()
         if row.not_after is not None and now > row.not_after:
             await asyncio.to_thread(self.outbox.mark_missed, row.id, self.owner, now=now)
@@ -548,31 +737,38 @@ class OutboxSender:
             await self.limits.wait_for_conversation(key)
             activity_id: str | None = None
             failure: SendFailure | None = None
-            async with self._requests.hold(place):
-                # Never start a send that could still be on the wire when another instance may reclaim the row.
-                expiring = self._lease_ending(row)
-                if not expiring:
-                    async with self.limits.slot(key, place):
-                        expiring = self._lease_ending(row)
-                        if not expiring:
-                            try:
-                                activity_id = await self._send(ref, activity)
-                            except Exception as exc:
-                                failure = classify(exc)
+            expiring = not await self._keep_claim(row)
+            if not expiring:
+                async with self._requests.hold(place):
+                    # Never start a send that could still be on the wire when another instance may claim the row.
+                    expiring = not self._may_send(row)
+                    if not expiring:
+                        async with self.limits.slot(key, place):
+                            expiring = not self._may_send(row)
+                            if not expiring:
+                                self._unrecorded += 1
+                                try:
+                                    activity_id = await asyncio.wait_for(
+                                        self._send(ref, activity), self.options.send_timeout
+                                    )
+                                except Exception as exc:
+                                    failure = classify(exc)
+                                except BaseException:
+                                    self._sent_settled()
+                                    raise
+                                if failure is not None:
+                                    self._sent_settled()
             if expiring:
                 await asyncio.to_thread(self.outbox.release, row.id, self.owner, now=self.clock.now())
                 report.released += 1
                 return
             if failure is None:
-                # Recorded at once, row by row: the only duplicate window is the time between the connector's
-                # answer and this commit (one UPDATE).
-                await asyncio.to_thread(
-                    self.outbox.mark_sent,
-                    row.id,
-                    activity_id=activity_id,
-                    conversation_ref_id=ref.id,
-                    now=self.clock.now(),
-                )
+                # Recorded at once on the sender's own thread (with whatever else was accepted meanwhile, in one
+                # commit): the only duplicate window is the time between the connector's answer and this commit.
+                try:
+                    await self._recorder.record(SentMark(row.id, activity_id, ref.id, self.clock.now()))
+                finally:
+                    self._sent_settled()
                 report.sent += 1
                 return
             attempts += 1
@@ -610,9 +806,27 @@ class OutboxSender:
             report.retried += 1
             return
 
-    def _lease_ending(self, row: OutboxMessage) -> bool:
-        assert row.lease_until is not None
-        return self.clock.now() + self.options.lease_margin >= row.lease_until
+    def _may_send(self, row: OutboxMessage) -> bool:
+        """This instance dispatches and the row's claim outlasts any send started now."""
+        if not self.holds_dispatch_lease or row.lease_until is None:
+            return False
+        return self.clock.now() + self.options.lease_margin < row.lease_until
+
+    async def _keep_claim(self, row: OutboxMessage) -> bool:
+        """Before queueing for a send: renew the row's claim if it would soon be too short to send on (a heartbeat
+        missed, a long wait for the conversation's limits). False when the row may not be sent from here."""
+        if not self.holds_dispatch_lease or row.lease_until is None or row.id is None:
+            return False
+        # Half way between the margin and a fresh lease: a heartbeat (every 2 s) keeps every claim above it, so
+        # this costs a round trip only when heartbeats stop or in a sender without them.
+        threshold = (self.options.lease + self.options.lease_margin) / 2
+        if self.clock.now() + threshold < row.lease_until:
+            return True
+        return row.id in await self._extend_claims([row.id]) and self._may_send(row)
+
+    def _sent_settled(self) -> None:
+        self._unrecorded -= 1
+        self._recorded.set()
 
     def backoff(self, attempt: int, retry_after: float | None) -> float:
         """Retry-After when the connector gave one; else exponential backoff with full jitter."""
@@ -775,8 +989,8 @@ class OutboxSender:
         if ref.id is None:
             return
         now = self.clock.now()
-        # Batches are prepared a little ahead; after a lease every batch prepared before now is finished.
-        for stale in [k for k, (when, _) in self._gone.items() if when < now - self.options.lease]:
+        # Batches are prepared a little ahead and done within minutes; an hour on, none prepared before is left.
+        for stale in [k for k, (when, _) in self._gone.items() if when < now - timedelta(hours=1)]:
             del self._gone[stale]
         self._gone[ref.id] = (now, failure.describe())
 

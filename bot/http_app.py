@@ -150,6 +150,8 @@ def _runtime(
                 clock=clock,
                 default_language=language_of(settings.default_locale),
                 options=DeliveryOptions(app_per_second=settings.outbox_per_second),
+                # One instance at a time dispatches (the scheduler's lease job takes and renews the role).
+                dispatcher_role=start_scheduler,
             ),
         )
         scheduler = None
@@ -168,6 +170,7 @@ def _runtime(
         finally:
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
+            await app[RUNTIME].sender.close()  # records what is on the wire, hands the role and rows back
             await session.close()
             if db is None:
                 database.dispose()

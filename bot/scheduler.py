@@ -1,7 +1,8 @@
 """The few fixed-id periodic jobs each instance runs (APScheduler 3.11): outbox dispatch and housekeeping.
 
 The rows in the outbox, not these jobs, hold what is to be sent; a job only looks for due rows. So a job missed
-during a restart costs nothing but a delay, and several instances can run the same jobs side by side.
+during a restart costs nothing but a delay, and several instances can run the same jobs side by side (the dispatch
+job sends only on the instance holding the dispatcher role).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dialogs.calendar_source import CalendarSource
 log = logging.getLogger(__name__)
 
 DISPATCH_JOB = "outbox.dispatch"
+LEASE_JOB = "outbox.lease"
 HOUSEKEEPING_JOB = "outbox.housekeeping"
 RETENTION_JOB = "privacy.retention"
 FILES_JOB = "files.housekeeping"
@@ -35,6 +37,9 @@ OUTLOOK_SYNC_JOB = "meetings.outlook_sync"
 MEETING_EVERY_MINUTES = 15
 NUDGE_EVERY_MINUTES = 5
 DISPATCH_EVERY_SECONDS = 2
+# The dispatcher role's heartbeat: well inside DeliveryOptions.role_lease (10 s), so a few late or failed renewals
+# cost nothing, and a standby instance looks this often whether the holder's lease has run out.
+LEASE_EVERY_SECONDS = 2
 # Finished outbox rows are kept this long for the operator, then deleted.
 KEEP_FINISHED = timedelta(days=30)
 
@@ -91,6 +96,18 @@ def build_scheduler(
             grace=int(timedelta(hours=1).total_seconds()),
             start_now=True,
         )
+    # The dispatcher role and the claimed rows' leases (bot.delivery): renewed by the holder, taken over by another
+    # instance when the holder is gone; first right at start, so a lone instance dispatches at once.
+    _add(
+        scheduler,
+        sender.heartbeat,
+        IntervalTrigger(seconds=LEASE_EVERY_SECONDS),
+        id=LEASE_JOB,
+        name="hold or take the outbox dispatcher role",
+        grace=LEASE_EVERY_SECONDS * 5,
+        start_now=True,
+    )
+    # Only the instance holding the role sends; on the others a run returns at once.
     # A slow run (a rate-limited batch) is never overlapped by the next tick; a tick up to 30 s late still runs,
     # later than that the next tick, 2 s on, does the same work anyway.
     # Each run sends until nothing is due, claiming the next batch while the current one is still going out.

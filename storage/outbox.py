@@ -8,7 +8,20 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint, and_, delete, func, or_, update
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    UniqueConstraint,
+    and_,
+    bindparam,
+    delete,
+    func,
+    or_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -80,6 +93,16 @@ class OutboxOptOut(SQLModel, table=True):
     subject: str = Field(max_length=512)
     created_by: str = Field(default="", max_length=64)
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+@dataclass(frozen=True)
+class SentMark:
+    """A row the connector accepted: what `mark_sent` records."""
+
+    message_id: int
+    activity_id: str | None
+    conversation_ref_id: int | None
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -239,22 +262,68 @@ class OutboxRepository:
         self, message_id: int, *, activity_id: str | None, conversation_ref_id: int | None, now: datetime
     ) -> None:
         """The connector accepted it: recorded whatever the lease says, because it is the truth."""
-        with self._db.session() as session:
-            session.execute(
-                update(OutboxMessage)
-                .where(col(OutboxMessage.id) == message_id)
-                .values(
-                    state=OutboxState.SENT.value,
-                    sent_activity_id=activity_id,
-                    conversation_ref_id=conversation_ref_id,
-                    sent_at=now,
-                    attempts=OutboxMessage.attempts + 1,
-                    lease_owner=None,
-                    lease_until=None,
-                    last_error=None,
-                    updated_at=now,
-                )
+        self.mark_sent_many([SentMark(message_id, activity_id, conversation_ref_id, now)])
+
+    def mark_sent_many(self, marks: Sequence[SentMark]) -> None:
+        """`mark_sent` for several rows in one short transaction (one commit), in id order.
+
+        In id order so that it takes its row locks (PostgreSQL) in the same order as `extend_claims`: two
+        transactions that lock rows in the same order never deadlock.
+        """
+        if not marks:
+            return
+        table = table_of(OutboxMessage)
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("row_id"))
+            .values(
+                state=OutboxState.SENT.value,
+                sent_activity_id=bindparam("activity_id"),
+                conversation_ref_id=bindparam("ref_id"),
+                sent_at=bindparam("at", type_=UTCDateTime()),
+                attempts=table.c.attempts + 1,
+                lease_owner=None,
+                lease_until=None,
+                last_error=None,
+                updated_at=bindparam("at", type_=UTCDateTime()),
             )
+        )
+        parameters = [
+            {"row_id": m.message_id, "activity_id": m.activity_id, "ref_id": m.conversation_ref_id, "at": m.at}
+            for m in sorted(marks, key=lambda m: m.message_id)
+        ]
+        with self._db.session() as session:
+            session.connection().execute(statement, parameters)
+
+    def extend_claims(self, message_ids: Sequence[int], owner: str, *, until: datetime) -> set[int]:
+        """Move the lease of rows this owner still holds to `until`; returns the ids it still holds.
+
+        A row someone else claimed meanwhile (its lease had run out) or that reached an end is left alone and
+        not returned: its holder must not send it. The lease need not be unexpired: a row whose lease ran out
+        but which nobody claimed is still this owner's, and the claim and this update are serialised by the
+        database (a row lock, SQLite's one writer), so only one of them wins.
+        """
+        if not message_ids:
+            return set()
+        held = (
+            select(OutboxMessage.id)
+            .where(
+                col(OutboxMessage.id).in_(sorted(set(message_ids))),
+                col(OutboxMessage.state) == OutboxState.CLAIMED.value,
+                col(OutboxMessage.lease_owner) == owner,
+            )
+            .order_by(col(OutboxMessage.id))
+        )
+        with self._db.session() as session:
+            if _dialect(session) == "postgresql":
+                held = held.with_for_update()  # locks in id order, like mark_sent_many
+            statement = (
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id).in_(held.scalar_subquery()))
+                .values(lease_until=until)
+                .returning(col(OutboxMessage.id))
+            )
+            return {int(row_id) for row_id in session.execute(statement).scalars().all()}
 
     def mark_retry(self, message_id: int, owner: str, *, next_due: datetime, error: str, now: datetime) -> bool:
         """Give the row back for a later attempt (only while this owner still holds it)."""
@@ -289,6 +358,22 @@ class OutboxRepository:
     def release(self, message_id: int, owner: str, *, now: datetime) -> bool:
         """Hand an unsent claimed row back at once (e.g. on shutdown) rather than wait for its lease."""
         return self._finish_claim(message_id, owner, now, state=OutboxState.PENDING)
+
+    def release_many(self, message_ids: Sequence[int], owner: str, *, now: datetime) -> int:
+        """`release` for every row given that this owner still holds (a clean shutdown hands them all back)."""
+        if not message_ids:
+            return 0
+        with self._db.session() as session:
+            result = session.execute(
+                update(OutboxMessage)
+                .where(
+                    col(OutboxMessage.id).in_(sorted(set(message_ids))),
+                    col(OutboxMessage.state) == OutboxState.CLAIMED.value,
+                    col(OutboxMessage.lease_owner) == owner,
+                )
+                .values(state=OutboxState.PENDING.value, lease_owner=None, lease_until=None, updated_at=now)
+            )
+            return int(result.rowcount)  # type: ignore[attr-defined]
 
     def _finish_claim(self, message_id: int, owner: str, now: datetime, *, state: OutboxState, **values: Any) -> bool:
         with self._db.session() as session:

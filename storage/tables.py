@@ -4,6 +4,7 @@ from storage.audit import AuditLog
 from storage.directory import ManagerDomain, PersonRole
 from storage.files import StoredFile
 from storage.handover import Handover, HandoverItem, HandoverStakeholder
+from storage.leases import Lease
 from storage.meetings import ActionItem, AgendaItem, MeetingOccurrence, MeetingReport, MeetingSeries, Rsvp
 from storage.models import BotStateItem, ConversationRef, Person
 from storage.outbox import OutboxMessage, OutboxOptOut
@@ -23,6 +24,7 @@ __all__ = [
     "Handover",
     "HandoverItem",
     "HandoverStakeholder",
+    "Lease",
     "LeaveDay",
     "ManagerDomain",
     "MeetingOccurrence",

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import math
 import random
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime, timedelta
 
 import aiohttp
+from sqlalchemy import text
 
 from bot.adapter import build_adapter
 from bot.connector import RetryPolicy
@@ -18,7 +19,7 @@ from bot.settings import Settings
 from dialogs.clock import FakeClock
 from dialogs.proactive import ProactiveCards
 from storage.conversations import ConversationRepository, ConversationSeen
-from storage.db import Database
+from storage.db import Database, create_db_engine
 from storage.outbox import OutboxRepository, Target, text_payload
 
 TENANT = "6f1f3c4e-0000-4000-8000-00000000a001"
@@ -86,6 +87,23 @@ def enqueue_text(
     return row.id
 
 
+@contextmanager
+def another_engine(db: Database, count: int = 1) -> Iterator[list[Database]]:
+    """More engines on the same database, as other instances have (their own connection pools): the same SQLite
+    file, or the same PostgreSQL schema."""
+    url = db.engine.url.render_as_string(hide_password=False)
+    schema = None
+    if not db.is_sqlite:
+        with db.engine.connect() as connection:
+            schema = connection.execute(text("SELECT current_schema()")).scalar_one()
+    engines = [Database(create_db_engine(url, search_path=schema)) for _ in range(count)]
+    try:
+        yield engines
+    finally:
+        for engine in engines:
+            engine.dispose()
+
+
 def fake_sleep(clock: FakeClock) -> tuple[list[float], object]:
     """A sleep that moves the fake clock instead of waiting; records every delay asked for."""
     asked: list[float] = []
@@ -108,8 +126,10 @@ async def outbox_sender(
     sleep: object = None,
     system_clock: bool = False,
     rng: random.Random | None = None,
+    dispatcher_role: bool = False,
 ) -> AsyncIterator[OutboxSender]:
-    """A sender in dev mode (no token) that sends through one aiohttp session, without msrest retries."""
+    """A sender in dev mode (no token) that sends through one aiohttp session, without msrest retries.
+    dispatcher_role: it dispatches only while it holds the role (call `heartbeat()` first), as in production."""
     from dialogs.clock import SystemClock
 
     settings = Settings(dev=True, database_url="sqlite://")
@@ -118,7 +138,7 @@ async def outbox_sender(
         kwargs: dict[str, object] = {}
         if sleep is not None:
             kwargs["sleep"] = sleep
-        yield OutboxSender(
+        sender = OutboxSender(
             db,
             adapter,
             bot_app_id="",
@@ -127,5 +147,10 @@ async def outbox_sender(
             options=options,
             owner=owner,
             rng=rng,
+            dispatcher_role=dispatcher_role,
             **kwargs,  # type: ignore[arg-type]
         )
+        try:
+            yield sender
+        finally:
+            await sender.close()
