@@ -9,17 +9,14 @@ from decimal import Decimal
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Inches, Pt, RGBColor
 
 from cards.i18n import Translator
 from cards.status import BoardReport, rag_label
 
 _RAG_COLOR = {
-    "green": RGBColor(0x2E, 0x7D, 0x32),
-    "amber": RGBColor(0xEF, 0x6C, 0x00),
-    "red": RGBColor(0xC6, 0x28, 0x28),
+    "green": (0x2E, 0x7D, 0x32),
+    "amber": (0xEF, 0x6C, 0x00),
+    "red": (0xC6, 0x28, 0x28),
 }
 
 
@@ -41,6 +38,11 @@ def _hours(value: Decimal, t: Translator) -> str:
 def board_report_docx(report: BoardReport, t: Translator, *, chart: bytes | None = None) -> bytes:
     """Sections in the order a board secretary expects: identification, goal and scope, governments, team,
     planning and milestones, budget and its use, status, risks, decisions needed and recent decisions."""
+    # python-docx (and lxml) load here, in the worker that builds the document: the server does not need them.
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Inches, Pt, RGBColor
+
     doc = Document()
     style = doc.styles["Normal"]
     style.font.name = "Calibri"
@@ -136,7 +138,7 @@ def board_report_docx(report: BoardReport, t: Translator, *, chart: bytes | None
             run = cells[1].paragraphs[0].add_run(rag_label(value, t).split(" ", 1)[1])
             run.bold = True
             if value in _RAG_COLOR:
-                run.font.color.rgb = _RAG_COLOR[value]
+                run.font.color.rgb = RGBColor(*_RAG_COLOR[value])
         for key in ("summary", "achievements", "next_steps", "blockers"):
             text = getattr(latest, key).strip()
             if text:

@@ -15,6 +15,8 @@ DPI = 100
 SPENT_COLOUR = "#1f5fa8"
 BUDGET_COLOUR = "#c0392b"
 PLAN_COLOUR = "#7f8c8d"
+# Room for the title (20 pt), the y label and five-digit hours (14 pt) and the dates with their year below (14 pt).
+MARGINS = {"left": 0.13, "right": 0.965, "top": 0.885, "bottom": 0.11}
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,9 @@ def render_burn_chart(series: BurnSeries, labels: ChartLabels) -> bytes:
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
-    FigureCanvasAgg(figure)
+    canvas = FigureCanvasAgg(figure)
+    # Fixed margins for the fixed size and type: tight_layout measured every label to find them, half the drawing time.
+    figure.subplots_adjust(**MARGINS)
     axes = figure.add_subplot()
     axes.set_title(labels.title, fontsize=20, loc="left", pad=12)
     axes.tick_params(labelsize=14)
@@ -98,18 +102,17 @@ def render_burn_chart(series: BurnSeries, labels: ChartLabels) -> bytes:
     )
     if days or budget is not None:
         axes.legend(fontsize=13, loc="upper left", frameon=False)
-    figure.tight_layout()
-    out = io.BytesIO()
-    figure.savefig(out, format="png", dpi=DPI, metadata={"Software": None})
-    return _fewer_colours(out.getvalue())
+    canvas.draw()  # type: ignore[no-untyped-call]
+    return _fewer_colours(bytes(canvas.buffer_rgba()), canvas.get_width_height())  # type: ignore[no-untyped-call]
 
 
-def _fewer_colours(png: bytes) -> bytes:
-    """The same picture with a 32-colour palette: about a third of the bytes, which matters inside a card."""
+def _fewer_colours(rgba: bytes, size: tuple[int, int]) -> bytes:
+    """The drawn pixels as a PNG with a 32-colour palette: about a third of the bytes, which matters inside a card.
+    Straight from the canvas: no full-colour PNG is encoded and decoded again on the way."""
     from PIL import Image
 
-    with Image.open(io.BytesIO(png)) as image:
-        quantised = image.convert("RGB").quantize(colors=32)
-        out = io.BytesIO()
-        quantised.save(out, format="PNG", optimize=True)
-        return out.getvalue()
+    image = Image.frombuffer("RGBA", size, rgba, "raw", "RGBA", 0, 1).convert("RGB")
+    quantised = image.quantize(colors=32, method=Image.Quantize.FASTOCTREE)
+    out = io.BytesIO()
+    quantised.save(out, format="PNG", optimize=True)
+    return out.getvalue()

@@ -6,19 +6,17 @@ from __future__ import annotations
 import io
 import re
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
-from docx import Document
-from docx.opc.constants import RELATIONSHIP_TYPE
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
-from docx.text.paragraph import Paragraph
 
 from cards.i18n import Translator
 from dialogs.handover import after_care_text, item_title, receiver_label
 from storage.handover import HandoverRow, HandoverState
+
+if TYPE_CHECKING:
+    from docx.text.paragraph import Paragraph
 
 
 def file_name(row: HandoverRow, t: Translator, day: date) -> str:
@@ -35,6 +33,10 @@ def _when(value: datetime, t: Translator) -> str:
 
 
 def _hyperlink(paragraph: Paragraph, url: str, text: str) -> None:
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
     """python-docx has no hyperlink API: a w:hyperlink element pointing at an external relationship."""
     part = paragraph.part
     rel_id = part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
@@ -57,6 +59,10 @@ def _hyperlink(paragraph: Paragraph, url: str, text: str) -> None:
 
 
 def dossier_docx(row: HandoverRow, t: Translator, zone: ZoneInfo, generated: datetime) -> bytes:
+    # python-docx (and lxml) load here, in the worker that builds the document: the server does not need them.
+    from docx import Document
+    from docx.shared import Pt, RGBColor
+
     doc = Document()
     style = doc.styles["Normal"]
     style.font.name = "Calibri"

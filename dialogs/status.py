@@ -85,6 +85,7 @@ from dialogs.meetings import upcoming_meetings
 from dialogs.owned import not_yours, submission_key
 from dialogs.permissions import Action, allowed
 from dialogs.projects import PersonPick, find_project, me, refusal, resolve_person
+from dialogs.rendering import RenderingBusy
 from dialogs.router import CodePayload, MenuInfo, PagedCode, Router
 from dialogs.turn import OutgoingFile, Reply, Request, Services
 from dialogs.values import parse_date
@@ -1020,7 +1021,8 @@ def board_report(request: Request, services: Services, rest: str) -> Reply:
     report = gather_board_report(services, found, t, _zone(request))
     from dialogs.board_document import board_report_docx, file_name
 
-    document = board_report_docx(report, t, chart=_burn_chart(services, found, t, report.generated.date()))
+    chart = _burn_chart(services, found, t, report.generated.date())
+    document = services.renderer.render(board_report_docx, report, t, chart=chart)  # off the database path
     file = OutgoingFile(
         name=file_name(report, t),
         content_type=DOCX_TYPE,
@@ -1030,7 +1032,7 @@ def board_report(request: Request, services: Services, rest: str) -> Reply:
     return Reply(cards=[build_board_report_card(report, t)], files=[file])
 
 
-def _burn_chart(services: Services, project: ProjectFacts, t: Translator, today: date) -> bytes:
+def _burn_chart(services: Services, project: ProjectFacts, t: Translator, today: date) -> bytes | None:
     """Hours against budget over time, the chart time registration draws (dialogs/burn_chart.py), for the document."""
     from dialogs.burn_chart import BurnSeries, ChartLabels, render_burn_chart
     from storage.time_entries import TimeEntryRepository
@@ -1045,7 +1047,10 @@ def _burn_chart(services: Services, project: ProjectFacts, t: Translator, today:
         hours=t("time.chart.hours"),
         no_entries=t("time.chart.empty"),
     )
-    return render_burn_chart(series, labels)
+    try:
+        return services.renderer.render(render_burn_chart, series, labels, cache=True)
+    except RenderingBusy:
+        return None  # the document without its chart, rather than no document
 
 
 def gather_board_report(services: Services, project: ProjectFacts, t: Translator, zone: ZoneInfo) -> BoardReport:

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from cards.i18n import Language, Translator, translator
 from dialogs.calendar_source import CalendarSource
 from dialogs.clock import Clock
+from dialogs.rendering import InlineRenderer, Renderer
 from storage.conversations import ConversationRepository
 from storage.db import Database
 from storage.models import Person
@@ -108,6 +109,8 @@ class Services:
     burn_margin_points: int = 15
     # Outlook calendars through Microsoft Graph (meeting import); None when Graph credentials are not configured.
     calendar: CalendarSource | None = None
+    # Draws charts and builds documents off the database path (dialogs/rendering.py); inline in tests and tools.
+    renderer: Renderer = field(default_factory=InlineRenderer)
 
     @property
     def people(self) -> PersonRepository:
