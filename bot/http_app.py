@@ -1,4 +1,4 @@
-"""The aiohttp application: POST /api/messages (Bot Framework protocol) and GET /healthz."""
+"""The aiohttp application: POST /api/messages (Bot Framework protocol), GET /livez, /readyz and /healthz."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import json
 import logging
 import secrets
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,8 +21,11 @@ from bot.activity_reading import tenant_of
 from bot.adapter import build_adapter
 from bot.connector import RetryPolicy
 from bot.delivery import DeliveryOptions, OutboxSender
+from bot.executors import DatabaseExecutor
 from bot.files import FILES, REQUEST_BASE_URL, FileDelivery, download, redact_download_tokens_in_access_log
 from bot.graph import build_graph_calendar
+from bot.health import HEALTH, HealthChecker, livez, readyz
+from bot.rendering import PooledRenderer
 from bot.security import AccessPolicy
 from bot.settings import Settings
 from bot.teams_bot import ProjectBot
@@ -31,10 +33,10 @@ from cards.i18n import language_of
 from dialogs.app import build_proactive_cards, build_router
 from dialogs.calendar_source import CalendarSource
 from dialogs.clock import Clock, SystemClock
+from dialogs.rendering import Renderer
 from dialogs.turn import Services
 from storage import migrate
-from storage.db import Database, DatabaseUnavailable
-from storage.outbox import OutboxRepository
+from storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -72,11 +74,13 @@ def create_app(
     client_session_factory: Callable[[], aiohttp.ClientSession] | None = None,
     start_scheduler: bool = True,
     calendar: CalendarSource | None = None,
+    renderer: Renderer | None = None,
 ) -> web.Application:
     """adapter_options reach build_adapter (tests pass a credentials factory); client_session_factory makes the
     one outgoing HTTP session (tests route the Teams host to a fake connector). Production passes neither.
     start_scheduler=False leaves the periodic jobs (outbox dispatch) off; tests drive the sender themselves.
-    calendar: the Outlook calendar the meeting import reads (tests: a fake Graph); default from the Graph settings."""
+    calendar: the Outlook calendar the meeting import reads (tests: a fake Graph); default from the Graph settings.
+    renderer: draws charts and documents (tests: inline or a fake); default worker processes (bot/rendering.py)."""
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app.cleanup_ctx.append(
         _runtime(
@@ -88,10 +92,15 @@ def create_app(
             client_session_factory or aiohttp.ClientSession,
             start_scheduler,
             calendar,
+            renderer,
         )
     )
     app.router.add_post("/api/messages", messages)
-    app.router.add_get("/healthz", healthz)
+    # /livez: restart me when this fails; /readyz: send me turns only while this is 200 (docs/operations.md);
+    # /healthz is /readyz, for monitors and load balancers that know one health URL.
+    app.router.add_get("/livez", livez)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/healthz", readyz)
     app.router.add_get("/files/{token}", download)
     redact_download_tokens_in_access_log()
     return app
@@ -106,11 +115,21 @@ def _runtime(
     client_session_factory: Callable[[], aiohttp.ClientSession],
     start_scheduler: bool = True,
     calendar: CalendarSource | None = None,
+    renderer: Renderer | None = None,
 ) -> Any:
     async def context(app: web.Application) -> AsyncIterator[None]:
-        database = db or Database.from_url(settings.database_url)
-        if database.is_sqlite:
-            _one_database_thread()
+        database = db or Database.from_url(
+            settings.database_url, pool_size=settings.db_pool_size, wait_seconds=settings.db_wait_seconds
+        )
+        _database_threads(database, settings.db_wait_seconds)
+        # Its own thread and connection, so it answers whatever the turns' pool is doing (bot/health.py).
+        app[HEALTH] = HealthChecker(
+            database,
+            clock,
+            lock_bound_seconds=settings.db_wait_seconds,
+            dispatching=lambda: _dispatching(app),
+        )
+        drawing = renderer or PooledRenderer(settings.render_workers)
         if migrate_on_start:
             await asyncio.to_thread(migrate.upgrade, database)
         session = client_session_factory()
@@ -122,6 +141,7 @@ def _runtime(
             default_timezone=settings.default_timezone,
             burn_margin_points=settings.burn_margin_points,
             calendar=outlook,
+            renderer=drawing,
         )
         files = FileDelivery(
             database,
@@ -172,10 +192,21 @@ def _runtime(
                 scheduler.shutdown(wait=False)
             await app[RUNTIME].sender.close()  # records what is on the wire, hands the role and rows back
             await session.close()
+            if isinstance(drawing, PooledRenderer):
+                drawing.close()
+            app[HEALTH].close()
             if db is None:
                 database.dispose()
 
     return context
+
+
+def _dispatching(app: web.Application) -> bool | None:
+    """Whether this instance holds the outbox dispatcher role now (bot/delivery.py), for /healthz; None when the
+    sender cannot tell. The hook the outbox's lease fills: OutboxSender.holds_dispatch_lease."""
+    runtime = app.get(RUNTIME)
+    held = getattr(runtime.sender, "holds_dispatch_lease", None) if runtime is not None else None
+    return held if isinstance(held, bool) else None
 
 
 def _file_link_key(settings: Settings) -> bytes:
@@ -188,13 +219,15 @@ def _file_link_key(settings: Settings) -> bytes:
     return key
 
 
-def _one_database_thread() -> None:
-    """SQLite has one writer: more threads only queue in its busy handler (sleeping up to milliseconds at a time,
-    which made the slowest turns ten times slower), so all database work runs on one thread, in order. Blocking
-    network calls have an executor of their own (bot.connector.run_blocking_network_call)."""
-    asyncio.get_running_loop().set_default_executor(
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="projectbot-db")
-    )
+def _database_threads(database: Database, wait_seconds: float) -> None:
+    """The threads `asyncio.to_thread` (all database work) runs on: twice the connections, so that threads waiting
+    for a drawing or a network call never leave database work without one, and a turn that cannot get a thread
+    within the bound hears "busy" (bot/executors.py). Writers take turns in storage.db's writer gate on SQLite, not
+    in its sleeping busy handler. An in-memory SQLite database has one shared connection: one thread. Blocking
+    network calls and drawings have executors of their own (bot.connector, bot.rendering)."""
+    connections = database.concurrency
+    threads = 1 if connections == 1 else max(8, 2 * connections)
+    asyncio.get_running_loop().set_default_executor(DatabaseExecutor(threads, wait_seconds=wait_seconds))
 
 
 def _error(status: int, message: str) -> web.Response:
@@ -272,24 +305,3 @@ def _http_response(invoke_response: InvokeResponse | None) -> web.Response:
     if body is None:
         return web.Response(status=status)
     return web.json_response(body, status=status)
-
-
-async def healthz(request: web.Request) -> web.Response:
-    runtime = request.app[RUNTIME]
-    try:
-        await asyncio.to_thread(runtime.db.ping)
-        revision = await asyncio.to_thread(migrate.current_revision, runtime.db)
-    except (DatabaseUnavailable, Exception) as exc:
-        log.warning("health check: database unreachable: %s", exc)
-        return web.json_response({"status": "unavailable", "database": {"state": "unreachable"}}, status=503)
-    database = {
-        "state": "ok",
-        "backend": runtime.db.engine.dialect.name,
-        "revision": revision,
-        "up_to_date": revision == migrate.head_revision(),
-    }
-    body: dict[str, Any] = {"status": "ok", "database": database}
-    if database["up_to_date"]:
-        overdue = await asyncio.to_thread(OutboxRepository(runtime.db).oldest_overdue_seconds, runtime.clock.now())
-        body["outbox"] = {"oldest_overdue_seconds": round(overdue, 1)}
-    return web.json_response(body)

@@ -72,6 +72,20 @@ class Settings(BaseSettings):
     outbox_per_second: float = Field(
         default=30.0, gt=0, le=1000, validation_alias=_aliases("PROJECTBOT_OUTBOX_PER_SECOND", "outbox_per_second")
     )
+    # Database connections this instance keeps (default: 4 on SQLite, 10 on PostgreSQL). On PostgreSQL, instances x
+    # pool size must stay below the server's max_connections (minus what operators and migrations need).
+    db_pool_size: int | None = Field(
+        default=None, ge=1, le=200, validation_alias=_aliases("PROJECTBOT_DB_POOL_SIZE", "db_pool_size")
+    )
+    # The longest a turn waits for the database (a connection, its turn to write, a lock held elsewhere) before the
+    # person hears "busy, try again"; well below Teams' 15 s (5 s for card actions).
+    db_wait_seconds: float = Field(
+        default=3.0, gt=0, le=10, validation_alias=_aliases("PROJECTBOT_DB_WAIT_SECONDS", "db_wait_seconds")
+    )
+    # Worker processes drawing charts and building documents (bot/rendering.py), started on first use.
+    render_workers: int = Field(
+        default=1, ge=1, le=16, validation_alias=_aliases("PROJECTBOT_RENDER_WORKERS", "render_workers")
+    )
     # Microsoft Graph (meeting import from Outlook, docs/configuration.md). Unset client id: the bot's own app
     # registration (MICROSOFT_APP_ID / _PASSWORD / _TENANT_ID) is used; it then needs Calendars.Read (application).
     graph_tenant_id: str = Field(default="", validation_alias=_aliases("PROJECTBOT_GRAPH_TENANT_ID", "graph_tenant_id"))

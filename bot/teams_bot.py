@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
+from collections import OrderedDict
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -19,9 +21,10 @@ from bot.log_safety import safe_traceback
 from cards.i18n import Language, Translator, language_of, translator
 from cards.menu import build_welcome_card
 from dialogs.app import catch_up_linked_person
+from dialogs.rendering import RenderingBusy
 from dialogs.router import Router
 from dialogs.turn import OutgoingFile, Reply, Request, RequestKind, Services, Where
-from storage.db import DatabaseUnavailable
+from storage.db import TURN_DEADLINE, DatabaseBusy, DatabaseUnavailable, wait_budget
 from storage.directory import DirectoryRepository
 from storage.models import Person
 from storage.turns import record_turn
@@ -35,6 +38,13 @@ _INSTALL_ACTIONS = {"add", "add-upgrade"}
 _UNINSTALL_ACTIONS = {"remove", "remove-upgrade"}
 ROSTER_TIMEOUT_SECONDS = 3
 ROSTER_RETRY_AFTER = timedelta(hours=1)
+# People whose roster lookup failed recently, newest last: bounded, so 10,000 people talking once cost nothing
+# lasting (one forgotten early is merely asked again).
+ROSTER_TRIED_MAX = 1024
+# How long a turn may spend waiting for the database and for drawings (storage.db.TURN_DEADLINE): a message well
+# inside Teams' 15 s, a card action (invoke) inside the 5 s Teams gives it, with room to send the answer.
+MESSAGE_TURN_SECONDS = 10.0
+INVOKE_TURN_SECONDS = 4.0
 
 
 class ProjectBot:
@@ -46,14 +56,20 @@ class ProjectBot:
         self.roster_lookup = roster_lookup
         # Without it (the terminal chat) files go out as inline attachments.
         self.files = files
-        self._roster_tried: dict[tuple[str, str], datetime] = {}
+        self._roster_tried: OrderedDict[tuple[str, str], datetime] = OrderedDict()
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
+        budget = INVOKE_TURN_SECONDS if activity.type == ActivityTypes.invoke else MESSAGE_TURN_SECONDS
+        deadline = TURN_DEADLINE.set(time.monotonic() + budget)
         try:
             await self._turn(turn_context)
+        except (DatabaseBusy, RenderingBusy) as exc:
+            # Waited the whole bound (a connection, the writer's turn, a lock, a drawing): nothing was written.
+            log.warning("busy during %s turn: %s", activity.type, exc)
+            await self._say(turn_context, Reply.text(self._fallback_t(activity)("error.busy")))
         except DatabaseUnavailable as exc:
-            # Locked, unreachable, or a schema older than the code (see /healthz): the operator needs the detail.
+            # Unreachable, read-only, or a schema older than the code (see /healthz): the operator needs the detail.
             log.warning("database unavailable during %s turn: %s", activity.type, exc, exc_info=exc)
             await self._say(turn_context, Reply.text(self._fallback_t(activity)("error.try_again")))
         except Exception as exc:
@@ -61,6 +77,8 @@ class ProjectBot:
             log.error("turn failed [ref=%s] type=%s\n%s", reference, activity.type, safe_traceback(exc))
             t = self._fallback_t(activity)
             await self._say(turn_context, Reply.text(t("error.apology", reference=reference)))
+        finally:
+            TURN_DEADLINE.reset(deadline)
 
     async def _turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -107,10 +125,11 @@ class ProjectBot:
         tried = self._roster_tried.get(key)
         if tried is not None and now - tried < ROSTER_RETRY_AFTER:
             return person  # a failed lookup must not slow every turn
-        self._roster_tried[key] = now
+        self._tried_roster(key, now)
         try:
             member = await asyncio.wait_for(
-                TeamsInfo.get_member(turn_context, turn_context.activity.from_property.id), ROSTER_TIMEOUT_SECONDS
+                TeamsInfo.get_member(turn_context, turn_context.activity.from_property.id),
+                wait_budget(ROSTER_TIMEOUT_SECONDS),  # less when the turn's own deadline is nearer
             )
         except Exception as exc:  # roster lookups are a nicety: not in roster, no permission, timeout, ...
             log.info("roster lookup for person %s failed: %s", person.id, type(exc).__name__)
@@ -119,6 +138,12 @@ class ProjectBot:
         if not email or "@" not in str(email):
             return person
         return await asyncio.to_thread(self._link_email, person.id, str(email), now)
+
+    def _tried_roster(self, key: tuple[str, str], now: datetime) -> None:
+        self._roster_tried[key] = now
+        self._roster_tried.move_to_end(key)
+        while len(self._roster_tried) > ROSTER_TRIED_MAX:
+            self._roster_tried.popitem(last=False)
 
     def _link_email(self, person_id: int, email: str, now: datetime) -> Person:
         person = DirectoryRepository(self.services.db).link_email(person_id, email, now=now)

@@ -41,8 +41,8 @@ from dialogs.burn import DEFAULT_MARGIN_POINTS, burn
 from dialogs.burn_chart import BurnSeries, ChartLabels, render_burn_chart
 from dialogs.owned import not_yours, submission_key
 from dialogs.permissions import Action, Relation, allowed
-from dialogs.rendering import RenderingBusy
 from dialogs.projects import Me, find_project, me, refusal
+from dialogs.rendering import RenderingBusy
 from dialogs.router import CodePayload, MenuInfo, Router
 from dialogs.time_export import XLSX_TYPE, export_csv, export_xlsx, parse_month
 from dialogs.timeparse import (

@@ -279,7 +279,7 @@ async def test_database_down_gets_try_again(clock: Any, connector: FakeConnector
     ]
 
 
-async def test_database_locked_gets_try_again_and_nothing_is_written(
+async def test_database_locked_gets_busy_try_again_and_nothing_is_written(
     tmp_path: Any, clock: Any, connector: FakeConnector
 ) -> None:
     import sqlite3
@@ -299,7 +299,7 @@ async def test_database_locked_gets_try_again_and_nothing_is_written(
         blocker.rollback()
         blocker.close()
     assert result.texts == [
-        "Ik kan mijn database nu niet bereiken, er is dus niets gewijzigd. Probeer het over een minuut opnieuw."
+        "Ik heb het nu te druk om te antwoorden, er is dus niets gewijzigd. Probeer het zo meteen opnieuw."
     ]
     with db.session() as session:
         assert session.exec(select(Person)).all() == []

@@ -13,6 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.http_app import create_app
 from bot.settings import Settings
 from dialogs.clock import Clock
+from dialogs.rendering import InlineRenderer, Renderer
 from storage.db import Database
 from tests.harness.activities import ActivityFactory, TeamsUser
 from tests.harness.connector import FakeConnector
@@ -73,9 +74,10 @@ class BotDriver:
         adapter_options: dict[str, Any] | None = None,
         client_session_factory: Callable[[], aiohttp.ClientSession] | None = None,
         calendar: Any = None,
+        renderer: Renderer | None = None,
     ) -> AsyncIterator[BotDriver]:
         """adapter_options and client_session_factory go to create_app (see there); tests of the
-        authenticated path use them."""
+        authenticated path use them. Charts and documents are drawn inline unless a renderer is given."""
         settings = settings or Settings(dev=True, database_url="sqlite://", default_locale="nl-BE")
         app = create_app(
             settings,
@@ -86,6 +88,7 @@ class BotDriver:
             client_session_factory=client_session_factory,
             start_scheduler=False,  # tests drive the outbox sender themselves, on the fake clock
             calendar=calendar,
+            renderer=renderer or InlineRenderer(),
         )
         client: TestClient[Any, Any] = TestClient(TestServer(app))
         await client.start_server()
