@@ -6,11 +6,16 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from bot.settings import AppType, Settings
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 log = logging.getLogger("projectbot")
 
@@ -232,11 +237,25 @@ def _outbox(args: argparse.Namespace, settings: Settings) -> int:
             overdue = outbox.oldest_overdue_seconds(now)
             if overdue:
                 print(f"oldest overdue pending row: {overdue:.0f} s")
+            print(_dispatcher(db, now))
     except DatabaseUnavailable as problem:
         raise CliError(f"cannot reach the database: {problem}") from None
     finally:
         db.dispose()
     return 0
+
+
+def _dispatcher(db: Database, now: datetime) -> str:
+    """Which instance sends the outbox (the dispatcher role), for the operator."""
+    from bot.delivery import DISPATCH_LEASE
+    from storage.leases import LeaseRepository
+
+    lease = LeaseRepository(db).get(DISPATCH_LEASE)
+    if lease is None or lease.holder is None or lease.lease_until is None:
+        return "dispatcher: none (no instance running, or the last one stopped cleanly)"
+    left = (lease.lease_until - now).total_seconds()
+    state = f"lease {left:.0f} s left" if left >= 0 else f"lease ran out {-left:.0f} s ago: the holder is gone"
+    return f"dispatcher: {lease.holder} ({state}; handed over {lease.epoch - 1} times)"
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:

@@ -12,12 +12,14 @@ import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp import web
 
-from bot.delivery import DeliveryOptions, OutboxSender
-from dialogs.clock import FakeClock
+from bot.delivery import DISPATCH_LEASE, DeliveryOptions, OutboxSender
+from dialogs.clock import FakeClock, SystemClock
 from storage.db import Database
 from storage.leases import LeaseRepository
 from storage.outbox import OutboxRepository, OutboxState
@@ -279,3 +281,22 @@ def test_every_instance_runs_the_heartbeat_from_the_start() -> None:
     assert job is not None and job.max_instances == 1 and job.next_run_time is not None
     # Renewed several times within the role's lease, so a late tick or two costs nothing.
     assert ROLE.total_seconds() >= LEASE_EVERY_SECONDS * 4
+
+
+def test_the_operator_sees_who_dispatches(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from bot.cli import main
+    from tests.harness.database import sqlite_database
+
+    with sqlite_database(tmp_path) as database:
+        url = str(database.engine.url)
+        monkeypatch.setenv("DATABASE_URL", url)
+        assert main(["outbox"]) == 0
+        assert "dispatcher: none" in capsys.readouterr().out
+        now = SystemClock().now()
+        LeaseRepository(database).acquire(DISPATCH_LEASE, "host-a:4242:beef", now - ROLE * 3, ROLE)
+        LeaseRepository(database).acquire(DISPATCH_LEASE, "host-b:77:cafe", now - ROLE, ROLE / 2)
+        assert main(["outbox"]) == 0
+    out = capsys.readouterr().out
+    assert "dispatcher: host-b:77:cafe (lease ran out " in out and "the holder is gone; handed over 1 times)" in out
