@@ -334,16 +334,16 @@ class PortfolioPayload(BaseModel):
     domain: str = ""
     coordinator: str = ""
     government: str = ""
-
     owner: int | None = None  # whose overview it is (dialogs/owned.py)
+
 
 class DigestPayload(BaseModel):
     enabled: str = "true"
     weekday: str = DEFAULT_DIGEST_DAY
     at_time: str = DEFAULT_DIGEST_TIME
     stale_days: str = str(rules.DEFAULT_STALE_DAYS)
-
     owner: int | None = None  # whose digest settings card it is
+
 
 # Helpers -------------------------------------------------------------------------------------------------------
 
@@ -956,10 +956,10 @@ def portfolio_lines(
 
 def portfolio_page(request: Request, services: Services, payload: PortfolioPayload) -> Reply:
     t = request.t
-    overseen = _overseen_domains(request, services)
     # One person's overview (their domains): in a channel a page replaces the card for everyone there.
     if (refused := not_yours(request, services, payload.owner, "card.not_yours.portfolio")) is not None:
         return refused
+    overseen = _overseen_domains(request, services)
     if isinstance(overseen, Reply):
         return overseen
     domains, _roles = overseen
@@ -1004,8 +1004,8 @@ def portfolio_page(request: Request, services: Services, payload: PortfolioPaylo
         total=len(lines),
         counts=counts,
         filters=filters,
-    )
         owner_id=request.person.id,
+    )
     card = build_portfolio_card(view, t)
     return Reply(replace_card=card) if request.kind != "message" and payload.page != 1 else Reply.card(card)
 
@@ -1101,20 +1101,20 @@ def digest_settings(request: Request, services: Services, rest: str) -> Reply:
         at_time=pref.at_time if pref else DEFAULT_DIGEST_TIME,
         enabled=pref.enabled if pref else True,
         stale_days=str(pref.stale_days if pref else rules.DEFAULT_STALE_DAYS),
+        owner_id=request.person.id,
     )
     return Reply.card(build_digest_settings_card(form, request.t))
 
 
 def save_digest_settings(request: Request, services: Services, payload: DigestPayload) -> Reply:
-        owner_id=request.person.id,
     t = request.t
+    if (refused := not_yours(request, services, payload.owner, "card.not_yours.digest")) is not None:
+        return refused
     overseen = _overseen_domains(request, services)
     if isinstance(overseen, Reply):
         return overseen
     errors: dict[str, str] = {}
     if payload.weekday not in rules.WEEKDAYS:
-    if (refused := not_yours(request, services, payload.owner, "card.not_yours.digest")) is not None:
-        return refused
         errors["weekday"] = t("digest.settings.weekday.invalid")
     at = rules.parse_hhmm(payload.at_time)
     if at is None:
