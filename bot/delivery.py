@@ -15,6 +15,7 @@ may take), so a slow or stalled instance cannot still be sending a row another i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import heapq
 import itertools
@@ -47,7 +48,7 @@ from storage.conversations import ConversationRepository
 from storage.db import Database
 from storage.leases import LeaseRepository
 from storage.models import ConversationRef, Person
-from storage.outbox import OptOutRepository, OutboxMessage, OutboxRepository, SentMark, Target
+from storage.outbox import OptOutRepository, OutboxMessage, OutboxRepository, SentMark, SentWriter, Target
 from storage.people import PersonRepository
 
 log = logging.getLogger(__name__)
@@ -361,15 +362,15 @@ class DispatchReport:
 
 
 class SentRecorder:
-    """Records accepted sends: each waits for the commit that holds it, and the sends accepted while one commit is
-    under way go together in the next (a group commit), so recording keeps up with any send rate in one short
-    transaction per round trip. `run` puts the write on the sender's own thread; a failed write is tried twice more.
+    """Records accepted sends: each waits for the write that holds it, and the sends accepted while one write is
+    under way go together in the next, so recording keeps up with any send rate at one round trip per write
+    (storage.outbox.SentWriter). `run` puts the write on a thread of its own; a failed write is tried twice more.
     """
 
     ATTEMPTS = 3
 
-    def __init__(self, outbox: OutboxRepository, run: Callable[..., Awaitable[Any]], sleep: Sleep) -> None:
-        self._outbox = outbox
+    def __init__(self, writer: SentWriter, run: Callable[..., Awaitable[Any]], sleep: Sleep) -> None:
+        self._storage = writer
         self._run = run
         self._sleep = sleep
         self._waiting: list[tuple[SentMark, asyncio.Future[None]]] = []
@@ -388,7 +389,7 @@ class SentRecorder:
             error: BaseException | None = None
             for attempt in range(self.ATTEMPTS):
                 try:
-                    await self._run(self._outbox.mark_sent_many, [mark for mark, _ in batch])
+                    await self._run(self._storage.write, [mark for mark, _ in batch])
                     error = None
                     break
                 except Exception as exc:
@@ -452,16 +453,23 @@ class OutboxSender:
         self._leases = LeaseRepository(db)
         self._role_until: datetime | None = None
         self._role_epoch: int | None = None
-        # The role, the claims' renewal and `mark_sent` run on a thread (and so a connection) of their own: never
-        # queued behind user turns' database work (on SQLite the default executor is the one database thread).
-        self._own_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="projectbot-outbox")
-        self._recorder = SentRecorder(self.outbox, self._on_own_thread, sleep)
+        # `mark_sent` and the heartbeat (the role, the claims' renewal) run each on a thread of its own, never queued
+        # behind user turns' database work (the default executor) or behind each other; `mark_sent` on a
+        # connection of its own too (storage.outbox.SentWriter).
+        self._record_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="projectbot-outbox-sent")
+        self._lease_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="projectbot-outbox-lease")
+        self._sent_writer = SentWriter(db)
+        self._recorder = SentRecorder(self._sent_writer, self._on_record_thread, sleep)
+        self._warming: asyncio.Future[Any] | None = None
         self._unrecorded = 0  # sends started whose outcome is not recorded yet
         self._recorded = asyncio.Event()
         self._closing = False
 
-    async def _on_own_thread(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self._own_thread, lambda: function(*args, **kwargs))
+    async def _on_lease_thread(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._lease_thread, lambda: function(*args, **kwargs))
+
+    async def _on_record_thread(self, function: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._record_thread, function, *args)
 
     # The dispatcher role --------------------------------------------------------------------------------
 
@@ -491,7 +499,7 @@ class OutboxSender:
         if self.dispatcher_role:
             now = self.clock.now()
             try:
-                lease = await self._on_own_thread(
+                lease = await self._on_lease_thread(
                     self._leases.acquire, DISPATCH_LEASE, self.owner, now, self.options.role_lease
                 )
             except Exception as exc:
@@ -512,7 +520,7 @@ class OutboxSender:
     async def _extend_claims(self, ids: list[int]) -> set[int]:
         until = self.clock.now() + self.options.lease
         try:
-            kept: set[int] = await self._on_own_thread(self.outbox.extend_claims, ids, self.owner, until=until)
+            kept: set[int] = await self._on_lease_thread(self.outbox.extend_claims, ids, self.owner, until=until)
         except Exception as exc:
             log.warning("outbox: could not renew the claims of %d rows: %s", len(ids), exc)
             return set()
@@ -541,13 +549,17 @@ class OutboxSender:
                 break
         try:
             if self._held and not self._unrecorded:
-                await self._on_own_thread(self.outbox.release_many, list(self._held), self.owner, now=self.clock.now())
+                now = self.clock.now()
+                await self._on_lease_thread(self.outbox.release_many, list(self._held), self.owner, now=now)
             if self.dispatcher_role and self._role_until is not None:
-                await self._on_own_thread(self._leases.release, DISPATCH_LEASE, self.owner, self.clock.now())
+                await self._on_lease_thread(self._leases.release, DISPATCH_LEASE, self.owner, self.clock.now())
         except Exception as exc:  # they run out by themselves
             log.warning("outbox: could not hand back the role and claimed rows at shutdown: %s", exc)
         self._role_until = self._role_epoch = None
-        self._own_thread.shutdown(wait=False)
+        with contextlib.suppress(Exception):
+            await self._on_record_thread(self._sent_writer.close)
+        self._lease_thread.shutdown(wait=False)
+        self._record_thread.shutdown(wait=False)
 
     # Dispatch -------------------------------------------------------------------------------------------
 
@@ -629,6 +641,10 @@ class OutboxSender:
                 continue
             self._held[row.id] = row
             fresh.append(row)
+        if fresh and not self._sent_writer.connected:
+            # Ahead of the first send's record (the thread runs in order): connecting is not part of the window.
+            self._warming = asyncio.ensure_future(self._on_record_thread(self._sent_writer.connect))
+            self._warming.add_done_callback(lambda done: done.cancelled() or done.exception())
         return fresh
 
     async def _deliver_batch(
