@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ValidationError
+from typing import Annotated
+
+from pydantic import ValidationError
 
 from cards.i18n import LANGUAGES, Translator, language_of, translator
 from cards.menu import MenuSection
 from cards.settings import AUTO, SAVE_VERB, NudgeSection, SettingsForm, build_settings_card
 from dialogs import nudges
 from dialogs.owned import not_yours
+from dialogs.payloads import Id, Payload, StoredIn
 from dialogs.router import MenuInfo, Router
 from dialogs.timezones import resolve_timezone
 from dialogs.turn import Reply, Request, Services
 from storage.directory import EMAIL_MAX, NAME_MAX, DirectoryRepository, is_email
+from storage.models import Person
 
 
 def register(router: Router) -> None:
@@ -41,17 +45,17 @@ def register(router: Router) -> None:
     router.action(SAVE_VERB, SettingsPayload, save_settings, on_invalid=settings_unreadable)
 
 
-class SettingsPayload(BaseModel):
+class SettingsPayload(Payload):
     language: str = AUTO
     timezone: str = ""
     # Absent (an older card, or a client that leaves empty inputs out) means: leave as it is.
-    name: str | None = None
-    email: str | None = None
+    name: Annotated[str | None, StoredIn(Person, "name")] = None
+    email: Annotated[str | None, StoredIn(Person, "contact_email")] = None
     # The reminder to log time (dialogs/nudges.py); absent: leave as it is.
     nudge: str | None = None
     nudge_at: str | None = None
     nudge_hours: str | None = None
-    owner: int | None = None  # whose settings card it is (dialogs/owned.py)
+    owner: Id | None = None  # whose settings card it is (dialogs/owned.py)
 
 
 def _nudge_section(

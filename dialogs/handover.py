@@ -9,10 +9,8 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
-
-from pydantic import BaseModel
 
 from cards.handover import (
     ACCEPT_VERB,
@@ -56,11 +54,12 @@ from cards.status import RETRO_FORM_VERB
 from dialogs import handover_rules as rules
 from dialogs import proactive
 from dialogs.owned import submission_key
+from dialogs.payloads import Id, Payload, Prose, StoredIn
 from dialogs.permissions import Action, Actor, Relation, allowed
 from dialogs.projects import PersonPick, find_project, me, refusal, resolve_person
 from dialogs.router import CodePayload, MenuInfo, Router
 from dialogs.turn import OutgoingFile, Reply, Request, Services
-from dialogs.values import parse_date
+from dialogs.values import parse_date, whole_number
 from storage.db import Database
 from storage.directory import person_for_email
 from storage.handover import (
@@ -68,6 +67,8 @@ from storage.handover import (
     REASON_MAX,
     TITLE_MAX,
     Duplicate,
+    Handover,
+    HandoverItem,
     HandoverRepository,
     HandoverRow,
     HandoverState,
@@ -126,9 +127,9 @@ def register(router: Router) -> None:
 # Payloads ------------------------------------------------------------------------------------------------------
 
 
-class PlanPayload(BaseModel):
+class PlanPayload(Payload):
     code: str
-    form_id: str = ""
+    form_id: Annotated[str, Prose()] = ""
     receiver: str = ""
     receiver_conversation: str = ""
     planned: str = ""
@@ -136,37 +137,37 @@ class PlanPayload(BaseModel):
     support: str = ""
     stakeholders: str = ""
     inform_days: str = ""
-    extra_items: str = ""
+    extra_items: Annotated[str, Prose()] = ""
 
 
-class ItemRef(BaseModel):
+class ItemRef(Payload):
     code: str
-    item: int | None = None
+    item: Id | None = None
 
 
-class ItemPayload(BaseModel):
+class ItemPayload(Payload):
     code: str
-    form_id: str = ""
-    item: int | None = None
-    title: str = ""
+    form_id: Annotated[str, Prose()] = ""
+    item: Id | None = None
+    title: Annotated[str, StoredIn(HandoverItem, "title")] = ""
     owner: str = ""
     due: str = ""
-    link: str = ""
+    link: Annotated[str, StoredIn(HandoverItem, "link")] = ""
 
 
-class ItemDone(BaseModel):
+class ItemDone(Payload):
     code: str
-    item: int
+    item: Id
     done: bool = True
 
 
-class AcceptPayload(BaseModel):
-    handover: int
+class AcceptPayload(Payload):
+    handover: Id
 
 
-class NotYetPayload(BaseModel):
-    handover: int
-    reason: str = ""
+class NotYetPayload(Payload):
+    handover: Id
+    reason: Annotated[str, StoredIn(Handover, "not_yet_reason")] = ""
 
 
 # Who the person is to the handover ------------------------------------------------------------------------------
@@ -477,10 +478,11 @@ def validate_plan(
     if problem:
         errors["stakeholders"] = problem
     days = payload.inform_days.strip() or str(rules.DEFAULT_INFORM_DAYS)
-    if not days.isdigit() or int(days) > rules.MAX_INFORM_DAYS:
+    inform_days = whole_number(days)
+    if inform_days is None or inform_days > rules.MAX_INFORM_DAYS:
         errors["inform_days"] = t("handover.inform_days.invalid", limit=rules.MAX_INFORM_DAYS)
     else:
-        values["inform_days"] = int(days)
+        values["inform_days"] = inform_days
     extra = [" ".join(line.split()) for line in payload.extra_items.splitlines() if line.strip()]
     if len(extra) > MAX_EXTRA_ITEMS:
         errors["extra_items"] = t("handover.extra_items.too_many", limit=MAX_EXTRA_ITEMS)

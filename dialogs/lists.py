@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
+from typing import Annotated
 
-from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 
 from cards.i18n import Translator
@@ -21,13 +21,15 @@ from cards.lists import (
     build_governments_card,
 )
 from cards.menu import MenuSection
+from dialogs.payloads import Payload, StoredIn
 from dialogs.permissions import Action, allowed
 from dialogs.project_import import guess_kind
 from dialogs.projects import me, refusal
 from dialogs.router import MenuInfo, PagePayload, Router
 from dialogs.turn import Reply, Request, Services
+from dialogs.values import parse_id
 from storage.lists import DOMAIN_NAME_MAX, GOVERNMENT_NAME_MAX, ListChange, ListRepository
-from storage.projects import GovernmentKind, ProjectRepository
+from storage.projects import Domain, Government, GovernmentKind, ProjectRepository
 
 GOVERNMENTS_PAGE_SIZE = 25
 
@@ -60,18 +62,18 @@ def register(router: Router) -> None:
     router.action(GOVERNMENT_PAGE_VERB, PagePayload, lambda r, s, p: show_governments(r, s, "", page=p.page))
 
 
-class DomainPayload(BaseModel):
+class DomainPayload(Payload):
     operation: str = "add"
     domain: str = ""
-    name_nl: str = ""
-    name_en: str = ""
+    name_nl: Annotated[str, StoredIn(Domain, "name_nl")] = ""
+    name_en: Annotated[str, StoredIn(Domain, "name_en")] = ""
 
 
-class GovernmentPayload(BaseModel):
+class GovernmentPayload(Payload):
     operation: str = "add"
     page: int = 1
     current: str = ""
-    name: str = ""
+    name: Annotated[str, StoredIn(Government, "name")] = ""
     kind: str = AUTO_KIND
 
 
@@ -103,7 +105,7 @@ def save_domain(request: Request, services: Services, payload: DomainPayload) ->
     errors: dict[str, str] = {}
     name_nl, name_en = payload.name_nl.strip(), payload.name_en.strip()
     renaming = payload.operation == "rename"
-    domain_id = int(payload.domain) if payload.domain.strip().isdigit() else None
+    domain_id = parse_id(payload.domain)
     if renaming and domain_id is None:
         errors["domain"] = t("lists.domains.which.missing")
     if not renaming and not name_nl:

@@ -14,13 +14,12 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel
-
 from cards.meeting_import import IMPORT_LIST_VERB, IMPORT_VERB, ImportChoice, build_meeting_import_card
 from dialogs import recurrence as rec
 from dialogs.calendar_source import CalendarError, CalendarSource
 from dialogs.graph_recurrence import ImportedSeries, Unsupported, overrides_from_instances, series_from_event
 from dialogs.meetings import _here, overrides_of, series_card, sync_series
+from dialogs.payloads import Payload
 from dialogs.permissions import Action, allowed
 from dialogs.projects import find_project, me, refusal
 from dialogs.router import CodePayload, Router
@@ -47,7 +46,7 @@ def register(router: Router) -> None:
     router.action(IMPORT_VERB, ImportPayload, import_series)
 
 
-class ImportPayload(BaseModel):
+class ImportPayload(Payload):
     code: str
     event: str
 

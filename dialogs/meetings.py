@@ -5,13 +5,14 @@ keeps reminders (and report prompts) for the coming days in the outbox."""
 from __future__ import annotations
 
 import hashlib
+import math
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ValidationError
+from pydantic import Field, ValidationError
 
 from cards.i18n import Translator, translator
 from cards.meetings import (
@@ -53,17 +54,21 @@ from cards.outbox import OptOutFooter, with_opt_out_footer
 from dialogs import proactive
 from dialogs import recurrence as rec
 from dialogs.owned import submission_key
+from dialogs.payloads import Id, Payload, Prose, StoredIn
 from dialogs.permissions import Action, allowed
 from dialogs.projects import PersonPick, find_project, me, refusal, resolve_person
 from dialogs.router import CodePayload, MenuInfo, Router
 from dialogs.timezones import resolve_timezone
 from dialogs.turn import Reply, Request, Services
-from dialogs.values import parse_date
+from dialogs.values import parse_date, parse_id
 from storage.db import Database
 from storage.directory import DirectoryRepository, person_for_email
 from storage.meetings import (
+    ActionItem,
+    AgendaItem,
     Duplicate,
     MeetingOccurrence,
+    MeetingReport,
     MeetingRepository,
     MeetingSeries,
     ReportInput,
@@ -134,22 +139,22 @@ def register(router: Router) -> None:
 # Payloads -------------------------------------------------------------------------------------------------------
 
 
-class ListPayload(BaseModel):
+class ListPayload(Payload):
     """The list's own Previous/Next buttons send a page and either a project code ("" for this conversation or your
     projects, as typed) or the series a card showed; other cards open it with just a code."""
 
     code: str = ""
-    series: int | None = None
+    series: Id | None = None
     page: int | None = None
 
 
-class SeriesRef(BaseModel):
-    series: int
+class SeriesRef(Payload):
+    series: Id
 
 
-class OccurrenceRef(BaseModel):
-    series: int
-    occurrence: str
+class OccurrenceRef(Payload):
+    series: Id
+    occurrence: str = Field(max_length=10)  # the original date, ISO: recurrence.occurrence_key
 
 
 class MovePayload(OccurrenceRef):
@@ -162,23 +167,23 @@ class RelinkPayload(SeriesRef):
 
 
 class ReminderRef(OccurrenceRef):
-    lead: int = 0
+    lead: int = Field(default=0, ge=0, le=rec.MAX_LEAD_MINUTES)
     first: bool = True
 
 
 class AgendaPayload(ReminderRef):
-    agenda_text: str = ""
+    agenda_text: Annotated[str, StoredIn(AgendaItem, "text")] = ""
 
 
-class ActionRef(BaseModel):
-    action: int
+class ActionRef(Payload):
+    action: Id
 
 
-class SeriesPayload(BaseModel):
+class SeriesPayload(Payload):
     code: str
-    form_id: str = ""
-    series: int | None = None
-    title: str = ""
+    form_id: Annotated[str, Prose()] = ""
+    series: Id | None = None
+    title: Annotated[str, StoredIn(MeetingSeries, "title")] = ""
     kind: str = "project"
     date: str = ""
     time: str = ""
@@ -187,27 +192,27 @@ class SeriesPayload(BaseModel):
     repeat: str = "none"
     until: str = ""
     count: str = ""
-    place: str = ""
-    link: str = ""
+    place: Annotated[str, StoredIn(MeetingSeries, "place")] = ""
+    link: Annotated[str, StoredIn(MeetingSeries, "link")] = ""
     leads: str = ""
     skip_holidays: str = "false"
 
 
-class ReportPayload(BaseModel):
-    series: int
-    occurrence: str
-    form_id: str = ""
-    decisions: str = ""
-    action_1: str = ""
+class ReportPayload(Payload):
+    series: Id
+    occurrence: str = Field(max_length=10)
+    form_id: Annotated[str, Prose()] = ""
+    decisions: Annotated[str, StoredIn(MeetingReport, "decisions")] = ""
+    action_1: Annotated[str, StoredIn(ActionItem, "text")] = ""
     owner_1: str = ""
     due_1: str = ""
-    action_2: str = ""
+    action_2: Annotated[str, StoredIn(ActionItem, "text")] = ""
     owner_2: str = ""
     due_2: str = ""
-    action_3: str = ""
+    action_3: Annotated[str, StoredIn(ActionItem, "text")] = ""
     owner_3: str = ""
     due_3: str = ""
-    action_4: str = ""
+    action_4: Annotated[str, StoredIn(ActionItem, "text")] = ""
     owner_4: str = ""
     due_4: str = ""
 
@@ -326,7 +331,7 @@ class SeriesValues:
 def _parse_time(text: str) -> time | None:
     cleaned = text.strip().replace("u", ":").replace("h", ":").replace(".", ":")
     parts = cleaned.split(":")
-    if len(parts) < 2 or not all(p.isdigit() for p in parts[:2]):
+    if len(parts) < 2 or not all(p.isascii() and p.isdigit() and len(p) <= 2 for p in parts[:2]):
         return None
     hour, minute = int(parts[0]), int(parts[1])
     if not (0 <= hour < 24 and 0 <= minute < 60):
@@ -410,6 +415,9 @@ def _int(text: str) -> int | None:
     try:
         value = float(text.strip().replace(",", "."))
     except ValueError:
+        return None
+    # "1e400" reads as infinity and "nan" as not a number: int() of either raises.
+    if not math.isfinite(value) or abs(value) > 1e9:
         return None
     return int(value) if value == int(value) else None
 
@@ -719,7 +727,7 @@ def relink_series(request: Request, services: Services, payload: RelinkPayload) 
     series, _project = found
     assert series.id is not None
     choices = _conversation_choices(services, series, request.where.tenant_id, t)
-    wanted = int(payload.conversation) if payload.conversation.isdigit() else None
+    wanted = parse_id(payload.conversation)
     if wanted not in {ref_id for ref_id, _ in choices}:
         card = build_meeting_conversation_card(
             series.id,
@@ -806,11 +814,19 @@ def _may_answer(request: Request, services: Services, series: MeetingSeries) -> 
     return project is not None and allowed(me(request, services).actor(project), Action.VIEW_PROJECT).allowed
 
 
+def _takes_place(services: Services, series: MeetingSeries, key: str) -> bool:
+    """Whether the series has an occurrence with this key (its original date) that is not cancelled: answers
+    and agenda items are kept only for real meetings, whatever date a card's data names."""
+    return _occurrence_any(services, series, key) is not None
+
+
 def add_agenda_from_card(request: Request, services: Services, payload: AgendaPayload) -> Reply:
     t = request.t
     series = MeetingRepository(services.db).get(payload.series)
     if series is None or series.id is None or not _may_answer(request, services, series):
         return Reply.text(t("meeting.gone"))
+    if not _takes_place(services, series, payload.occurrence):
+        return Reply.text(t("meeting.occurrence.not_one", title=series.title))
     text = " ".join(payload.agenda_text.split())[:1000]
     if text:
         # Teams retries an invoke: the same person adding the same text to the same occurrence is one item.
@@ -838,6 +854,8 @@ def answer(request: Request, services: Services, payload: ReminderRef, *, attend
         return Reply.text(t("meeting.gone"))
     if request.person.id is None:
         return Reply.text(t("meeting.gone"))
+    if not _takes_place(services, series, payload.occurrence):
+        return Reply.text(t("meeting.occurrence.not_one", title=series.title))
     repository.answer(series.id, payload.occurrence, request.person.id, attending=attending, now=services.clock.now())
     notice = t("meeting.rsvp.yes") if attending else t("meeting.rsvp.no")
     return _reminder_reply(request, services, payload, notice)
@@ -877,6 +895,8 @@ def save_report(request: Request, services: Services, payload: ReportPayload) ->
         return found
     series, project = found
     assert series.id is not None
+    if not _takes_place(services, series, payload.occurrence):
+        return Reply.text(t("meeting.occurrence.not_one", title=series.title))
     repository = MeetingRepository(services.db)
     if repository.report_exists(series.id, payload.occurrence):
         return Reply.text(t("meeting.report.already", title=series.title))

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 
-from pydantic import BaseModel
-
 from cards.menu import MenuSection
 from cards.people import (
     FORGET_CANCEL_VERB,
@@ -18,10 +16,12 @@ from cards.people import (
     build_my_data_card,
     build_roles_card,
 )
+from dialogs.payloads import Payload
 from dialogs.permissions import Action, allowed
 from dialogs.projects import me, refusal
 from dialogs.router import MenuInfo, Router
 from dialogs.turn import OutgoingFile, Reply, Request, Services
+from dialogs.values import parse_id
 from storage.directory import DirectoryRepository, Role
 from storage.privacy import PrivacyRepository, export_csv, export_json
 from storage.projects import ProjectRepository
@@ -68,18 +68,18 @@ def register(router: Router) -> None:
     router.action(FORGET_CANCEL_VERB, CancelPayload, lambda r, s, p: Reply.text(r.t("forget.cancelled")))
 
 
-class RolesPayload(BaseModel):
+class RolesPayload(Payload):
     operation: str = "grant"
     person: str = ""
     role: str = ""
     domains: str = ""
 
 
-class ForgetPayload(BaseModel):
+class ForgetPayload(Payload):
     token: str = ""
 
 
-class CancelPayload(BaseModel):
+class CancelPayload(Payload):
     pass
 
 
@@ -132,7 +132,7 @@ def save_roles(request: Request, services: Services, payload: RolesPayload) -> R
         )
     if payload.role not in ROLES:
         errors["role"] = t("roles.role.invalid")
-    domain_ids = {int(p) for p in payload.domains.split(",") if p.strip().isdigit()}
+    domain_ids = {number for p in payload.domains.split(",") if (number := parse_id(p)) is not None}
     if errors:
         values = payload.model_dump(exclude={"operation"})
         return Reply(replace_card=build_roles_card(_roles_form(services, request, values=values, errors=errors), t))

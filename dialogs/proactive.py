@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import Field
 
 from cards.i18n import Language, Translator, catalog, translator
 from cards.outbox import (
@@ -19,6 +19,7 @@ from cards.outbox import (
     build_undeliverable_card,
     with_opt_out_footer,
 )
+from dialogs.payloads import Payload
 from dialogs.router import Router
 from dialogs.turn import Reply, Request, Services
 from storage.db import Database
@@ -124,8 +125,8 @@ def _render_undeliverable(args: dict[str, Any], t: Translator) -> dict[str, Any]
 # The opt-out button ----------------------------------------------------------------------------------------
 
 
-class OptOutPayload(BaseModel):
-    kind: str
+class OptOutPayload(Payload):
+    kind: str = Field(max_length=64)
     scope: Literal["person", "conversation"]
 
 
@@ -136,6 +137,8 @@ def register(router: Router) -> None:
 def stop_kind(request: Request, services: Services, payload: OptOutPayload) -> Reply:
     """Idempotent, as Teams may deliver the same invoke twice."""
     t = request.t
+    if payload.kind == "default" or f"outbox.kind.{payload.kind}" not in catalog(t.language):
+        return Reply.text(t("outbox.stop.unknown"))  # only kinds the bot sends (and names) can be stopped
     kind_name = _first_known(t, f"outbox.kind.{payload.kind}", "outbox.kind.default")
     if payload.scope == SCOPE_CONVERSATION and request.where.is_personal:
         return Reply.text(t("outbox.stop.personal_only"))

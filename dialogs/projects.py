@@ -6,10 +6,10 @@ import math
 import uuid
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ValidationError
+from pydantic import Field, ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from cards.i18n import Translator
@@ -40,25 +40,52 @@ from cards.projects import (
     build_team_member_card,
 )
 from dialogs.owned import not_yours, submission_key
+from dialogs.payloads import Id, Payload, Prose, StoredIn
 from dialogs.permissions import Action, Actor, Decision, Relation, allowed, relations_to_project
-from dialogs.router import CodePayload, MenuInfo, PagePayload, Router
+from dialogs.router import REFERENCE_MAX, CodePayload, MenuInfo, PagePayload, Router
 from dialogs.turn import Reply, Request, Services
-from dialogs.values import parse_date, parse_decimal
+from dialogs.values import parse_date, parse_decimal, parse_id
 from storage.audit import audit_by_request
 from storage.directory import DirectoryRepository, Role, is_email, person_for_email
 from storage.handover import HandoverRepository
 from storage.meetings import MeetingRepository
 from storage.projects import (
     Phase,
+    Project,
     ProjectFacts,
     ProjectRepository,
     ProjectState,
+    TeamMember,
     Visibility,
     is_valid_code,
     normalise_code,
 )
 
 PAGE_SIZE = 8
+# The commands a "which project?" card may run again with the chosen code: those that pass the text after them to
+# find_project (tests/test_bad_card_data.py checks every find_project call names one of these).
+CHOOSABLE = frozenset(
+    {
+        "project",
+        "edit project",
+        "budget",
+        "export",
+        "meetings",
+        "new meeting",
+        "agenda",
+        "actions",
+        "import meeting",
+        "handover",
+        "update",
+        "status",
+        "status history",
+        "milestones",
+        "risks",
+        "decisions",
+        "retrospective",
+        "report",
+    }
+)
 
 
 def register(router: Router) -> None:
@@ -96,13 +123,20 @@ def register(router: Router) -> None:
     )
     router.command("phase", en=("phase", "change phase"), nl=("fase", "wijzig fase"), handler=phase_form)
 
-    def choose(request: Request, services: Services, payload: ChoosePayload) -> Reply:
-        command = next((c for c in router.commands() if c.name == payload.command), None)
-        if command is None:
-            return Reply.text(request.t("error.unknown_action"))
-        outcome = command.handler(request, services, payload.code)
-        assert isinstance(outcome, Reply), "commands reachable from the choice card are plain functions"
-        return outcome
+    async def choose(request: Request, services: Services, payload: ChoosePayload) -> Reply:
+        """The "which project?" card: the command it was asked for, run again with the chosen code, exactly as
+        if typed (the same checks; a command that is a coroutine is awaited). Only commands that look a project
+        up by the text after them: card data could name any command, or text no command takes."""
+        found = router.match(payload.command)
+        code = " ".join(payload.code.split())
+        if found is None or found[1] or found[0].name not in CHOOSABLE or not code:
+            return Reply.text(request.t("lookup.choice_invalid"))
+        command = found[0]
+        typed = f"{command.phrases[request.language][0]} {code}"
+        again = router.match(typed)
+        if again is None or again[0] is not command:
+            return Reply.text(request.t("lookup.choice_invalid"))
+        return await router.dispatch(replace(request, kind="message", text=typed, verb=None, payload={}), services)
 
     router.action(CHOOSE_VERB, ChoosePayload, choose)
     router.action(OPEN_VERB, CodePayload, lambda r, s, p: show_project(r, s, p.code))
@@ -115,20 +149,20 @@ def register(router: Router) -> None:
     router.action(PHASE_SAVE_VERB, PhasePayload, save_phase)
 
 
-class ChoosePayload(BaseModel):
-    command: str
-    code: str
+class ChoosePayload(Payload):
+    command: str = Field(max_length=40)
+    code: str = Field(max_length=REFERENCE_MAX)
 
 
-class ProjectPayload(BaseModel):
-    form_id: str = ""
+class ProjectPayload(Payload):
+    form_id: Annotated[str, Prose()] = ""
     project: str | None = None  # the code of the project being edited
     code: str = ""
-    name: str = ""
+    name: Annotated[str, StoredIn(Project, "name")] = ""
     domain: str = ""
-    description: str = ""
-    goal: str = ""
-    scope: str = ""
+    description: Annotated[str, StoredIn(Project, "description")] = ""
+    goal: Annotated[str, StoredIn(Project, "goal")] = ""
+    scope: Annotated[str, StoredIn(Project, "scope")] = ""
     coordinator: str = ""
     manager: str = ""
     governments: str = ""
@@ -140,17 +174,17 @@ class ProjectPayload(BaseModel):
 
 
 class ProjectsPage(PagePayload):
-    owner: int | None = None  # whose list it is (dialogs/owned.py)
+    owner: Id | None = None  # whose list it is (dialogs/owned.py)
 
 
-class MemberPayload(BaseModel):
+class MemberPayload(Payload):
     code: str
     person: str = ""
-    role: str = ""
+    role: Annotated[str, StoredIn(TeamMember, "role")] = ""
     external: str = "false"
 
 
-class PhasePayload(BaseModel):
+class PhasePayload(Payload):
     code: str
     phase: str = ""
 
@@ -424,7 +458,7 @@ def validate_project(
         errors["name"] = t("project.name.too_long")
     values["name"] = name
     domain_ids = {d.id for d in repository.domains()}
-    if not payload.domain.isdigit() or int(payload.domain) not in domain_ids:
+    if parse_id(payload.domain) not in domain_ids:
         errors["domain"] = t("project.domain.missing")
     else:
         values["domain_id"] = int(payload.domain)
@@ -446,7 +480,7 @@ def validate_project(
     for part in (p.strip() for p in payload.governments.split(",")):
         if not part:
             continue
-        if not part.isdigit() or int(part) not in known:
+        if parse_id(part) not in known:
             errors["governments"] = t("project.governments.invalid")
             break
         government_ids.append(int(part))

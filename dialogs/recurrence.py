@@ -254,6 +254,10 @@ def reminders(occurrences_: Sequence[Occurrence], leads: Sequence[int]) -> list[
     return found
 
 
+# The longest a reminder may come before its meeting.
+MAX_LEAD_MINUTES = 14 * 24 * 60
+
+
 def parse_leads(text: str) -> list[int] | None:
     """Lead times as people type them: "24h, 1h", "1d 30m", "2u, 15 min" -> minutes (largest first); None if unreadable.
 
@@ -268,7 +272,7 @@ def parse_leads(text: str) -> list[int] | None:
         if not part:
             continue
         minutes = _lead_minutes(part)
-        if minutes is None or not 5 <= minutes <= 14 * 24 * 60:
+        if minutes is None or not 5 <= minutes <= MAX_LEAD_MINUTES:
             return None
         found.append(minutes)
     unique = sorted(set(found), reverse=True)

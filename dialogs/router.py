@@ -10,12 +10,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from cards.i18n import Language, Translator
 from cards.menu import MENU_VERB, MenuEntry, MenuSection, build_help_card
+from dialogs.payloads import DATE_OUT_OF_RANGE, OUT_OF_RANGE, UNREADABLE, Payload, text_problem
 from dialogs.permissions import Action, Actor, allowed
 from dialogs.turn import Reply, Request, Services
+from dialogs.values import FIRST_YEAR, LAST_YEAR
 from storage.directory import DirectoryRepository
 
 P = TypeVar("P", bound=BaseModel)
@@ -24,6 +26,11 @@ VerbHandler = Callable[[Request, Services, Any], Reply | Awaitable[Reply]]
 InvalidHandler = Callable[[Request, Services, ValidationError], Reply | Awaitable[Reply]]
 
 _SPACES = re.compile(r"\s+")
+# Typed text longer than this is refused before it is matched: the longest command a person types (an agenda
+# item, a time entry with its note) is far shorter; a pasted document is not a command.
+TYPED_MAX = 2000
+# A project reference on a card (a code, or a name): names are at most 200 characters.
+REFERENCE_MAX = 200
 
 
 def normalise(text: str) -> str:
@@ -59,29 +66,29 @@ class CardAction:
     on_invalid: InvalidHandler | None = None
 
 
-class MenuPayload(BaseModel):
+class MenuPayload(Payload):
     command: str
 
 
 # Card payloads many capabilities share (each capability keeps its own richer ones).
 
 
-class CodePayload(BaseModel):
+class CodePayload(Payload):
     """A card button about one project."""
 
-    code: str
+    code: str = Field(max_length=REFERENCE_MAX)
 
 
-class PagePayload(BaseModel):
+class PagePayload(Payload):
     """A list's previous/next button."""
 
     page: int = 1
 
 
-class PagedCode(BaseModel):
+class PagedCode(Payload):
     """A previous/next button in a list about one project."""
 
-    code: str
+    code: str = Field(max_length=REFERENCE_MAX)
     page: int = 1
 
 
@@ -200,6 +207,11 @@ class Router:
         t = request.t
         if not request.text:
             return Reply.text(t("empty.text"))
+        # Before any lookup: a pasted page of text is no command (and each of its words would be a query).
+        if len(request.text) > TYPED_MAX:
+            return Reply.text(t("error.text_too_long", limit=TYPED_MAX))
+        if text_problem(request.text) is not None:
+            return Reply.text(t("error.text_unreadable"))
         found = self.match(request.text)
         if found is None:
             return await asyncio.to_thread(self._not_understood, request, services)
@@ -233,11 +245,24 @@ class Router:
 
 
 def describe_invalid(invalid: ValidationError, t: Translator) -> str:
+    """What was wrong with a card's data, field by field, in the reader's language (never the value itself: it
+    may be what could not be read)."""
     problems = []
     for error in invalid.errors():
         name = ".".join(str(part) for part in error["loc"]) or "?"
-        key = "error.field_missing" if error["type"] == "missing" else "error.field_invalid"
-        problems.append(t(key, field=name))
+        kind, context = error["type"], error.get("ctx") or {}
+        if kind == "missing":
+            problems.append(t("error.field_missing", field=name))
+        elif kind in (UNREADABLE, "string_unicode"):
+            problems.append(t("error.field_unreadable", field=name))
+        elif kind == "string_too_long":
+            problems.append(t("error.field_too_long", field=name, limit=context.get("max_length", "?")))
+        elif kind == DATE_OUT_OF_RANGE:
+            problems.append(t("error.field_date_range", field=name, first=FIRST_YEAR, last=LAST_YEAR))
+        elif kind in (OUT_OF_RANGE, "int_parsing_size", "greater_than", "less_than_equal", "less_than"):
+            problems.append(t("error.field_out_of_range", field=name))
+        else:
+            problems.append(t("error.field_invalid", field=name))
     return t("error.invalid_submit", fields="; ".join(problems))
 
 

@@ -8,10 +8,8 @@ import math
 import uuid
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
-
-from pydantic import BaseModel
 
 from cards.i18n import Translator
 from cards.menu import MenuSection
@@ -83,12 +81,13 @@ from dialogs.handover import handover_summary
 from dialogs.hours import hours_source
 from dialogs.meetings import upcoming_meetings
 from dialogs.owned import not_yours, submission_key
+from dialogs.payloads import Id, Payload, Prose, StoredIn
 from dialogs.permissions import Action, allowed
 from dialogs.projects import PersonPick, find_project, me, refusal, resolve_person
 from dialogs.rendering import RenderingBusy
 from dialogs.router import CodePayload, MenuInfo, PagedCode, Router
 from dialogs.turn import OutgoingFile, Reply, Request, Services
-from dialogs.values import parse_date
+from dialogs.values import parse_date, parse_id, whole_number
 from storage.db import Database
 from storage.directory import DirectoryRepository, Role, person_for_email
 from storage.models import Person
@@ -97,11 +96,16 @@ from storage.projects import ProjectFacts, ProjectRepository
 from storage.status import (
     DecisionKind,
     Duplicate,
+    Milestone,
     MilestoneRow,
     PortfolioRow,
+    ProjectDecision,
     ReportRow,
+    Retrospective,
+    Risk,
     RiskRow,
     RiskState,
+    StatusReport,
     StatusRepository,
 )
 
@@ -258,91 +262,91 @@ def register(router: Router) -> None:
 # Payloads ------------------------------------------------------------------------------------------------------
 
 
-class StatusPayload(BaseModel):
+class StatusPayload(Payload):
     code: str
-    form_id: str = ""
+    form_id: Annotated[str, Prose()] = ""
     overall: str = ""
     schedule: str = ""
     budget: str = ""
     scope: str = ""
-    summary: str = ""
-    achievements: str = ""
-    next_steps: str = ""
-    decisions_needed: str = ""
-    blockers: str = ""
+    summary: Annotated[str, StoredIn(StatusReport, "summary")] = ""
+    achievements: Annotated[str, StoredIn(StatusReport, "achievements")] = ""
+    next_steps: Annotated[str, StoredIn(StatusReport, "next_steps")] = ""
+    decisions_needed: Annotated[str, StoredIn(StatusReport, "decisions_needed")] = ""
+    blockers: Annotated[str, StoredIn(StatusReport, "blockers")] = ""
 
 
-class MilestoneRef(BaseModel):
+class MilestoneRef(Payload):
     code: str
-    milestone: int | None = None
+    milestone: Id | None = None
 
 
-class MilestonePayload(BaseModel):
+class MilestonePayload(Payload):
     code: str
-    form_id: str = ""
-    milestone: int | None = None
-    title: str = ""
+    form_id: Annotated[str, Prose()] = ""
+    milestone: Id | None = None
+    title: Annotated[str, StoredIn(Milestone, "title")] = ""
     due: str = ""
-    description: str = ""
+    description: Annotated[str, StoredIn(Milestone, "description")] = ""
 
 
-class MilestoneDone(BaseModel):
+class MilestoneDone(Payload):
     code: str
-    milestone: int
+    milestone: Id
     undo: bool = False
 
 
-class RiskRef(BaseModel):
+class RiskRef(Payload):
     code: str
-    risk: int | None = None
+    risk: Id | None = None
 
 
-class RiskPayload(BaseModel):
+class RiskPayload(Payload):
     code: str
-    form_id: str = ""
-    risk: int | None = None
-    title: str = ""
+    form_id: Annotated[str, Prose()] = ""
+    risk: Id | None = None
+    title: Annotated[str, StoredIn(Risk, "title")] = ""
     probability: str = ""
     impact: str = ""
-    mitigation: str = ""
+    mitigation: Annotated[str, StoredIn(Risk, "mitigation")] = ""
     owner: str = ""
     state: str = "open"
 
 
-class DecisionPayload(BaseModel):
+class DecisionPayload(Payload):
     code: str
-    form_id: str = ""
+    form_id: Annotated[str, Prose()] = ""
     kind: str = "decision"
     date: str = ""
-    text: str = ""
-    decided_by: str = ""
+    text: Annotated[str, StoredIn(ProjectDecision, "text")] = ""
+    decided_by: Annotated[str, StoredIn(ProjectDecision, "decided_by")] = ""
 
 
-class RetroPayload(BaseModel):
+class RetroPayload(Payload):
     code: str
-    went_well: str = ""
-    to_improve: str = ""
-    lessons: str = ""
+    went_well: Annotated[str, StoredIn(Retrospective, "went_well")] = ""
+    to_improve: Annotated[str, StoredIn(Retrospective, "to_improve")] = ""
+    lessons: Annotated[str, StoredIn(Retrospective, "lessons")] = ""
 
 
-class LessonsPayload(BaseModel):
+class LessonsPayload(Payload):
     domain: str = ""
 
 
-class PortfolioPayload(BaseModel):
+class PortfolioPayload(Payload):
     page: int = 1
     domain: str = ""
     coordinator: str = ""
     government: str = ""
-    owner: int | None = None  # whose overview it is (dialogs/owned.py)
+    owner: Id | None = None  # whose overview it is (dialogs/owned.py)
 
 
-class DigestPayload(BaseModel):
-    enabled: str = "true"
+class DigestPayload(Payload):
+    enabled: Literal["true", "false"] = "true"  # the card's toggle
     weekday: str = DEFAULT_DIGEST_DAY
     at_time: str = DEFAULT_DIGEST_TIME
     stale_days: str = str(rules.DEFAULT_STALE_DAYS)
-    owner: int | None = None  # whose digest settings card it is
+    owner: Id | None = None  # whose digest settings card it is
 
 
 # Helpers -------------------------------------------------------------------------------------------------------
@@ -723,8 +727,8 @@ def save_risk(request: Request, services: Services, payload: RiskPayload) -> Rep
     numbers: dict[str, int] = {}
     for name in ("probability", "impact"):
         text = payload.__dict__[name].strip()
-        if text.isdigit() and 1 <= int(text) <= 5:
-            numbers[name] = int(text)
+        if (number := whole_number(text)) is not None and 1 <= number <= 5:
+            numbers[name] = number
         else:
             errors[name] = t("risk.scale.invalid")
     if payload.state not in rules.RISK_STATES:
@@ -874,7 +878,7 @@ def lessons(request: Request, services: Services, rest: str, *, domain: str = ""
     options = [(str(d.id), d.name(t.language)) for d in domains]
     names = {d.id: d.name(t.language) for d in domains}
     wanted = rest.strip().lower()
-    domain_id: int | None = int(domain) if domain.isdigit() else None
+    domain_id = parse_id(domain)
     text = ""
     if wanted and domain_id is None:
         match = next((d for d in domains if wanted in (d.key.lower(), d.name_nl.lower(), d.name_en.lower())), None)
@@ -966,10 +970,10 @@ def portfolio_page(request: Request, services: Services, payload: PortfolioPaylo
     now = services.clock.now()
     projects = ProjectRepository(services.db)
     domain_ids = domains
-    if payload.domain.isdigit() and int(payload.domain) in domains:
-        domain_ids = frozenset({int(payload.domain)})
-    coordinator_id = int(payload.coordinator) if payload.coordinator.isdigit() else None
-    government_id = int(payload.government) if payload.government.isdigit() else None
+    if (chosen := parse_id(payload.domain)) is not None and chosen in domains:
+        domain_ids = frozenset({chosen})
+    coordinator_id = parse_id(payload.coordinator)
+    government_id = parse_id(payload.government)
     repository = StatusRepository(services.db)
     rows = repository.portfolio(
         domain_ids,
@@ -993,7 +997,7 @@ def portfolio_page(request: Request, services: Services, payload: PortfolioPaylo
         domains=[(str(d.id), d.name(t.language)) for d in all_domains if d.id in domains],
         coordinators=coordinators[:50],
         governments=[(str(g.id), g.name) for g in projects.governments()][:60],
-        domain=payload.domain if payload.domain.isdigit() else "",
+        domain=payload.domain if parse_id(payload.domain) is not None else "",
         coordinator=payload.coordinator if coordinator_id else "",
         government=payload.government if government_id else "",
     )
@@ -1120,7 +1124,8 @@ def save_digest_settings(request: Request, services: Services, payload: DigestPa
     if at is None:
         errors["at_time"] = t("digest.settings.time.invalid", value=payload.at_time.strip()[:10])
     stale = payload.stale_days.strip()
-    if not stale.isdigit() or not 1 <= int(stale) <= 365:
+    stale_number = whole_number(stale)
+    if stale_number is None or not 1 <= stale_number <= 365:
         errors["stale_days"] = t("digest.settings.stale_days.invalid")
     if errors or at is None:
         form = DigestSettingsForm(

@@ -43,7 +43,7 @@ def parse_month(words: Sequence[str], today: date) -> tuple[date, date] | None:
     elif lowered and lowered[0] in MONTHS and len(lowered) <= 2:
         month = MONTHS[lowered[0]]
         if len(lowered) == 2:
-            if not lowered[1].isdigit() or len(lowered[1]) != 4:
+            if not (lowered[1].isascii() and lowered[1].isdigit()) or len(lowered[1]) != 4:
                 return None
             year = int(lowered[1])
         else:

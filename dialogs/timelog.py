@@ -7,10 +7,10 @@ import base64
 import uuid
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from cards.base import minutes_text
 from cards.i18n import LANGUAGES, Translator, catalog
@@ -40,6 +40,7 @@ from dialogs import proactive
 from dialogs.burn import DEFAULT_MARGIN_POINTS, burn
 from dialogs.burn_chart import BurnSeries, ChartLabels, render_burn_chart
 from dialogs.owned import not_yours, submission_key
+from dialogs.payloads import Day, Id, Payload, Prose, StoredIn
 from dialogs.permissions import Action, Relation, allowed
 from dialogs.projects import Me, find_project, me, refusal
 from dialogs.rendering import RenderingBusy
@@ -61,9 +62,12 @@ from storage.directory import is_placeholder
 from storage.models import Person
 from storage.outbox import OutboxRepository, Target, builder_payload
 from storage.projects import ProjectFacts, ProjectRepository, ProjectState, Visibility
-from storage.time_entries import AheadRule, BurnCheck, EntryView, Stored, TimeEntryRepository
+from storage.time_entries import AheadRule, BurnCheck, EntryView, Stored, TimeEntry, TimeEntryRepository
 
 DAY_LIMIT_MINUTES = 24 * 60
+# A project name is at most this long (dialogs/projects.py); a typed entry's leading words are tried as one.
+NAME_MAX = 200
+NAME_WORDS = 20
 BURN_KIND = "time.burn"
 BURN_BUILDER = "time.burn_warning"
 # The chart's data URI may take this much of the card's 28 KB; a larger one is left out (the facts still say it all).
@@ -118,25 +122,25 @@ def register(router: Router) -> None:
     router.action(HOURS_VERB, CodePayload, lambda r, s, p: project_hours(r, s, p.code))
 
 
-class SavePayload(BaseModel):
-    form_id: str = ""
-    owner: int | None = None  # whose form it is (dialogs/owned.py)
-    entry_id: int | None = None
+class SavePayload(Payload):
+    form_id: Annotated[str, Prose()] = ""
+    owner: Id | None = None  # whose form it is (dialogs/owned.py)
+    entry_id: Id | None = None
     project: str = ""
     date: str = ""
     duration: str = ""
     kind: str = "performed"
     category: str = "other"
-    note: str = ""
+    note: Annotated[str, StoredIn(TimeEntry, "note")] = ""
 
 
-class EntryPayload(BaseModel):
-    entry_id: int
+class EntryPayload(Payload):
+    entry_id: Id
 
 
-class WeekPayload(BaseModel):
-    monday: date
-    owner: int | None = None  # whose timesheet it is
+class WeekPayload(Payload):
+    monday: Day
+    owner: Id | None = None  # whose timesheet it is
 
 
 # Helpers --------------------------------------------------------------------------------------------------------
@@ -317,8 +321,12 @@ def _resolve_typed_project(
     found = repository.lookup(reference, visible_to=visible_to, suggest=False)
     if found.found is not None or found.candidates:
         return found.found, found.candidates, reference, note
-    for size in range(len(words) - 1, 0, -1):
+    # One lookup per candidate head: only heads that could be a name (at most NAME_WORDS words, NAME_MAX characters),
+    # or a long message would be hundreds of queries.
+    for size in range(min(len(words) - 1, NAME_WORDS), 0, -1):
         head = " ".join(words[:size])
+        if len(head) > NAME_MAX:
+            continue
         guess = repository.lookup(head, visible_to=visible_to, suggest=False)
         if guess.found is not None:
             rest = " ".join(words[size:])
