@@ -100,11 +100,12 @@ def build_scheduler(
     # instance when the holder is gone; first right at start, so a lone instance dispatches at once.
     _add(
         scheduler,
-        sender.heartbeat,
+        _heartbeat,
         IntervalTrigger(seconds=LEASE_EVERY_SECONDS),
         id=LEASE_JOB,
         name="hold or take the outbox dispatcher role",
         grace=LEASE_EVERY_SECONDS * 5,
+        args=[sender, scheduler],
         start_now=True,
     )
     # Only the instance holding the role sends; on the others a run returns at once.
@@ -221,6 +222,13 @@ def build_scheduler(
             args=[sender, calendar, default_timezone],
         )
     return scheduler
+
+
+async def _heartbeat(sender: OutboxSender, scheduler: AsyncIOScheduler) -> None:
+    held_before = sender.holds_dispatch_lease
+    if await sender.heartbeat() and not held_before:
+        # Just took the role (at start, or from an instance that died): dispatch now, not at the next tick.
+        scheduler.modify_job(DISPATCH_JOB, next_run_time=datetime.now(UTC))
 
 
 async def _outlook_sync(sender: OutboxSender, calendar: CalendarSource, default_timezone: str) -> None:

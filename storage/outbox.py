@@ -297,16 +297,17 @@ class OutboxRepository:
             )
             .order_by(col(OutboxMessage.id))
         )
-        with self._db.session() as session:
-            if _dialect(session) == "postgresql":
-                held = held.with_for_update()  # locks in id order, like mark_sent_many
-            statement = (
-                update(OutboxMessage)
-                .where(col(OutboxMessage.id).in_(held.scalar_subquery()))
-                .values(lease_until=until)
-                .returning(col(OutboxMessage.id))
-            )
-            return {int(row_id) for row_id in session.execute(statement).scalars().all()}
+        if self._db.is_sqlite:
+            with self._db.session() as session:
+                statement = _extend(held, until)
+                return {int(row_id) for row_id in session.execute(statement).scalars().all()}
+        # PostgreSQL: one statement in autocommit, so the rows' locks last as long as the statement runs on the
+        # server, not until this thread gets round to a COMMIT (a send being recorded would wait for them).
+        # Locked in id order, like mark_sent_many.
+        with self._db.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+            rows = connection.execute(_extend(held.with_for_update(), until))
+            return {int(row_id) for row_id in rows.scalars().all()}
 
     def mark_retry(self, message_id: int, owner: str, *, next_due: datetime, error: str, now: datetime) -> bool:
         """Give the row back for a later attempt (only while this owner still holds it)."""
@@ -576,6 +577,15 @@ class SentWriter:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+
+
+def _extend(held: Any, until: datetime) -> Any:
+    return (
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(held.scalar_subquery()))
+        .values(lease_until=until)
+        .returning(col(OutboxMessage.id))
+    )
 
 
 def _mark_sent_statement() -> Any:

@@ -295,3 +295,18 @@ def test_the_operator_sees_who_dispatches(
         assert main(["outbox"]) == 0
     out = capsys.readouterr().out
     assert "dispatcher: host-b:77:cafe (lease ran out " in out and "the holder is gone; handed over 1 times)" in out
+
+
+async def test_taking_the_role_dispatches_at_once(db: Database, clock: FakeClock, connector: FakeConnector) -> None:
+    from unittest.mock import MagicMock
+
+    from bot.scheduler import DISPATCH_JOB, _heartbeat
+
+    scheduler = MagicMock()
+    async with outbox_sender(db, clock, options=OPTIONS, owner="a", dispatcher_role=True) as a:
+        await _heartbeat(a, scheduler)
+        (call,) = scheduler.modify_job.call_args_list
+        assert call.args == (DISPATCH_JOB,) and "next_run_time" in call.kwargs
+        clock.advance(timedelta(seconds=2))
+        await _heartbeat(a, scheduler)  # a renewal: the dispatch job keeps its rhythm
+        assert scheduler.modify_job.call_count == 1
