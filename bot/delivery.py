@@ -364,10 +364,14 @@ class DispatchReport:
 class SentRecorder:
     """Records accepted sends: each waits for the write that holds it, and the sends accepted while one write is
     under way go together in the next, so recording keeps up with any send rate at one round trip per write
-    (storage.outbox.SentWriter). `run` puts the write on a thread of its own; a failed write is tried twice more.
+    (storage.outbox.SentWriter). `run` puts the write on a thread of its own.
+
+    A failed write (the database away for a moment) is tried again for about as long as the rows' claims last
+    (0.25 s, then twice as long each time: 16 s in all): a message whose record never lands is sent again once its
+    claim has run out, so giving up early would turn a short outage into duplicates.
     """
 
-    ATTEMPTS = 3
+    ATTEMPTS = 7
 
     def __init__(self, writer: SentWriter, run: Callable[..., Awaitable[Any]], sleep: Sleep) -> None:
         self._storage = writer

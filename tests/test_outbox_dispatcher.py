@@ -310,3 +310,35 @@ async def test_taking_the_role_dispatches_at_once(db: Database, clock: FakeClock
         clock.advance(timedelta(seconds=2))
         await _heartbeat(a, scheduler)  # a renewal: the dispatch job keeps its rhythm
         assert scheduler.modify_job.call_count == 1
+
+
+async def test_sends_accepted_together_are_recorded_together_and_a_failed_write_is_tried_again() -> None:
+    from bot.delivery import SentRecorder
+    from storage.db import DatabaseUnavailable
+    from storage.outbox import SentMark
+
+    written: list[list[int]] = []
+    failures = [DatabaseUnavailable("down"), DatabaseUnavailable("still down")]
+
+    class Storage:
+        def write(self, marks: list[SentMark]) -> None:
+            if len(written) == 1 and failures:
+                raise failures.pop(0)
+            written.append([m.message_id for m in marks])
+
+    async def run(function: Any, *args: Any) -> Any:
+        await asyncio.sleep(0)  # a write takes a while: sends accepted meanwhile wait for the next one
+        return function(*args)
+
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    recorder = SentRecorder(Storage(), run, sleep)  # type: ignore[arg-type]
+    first = asyncio.ensure_future(recorder.record(SentMark(1, "a1", 1, START)))
+    for _ in range(2):
+        await asyncio.sleep(0)  # its write is under way
+    await asyncio.gather(first, *(recorder.record(SentMark(i, f"a{i}", 1, START)) for i in range(2, 6)))
+    assert written == [[1], [2, 3, 4, 5]]
+    assert slept == [0.25, 0.5]  # the second write failed twice, then went through
