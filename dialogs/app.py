@@ -33,6 +33,7 @@ def build_router() -> Router:
     handover.register(router)
     meetings.register(router)
     meeting_import.register(router)
+    router.check_rules()  # a command or verb without a permission rule stops the bot here (dialogs/access.py)
     return router
 
 

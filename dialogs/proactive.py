@@ -23,7 +23,10 @@ from dialogs.payloads import Payload
 from dialogs.router import Router
 from dialogs.turn import Reply, Request, Services
 from storage.db import Database
+from storage.directory import DirectoryRepository, Role
+from storage.meetings import MeetingRepository
 from storage.outbox import OptOutRepository
+from storage.projects import ProjectRepository
 
 UNDELIVERABLE_BUILDER = "outbox.undeliverable"
 UNDELIVERABLE_KIND = "outbox.undeliverable"
@@ -134,6 +137,26 @@ def register(router: Router) -> None:
     router.action(OPT_OUT_VERB, OptOutPayload, stop_kind)
 
 
+def _may_silence_conversation(request: Request, services: Services) -> bool:
+    """A whole channel or chat goes quiet only by an admin, or the coordinator of a project that meets there: any
+    member could otherwise silence the working group's reminders for everyone."""
+    person_id = request.person.id
+    if person_id is None:
+        return False
+    if Role.ADMIN in DirectoryRepository(services.db).roles(person_id):
+        return True
+    where = request.where
+    here = services.conversations.get(where.channel_id, where.conversation_id.split(";", 1)[0])
+    if here is None or here.id is None:
+        return False
+    projects = ProjectRepository(services.db)
+    for series in MeetingRepository(services.db).series_in_conversation(here.id):
+        project = projects.facts(series.project_id)
+        if project is not None and project.coordinator_id == person_id:
+            return True
+    return False
+
+
 def stop_kind(request: Request, services: Services, payload: OptOutPayload) -> Reply:
     """Idempotent, as Teams may deliver the same invoke twice."""
     t = request.t
@@ -142,6 +165,8 @@ def stop_kind(request: Request, services: Services, payload: OptOutPayload) -> R
     kind_name = _first_known(t, f"outbox.kind.{payload.kind}", "outbox.kind.default")
     if payload.scope == SCOPE_CONVERSATION and request.where.is_personal:
         return Reply.text(t("outbox.stop.personal_only"))
+    if payload.scope == SCOPE_CONVERSATION and not _may_silence_conversation(request, services):
+        return Reply.text(t("outbox.stop.conversation_refused"))
     subject = request.person.aad_object_id if payload.scope == SCOPE_PERSON else request.where.conversation_id
     OptOutRepository(services.db).opt_out(
         tenant_id=request.where.tenant_id,

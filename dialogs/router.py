@@ -14,11 +14,13 @@ from pydantic import BaseModel, Field, ValidationError
 
 from cards.i18n import Language, Translator
 from cards.menu import MENU_VERB, MenuEntry, MenuSection, build_help_card
+from dialogs.access import COMMAND_RULES, VERB_RULES, Rule, Scope, check_complete
 from dialogs.payloads import DATE_OUT_OF_RANGE, OUT_OF_RANGE, UNREADABLE, Payload, text_problem
 from dialogs.permissions import Action, Actor, allowed
 from dialogs.turn import Reply, Request, Services
 from dialogs.values import FIRST_YEAR, LAST_YEAR
 from storage.directory import DirectoryRepository
+from storage.projects import ProjectRepository
 
 P = TypeVar("P", bound=BaseModel)
 TextHandler = Callable[[Request, Services, str], Reply | Awaitable[Reply]]
@@ -147,6 +149,10 @@ class Router:
     def commands(self) -> list[Command]:
         return list(self._commands)
 
+    def check_rules(self) -> None:
+        """Every command and verb has its permission rule in dialogs/access.py (raises MissingRule otherwise)."""
+        check_complete({c.name for c in self._commands}, set(self._actions))
+
     def verbs(self) -> list[str]:
         return sorted(self._actions)
 
@@ -216,6 +222,8 @@ class Router:
         if found is None:
             return await asyncio.to_thread(self._not_understood, request, services)
         command, rest = found
+        if (refused := await _checked_by_router(COMMAND_RULES[command.name], request, services)) is not None:
+            return refused
         return await _call(command.handler, request, services, rest)
 
     def _not_understood(self, request: Request, services: Services) -> Reply:
@@ -229,6 +237,8 @@ class Router:
         action = self._actions.get(request.verb or "")
         if action is None:
             return Reply.text(request.t("error.unknown_action"))
+        if (refused := await _checked_by_router(VERB_RULES[action.verb], request, services)) is not None:
+            return refused
         try:
             payload = action.payload.model_validate(request.payload)
         except ValidationError as invalid:
@@ -242,6 +252,27 @@ class Router:
         if command is None:
             return Reply.text(request.t("error.unknown_action"))
         return await _call(command.handler, request, services, "")
+
+
+async def _checked_by_router(rule: Rule, request: Request, services: Services) -> Reply | None:
+    """The organisation-wide rules, checked before any handler runs; project rules are the handler's."""
+    if rule.scope not in (Scope.ROLE, Scope.ORGANISATION) or request.person.id is None:
+        return None  # no database work (and no thread hop) for the turns that need none, such as help
+    return await asyncio.to_thread(_refused_by_rule, rule, request, services)
+
+
+def _refused_by_rule(rule: Rule, request: Request, services: Services) -> Reply | None:
+    assert request.person.id is not None
+    roles = DirectoryRepository(services.db).roles(request.person.id)
+    if rule.scope == Scope.ROLE:
+        assert rule.action is not None
+        decision = allowed(Actor(roles=roles), rule.action)
+        if decision.allowed:
+            return None
+        return Reply.text(request.t("permission.refused", who=request.t(decision.who_can)))
+    if roles or ProjectRepository(services.db).has_place(request.person.id):
+        return None
+    return Reply.text(request.t("permission.refused", who=request.t("permission.who.organisation")))
 
 
 def describe_invalid(invalid: ValidationError, t: Translator) -> str:

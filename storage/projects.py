@@ -289,6 +289,13 @@ class ProjectRepository:
             projects = session.exec(select(Project).where(visible).order_by(col(Project.code))).all()
             return [_facts(session, p) for p in projects]
 
+    def has_place(self, person_id: int) -> bool:
+        """Coordinates, manages or is on the team of any project: part of the organisation's project work."""
+        visible = Visibility(person_id).condition()
+        assert visible is not None
+        with self._db.session() as session:
+            return session.exec(select(Project.id).where(visible).limit(1)).first() is not None
+
     def domains(self) -> list[Domain]:
         with self._db.session() as session:
             return list(session.exec(select(Domain).order_by(col(Domain.id))))

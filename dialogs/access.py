@@ -1,0 +1,205 @@
+"""The permission rule of every text command and card verb: one table, checked against the registry at start-up.
+
+The router refuses to start when a registered command or verb has no rule here (or a rule names nothing
+registered), and enforces the organisation-wide rules (ROLE, ORGANISATION) itself before a handler runs. Rules that
+depend on a project (PROJECT) or a conversation (CONVERSATION) are checked by the handler against the thing the
+request names, through dialogs.permissions; tests/test_verb_walk.py presses every verb as a stranger, a member of
+another project and a guest to prove that they are. docs/security.md prints this table (a test keeps it in step).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from dialogs.permissions import Action
+
+
+class Scope(StrEnum):
+    EVERYONE = "everyone"  # shows or changes nothing of anyone's (the menu, a cancelled confirmation)
+    OWN = "own"  # only the asker's own data: their settings, time, leave, files, their list of projects
+    ROLE = "role"  # an organisation-wide role; the router checks it before the handler runs
+    ORGANISATION = "organisation"  # anyone with a role or a place on a project; not a guest without one (router)
+    PROJECT = "project"  # the handler checks `action` on the project named; one the asker may not see is not found
+    CONVERSATION = "conversation"  # a card posted in a conversation: anyone in it, or who may see the project
+    COMMAND = "command"  # runs the command it names, whose own rule applies
+
+
+@dataclass(frozen=True)
+class Rule:
+    scope: Scope
+    action: Action | None = None
+    note: str = ""  # what the table in docs/security.md adds in words
+
+
+EVERYONE = Rule(Scope.EVERYONE)
+OWN = Rule(Scope.OWN)
+ORGANISATION = Rule(Scope.ORGANISATION)
+COMMAND = Rule(Scope.COMMAND)
+
+
+def role(action: Action) -> Rule:
+    return Rule(Scope.ROLE, action)
+
+
+def project(action: Action, note: str = "") -> Rule:
+    return Rule(Scope.PROJECT, action, note)
+
+
+def conversation(action: Action, note: str) -> Rule:
+    return Rule(Scope.CONVERSATION, action, note)
+
+
+_HANDOVER_ACCEPTANCE = "the receiving party: the person named, or anyone in the receiving team's chat"
+_IN_THE_MEETING_CHAT = "or anyone in the conversation the meeting's reminders are posted in (its working group)"
+
+COMMAND_RULES: dict[str, Rule] = {
+    "help": EVERYONE,
+    "settings": OWN,
+    "projects": OWN,
+    "new project": role(Action.CREATE_PROJECT),
+    "project": project(Action.VIEW_PROJECT),
+    "edit project": project(Action.EDIT_PROJECT),
+    "add team member": project(Action.EDIT_PROJECT),
+    "phase": project(Action.EDIT_PROJECT),
+    "my data": OWN,
+    "forget me": OWN,
+    "roles": role(Action.MANAGE_PEOPLE),
+    "domains": role(Action.MANAGE_LISTS),
+    "governments": role(Action.MANAGE_LISTS),
+    "log": project(Action.LOG_OWN_TIME),
+    "plan": project(Action.LOG_OWN_TIME),
+    "timesheet": OWN,
+    "budget": project(Action.VIEW_PROJECT, "everyone's hours only for its coordinator and manager"),
+    "export": Rule(Scope.OWN, note="own entries, and those of projects one coordinates or manages"),
+    "leave": OWN,
+    "update": project(Action.UPDATE_STATUS),
+    "status": project(Action.VIEW_PROJECT),
+    "status history": project(Action.VIEW_PROJECT),
+    "milestones": project(Action.VIEW_PROJECT, "changing them: UPDATE_STATUS"),
+    "risks": project(Action.VIEW_PROJECT, "changing them: UPDATE_STATUS"),
+    "decisions": project(Action.VIEW_PROJECT, "recording one: UPDATE_STATUS"),
+    "retrospective": project(Action.UPDATE_STATUS),
+    "lessons": ORGANISATION,
+    "portfolio": role(Action.VIEW_PORTFOLIO),
+    "report": project(Action.VIEW_BOARD_REPORT),
+    "digest": role(Action.VIEW_PORTFOLIO),
+    "handover": project(Action.VIEW_HANDOVER, "planning it: MANAGE_HANDOVER"),
+    "new meeting": project(Action.MANAGE_MEETINGS),
+    "meetings": project(Action.VIEW_PROJECT, "without a code: the meetings of this conversation, or one's own"),
+    "agenda": conversation(Action.VIEW_PROJECT, _IN_THE_MEETING_CHAT),
+    "actions": project(Action.VIEW_PROJECT),
+    "import meeting": project(Action.MANAGE_MEETINGS),
+}
+
+VERB_RULES: dict[str, Rule] = {
+    "menu.open": COMMAND,
+    "lookup.choose": COMMAND,
+    "settings.save": OWN,
+    "outbox.opt_out": Rule(
+        Scope.OWN,
+        note="for oneself; for a whole channel or chat only the coordinator of a project meeting there, or an admin",
+    ),
+    "privacy.forget": OWN,
+    "privacy.forget_cancel": EVERYONE,
+    "roles.save": role(Action.MANAGE_PEOPLE),
+    "lists.domain_save": role(Action.MANAGE_LISTS),
+    "lists.government_save": role(Action.MANAGE_LISTS),
+    "lists.government_page": role(Action.MANAGE_LISTS),
+    "projects.page": OWN,
+    "projects.open": project(Action.VIEW_PROJECT),
+    "projects.save": project(Action.EDIT_PROJECT, "a new project: CREATE_PROJECT"),
+    "projects.edit": project(Action.EDIT_PROJECT),
+    "projects.member_form": project(Action.EDIT_PROJECT),
+    "projects.member_save": project(Action.EDIT_PROJECT),
+    "projects.phase_form": project(Action.EDIT_PROJECT),
+    "projects.phase_save": project(Action.EDIT_PROJECT),
+    "timelog.save": project(Action.LOG_OWN_TIME),
+    "timelog.undo": OWN,
+    "timelog.edit": OWN,
+    "timelog.week": OWN,
+    "timelog.hours": project(Action.VIEW_PROJECT),
+    "status.form": project(Action.UPDATE_STATUS),
+    "status.save": project(Action.UPDATE_STATUS),
+    "status.open": project(Action.VIEW_PROJECT),
+    "status.history": project(Action.VIEW_PROJECT),
+    "milestones.open": project(Action.VIEW_PROJECT),
+    "milestones.form": project(Action.UPDATE_STATUS),
+    "milestones.save": project(Action.UPDATE_STATUS),
+    "milestones.done": project(Action.UPDATE_STATUS),
+    "risks.open": project(Action.VIEW_PROJECT),
+    "risks.form": project(Action.UPDATE_STATUS),
+    "risks.save": project(Action.UPDATE_STATUS),
+    "risks.close": project(Action.UPDATE_STATUS),
+    "decisions.open": project(Action.VIEW_PROJECT),
+    "decisions.form": project(Action.UPDATE_STATUS),
+    "decisions.save": project(Action.UPDATE_STATUS),
+    "retro.form": project(Action.UPDATE_STATUS),
+    "retro.save": project(Action.UPDATE_STATUS),
+    "lessons.filter": ORGANISATION,
+    "portfolio.page": role(Action.VIEW_PORTFOLIO),
+    "report.open": project(Action.VIEW_BOARD_REPORT),
+    "digest.save": role(Action.VIEW_PORTFOLIO),
+    "handover.open": project(Action.VIEW_HANDOVER),
+    "handover.form": project(Action.MANAGE_HANDOVER),
+    "handover.save": project(Action.MANAGE_HANDOVER),
+    "handover.item_form": project(Action.MANAGE_HANDOVER),
+    "handover.item_save": project(Action.MANAGE_HANDOVER),
+    "handover.item_done": project(Action.MANAGE_HANDOVER),
+    "handover.ask_acceptance": project(Action.MANAGE_HANDOVER),
+    "handover.export": project(Action.VIEW_HANDOVER),
+    "handover.acceptance_view": project(Action.VIEW_HANDOVER),
+    "handover.accept": project(Action.ACCEPT_HANDOVER, _HANDOVER_ACCEPTANCE),
+    "handover.not_yet_form": project(Action.ACCEPT_HANDOVER, _HANDOVER_ACCEPTANCE),
+    "handover.not_yet": project(Action.ACCEPT_HANDOVER, _HANDOVER_ACCEPTANCE),
+    "meeting.save": project(Action.MANAGE_MEETINGS),
+    "meeting.edit": project(Action.MANAGE_MEETINGS),
+    "meeting.list": project(Action.VIEW_PROJECT, "without a code: the meetings of this conversation, or one's own"),
+    "meeting.cancel_one": project(Action.MANAGE_MEETINGS),
+    "meeting.move_form": project(Action.MANAGE_MEETINGS),
+    "meeting.move_save": project(Action.MANAGE_MEETINGS),
+    "meeting.conversation_form": project(Action.MANAGE_MEETINGS),
+    "meeting.conversation_save": project(Action.MANAGE_MEETINGS),
+    "meeting.import_list": project(Action.MANAGE_MEETINGS),
+    "meeting.import": project(Action.MANAGE_MEETINGS),
+    "meeting.report_save": project(Action.MANAGE_MEETINGS),
+    "meeting.attend": conversation(Action.VIEW_PROJECT, _IN_THE_MEETING_CHAT),
+    "meeting.decline": conversation(Action.VIEW_PROJECT, _IN_THE_MEETING_CHAT),
+    "meeting.agenda_add": conversation(Action.VIEW_PROJECT, _IN_THE_MEETING_CHAT),
+    "meeting.actions": project(Action.VIEW_PROJECT),
+    "meeting.action_done": project(Action.MANAGE_MEETINGS, "or the action item's owner"),
+}
+
+
+class MissingRule(LookupError):
+    """A command or verb without a permission rule (or a rule for nothing registered): the bot does not start."""
+
+
+def check_complete(commands: set[str], verbs: set[str]) -> None:
+    problems = [f"command {c!r} has no permission rule" for c in sorted(commands - COMMAND_RULES.keys())]
+    problems += [f"card verb {v!r} has no permission rule" for v in sorted(verbs - VERB_RULES.keys())]
+    problems += [f"rule for unknown command {c!r}" for c in sorted(COMMAND_RULES.keys() - commands)]
+    problems += [f"rule for unknown card verb {v!r}" for v in sorted(VERB_RULES.keys() - verbs)]
+    if problems:
+        raise MissingRule("; ".join(problems) + " (dialogs/access.py)")
+
+
+_SCOPE_WORDS = {
+    Scope.EVERYONE: "everyone",
+    Scope.OWN: "only one's own data",
+    Scope.ROLE: "role (checked by the router)",
+    Scope.ORGANISATION: "a role or a place on a project (checked by the router)",
+    Scope.PROJECT: "on the project named",
+    Scope.CONVERSATION: "in the conversation, or on the project",
+    Scope.COMMAND: "the rule of the command it opens",
+}
+
+
+def permission_table() -> str:
+    """The Markdown table docs/security.md shows (tests/test_verb_walk.py keeps the two in step)."""
+    lines = ["| kind | name | who may | action | note |", "|---|---|---|---|---|"]
+    for kind, rules in (("command", COMMAND_RULES), ("card verb", VERB_RULES)):
+        for name, rule in sorted(rules.items()):
+            action = f"`{rule.action.value}`" if rule.action else ""
+            lines.append(f"| {kind} | `{name}` | {_SCOPE_WORDS[rule.scope]} | {action} | {rule.note} |")
+    return "\n".join(lines)
