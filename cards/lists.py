@@ -15,6 +15,9 @@ GOVERNMENT_SAVE_VERB = "lists.government_save"
 GOVERNMENT_PAGE_VERB = "lists.government_page"
 GOVERNMENT_KINDS = ("municipality", "police_zone", "emergency_zone", "intermunicipal", "other")
 AUTO_KIND = "auto"
+# The inputs state the columns' lengths (storage/projects.py; tests/test_text_limits.py keeps them equal).
+NAME_MAX = 128  # a domain's name, in each language
+GOVERNMENT_NAME_MAX = 200
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,9 @@ def build_domains_card(form: DomainsForm, t: Translator) -> dict[str, Any]:
         )
     )
     _error(body, form.errors, "domain")
-    body.append(TextInput(id="name_nl", label=t("lists.domains.name_nl"), value=v.get("name_nl", "")))
+    body.append(
+        TextInput(id="name_nl", label=t("lists.domains.name_nl"), value=v.get("name_nl", ""), max_length=NAME_MAX)
+    )
     _error(body, form.errors, "name_nl")
     body.append(
         TextInput(
@@ -72,6 +77,7 @@ def build_domains_card(form: DomainsForm, t: Translator) -> dict[str, Any]:
             label=t("lists.domains.name_en"),
             placeholder=t("lists.domains.name_en.placeholder"),
             value=v.get("name_en", ""),
+            max_length=NAME_MAX,
         )
     )
     _error(body, form.errors, "name_en")
@@ -106,7 +112,9 @@ def build_governments_card(form: GovernmentsForm, t: Translator) -> dict[str, An
         )
     )
     _error(body, form.errors, "current")
-    body.append(TextInput(id="name", label=t("lists.governments.name"), value=v.get("name", "")))
+    body.append(
+        TextInput(id="name", label=t("lists.governments.name"), value=v.get("name", ""), max_length=GOVERNMENT_NAME_MAX)
+    )
     _error(body, form.errors, "name")
     body.append(
         ChoiceSetInput(

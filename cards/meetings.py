@@ -543,6 +543,8 @@ def build_meeting_report_card(form: ReportForm, t: Translator) -> dict[str, Any]
             max_length=4000,
         )
     )
+    if "decisions" in form.errors:
+        body.append(field_error(form.errors["decisions"]))
     for i in range(1, REPORT_ACTION_ROWS + 1):
         items: list[Any] = [
             TextInput(

@@ -12,6 +12,9 @@ from cards.i18n import Translator
 
 SAVE_VERB = "settings.save"
 AUTO = "auto"
+# The inputs state the columns' lengths (storage/directory.py; tests/test_text_limits.py keeps them equal).
+NAME_MAX = 256
+EMAIL_MAX = 320
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ def build_settings_card(form: SettingsForm, t: Translator) -> dict[str, Any]:
         body.append(field_error(form.errors["timezone"]))
     else:
         body.append(paragraph(t("settings.timezone.auto", current=form.effective_timezone), subtle=True))
-    body.append(TextInput(id="name", label=t("settings.name"), value=form.name))
+    body.append(TextInput(id="name", label=t("settings.name"), value=form.name, max_length=NAME_MAX))
     if "name" in form.errors:
         body.append(field_error(form.errors["name"]))
     body.append(
@@ -80,6 +83,7 @@ def build_settings_card(form: SettingsForm, t: Translator) -> dict[str, Any]:
             placeholder=t("settings.email.placeholder"),
             value=form.email,
             style="Email",
+            max_length=EMAIL_MAX,
         )
     )
     if "email" in form.errors:

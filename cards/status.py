@@ -303,6 +303,8 @@ def build_milestone_form_card(form: MilestoneForm, t: Translator) -> dict[str, A
             max_length=4000,
         )
     )
+    if "description" in form.errors:
+        body.append(field_error(form.errors["description"]))
     data: dict[str, Any] = {"code": form.code, "form_id": form.form_id}
     if form.milestone_id:
         data["milestone"] = form.milestone_id

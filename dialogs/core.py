@@ -11,7 +11,7 @@ from cards.menu import MenuSection
 from cards.settings import AUTO, SAVE_VERB, NudgeSection, SettingsForm, build_settings_card
 from dialogs import nudges
 from dialogs.owned import not_yours
-from dialogs.payloads import Id, Payload, StoredIn
+from dialogs.payloads import Id, Payload, StoredIn, length_errors
 from dialogs.router import MenuInfo, Router
 from dialogs.timezones import resolve_timezone
 from dialogs.turn import Reply, Request, Services
@@ -108,6 +108,7 @@ def validate_settings(payload: SettingsPayload, request: Request) -> dict[str, s
     typed_email = (payload.email or "").strip()
     if typed_email and (len(typed_email) > EMAIL_MAX or not is_email(typed_email)):
         errors["email"] = t("settings.email.invalid", value=typed_email[:80])
+    errors.update(length_errors(payload, t))  # too long: the message names the limit the card states
     return errors
 
 

@@ -54,7 +54,7 @@ from cards.status import RETRO_FORM_VERB
 from dialogs import handover_rules as rules
 from dialogs import proactive
 from dialogs.owned import submission_key
-from dialogs.payloads import Id, Payload, Prose, StoredIn
+from dialogs.payloads import Id, Payload, Prose, StoredIn, length_errors
 from dialogs.permissions import Action, Actor, Relation, allowed
 from dialogs.projects import PersonPick, find_project, me, refusal, resolve_person
 from dialogs.router import CodePayload, MenuInfo, Router
@@ -618,6 +618,7 @@ def save_item(request: Request, services: Services, payload: ItemPayload) -> Rep
     link = payload.link.strip()
     if link and (not re.match(r"^https?://\S+$", link) or len(link) > LINK_MAX):
         errors["link"] = t("handover.item.link.invalid")
+    errors.update(length_errors(payload, t))  # too long: the message names the limit the card states
     form_id = payload.form_id[:64] or uuid.uuid4().hex
     if errors:
         typed = payload.model_dump(include={"title", "owner", "due", "link"})

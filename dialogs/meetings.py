@@ -54,7 +54,7 @@ from cards.outbox import OptOutFooter, with_opt_out_footer
 from dialogs import proactive
 from dialogs import recurrence as rec
 from dialogs.owned import submission_key
-from dialogs.payloads import Id, Payload, Prose, StoredIn
+from dialogs.payloads import Id, Payload, Prose, StoredIn, length_errors
 from dialogs.permissions import Action, allowed
 from dialogs.projects import PersonPick, find_project, me, refusal, resolve_person
 from dialogs.router import CodePayload, MenuInfo, Router
@@ -90,6 +90,7 @@ HORIZON = timedelta(days=14)
 REPORT_WINDOW = timedelta(days=3)
 LIST_DAYS = 90
 LIST_MAX = 100  # meetings listed at most (the card shows them a page at a time)
+AGENDA_MAX = 1000  # an agenda item, typed or from the reminder card (AgendaItem.text)
 _ICON = {"green": "🟢", "amber": "🟠", "red": "🔴"}
 
 
@@ -389,6 +390,7 @@ def validate_series(payload: SeriesPayload, t: Translator) -> tuple[SeriesValues
     leads = rec.parse_leads(payload.leads)
     if leads is None:
         errors["leads"] = t("meeting.leads.invalid", value=payload.leads.strip()[:40])
+    errors.update(length_errors(payload, t))  # title, place, link: said next to the field, never cut off
     if errors:
         return None, errors
     assert day is not None and at is not None and duration is not None and zone is not None and leads is not None
@@ -793,7 +795,9 @@ def add_agenda_typed(request: Request, services: Services, rest: str) -> Reply:
         return Reply.text(t("meeting.agenda.no_meeting", code=found.code))
     series, occurrence = upcoming
     assert series.id is not None
-    text = " ".join(parts[1].split())[:1000]
+    text = " ".join(parts[1].split())
+    if len(text) > AGENDA_MAX:
+        return Reply.text(t("meeting.agenda.too_long", limit=AGENDA_MAX, length=len(text)))
     # Teams retries a message: one item per message, keyed on who sent it where (message ids are not unique
     # across conversations, and a key without the sender could swallow another person's item).
     where = request.where.conversation_id
@@ -827,7 +831,9 @@ def add_agenda_from_card(request: Request, services: Services, payload: AgendaPa
         return Reply.text(t("meeting.gone"))
     if not _takes_place(services, series, payload.occurrence):
         return Reply.text(t("meeting.occurrence.not_one", title=series.title))
-    text = " ".join(payload.agenda_text.split())[:1000]
+    text = " ".join(payload.agenda_text.split())
+    if len(text) > AGENDA_MAX:
+        return Reply.text(t("meeting.agenda.too_long", limit=AGENDA_MAX, length=len(text)))
     if text:
         # Teams retries an invoke: the same person adding the same text to the same occurrence is one item.
         digest = hashlib.sha256(f"{series.id}|{payload.occurrence}|{request.person.id}|{text}".encode()).hexdigest()
@@ -921,6 +927,7 @@ def save_report(request: Request, services: Services, payload: ReportPayload) ->
         if due_text and due is None:
             errors[f"due_{i}"] = t("meeting.date.invalid", value=due_text[:20])
         actions.append((text, pick, due))
+    errors.update(length_errors(payload, t))
     if errors:
         occurrence = _occurrence_any(services, series, payload.occurrence)
         start = occurrence.start if occurrence else services.clock.now()

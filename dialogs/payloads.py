@@ -79,12 +79,18 @@ class StoredIn(Prose):
 
     table: type[Any]
     column: str
+    # A form may allow less than its column holds (a status report's texts: 2000 of 4000), never more.
+    most: int | None = None
 
     @property
-    def limit(self) -> int:
+    def column_length(self) -> int:
         length = self.table.__table__.c[self.column].type.length
         assert isinstance(length, int), f"{self.table.__name__}.{self.column} has no length"
         return length
+
+    @property
+    def limit(self) -> int:
+        return min(self.most, self.column_length) if self.most is not None else self.column_length
 
 
 def free_text_fields(model: type[BaseModel]) -> dict[str, Prose]:

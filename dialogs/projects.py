@@ -40,7 +40,7 @@ from cards.projects import (
     build_team_member_card,
 )
 from dialogs.owned import not_yours, submission_key
-from dialogs.payloads import Id, Payload, Prose, StoredIn
+from dialogs.payloads import Id, Payload, Prose, StoredIn, length_errors
 from dialogs.permissions import Action, Actor, Decision, Relation, allowed, relations_to_project
 from dialogs.router import REFERENCE_MAX, CodePayload, MenuInfo, PagePayload, Router
 from dialogs.turn import Reply, Request, Services
@@ -502,6 +502,7 @@ def validate_project(
             errors["state"] = t("project.state.invalid")
         else:
             values["state"] = payload.state
+    errors.update(length_errors(payload, t))  # description, goal, scope: said next to the field, never cut off
     return values, government_ids, people, errors
 
 

@@ -81,7 +81,7 @@ from dialogs.handover import handover_summary
 from dialogs.hours import hours_source
 from dialogs.meetings import upcoming_meetings
 from dialogs.owned import not_yours, submission_key
-from dialogs.payloads import Id, Payload, Prose, StoredIn
+from dialogs.payloads import Id, Payload, Prose, StoredIn, length_errors
 from dialogs.permissions import Action, allowed
 from dialogs.projects import PersonPick, find_project, me, refusal, resolve_person
 from dialogs.rendering import RenderingBusy
@@ -269,11 +269,11 @@ class StatusPayload(Payload):
     schedule: str = ""
     budget: str = ""
     scope: str = ""
-    summary: Annotated[str, StoredIn(StatusReport, "summary")] = ""
-    achievements: Annotated[str, StoredIn(StatusReport, "achievements")] = ""
-    next_steps: Annotated[str, StoredIn(StatusReport, "next_steps")] = ""
-    decisions_needed: Annotated[str, StoredIn(StatusReport, "decisions_needed")] = ""
-    blockers: Annotated[str, StoredIn(StatusReport, "blockers")] = ""
+    summary: Annotated[str, StoredIn(StatusReport, "summary", most=STATUS_TEXT_MAX)] = ""
+    achievements: Annotated[str, StoredIn(StatusReport, "achievements", most=STATUS_TEXT_MAX)] = ""
+    next_steps: Annotated[str, StoredIn(StatusReport, "next_steps", most=STATUS_TEXT_MAX)] = ""
+    decisions_needed: Annotated[str, StoredIn(StatusReport, "decisions_needed", most=STATUS_TEXT_MAX)] = ""
+    blockers: Annotated[str, StoredIn(StatusReport, "blockers", most=STATUS_TEXT_MAX)] = ""
 
 
 class MilestoneRef(Payload):
@@ -636,6 +636,7 @@ def save_milestone(request: Request, services: Services, payload: MilestonePaylo
             if payload.due.strip()
             else t("milestone.due.missing")
         )
+    errors.update(length_errors(payload, t))
     form_id = payload.form_id[:64] or uuid.uuid4().hex
     if errors:
         typed = {"title": payload.title, "due": payload.due, "description": payload.description}
@@ -738,6 +739,7 @@ def save_risk(request: Request, services: Services, payload: RiskPayload) -> Rep
         pick = resolve_person(services, payload.owner, t)
         if isinstance(pick, str):
             errors["owner"] = pick
+    errors.update(length_errors(payload, t))
     form_id = payload.form_id[:64] or uuid.uuid4().hex
     if errors or isinstance(pick, str):
         typed = payload.model_dump(include={"title", "probability", "impact", "mitigation", "owner", "state"})

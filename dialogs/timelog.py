@@ -40,7 +40,7 @@ from dialogs import proactive
 from dialogs.burn import DEFAULT_MARGIN_POINTS, burn
 from dialogs.burn_chart import BurnSeries, ChartLabels, render_burn_chart
 from dialogs.owned import not_yours, submission_key
-from dialogs.payloads import Day, Id, Payload, Prose, StoredIn
+from dialogs.payloads import Day, Id, Payload, Prose, StoredIn, length_errors
 from dialogs.permissions import Action, Relation, allowed
 from dialogs.projects import Me, find_project, me, refusal
 from dialogs.rendering import RenderingBusy
@@ -65,6 +65,8 @@ from storage.projects import ProjectFacts, ProjectRepository, ProjectState, Visi
 from storage.time_entries import AheadRule, BurnCheck, EntryView, Stored, TimeEntry, TimeEntryRepository
 
 DAY_LIMIT_MINUTES = 24 * 60
+# A typed entry's note as the form's (SavePayload.note: the column's length).
+NOTE_MAX = 500
 # A project name is at most this long (dialogs/projects.py); a typed entry's leading words are tried as one.
 NAME_MAX = 200
 NAME_WORDS = 20
@@ -365,6 +367,8 @@ def log_message(request: Request, services: Services, rest: str, kind: Kind) -> 
     category, category_problem = typed_category(parsed, t)
     if category_problem is not None:
         errors["category"] = category_problem
+    if len(note) > NOTE_MAX:
+        errors["note"] = t("form.text.too_long", limit=NOTE_MAX, length=len(note))
     if errors:
         values = {
             "project": project.code if project else "",
@@ -465,6 +469,8 @@ def save_form(request: Request, services: Services, payload: SavePayload) -> Rep
     category = payload.category
     if category not in CATEGORIES:
         errors["category"] = t("time.activity.missing")
+    # Too long is said next to the field, never cut off silently.
+    errors.update(length_errors(payload, t))
     if not errors:
         assert project is not None and day is not None and minutes is not None
         draft = Draft(project, day, minutes, payload.kind, category, payload.note.strip()[:500])  # type: ignore[arg-type]

@@ -78,7 +78,8 @@ def hostile_values(kinds: set[type], *, prose: bool) -> list[Any]:
 
 
 async def world(bot: BotDriver, db: Database) -> dict[str, Any]:
-    """A project with one of everything, An its coordinator, a manager and an administrator, in its channel. The
+    """A project with one of everything, An its coordinator, a manager and an administrator, in its channel (a
+    weekly meeting on Tuesdays from 24 November 2026, six times, with a report of the first). The
     values each verb's other fields get, so that a hostile value reaches as deep into the handler as it can."""
     an_id = await grant(bot, db, AN, Role.COORDINATOR)
     await grant(bot, db, AN, Role.ADMIN)
@@ -88,7 +89,7 @@ async def world(bot: BotDriver, db: Database) -> dict[str, Any]:
     await bot.say(AN, "registreer 2u DT-042 analyse", conversation=CHANNEL)
     meeting = (await bot.say(AN, "nieuwe vergadering DT-042", conversation=CHANNEL)).cards[0]
     series = {"title": "Werkgroep", "kind": "working_group", "date": "2026-11-24", "time": "10:00"}
-    await bot.submit(AN, {**form_data(meeting), **series, "repeat": "weekly", "count": "3"}, conversation=CHANNEL)
+    await bot.submit(AN, {**form_data(meeting), **series, "repeat": "weekly", "count": "6"}, conversation=CHANNEL)
     status = {"overall": "green", "schedule": "green", "budget": "green", "scope": "green", "summary": "Goed"}
     await bot.submit(AN, {"verb": "status.save", "code": "DT-042", "form_id": "s1", **status})
     await bot.submit(AN, {"verb": "milestones.save", "code": "DT-042", "title": "Start", "due": "2026-12-01"})
@@ -349,7 +350,7 @@ async def test_rsvps_agenda_items_and_reports_for_dates_that_are_no_occurrence_a
 ) -> None:
     from storage.meetings import AgendaItem, MeetingReport, Rsvp
 
-    await world(bot, db)  # a weekly series on Tuesdays from 24 November 2026, three times
+    await world(bot, db)
     before = dump(db)
     refused = (
         "“Werkgroep” vindt op die datum niet plaats (geannuleerd, of geen datum van de reeks); ik heb niets bewaard."
