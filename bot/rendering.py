@@ -11,19 +11,20 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing
 import pickle
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dialogs.rendering import RenderingBusy
 from storage.db import wait_budget
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ class PooledRenderer:
         except FutureTimeout:
             future.cancel()  # still queued: nobody draws it; already drawing: the result is dropped
             raise RenderingBusy(f"{function.__name__} took longer than {wait:.1f} s") from None
-        except BrokenProcessPool as exc:
+        except BrokenExecutor as exc:  # a worker process died (BrokenProcessPool)
             # A worker died (out of memory, killed): start afresh next time; this drawing is lost.
             self._reset()
             raise RenderingBusy(f"{function.__name__}: the drawing worker stopped ({exc})") from exc
@@ -85,6 +86,10 @@ class PooledRenderer:
                 log.info("%s took %.1f s (workers %d)", function.__name__, elapsed, self.workers)
 
     def _executor(self) -> ProcessPoolExecutor:
+        # multiprocessing loads with the first drawing, like the workers themselves.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         with self._pool_lock:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(

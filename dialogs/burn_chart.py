@@ -114,5 +114,5 @@ def _fewer_colours(rgba: bytes, size: tuple[int, int]) -> bytes:
     image = Image.frombuffer("RGBA", size, rgba, "raw", "RGBA", 0, 1).convert("RGB")
     quantised = image.quantize(colors=32, method=Image.Quantize.FASTOCTREE)
     out = io.BytesIO()
-    quantised.save(out, format="PNG", optimize=True)
+    quantised.save(out, format="PNG", compress_level=6)  # level 9 (optimize) was 35 ms for 8 % fewer bytes
     return out.getvalue()

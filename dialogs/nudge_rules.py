@@ -9,8 +9,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-import holidays
-
 # Stored as the minimum: "their usual day" (see usual_day_minutes), not a fixed number of hours.
 USUAL = 0
 # Used for the usual day while there is too little history to tell (a Belgian full-time day is 7h36; people
@@ -23,6 +21,8 @@ DEFAULT_AT = time(16, 30)
 
 @cache
 def _belgian_holidays(year: int) -> frozenset[date]:
+    import holidays  # ~4 MB and ~30 ms of every country's calendars: loaded with the first date it is asked about
+
     return frozenset(holidays.country_holidays("BE", years=year).keys())
 
 

@@ -22,7 +22,6 @@ from enum import StrEnum
 from functools import cache
 from zoneinfo import ZoneInfo
 
-import holidays
 from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekday
 
 DEFAULT_LEADS_MINUTES: tuple[int, ...] = (24 * 60, 60)
@@ -102,6 +101,8 @@ def is_last_weekday(day: date) -> bool:
 
 @cache
 def _belgian_holidays(year: int) -> frozenset[date]:
+    import holidays  # loaded with the first date it is asked about (dialogs/nudge_rules.py says why)
+
     return frozenset(holidays.country_holidays("BE", years=year).keys())
 
 
