@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, Attachment
+from sqlalchemy.exc import IntegrityError
 
 from bot import activity_reading as read
 from bot.files import FILE_CONSENT_INVOKE, FileDelivery
@@ -146,7 +147,16 @@ class ProjectBot:
             self._roster_tried.popitem(last=False)
 
     def _link_email(self, person_id: int, email: str, now: datetime) -> Person:
-        person = DirectoryRepository(self.services.db).link_email(person_id, email, now=now)
+        directory = DirectoryRepository(self.services.db)
+        try:
+            person = directory.link_email(person_id, email, now=now)
+        except IntegrityError:
+            # Another turn linked the same address at the same moment (addresses are unique): theirs stands; this
+            # turn goes on as the person is now, and the next lookup sorts out anything left.
+            log.warning("linking the address Teams reported for person %s clashed with a concurrent link", person_id)
+            found = directory.get(person_id)
+            assert found is not None
+            return found
         try:
             catch_up_linked_person(self.services, person_id)
         except Exception as exc:  # the turn goes on; what was owed stays owed (the coordinator was told)
