@@ -34,6 +34,7 @@ from tests.harness.botdriver import BotDriver, TurnResult
 from tests.harness.connector import FakeConnector
 from tests.outbox_support import outbox_sender
 from tests.test_meeting_turns import MEETING, STATUS
+from tests.test_menu import walk
 from tests.test_project_turns import create_project, grant, shown_card
 
 AN = TeamsUser.named("An Peeters", locale="nl-BE")  # coordinator of DT-042
@@ -258,8 +259,8 @@ def save_data(card: dict[str, Any]) -> dict[str, Any]:
 def buttons(cards: list[dict[str, Any]]) -> Iterator[tuple[str, dict[str, Any]]]:
     """Every (verb, data) a person could send from these cards: the button's data with the card's inputs as filled."""
     for card in cards:
-        inputs = {e["id"]: e.get("value", "") for e in _walk(card) if str(e.get("type", "")).startswith("Input.")}
-        for element in _walk(card):
+        inputs = {e["id"]: e.get("value", "") for e in walk(card) if str(e.get("type", "")).startswith("Input.")}
+        for element in walk(card):
             if element.get("type") in ("Action.Submit", "Action.Execute"):
                 data = dict(element.get("data") or {})
                 verb = element.get("verb") or data.pop("verb", None)
@@ -267,16 +268,6 @@ def buttons(cards: list[dict[str, Any]]) -> Iterator[tuple[str, dict[str, Any]]]
                 data.pop("verb", None)
                 if verb:
                     yield str(verb), {**inputs, **data}
-
-
-def _walk(node: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _walk(value)
 
 
 Rows = dict[str, set[tuple[Any, ...]]]
