@@ -9,8 +9,10 @@ locks), on the first drawing, not at start.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import os
 import pickle
 import threading
 import time
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 # first drawing after a start includes starting a worker and importing matplotlib (~1-2 s).
 RENDER_WAIT_SECONDS = 8.0
 CACHE_BYTES = 8 * 1024 * 1024
+WORKER_NICENESS = 10
 
 
 class PooledRenderer:
@@ -93,7 +96,9 @@ class PooledRenderer:
         with self._pool_lock:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(
-                    max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+                    max_workers=self.workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_worker_started,
                 )
             return self._pool
 
@@ -121,6 +126,13 @@ class PooledRenderer:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _worker_started() -> None:
+    """In each worker: a lower scheduling priority, so that when the cores are all busy the server's turns (help,
+    log, every database answer) get the CPU first and a chart waits a little longer instead."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(WORKER_NICENESS)
 
 
 def _fingerprint(function: Callable[..., bytes], args: tuple[Any, ...], kwargs: dict[str, Any]) -> bytes:
