@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import UniqueConstraint, bindparam, func, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.audit import AuditLog, record_audit
@@ -254,20 +254,22 @@ def person_for_email(session: Session, email: str, *, now: datetime) -> Person:
     found = session.exec(select(Person).where(Person.email == address, col(Person.forgotten_at).is_(None))).first()
     if found is not None:
         return found
-    placeholder = Person(
-        tenant_id="",
-        aad_object_id=placeholder_key(address),
-        email=address,
-        created_at=now,
-        updated_at=now,
+    # Another turn or import may create the same placeholder at the same moment: the address is unique, so the
+    # insert gives way and both go on with the one row (no savepoint: pysqlite would commit it on release).
+    insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(Person)
+    session.execute(
+        insert.values(
+            tenant_id="",
+            aad_object_id=placeholder_key(address),
+            teams_user_id="",
+            name="",
+            email=address,
+            name_corrected=False,
+            created_at=now,
+            updated_at=now,
+        ).on_conflict_do_nothing(index_elements=["email"])
     )
-    try:
-        with session.begin_nested():  # another turn or import may create the same placeholder at the same moment
-            session.add(placeholder)
-            session.flush()
-    except IntegrityError:
-        return session.exec(select(Person).where(Person.email == address)).one()
-    return placeholder
+    return session.exec(select(Person).where(Person.email == address)).one()
 
 
 def link_email(session: Session, person_id: int, email: str, *, now: datetime) -> Person:
