@@ -144,15 +144,15 @@ async def test_connector_clients_are_reused_between_turns(bot: BotDriver) -> Non
     assert len(authentication._user_token_clients) == 1
 
 
-async def test_sqlite_database_work_runs_on_one_thread(bot: BotDriver) -> None:
-    """SQLite has one writer: the server gives all database work one thread instead of a pool that would queue."""
+async def test_database_work_runs_on_the_database_threads_not_the_event_loop(bot: BotDriver) -> None:
+    """All database work goes through asyncio.to_thread onto the server's database threads (bot/executors.py, with
+    the bounded wait), never the event loop's own thread."""
     import asyncio
     import threading
 
-    from bot.http_app import RUNTIME
+    def name() -> str:
+        return threading.current_thread().name
 
-    if not bot.client.app[RUNTIME].db.is_sqlite:
-        pytest.skip("PostgreSQL takes concurrent writers: the default thread pool stays")
-    threads = await asyncio.gather(*(asyncio.to_thread(threading.get_ident) for _ in range(8)))
-    assert len(set(threads)) == 1
-    assert threading.get_ident() not in threads, "and it is not the event loop's thread"
+    names = await asyncio.gather(*(asyncio.to_thread(name) for _ in range(8)))
+    assert all(n.startswith("projectbot-db") for n in names), names
+    assert name() not in names
