@@ -39,7 +39,11 @@ WORKER_NICENESS = 10
 
 class PooledRenderer:
     """Implements dialogs.rendering.Renderer. Called from worker threads of the server (the handlers run there);
-    waits for the drawing without holding a database connection or the interpreter lock."""
+    waits for the drawing without holding a database connection or the interpreter lock.
+
+    Two lanes, each with `workers` processes: charts (the cacheable drawings, shown in a card the person is waiting
+    for) and documents (a DOCX or XLSX built once, offered as a file). A board report that takes its worker for
+    a third of a second never makes a `budget` card wait for its chart."""
 
     def __init__(
         self, workers: int, *, wait_seconds: float = RENDER_WAIT_SECONDS, cache_bytes: int = CACHE_BYTES
@@ -47,7 +51,7 @@ class PooledRenderer:
         self.workers = max(1, workers)
         self.wait_seconds = wait_seconds
         self.cache_bytes = cache_bytes
-        self._pool: ProcessPoolExecutor | None = None
+        self._pools: dict[str, ProcessPoolExecutor] = {}
         self._pool_lock = threading.Lock()
         self._cache: OrderedDict[bytes, bytes] = OrderedDict()
         self._cached_bytes = 0
@@ -65,46 +69,47 @@ class PooledRenderer:
                     self.hits += 1
                     return found
                 self.misses += 1
-        data = self._draw(function, args, kwargs)
+        data = self._draw("charts" if cache else "documents", function, args, kwargs)
         if key is not None:
             self._remember(key, data)
         return data
 
-    def _draw(self, function: Callable[..., bytes], args: tuple[Any, ...], kwargs: dict[str, Any]) -> bytes:
+    def _draw(self, lane: str, function: Callable[..., bytes], args: tuple[Any, ...], kwargs: dict[str, Any]) -> bytes:
         wait = wait_budget(self.wait_seconds)
         started = time.monotonic()
         try:
-            future: Future[bytes] = self._executor().submit(function, *args, **kwargs)
+            future: Future[bytes] = self._executor(lane).submit(function, *args, **kwargs)
             return future.result(timeout=wait)
         except FutureTimeout:
             future.cancel()  # still queued: nobody draws it; already drawing: the result is dropped
             raise RenderingBusy(f"{function.__name__} took longer than {wait:.1f} s") from None
         except BrokenExecutor as exc:  # a worker process died (BrokenProcessPool)
             # A worker died (out of memory, killed): start afresh next time; this drawing is lost.
-            self._reset()
+            self._reset(lane)
             raise RenderingBusy(f"{function.__name__}: the drawing worker stopped ({exc})") from exc
         finally:
             elapsed = time.monotonic() - started
             if elapsed > 1.0:
-                log.info("%s took %.1f s (workers %d)", function.__name__, elapsed, self.workers)
+                log.info("%s took %.1f s (%s, workers %d)", function.__name__, elapsed, lane, self.workers)
 
-    def _executor(self) -> ProcessPoolExecutor:
+    def _executor(self, lane: str) -> ProcessPoolExecutor:
         # multiprocessing loads with the first drawing, like the workers themselves.
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         with self._pool_lock:
-            if self._pool is None:
-                self._pool = ProcessPoolExecutor(
+            pool = self._pools.get(lane)
+            if pool is None:
+                pool = self._pools[lane] = ProcessPoolExecutor(
                     max_workers=self.workers,
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=_worker_started,
                 )
-            return self._pool
+            return pool
 
-    def _reset(self) -> None:
+    def _reset(self, lane: str) -> None:
         with self._pool_lock:
-            pool, self._pool = self._pool, None
+            pool = self._pools.pop(lane, None)
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
 
@@ -123,8 +128,8 @@ class PooledRenderer:
     def close(self) -> None:
         """At shutdown: stop the workers (a drawing still running is abandoned)."""
         with self._pool_lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
+            pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
             pool.shutdown(wait=False, cancel_futures=True)
 
 
