@@ -2,7 +2,7 @@
 quick turns (help) of everybody else?
 
     .venv/bin/python bench/mixed.py                                                   # SQLite (temp file)
-    .venv/bin/python bench/mixed.py --database postgresql://postgres@127.0.0.1:5432/test  # a fresh schema, dropped
+    .venv/bin/python bench/mixed.py --database postgresql://postgres@127.0.0.1:5432/test  # a fresh database, dropped
     .venv/bin/python bench/mixed.py --projectbot-src /tmp/base                        # another checkout ("before")
     .venv/bin/python bench/mixed.py --seconds 20 --rounds 2 --json
 
@@ -219,23 +219,25 @@ def summary(latencies: list[float]) -> dict[str, float]:
 # -- orchestration --------------------------------------------------------------------------------------------
 
 
-def fresh_postgres_schema(url: str) -> tuple[str, Any]:
+def fresh_postgres_database(url: str) -> tuple[str, Any]:
+    """A throwaway database on the same server (not a schema: a search_path in the URL would have to travel through
+    every version's engine options); returns its URL and a function that drops it."""
     from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
 
     from storage.db import normalise_url
 
-    schema = f"mixed_{uuid.uuid4().hex[:10]}"
+    name = f"mixed_{uuid.uuid4().hex[:10]}"
     admin = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in url else "?"
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
 
     def drop() -> None:
         with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
-    return f"{url}{separator}options=-csearch_path%3D{schema}", drop
+    return make_url(url).set(database=name).render_as_string(hide_password=False), drop
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -244,7 +246,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="projectbot-mixed-", dir=args.tmpdir) as tmp:
         work = Path(tmp)
         if args.database:
-            url, drop = fresh_postgres_schema(args.database)
+            url, drop = fresh_postgres_database(args.database)
         else:
             url = f"sqlite:///{work / 'bench.db'}"
         try:
@@ -280,8 +282,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 cpu_before = cpu_seconds(server.pid) or 0.0
                 for _round in range(args.rounds):
                     asyncio.run(load.phase(args.help_workers, {}, 0, args.seconds, record="help alone"))
-                    asyncio.run(load.phase(args.help_workers, CHART_WEIGHTS, others, args.seconds, "beside charts"))
-                    asyncio.run(load.phase(args.help_workers, OTHER_WEIGHTS, others, args.seconds, "full mix"))
+                    drawing = {kind: CHART_WEIGHTS[kind] for kind in args.beside.split(",")}
+                    asyncio.run(load.phase(args.help_workers, drawing, others, args.seconds, "beside charts"))
+                    if not args.skip_full_mix:
+                        asyncio.run(load.phase(args.help_workers, OTHER_WEIGHTS, others, args.seconds, "full mix"))
                 cpu = (cpu_seconds(server.pid) or 0.0) - cpu_before
                 after = get_json(f"http://{LOOPBACK}:{connector_port}/_bench/stats")
             except BaseException:
@@ -299,7 +303,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         phase: {kind: summary(values) for kind, values in sorted(kinds.items())}
         for phase, kinds in load.latencies.items()
     }
-    alone, beside, mixed = phases["help alone"]["help"], phases["beside charts"], phases["full mix"]
+    alone, beside, mixed = phases["help alone"]["help"], phases["beside charts"], phases.get("full mix", {})
     ratio = beside["help"]["p95_ms"] / alone["p95_ms"] if alone["p95_ms"] else float("nan")
     non_2xx = {
         kind: {str(s): n for s, n in statuses.items() if not 200 <= s < 300}
@@ -318,7 +322,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "rounds": args.rounds,
         "phases": phases,
         "help_p95_ratio": round(ratio, 2),
-        "help_p95_ratio_full_mix": round(mixed["help"]["p95_ms"] / alone["p95_ms"], 2) if alone["p95_ms"] else None,
+        "help_p95_ratio_full_mix": round(mixed["help"]["p95_ms"] / alone["p95_ms"], 2) if mixed else None,
         "server_cpu_s": round(cpu, 1),
         "busy_answers": busy,
         "non_2xx": non_2xx,
@@ -343,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
         _seed(argv[1], int(argv[2]), int(argv[3]))
         return 0
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database", help="a PostgreSQL URL (a fresh schema is made and dropped); default SQLite")
+    parser.add_argument("--database", help="a PostgreSQL URL (a fresh database is made and dropped); default SQLite")
     parser.add_argument("--projects", type=int, default=100)
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--concurrency", type=int, default=16, help="turns in flight in the mixed phase")
@@ -351,6 +355,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=30, help="per phase")
     parser.add_argument("--rounds", type=int, default=1, help="help-alone / mixed pairs")
     parser.add_argument("--warmup", type=float, default=8)
+    parser.add_argument(
+        "--beside", default="budget,project,report", help="the drawing turns of the second phase (comma-separated)"
+    )
+    parser.add_argument("--skip-full-mix", action="store_true", help="only the first two phases")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--projectbot-src", type=Path, help="run (and seed with) this checkout")
     parser.add_argument("--env", action="append", default=[], help="NAME=VALUE for the server (repeatable)")

@@ -3,7 +3,7 @@ N distinct people have each talked to the bot once.
 
     .venv/bin/python bench/startup.py                       # 5 starts, then 10,000 distinct users (SQLite)
     .venv/bin/python bench/startup.py --starts 7 --users 0  # start time and idle RSS only
-    .venv/bin/python bench/startup.py --database postgresql://postgres@127.0.0.1:5432/test   # a fresh schema
+    .venv/bin/python bench/startup.py --database postgresql://postgres@127.0.0.1:5432/test   # a fresh database
     .venv/bin/python bench/startup.py --projectbot-src /tmp/base   # measure another checkout (e.g. `git archive`)
 
 Every start is `python -m bot.cli serve --dev` in its own process (cwd a temp dir, so no `.env`), on a database that
@@ -122,25 +122,25 @@ async def talk(url: str, service_url: str, users: int, concurrency: int) -> dict
     return {"seconds": round(time.perf_counter() - started, 1), "statuses": statuses}
 
 
-def fresh_postgres_schema(url: str) -> tuple[str, Any]:
-    """A throwaway schema; returns the URL that selects it and a function that drops it."""
+def fresh_postgres_database(url: str) -> tuple[str, Any]:
+    """A throwaway database on the same server (not a schema: a search_path in the URL would have to travel through
+    every version's engine options); returns its URL and a function that drops it."""
     from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
 
     from storage.db import normalise_url
 
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    name = f"bench_{uuid.uuid4().hex[:10]}"
     admin = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in url else "?"
-    selected = f"{url}{separator}options=-csearch_path%3D{schema}"
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
 
     def drop() -> None:
         with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
-    return selected, drop
+    return make_url(url).set(database=name).render_as_string(hide_password=False), drop
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=10_000, help="distinct people talking once (0: skip)")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--idle-seconds", type=float, default=2.0, help="wait before reading the idle RSS")
-    parser.add_argument("--database", help="a PostgreSQL URL (a fresh schema is made and dropped); default SQLite")
+    parser.add_argument("--database", help="a PostgreSQL URL (a fresh database is made and dropped); default SQLite")
     parser.add_argument("--projectbot-src", type=Path, help="run this checkout instead of the working tree")
     parser.add_argument("--env", action="append", default=[], help="NAME=VALUE for the server (repeatable)")
     parser.add_argument("--json", action="store_true")
@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="projectbot-startup-") as tmp:
         work = Path(tmp)
         if args.database:
-            database_url, drop = fresh_postgres_schema(args.database)
+            database_url, drop = fresh_postgres_database(args.database)
         else:
             database_url = f"sqlite:///{work / 'bench.db'}"
         connector_port = free_port()

@@ -33,7 +33,9 @@ def _config(connection: Connection) -> Config:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("sqlalchemy.url", connection.engine.url.render_as_string(hide_password=False))
+    # ConfigParser interpolates %: a URL with an escaped character (a password, options=-csearch_path%3D...) broke it.
+    url = connection.engine.url.render_as_string(hide_password=False).replace("%", "%%")
+    config.set_main_option("sqlalchemy.url", url)
     config.attributes["connection"] = connection
     return config
 
