@@ -768,9 +768,8 @@ class OutboxSender:
                             if not expiring:
                                 self._unrecorded += 1
                                 try:
-                                    activity_id = await asyncio.wait_for(
-                                        self._send(ref, activity), self.options.send_timeout
-                                    )
+                                    async with asyncio.timeout(self.options.send_timeout):
+                                        activity_id = await self._send(ref, activity)
                                 except Exception as exc:
                                     failure = classify(exc)
                                 except BaseException:

@@ -34,12 +34,15 @@ CLAIM = OPTIONS.lease
 
 
 class HoldingConnector(FakeConnector):
-    """Holds every send to the conversations in `held` unanswered until `release` is set (a send on the wire).
-    With `lost` set, a held send is then answered 502: it never reached Teams (its sender died meanwhile)."""
+    """Holds every send to the conversations in `held` (and, with `hold_after`, every send after that many went
+    through) unanswered until `release` is set: sends on the wire. With `lost` set, a held send is then answered
+    502: it never reached Teams (its sender died meanwhile)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.held: set[str] = set()
+        self.hold_after: int | None = None
+        self.passed = 0
         self.release = asyncio.Event()
         self.holding = 0
         self.lost = False
@@ -48,12 +51,16 @@ class HoldingConnector(FakeConnector):
         self, request: web.Request, route: Any, conversation_id: str | None, activity_id: str | None
     ) -> tuple[ConnectorRequest, web.Response | None]:
         record, early = await super()._begin(request, route, conversation_id, activity_id)
-        if early is None and route == "send" and conversation_id in self.held:
+        if early is not None or route != "send":
+            return record, early
+        if conversation_id in self.held or (self.hold_after is not None and self.passed >= self.hold_after):
             self.holding += 1
             self._notify()
             await self.release.wait()
             if self.lost:
                 return record, self._answer(record, 502, {"error": {"code": "BadGateway", "message": "lost"}})
+        else:
+            self.passed += 1
         return record, early
 
     async def close(self) -> None:
@@ -155,12 +162,13 @@ async def test_an_instance_stops_sending_before_its_role_runs_out(
 
 
 async def test_a_killed_dispatcher_is_replaced_and_its_rows_are_delivered_once(db: Database, clock: FakeClock) -> None:
-    """The holder claims batches, has two sends on the wire and dies. The standby takes the role once the role's
-    lease has run out and sends what nobody claimed; the dead holder's claimed rows once their (short) claim lease
-    has run out, not before. Every message arrives once (the two on the wire never reached Teams)."""
+    """The holder sends 8 messages of its first batch of 10, claims a second batch, has 12 sends on the wire and
+    dies. The standby takes the role once the role's lease has run out and sends what nobody claimed; the dead
+    holder's claimed rows once their (short) claim lease has run out, not before. Every message arrives once (the
+    12 on the wire never reached Teams)."""
     async with HoldingConnector() as connector:
         ids = _rows(db, connector, 30)
-        connector.held = {"19:c00@thread.tacv2", "19:c01@thread.tacv2"}
+        connector.hold_after = 8
         _asked, sleep = fake_sleep(clock)
         options = DeliveryOptions(app_per_second=1000, batch_size=10)
         outbox = OutboxRepository(db)
@@ -171,26 +179,26 @@ async def test_a_killed_dispatcher_is_replaced_and_its_rows_are_delivered_once(d
             ):
                 assert await dead.heartbeat() and not await heir.heartbeat()
                 run = asyncio.create_task(dead.run_until_idle())
-                await connector.wait_until(lambda: connector.holding == 2 and len(connector.sent) >= 8)
+                await connector.wait_until(lambda: connector.holding == 12)
                 run.cancel()  # kill -9: no more renewals, nothing handed back (it is closed only when the test ends)
                 await asyncio.gather(run, return_exceptions=True)
                 await _recorded(dead)
                 killed_at = clock.now()
                 sent_by_dead = outbox.count_by_state().get("sent", 0)
                 dead_rows = {r.id for r in outbox.list(states=[OutboxState.CLAIMED]) if r.lease_owner == "dead"}
-                assert len(dead_rows) >= 2 and sent_by_dead >= 8
+                assert len(dead_rows) == 12 and sent_by_dead == 8
 
                 # The role passes only once its lease has run out.
                 clock.set(killed_at + ROLE - OPTIONS.role_margin)
                 assert not dead.holds_dispatch_lease and not await heir.heartbeat()
                 clock.set(killed_at + ROLE + timedelta(seconds=1))
                 assert await heir.heartbeat() and heir.dispatch_epoch == 2
+                connector.hold_after = None
                 report = await heir.run_until_idle()
                 assert report.sent == 30 - sent_by_dead - len(dead_rows)
                 assert {r.id for r in outbox.list(states=[OutboxState.CLAIMED])} == dead_rows  # still the dead's
 
                 # The dead holder's claims: free once their lease, renewed last at the kill, has run out.
-                connector.held = set()
                 clock.set(killed_at + CLAIM - timedelta(seconds=1))
                 assert await heir.heartbeat() and (await heir.run_until_idle()).claimed == 0
                 clock.set(killed_at + CLAIM + timedelta(seconds=1))
@@ -342,3 +350,20 @@ async def test_sends_accepted_together_are_recorded_together_and_a_failed_write_
     await asyncio.gather(first, *(recorder.record(SentMark(i, f"a{i}", 1, START)) for i in range(2, 6)))
     assert written == [[1], [2, 3, 4, 5]]
     assert slept == [0.25, 0.5]  # the second write failed twice, then went through
+
+
+async def test_a_send_without_an_answer_is_abandoned_and_retried(db: Database, clock: FakeClock) -> None:
+    """The send's bound keeps it inside the claim's margin (a stalled request cannot outlive the claim)."""
+    assert OPTIONS.send_timeout < OPTIONS.lease_margin.total_seconds()
+    async with HoldingConnector() as connector:
+        _rows(db, connector, 1)
+        connector.held = {"19:c00@thread.tacv2"}
+        _asked, sleep = fake_sleep(clock)
+        options = DeliveryOptions(app_per_second=1000, send_timeout=0.5)
+        async with outbox_sender(db, clock, options=options, owner="a", sleep=sleep) as a:
+            run = asyncio.create_task(a.dispatch_once())
+            await connector.wait_until(lambda: connector.holding == 1)
+            connector.held = set()  # the retry gets an answer
+            report = await run
+        assert (report.sent, report.failed) == (1, 0)
+        assert len(connector.sent) == 1
