@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -285,3 +286,24 @@ def run_connector(port: int) -> None:
 
 def counts_delta(after: Mapping[str, Any], before: Mapping[str, Any]) -> dict[str, int]:
     return {k: int(after[k]) - int(before.get(k, 0)) for k, v in after.items() if isinstance(v, int)}
+
+
+def fresh_postgres_database(url: str, *, prefix: str = "bench") -> tuple[str, Any]:
+    """A throwaway database on the same server (not a schema: a search_path in the URL would have to travel through
+    every version's engine options); returns its URL and a function that drops it."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from storage.db import normalise_url
+
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return make_url(url).set(database=name).render_as_string(hide_password=False), drop

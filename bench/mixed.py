@@ -38,7 +38,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -56,6 +55,7 @@ from bench.common import (
     child_env,
     cpu_seconds,
     free_port,
+    fresh_postgres_database,
     get_json,
     percentile,
     wait_for_http,
@@ -219,34 +219,13 @@ def summary(latencies: list[float]) -> dict[str, float]:
 # -- orchestration --------------------------------------------------------------------------------------------
 
 
-def fresh_postgres_database(url: str) -> tuple[str, Any]:
-    """A throwaway database on the same server (not a schema: a search_path in the URL would have to travel through
-    every version's engine options); returns its URL and a function that drops it."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from storage.db import normalise_url
-
-    name = f"mixed_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return make_url(url).set(database=name).render_as_string(hide_password=False), drop
-
-
 def run(args: argparse.Namespace) -> dict[str, Any]:
     src = args.projectbot_src.resolve() if args.projectbot_src else REPO_ROOT
     drop = None
     with tempfile.TemporaryDirectory(prefix="projectbot-mixed-", dir=args.tmpdir) as tmp:
         work = Path(tmp)
         if args.database:
-            url, drop = fresh_postgres_database(args.database)
+            url, drop = fresh_postgres_database(args.database, prefix="mixed")
         else:
             url = f"sqlite:///{work / 'bench.db'}"
         try:

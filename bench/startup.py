@@ -33,7 +33,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import LOOPBACK, REPO_ROOT, BenchError, Child, child_env, free_port, wait_for_http
+from bench.common import (
+    LOOPBACK,
+    REPO_ROOT,
+    BenchError,
+    Child,
+    child_env,
+    free_port,
+    fresh_postgres_database,
+    wait_for_http,
+)
 
 TENANT_ID = "5f2b6c1e-3d4a-4b8c-9e7f-0a1b2c3d4e5f"
 GOALS = {"start_s": 1.0, "idle_rss_mb": 100.0, "users_rss_mb": 150.0}
@@ -122,27 +131,6 @@ async def talk(url: str, service_url: str, users: int, concurrency: int) -> dict
     return {"seconds": round(time.perf_counter() - started, 1), "statuses": statuses}
 
 
-def fresh_postgres_database(url: str) -> tuple[str, Any]:
-    """A throwaway database on the same server (not a schema: a search_path in the URL would have to travel through
-    every version's engine options); returns its URL and a function that drops it."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from storage.db import normalise_url
-
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return make_url(url).set(database=name).render_as_string(hide_password=False), drop
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--starts", type=int, default=5, help="counted starts (after one uncounted warm-up)")
@@ -161,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="projectbot-startup-") as tmp:
         work = Path(tmp)
         if args.database:
-            database_url, drop = fresh_postgres_database(args.database)
+            database_url, drop = fresh_postgres_database(args.database, prefix="bench")
         else:
             database_url = f"sqlite:///{work / 'bench.db'}"
         connector_port = free_port()

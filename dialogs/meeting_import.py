@@ -18,12 +18,12 @@ from cards.meeting_import import IMPORT_LIST_VERB, IMPORT_VERB, ImportChoice, bu
 from dialogs import recurrence as rec
 from dialogs.calendar_source import CalendarError, CalendarSource
 from dialogs.graph_recurrence import ImportedSeries, Unsupported, overrides_from_instances, series_from_event
-from dialogs.meetings import _here, overrides_of, series_card, sync_series
+from dialogs.meetings import overrides_of, series_card, sync_series
 from dialogs.payloads import Payload
 from dialogs.permissions import Action, allowed
 from dialogs.projects import find_project, me, refusal
 from dialogs.router import CodePayload, Router
-from dialogs.turn import Reply, Request, Services
+from dialogs.turn import Reply, Request, Services, conversation_here
 from storage.db import Database
 from storage.meetings import MeetingKind, MeetingRepository, MeetingSeries
 from storage.projects import ProjectFacts
@@ -184,7 +184,7 @@ def _save(
         series = repository.get(existing.id)
         message = t("meeting.import.updated", title=series.title if series else title)
     else:
-        here = _here(request, services)
+        here = conversation_here(request, services)
         series = repository.create(
             MeetingSeries(
                 project_id=checked.project.id,

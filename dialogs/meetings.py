@@ -59,7 +59,7 @@ from dialogs.permissions import Action, allowed
 from dialogs.projects import PersonPick, find_project, me, refusal, resolve_person
 from dialogs.router import CodePayload, MenuInfo, Router
 from dialogs.timezones import resolve_timezone
-from dialogs.turn import Reply, Request, Services
+from dialogs.turn import Reply, Request, Services, conversation_here
 from dialogs.values import parse_date, parse_id
 from storage.db import Database
 from storage.directory import DirectoryRepository, person_for_email
@@ -261,14 +261,6 @@ def _series_for(
     return series, project
 
 
-def _here(request: Request, services: Services) -> ConversationRef | None:
-    """The conversation a request came from; for a reply in a channel thread, the channel itself when known."""
-    where = request.where
-    base = where.conversation_id.split(";messageid=")[0]
-    conversations = services.conversations
-    return conversations.get(where.channel_id, base) or conversations.get(where.channel_id, where.conversation_id)
-
-
 # New and edited series ------------------------------------------------------------------------------------------
 
 
@@ -463,7 +455,7 @@ def save_series(request: Request, services: Services, payload: SeriesPayload) ->
         return _saved_reply(request, services, series, t("meeting.saved", title=series.title))
     if request.where.is_personal:
         return Reply.text(t("meeting.new.personal"))
-    here = _here(request, services)
+    here = conversation_here(request, services)
     series = MeetingSeries(
         project_id=project.id,
         conversation_ref_id=here.id if here is not None else None,
@@ -577,7 +569,11 @@ def list_meetings(request: Request, services: Services, rest: str, *, page: int 
             return refusal(decision, t)
         series_list = repository.active_series(project_ids=[found.id])
         scope, code = f"{found.code} · {found.name}", found.code
-    elif not request.where.is_personal and (here := _here(request, services)) is not None and here.id is not None:
+    elif (
+        not request.where.is_personal
+        and (here := conversation_here(request, services)) is not None
+        and here.id is not None
+    ):
         series_list = repository.series_in_conversation(here.id)
         scope = t("meeting.list.here")
     else:
@@ -784,7 +780,7 @@ def add_agenda_typed(request: Request, services: Services, rest: str) -> Reply:
     if isinstance(found, Reply):
         return found
     decision = allowed(me(request, services).actor(found), Action.VIEW_PROJECT)
-    here = _here(request, services)
+    here = conversation_here(request, services)
     repository = MeetingRepository(services.db)
     series_list = repository.active_series(project_ids=[found.id])
     in_its_conversation = here is not None and any(s.conversation_ref_id == here.id for s in series_list)
@@ -811,7 +807,7 @@ def add_agenda_typed(request: Request, services: Services, rest: str) -> Reply:
 
 def _may_answer(request: Request, services: Services, series: MeetingSeries) -> bool:
     """Anyone in the meeting's conversation (a working group has external members), or who may see the project."""
-    here = _here(request, services)
+    here = conversation_here(request, services)
     if here is not None and here.id == series.conversation_ref_id:
         return True
     project = ProjectRepository(services.db).facts(series.project_id)

@@ -21,7 +21,7 @@ from cards.outbox import (
 )
 from dialogs.payloads import Payload
 from dialogs.router import Router
-from dialogs.turn import Reply, Request, Services
+from dialogs.turn import Reply, Request, Services, conversation_here
 from storage.db import Database
 from storage.directory import DirectoryRepository, Role
 from storage.meetings import MeetingRepository
@@ -145,8 +145,7 @@ def _may_silence_conversation(request: Request, services: Services) -> bool:
         return False
     if Role.ADMIN in DirectoryRepository(services.db).roles(person_id):
         return True
-    where = request.where
-    here = services.conversations.get(where.channel_id, where.conversation_id.split(";", 1)[0])
+    here = conversation_here(request, services)
     if here is None or here.id is None:
         return False
     projects = ProjectRepository(services.db)

@@ -43,7 +43,7 @@ from dialogs.owned import not_yours, submission_key
 from dialogs.payloads import Id, Payload, Prose, StoredIn, length_errors
 from dialogs.permissions import Action, Actor, Decision, Relation, allowed, relations_to_project
 from dialogs.router import REFERENCE_MAX, CodePayload, MenuInfo, PagePayload, Router
-from dialogs.turn import Reply, Request, Services
+from dialogs.turn import Reply, Request, Services, conversation_here
 from dialogs.values import parse_date, parse_decimal, parse_id
 from storage.audit import audit_by_request
 from storage.directory import DirectoryRepository, Role, is_email, person_for_email
@@ -261,11 +261,8 @@ def _linked_project(request: Request, services: Services, reference: str) -> Pro
     project = ProjectRepository(services.db).by_code(reference.strip())
     if project is None:
         return None
-    where = request.where
-    conversation_key = where.conversation_id.split(";", 1)[0]
-    here = services.conversations.get(where.channel_id, conversation_key) or services.conversations.get(
-        where.channel_id, where.conversation_id
-    )
+    conversation_key = request.where.conversation_id.split(";", 1)[0]
+    here = conversation_here(request, services)
     if here is not None and any(
         series.conversation_ref_id == here.id
         for series in MeetingRepository(services.db).active_series(project_ids=[project.id])

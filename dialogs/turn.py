@@ -11,7 +11,7 @@ from dialogs.clock import Clock
 from dialogs.rendering import InlineRenderer, Renderer
 from storage.conversations import ConversationRepository
 from storage.db import Database
-from storage.models import Person
+from storage.models import ConversationRef, Person
 from storage.people import PersonRepository
 
 RequestKind = Literal["message", "submit", "invoke"]
@@ -119,3 +119,11 @@ class Services:
     @property
     def conversations(self) -> ConversationRepository:
         return ConversationRepository(self.db)
+
+
+def conversation_here(request: Request, services: Services) -> ConversationRef | None:
+    """The conversation a request came from; for a reply in a channel thread, the channel itself when known."""
+    where = request.where
+    base = where.conversation_id.split(";messageid=")[0]
+    conversations = services.conversations
+    return conversations.get(where.channel_id, base) or conversations.get(where.channel_id, where.conversation_id)

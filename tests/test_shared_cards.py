@@ -14,6 +14,7 @@ from storage.directory import Role
 from storage.time_entries import TimeEntry
 from tests.harness.activities import Conversation
 from tests.harness.botdriver import BotDriver
+from tests.test_menu import walk
 from tests.test_project_turns import AN, BOB, PROJECT, create_project, form_data, grant
 
 CHANNEL = Conversation.channel(team_name="Digitaal loket")
@@ -251,20 +252,13 @@ async def test_a_typed_agenda_item_is_keyed_on_its_sender(bot: BotDriver, db: Da
 
 def submit_data_anywhere(card: dict[str, Any], verb: str) -> dict[str, Any]:
     """The data of a submit button with this verb, also inside a folded (ShowCard) part."""
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            data = node.get("data")
-            if node.get("type") == "Action.Submit" and isinstance(data, dict) and data.get("verb") == verb:
-                found.append(dict(data))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
+    found = [
+        dict(node["data"])
+        for node in walk(card)
+        if node.get("type") == "Action.Submit"
+        and isinstance(node.get("data"), dict)
+        and node["data"].get("verb") == verb
+    ]
     assert found, f"no {verb} button"
     return found[0]
 
