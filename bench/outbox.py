@@ -40,7 +40,7 @@ from sqlalchemy import func, text
 from sqlmodel import select
 
 from bot.delivery import DeliveryOptions
-from dialogs.clock import SystemClock
+from dialogs.kernel.clock import SystemClock
 from storage.db import Database, create_db_engine
 from storage.outbox import OutboxMessage
 from tests.harness.connector import ConnectorRequest, FakeConnector, error_body

@@ -32,9 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import create_engine, event, insert, text
 
-from dialogs.clock import FakeClock
+from dialogs.kernel.clock import FakeClock
+from dialogs.kernel.turn import Request, Services, Where
 from dialogs.status import PortfolioPayload, portfolio_page
-from dialogs.turn import Request, Services, Where
 from storage import migrate
 from storage.db import Database, create_db_engine, normalise_url
 from storage.directory import DirectoryRepository, Role

@@ -28,9 +28,9 @@ from botbuilder.schema import Activity, ActivityTypes, ConversationReference, Re
 from bot.settings import Settings
 from bot.teams_bot import ADAPTIVE_CARD_ACTION, CARD_CONTENT_TYPE, MESSAGE_CONTENT_TYPE, ProjectBot
 from cards.i18n import language_of
-from dialogs.app import build_router
-from dialogs.clock import Clock, SystemClock
-from dialogs.turn import Services
+from dialogs.app import build_registry
+from dialogs.kernel.clock import Clock, SystemClock
+from dialogs.kernel.turn import Services
 from storage import migrate
 from storage.db import Database
 
@@ -1314,8 +1314,9 @@ def run_chat(
             default_language=language_of(settings.default_locale),
             default_timezone=settings.default_timezone,
             burn_margin_points=settings.burn_margin_points,
+            capabilities=build_registry(),
         )
-        bot = ProjectBot(build_router(), services)
+        bot = ProjectBot(build_registry().router(), services)
         console = Console(output, _terminal_width(output))
         adapter = TerminalAdapter(console, first_id=_first_message_id(clock), timezone=settings.default_timezone)
         activities = ActivityBuilder(

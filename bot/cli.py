@@ -223,7 +223,7 @@ def _db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _outbox(args: argparse.Namespace, settings: Settings) -> int:
-    from dialogs.clock import SystemClock
+    from dialogs.kernel.clock import SystemClock
     from storage.db import Database, DatabaseUnavailable
     from storage.outbox import OutboxRepository
 

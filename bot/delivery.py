@@ -42,7 +42,7 @@ from sqlmodel import col, select
 
 from bot.connector import RETRYABLE_STATUSES, backoff_delay, parse_retry_after
 from cards.i18n import Language, language_of
-from dialogs.clock import Clock
+from dialogs.kernel.clock import Clock
 from dialogs.proactive import UNDELIVERABLE_BUILDER, UNDELIVERABLE_KIND, Audience, ProactiveCards, undeliverable_args
 from storage.conversations import ConversationRepository
 from storage.db import Database

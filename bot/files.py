@@ -28,9 +28,9 @@ from botbuilder.core import MessageFactory
 from botbuilder.schema import Activity, Attachment
 
 from cards.i18n import Language, Translator, language_of, translator
-from dialogs.clock import Clock
 from dialogs.file_links import LinkProblem, Ticket, check, sign
-from dialogs.turn import OutgoingFile
+from dialogs.kernel.clock import Clock
+from dialogs.kernel.turn import OutgoingFile
 from storage.db import Database
 from storage.files import LINK_TTL, OFFER_TTL, FileRepository, FileState, StoredFile
 

@@ -23,7 +23,7 @@ import msal
 
 from bot.connector import run_blocking_network_call
 from bot.settings import Settings
-from dialogs.calendar_source import CalendarError
+from dialogs.kernel.calendar_source import CalendarError
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ RETRYABLE = frozenset({429, 502, 503, 504})
 
 
 class GraphCalendar:
-    """Implements dialogs.calendar_source.CalendarSource."""
+    """Implements dialogs.kernel.calendar_source.CalendarSource."""
 
     def __init__(
         self,

@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from dialogs.clock import Clock
+from dialogs.kernel.clock import Clock
 from storage.db import Database
 from storage.health import DatabaseHealth, DatabaseProbe
 

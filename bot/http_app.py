@@ -30,11 +30,11 @@ from bot.security import AccessPolicy
 from bot.settings import Settings
 from bot.teams_bot import ProjectBot
 from cards.i18n import language_of
-from dialogs.app import build_proactive_cards, build_router
-from dialogs.calendar_source import CalendarSource
-from dialogs.clock import Clock, SystemClock
-from dialogs.rendering import Renderer
-from dialogs.turn import Services
+from dialogs.app import build_proactive_cards, build_registry
+from dialogs.kernel.calendar_source import CalendarSource
+from dialogs.kernel.clock import Clock, SystemClock
+from dialogs.kernel.rendering import Renderer
+from dialogs.kernel.turn import Services
 from storage import migrate
 from storage.db import Database
 
@@ -142,6 +142,7 @@ def _runtime(
             burn_margin_points=settings.burn_margin_points,
             calendar=outlook,
             renderer=drawing,
+            capabilities=build_registry(),
         )
         files = FileDelivery(
             database,
@@ -158,7 +159,7 @@ def _runtime(
             db=database,
             session=session,
             adapter=build_adapter(settings, session, **adapter_options),
-            bot=ProjectBot(build_router(), services, files=files),
+            bot=ProjectBot(build_registry().router(), services, files=files),
             policy=AccessPolicy(allowed_tenants=settings.tenant_allow_list, dev=settings.dev),
             clock=clock,
             # The outbox does its own retries (rescheduling rows), so its connector clients make one attempt each.
@@ -183,6 +184,7 @@ def _runtime(
                 refresh_signing_keys=bool(settings.app_id) and not settings.dev,
                 default_timezone=settings.default_timezone,
                 calendar=outlook,
+                jobs=build_registry().jobs(),
             )
             scheduler.start()
         try:

@@ -22,7 +22,7 @@ from concurrent.futures import BrokenExecutor, Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any
 
-from dialogs.rendering import RenderingBusy
+from dialogs.kernel.rendering import RenderingBusy
 from storage.db import wait_budget
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ WORKER_NICENESS = 10
 
 
 class PooledRenderer:
-    """Implements dialogs.rendering.Renderer. Called from worker threads of the server (the handlers run there);
+    """Implements dialogs.kernel.rendering.Renderer. Called from worker threads of the server (the handlers run there);
     waits for the drawing without holding a database connection or the interpreter lock.
 
     Two lanes, each with `workers` processes: charts (the cacheable drawings, shown in a card the person is waiting

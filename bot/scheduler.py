@@ -1,4 +1,5 @@
-"""The few fixed-id periodic jobs each instance runs (APScheduler 3.11): outbox dispatch and housekeeping.
+"""The fixed-id periodic jobs each instance runs (APScheduler 3.11): outbox dispatch and housekeeping here, and
+the jobs the capabilities declare (dialogs/kernel/registry.py: Job).
 
 The rows in the outbox, not these jobs, hold what is to be sent; a job only looks for due rows. So a job missed
 during a restart costs nothing but a delay, and several instances can run the same jobs side by side (the dispatch
@@ -8,6 +9,7 @@ job sends only on the instance holding the dispatcher role).
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -18,7 +20,10 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.delivery import OutboxSender
-from dialogs.calendar_source import CalendarSource
+from dialogs.kernel.calendar_source import CalendarSource
+from dialogs.kernel.registry import Daily, Every, Job, JobContext
+from storage.files import FileRepository
+from storage.privacy import PrivacyRepository
 
 log = logging.getLogger(__name__)
 
@@ -28,14 +33,6 @@ HOUSEKEEPING_JOB = "outbox.housekeeping"
 RETENTION_JOB = "privacy.retention"
 FILES_JOB = "files.housekeeping"
 SIGNING_KEYS_JOB = "auth.signing_keys"
-MILESTONE_JOB = "status.milestone_reminders"
-DIGEST_JOB = "status.weekly_digests"
-NUDGE_JOB = "time.nudges"
-HANDOVER_JOB = "handover.after_care"
-MEETING_JOB = "meetings.reminders"
-OUTLOOK_SYNC_JOB = "meetings.outlook_sync"
-MEETING_EVERY_MINUTES = 15
-NUDGE_EVERY_MINUTES = 5
 DISPATCH_EVERY_SECONDS = 2
 # The dispatcher role's heartbeat: well inside DeliveryOptions.role_lease (10 s), so a few late or failed renewals
 # cost nothing, and a standby instance looks this often whether the holder's lease has run out.
@@ -79,9 +76,11 @@ def build_scheduler(
     refresh_signing_keys: bool = False,
     default_timezone: str = "Europe/Brussels",
     calendar: CalendarSource | None = None,
+    jobs: Sequence[Job] = (),
 ) -> AsyncIOScheduler:
     """refresh_signing_keys: keep the token-signing keys fresh off the event loop (only when tokens are checked).
-    default_timezone: the zone of people who never told theirs (Settings.default_timezone)."""
+    default_timezone: the zone of people who never told theirs (Settings.default_timezone).
+    jobs: the capabilities' jobs (dialogs.app.build_registry().jobs())."""
     scheduler = AsyncIOScheduler(timezone=timezone)
     if refresh_signing_keys:
         from bot import signing_keys
@@ -150,76 +149,19 @@ def build_scheduler(
         grace=int(timedelta(hours=23).total_seconds()),
         args=[sender],
     )
-    # Milestones due within 7 days or late remind their coordinator; the dedup key holds the day, so a second
-    # run that day (another instance, a restart) adds nothing. 07:00 in Brussels, half a day of grace.
-    _add(
-        scheduler,
-        _milestone_reminders,
-        CronTrigger(hour=7, minute=0, timezone="Europe/Brussels"),
-        id=MILESTONE_JOB,
-        name="enqueue milestone reminders",
-        grace=int(timedelta(hours=12).total_seconds()),
-        args=[sender],
-    )
-    # Weekly digests: each manager chooses day and time in their own zone, so this looks every 10 minutes for
-    # whose moment has come; the dedup key holds the ISO week, so each gets one per week.
-    _add(
-        scheduler,
-        _weekly_digests,
-        IntervalTrigger(minutes=10),
-        id=DIGEST_JOB,
-        name="enqueue weekly digests",
-        grace=int(timedelta(minutes=10).total_seconds()),
-        args=[sender],
-    )
-    # Reminders to log time: each person picks a time in their own zone, so this looks every 5 minutes whose moment
-    # has passed today; the dedup key holds person and day, so each gets one per working day at most.
-    _add(
-        scheduler,
-        _time_nudges,
-        IntervalTrigger(minutes=NUDGE_EVERY_MINUTES),
-        id=NUDGE_JOB,
-        name="enqueue reminders to log time",
-        grace=int(timedelta(minutes=NUDGE_EVERY_MINUTES).total_seconds()),
-        args=[sender, default_timezone],
-    )
-    # After-care that is over closes its project (and asks for the retrospective); daily at 07:05 in Brussels, with
-    # half a day of grace. Closing is a conditional update, so a second run (another instance) closes nothing twice.
-    _add(
-        scheduler,
-        _handover_after_care,
-        CronTrigger(hour=7, minute=5, timezone="Europe/Brussels"),
-        id=HANDOVER_JOB,
-        name="end after-care periods",
-        grace=int(timedelta(hours=12).total_seconds()),
-        args=[sender, default_timezone],
-    )
-    # Meeting reminders: keeps one outbox row per occurrence and lead time enqueued for the next 14 days (and the
-    # report prompt after each meeting). Enqueueing is idempotent on the dedup key, so instances may overlap; the
-    # first run is at start-up, so reminders missed while the bot was down are found at once.
-    _add(
-        scheduler,
-        _meeting_reminders,
-        IntervalTrigger(minutes=MEETING_EVERY_MINUTES),
-        id=MEETING_JOB,
-        name="enqueue meeting reminders",
-        grace=int(timedelta(minutes=MEETING_EVERY_MINUTES).total_seconds()),
-        args=[sender],
-        start_now=True,
-    )
-    # Meetings imported from Outlook follow the invitation: re-read every 30 minutes (only with Graph configured).
-    # Updating is idempotent (the same invitation writes the same schedule), so overlapping instances are harmless.
-    if calendar is not None:
-        from dialogs.meeting_import import SYNC_EVERY_MINUTES
-
+    # Each capability's own jobs (reminders, digests, after-care, Outlook sync), as declared in its package.
+    for job in jobs:
+        if job.needs_calendar and calendar is None:
+            continue
         _add(
             scheduler,
-            _outlook_sync,
-            IntervalTrigger(minutes=SYNC_EVERY_MINUTES),
-            id=OUTLOOK_SYNC_JOB,
-            name="follow meetings imported from Outlook",
-            grace=int(timedelta(minutes=SYNC_EVERY_MINUTES).total_seconds()),
-            args=[sender, calendar, default_timezone],
+            _run_capability_job,
+            _trigger(job.when),
+            id=job.id,
+            name=job.name,
+            grace=job.grace_seconds,
+            args=[job, sender, default_timezone, calendar],
+            start_now=job.start_now,
         )
     return scheduler
 
@@ -231,62 +173,31 @@ async def _heartbeat(sender: OutboxSender, scheduler: AsyncIOScheduler) -> None:
         scheduler.modify_job(DISPATCH_JOB, next_run_time=datetime.now(UTC))
 
 
-async def _outlook_sync(sender: OutboxSender, calendar: CalendarSource, default_timezone: str) -> None:
-    from dialogs.meeting_import import sync_imported_meetings
-
-    changed = await sync_imported_meetings(sender.db, calendar, sender.clock.now(), default_timezone)
-    if changed:
-        log.info("outlook sync: %d imported series changed", changed)
+def _trigger(when: Every | Daily) -> IntervalTrigger | CronTrigger:
+    if isinstance(when, Every):
+        return IntervalTrigger(minutes=when.minutes)
+    return CronTrigger(hour=when.hour, minute=when.minute, timezone=when.timezone)
 
 
-async def _meeting_reminders(sender: OutboxSender) -> None:
-    from dialogs.meetings import enqueue_meeting_reminders
-
-    count = await asyncio.to_thread(enqueue_meeting_reminders, sender.db, sender.clock.now())
-    if count:
-        log.info("meeting reminders: %d series brought up to date", count)
-
-
-async def _handover_after_care(sender: OutboxSender, default_timezone: str) -> None:
-    from dialogs.handover import end_after_care
-
-    closed = await asyncio.to_thread(end_after_care, sender.db, sender.clock.now(), default_timezone)
-    log.info("handover after-care: %d projects closed", closed)
-
-
-async def _time_nudges(sender: OutboxSender, default_timezone: str) -> None:
-    from dialogs.nudges import enqueue_time_nudges
-
-    count = await asyncio.to_thread(enqueue_time_nudges, sender.db, sender.clock.now(), default_timezone)
-    if count:
-        log.info("time nudges: %d enqueued", count)
-
-
-async def _milestone_reminders(sender: OutboxSender) -> None:
-    from dialogs.status import enqueue_milestone_reminders
-
-    count = await asyncio.to_thread(enqueue_milestone_reminders, sender.db, sender.clock.now())
-    log.info("milestone reminders: %d enqueued", count)
-
-
-async def _weekly_digests(sender: OutboxSender) -> None:
-    from dialogs.status import enqueue_weekly_digests
-
-    count = await asyncio.to_thread(enqueue_weekly_digests, sender.db, sender.clock.now())
-    if count:
-        log.info("weekly digests: %d enqueued", count)
+async def _run_capability_job(
+    job: Job, sender: OutboxSender, default_timezone: str, calendar: CalendarSource | None
+) -> None:
+    """Plain job functions (database work) run in a worker thread, coroutines on the loop."""
+    context = JobContext(db=sender.db, now=sender.clock.now(), default_timezone=default_timezone, calendar=calendar)
+    if inspect.iscoroutinefunction(job.run):
+        done = await job.run(context)
+    else:
+        done = await asyncio.to_thread(job.run, context)
+    if done:
+        log.info("%s: %d", job.name, done)
 
 
 async def _files_housekeeping(sender: OutboxSender) -> None:
-    from storage.files import FileRepository
-
     purged = await asyncio.to_thread(FileRepository(sender.db).purge_expired, sender.clock.now())
     log.info("files housekeeping: deleted %d expired files", purged)
 
 
 async def _privacy_retention(sender: OutboxSender) -> None:
-    from storage.privacy import PrivacyRepository
-
     purged = await asyncio.to_thread(PrivacyRepository(sender.db).apply_retention, now=sender.clock.now())
     log.info("privacy retention: deleted %s", purged)
 

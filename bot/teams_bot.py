@@ -22,9 +22,9 @@ from bot.log_safety import safe_traceback
 from cards.i18n import Language, Translator, language_of, translator
 from cards.menu import build_welcome_card
 from dialogs.app import catch_up_linked_person
-from dialogs.rendering import RenderingBusy
-from dialogs.router import Router
-from dialogs.turn import OutgoingFile, Reply, Request, RequestKind, Services, Where
+from dialogs.kernel.rendering import RenderingBusy
+from dialogs.kernel.router import Router
+from dialogs.kernel.turn import OutgoingFile, Reply, Request, RequestKind, Services, Where
 from storage.db import TURN_DEADLINE, DatabaseBusy, DatabaseUnavailable, wait_budget
 from storage.directory import DirectoryRepository
 from storage.models import Person

@@ -16,6 +16,7 @@ from microsoft_teams.cards.core import (
 )
 
 from cards.i18n import Translator
+from cards.payloads import Payload
 
 CARD_VERSION = "1.5"
 # Teams refuses cards over 28 KB; tests check every card against this.
@@ -54,14 +55,25 @@ def field_error(message: str) -> TextBlock:
     return TextBlock(text=message, wrap=True, color="Attention", size="Small", spacing="None")
 
 
-def submit(title: str, verb: str, **data: Any) -> SubmitAction:
-    """A button that posts the card's inputs as a message (Action.Submit); routed by its verb."""
-    return SubmitAction(title=title, data={VERB_KEY: verb, **data})
+def submit(title: str, verb: str | type[Payload], **data: Any) -> SubmitAction:
+    """A button that posts the card's inputs as a message (Action.Submit); routed by its verb. Given the verb's
+    contract, the button's data must be fields of it (a misspelt key fails when the card is built)."""
+    return SubmitAction(title=title, data={VERB_KEY: _verb(verb, data), **data})
 
 
-def execute(title: str, verb: str, **data: Any) -> ExecuteAction:
+def execute(title: str, verb: str | type[Payload], **data: Any) -> ExecuteAction:
     """A button whose answer replaces the card in place for everyone (Action.Execute)."""
-    return ExecuteAction(title=title, verb=verb, data=data or None)
+    return ExecuteAction(title=title, verb=_verb(verb, data), data=data or None)
+
+
+def _verb(verb: str | type[Payload], data: dict[str, Any]) -> str:
+    if isinstance(verb, str):
+        return verb  # TRANSITIONAL: a verb without its contract class
+    unknown = set(data) - set(verb.model_fields)
+    if unknown:
+        raise TypeError(f"{verb.__name__} ({verb.VERB}) has no field {sorted(unknown)}")
+    assert verb.VERB, f"{verb.__name__} declares no VERB"
+    return verb.VERB
 
 
 def hours_text(hours: Decimal | int, t: Translator, *, unit: bool = True) -> str:

@@ -1,6 +1,9 @@
-"""Assembles the router from every capability module; the one place that lists what the bot can do."""
+"""The one place that lists what the bot can do: its capabilities, in menu order. Everything else (the router, the
+proactive renderers, the scheduled jobs, the card sections and hooks) is assembled from their declarations."""
 
 from __future__ import annotations
+
+from functools import cache
 
 from dialogs import (
     core,
@@ -15,37 +18,43 @@ from dialogs import (
     status,
     timelog,
 )
+from dialogs.kernel.registry import Event, Registry
+from dialogs.kernel.router import Router
+from dialogs.kernel.turn import Services
 from dialogs.proactive import ProactiveCards
-from dialogs.router import Router
-from dialogs.turn import Services
+
+CAPABILITIES = (
+    core.capability,
+    proactive.capability,
+    projects.capability,
+    people.capability,
+    lists.capability,
+    timelog.capability,
+    nudges.capability,
+    status.capability,
+    handover.capability,
+    meetings.capability,
+    meeting_import.capability,
+)
+
+
+@cache
+def build_registry() -> Registry:
+    """Built once per process: the declarations do not change after start-up."""
+    return Registry(CAPABILITIES)
 
 
 def build_router() -> Router:
-    router = Router()
-    core.register(router)
-    proactive.register(router)
-    projects.register(router)
-    people.register(router)
-    lists.register(router)
-    timelog.register(router)
-    nudges.register(router)
-    status.register(router)
-    handover.register(router)
-    meetings.register(router)
-    meeting_import.register(router)
-    router.check_rules()  # a command or verb without a permission rule stops the bot here (dialogs/access.py)
-    return router
+    return build_registry().router()
 
 
 def build_proactive_cards() -> ProactiveCards:
     """The renderers of every capability's proactive messages, by builder name."""
-    cards = ProactiveCards()
-    for name, renderer in status.RENDERERS.items():
-        cards.register(name, renderer)
-    return cards
+    registry = build_registry()
+    return ProactiveCards(registry.renderers(), registry.refreshers())
 
 
 def catch_up_linked_person(services: Services, person_id: int) -> int:
     """Someone named by e-mail before they talked to the bot (imports, forms) has just been linked to their Teams
     identity: send what the capabilities owed them and could not deliver then. Returns outbox rows queued."""
-    return handover.inform_newly_reachable(services.db, person_id, services.clock.now(), services.default_timezone)
+    return sum(build_registry().answers(Event.PERSON_LINKED, services, person_id=person_id))

@@ -8,15 +8,15 @@ from pydantic import ValidationError
 
 from cards.i18n import LANGUAGES, Translator, language_of, translator
 from cards.menu import MenuSection
+from cards.payloads import Id, Payload, StoredIn, length_errors
 from cards.settings import AUTO, SAVE_VERB, NudgeSection, SettingsForm, build_settings_card
 from dialogs import nudges
-from dialogs.owned import not_yours
-from dialogs.payloads import Id, Payload, StoredIn, length_errors
-from dialogs.router import MenuInfo, Router
+from dialogs.kernel.owned import not_yours
+from dialogs.kernel.registry import Capability
+from dialogs.kernel.router import MenuInfo, Router
+from dialogs.kernel.turn import Reply, Request, Services
 from dialogs.timezones import resolve_timezone
-from dialogs.turn import Reply, Request, Services
 from storage.directory import EMAIL_MAX, NAME_MAX, DirectoryRepository, is_email
-from storage.models import Person
 
 
 def register(router: Router) -> None:
@@ -49,8 +49,8 @@ class SettingsPayload(Payload):
     language: str = AUTO
     timezone: str = ""
     # Absent (an older card, or a client that leaves empty inputs out) means: leave as it is.
-    name: Annotated[str | None, StoredIn(Person, "name")] = None
-    email: Annotated[str | None, StoredIn(Person, "contact_email")] = None
+    name: Annotated[str | None, StoredIn("person.name", 256)] = None
+    email: Annotated[str | None, StoredIn("person.contact_email", 320)] = None
     # The reminder to log time (dialogs/nudges.py); absent: leave as it is.
     nudge: str | None = None
     nudge_at: str | None = None
@@ -187,3 +187,6 @@ def save_settings(request: Request, services: Services, payload: SettingsPayload
 def settings_unreadable(request: Request, services: Services, invalid: ValidationError) -> Reply:
     """A settings card whose fields are not even strings: show a fresh form rather than guess."""
     return show_settings(request, services, "")
+
+
+capability = Capability("settings", install=register)

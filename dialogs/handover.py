@@ -50,16 +50,17 @@ from cards.handover import (
 )
 from cards.i18n import Translator, translator
 from cards.menu import MenuSection
+from cards.payloads import Id, Payload, Prose, StoredIn, length_errors
 from cards.status import RETRO_FORM_VERB
+from cards.values import parse_date, whole_number
 from dialogs import handover_rules as rules
 from dialogs import proactive
-from dialogs.owned import submission_key
-from dialogs.payloads import Id, Payload, Prose, StoredIn, length_errors
-from dialogs.permissions import Action, Actor, Relation, allowed
-from dialogs.projects import PersonPick, find_project, me, refusal, resolve_person
-from dialogs.router import CodePayload, MenuInfo, Router
-from dialogs.turn import OutgoingFile, Reply, Request, Services
-from dialogs.values import parse_date, whole_number
+from dialogs.kernel.owned import submission_key
+from dialogs.kernel.permissions import Action, Actor, Relation, allowed
+from dialogs.kernel.registry import Capability, Daily, Event, JobContext
+from dialogs.kernel.router import CodePayload, MenuInfo, Router
+from dialogs.kernel.turn import OutgoingFile, Reply, Request, Services
+from dialogs.kernel.who import PersonPick, find_project, me, refusal, resolve_person
 from storage.db import Database
 from storage.directory import person_for_email
 from storage.handover import (
@@ -67,8 +68,6 @@ from storage.handover import (
     REASON_MAX,
     TITLE_MAX,
     Duplicate,
-    Handover,
-    HandoverItem,
     HandoverRepository,
     HandoverRow,
     HandoverState,
@@ -149,10 +148,10 @@ class ItemPayload(Payload):
     code: str
     form_id: Annotated[str, Prose()] = ""
     item: Id | None = None
-    title: Annotated[str, StoredIn(HandoverItem, "title")] = ""
+    title: Annotated[str, StoredIn("handover_item.title", 200)] = ""
     owner: str = ""
     due: str = ""
-    link: Annotated[str, StoredIn(HandoverItem, "link")] = ""
+    link: Annotated[str, StoredIn("handover_item.link", 1000)] = ""
 
 
 class ItemDone(Payload):
@@ -167,7 +166,7 @@ class AcceptPayload(Payload):
 
 class NotYetPayload(Payload):
     handover: Id
-    reason: Annotated[str, StoredIn(Handover, "not_yet_reason")] = ""
+    reason: Annotated[str, StoredIn("handover.not_yet_reason", 1000)] = ""
 
 
 # Who the person is to the handover ------------------------------------------------------------------------------
@@ -1384,3 +1383,19 @@ proactive.CAPABILITY_REFRESHERS.update(
         UNREACHABLE_BUILDER: refresh_unreachable,
     }
 )
+
+
+capability = Capability("handover", install=register)
+
+
+# After-care that is over closes its project (and asks for the retrospective); daily at 07:05 in Brussels, with
+# half a day of grace. Closing is a conditional update, so a second run (another instance) closes nothing twice.
+@capability.job("handover.after_care", name="end after-care periods", when=Daily(7, 5), grace_seconds=12 * 3600)
+def _after_care(context: JobContext) -> int:
+    return end_after_care(context.db, context.now, context.default_timezone)
+
+
+@capability.hook(Event.PERSON_LINKED)
+def _person_linked(services: Services, person_id: int) -> int:
+    """A receiving party named by e-mail has just been linked: the handover notices they could not get then."""
+    return inform_newly_reachable(services.db, person_id, services.clock.now(), services.default_timezone)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
-from dialogs.values import parse_date
+from cards.values import parse_date
 
 DEFAULT_INFORM_DAYS = 30
 MAX_INFORM_DAYS = 365

@@ -21,15 +21,16 @@ from cards.lists import (
     build_governments_card,
 )
 from cards.menu import MenuSection
-from dialogs.payloads import Payload, StoredIn
-from dialogs.permissions import Action, allowed
+from cards.payloads import Payload, StoredIn
+from cards.values import parse_id
+from dialogs.kernel.permissions import Action, allowed
+from dialogs.kernel.registry import Capability
+from dialogs.kernel.router import MenuInfo, PagePayload, Router
+from dialogs.kernel.turn import Reply, Request, Services
+from dialogs.kernel.who import me, refusal
 from dialogs.project_import import guess_kind
-from dialogs.projects import me, refusal
-from dialogs.router import MenuInfo, PagePayload, Router
-from dialogs.turn import Reply, Request, Services
-from dialogs.values import parse_id
 from storage.lists import DOMAIN_NAME_MAX, GOVERNMENT_NAME_MAX, ListChange, ListRepository
-from storage.projects import Domain, Government, GovernmentKind, ProjectRepository
+from storage.projects import GovernmentKind, ProjectRepository
 
 GOVERNMENTS_PAGE_SIZE = 25
 
@@ -65,15 +66,15 @@ def register(router: Router) -> None:
 class DomainPayload(Payload):
     operation: str = "add"
     domain: str = ""
-    name_nl: Annotated[str, StoredIn(Domain, "name_nl")] = ""
-    name_en: Annotated[str, StoredIn(Domain, "name_en")] = ""
+    name_nl: Annotated[str, StoredIn("domain.name_nl", 128)] = ""
+    name_en: Annotated[str, StoredIn("domain.name_en", 128)] = ""
 
 
 class GovernmentPayload(Payload):
     operation: str = "add"
     page: int = 1
     current: str = ""
-    name: Annotated[str, StoredIn(Government, "name")] = ""
+    name: Annotated[str, StoredIn("government.name", 200)] = ""
     kind: str = AUTO_KIND
 
 
@@ -210,3 +211,6 @@ def _said(change: ListChange, t: Translator) -> str:
     }
     name = change.clash if change.outcome == "exists" else change.name
     return t(key.get(change.outcome, "lists.unchanged"), name=name)
+
+
+capability = Capability("lists", install=register)

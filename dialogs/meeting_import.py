@@ -15,15 +15,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from cards.meeting_import import IMPORT_LIST_VERB, IMPORT_VERB, ImportChoice, build_meeting_import_card
+from cards.payloads import Payload
 from dialogs import recurrence as rec
-from dialogs.calendar_source import CalendarError, CalendarSource
 from dialogs.graph_recurrence import ImportedSeries, Unsupported, overrides_from_instances, series_from_event
+from dialogs.kernel.calendar_source import CalendarError, CalendarSource
+from dialogs.kernel.permissions import Action, allowed
+from dialogs.kernel.registry import Capability, Every, JobContext
+from dialogs.kernel.router import CodePayload, Router
+from dialogs.kernel.turn import Reply, Request, Services, conversation_here
+from dialogs.kernel.who import find_project, me, refusal
 from dialogs.meetings import overrides_of, series_card, sync_series
-from dialogs.payloads import Payload
-from dialogs.permissions import Action, allowed
-from dialogs.projects import find_project, me, refusal
-from dialogs.router import CodePayload, Router
-from dialogs.turn import Reply, Request, Services, conversation_here
 from storage.db import Database
 from storage.meetings import MeetingKind, MeetingRepository, MeetingSeries
 from storage.projects import ProjectFacts
@@ -287,3 +288,20 @@ async def sync_imported_meetings(db: Database, calendar: CalendarSource, now: da
         if await asyncio.to_thread(apply_schedule, db, series, mapped, overrides, now, mailbox=series.graph_mailbox):
             changed += 1
     return changed
+
+
+capability = Capability("meeting import", install=register)
+
+
+# Meetings imported from Outlook follow the invitation: re-read every 30 minutes (only with Graph configured).
+# Updating is idempotent (the same invitation writes the same schedule), so overlapping instances are harmless.
+@capability.job(
+    "meetings.outlook_sync",
+    name="follow meetings imported from Outlook",
+    when=Every(SYNC_EVERY_MINUTES),
+    grace_seconds=SYNC_EVERY_MINUTES * 60,
+    needs_calendar=True,
+)
+async def _outlook_sync(context: JobContext) -> int:
+    assert context.calendar is not None
+    return await sync_imported_meetings(context.db, context.calendar, context.now, context.default_timezone)

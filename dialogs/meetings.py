@@ -51,24 +51,22 @@ from cards.meetings import (
 )
 from cards.menu import MenuSection
 from cards.outbox import OptOutFooter, with_opt_out_footer
+from cards.payloads import Id, Payload, Prose, StoredIn, length_errors
+from cards.values import parse_date, parse_id
 from dialogs import proactive
 from dialogs import recurrence as rec
-from dialogs.owned import submission_key
-from dialogs.payloads import Id, Payload, Prose, StoredIn, length_errors
-from dialogs.permissions import Action, allowed
-from dialogs.projects import PersonPick, find_project, me, refusal, resolve_person
-from dialogs.router import CodePayload, MenuInfo, Router
+from dialogs.kernel.owned import submission_key
+from dialogs.kernel.permissions import Action, allowed
+from dialogs.kernel.registry import Capability, Every, JobContext
+from dialogs.kernel.router import CodePayload, MenuInfo, Router
+from dialogs.kernel.turn import Reply, Request, Services, conversation_here
+from dialogs.kernel.who import PersonPick, find_project, me, refusal, resolve_person
 from dialogs.timezones import resolve_timezone
-from dialogs.turn import Reply, Request, Services, conversation_here
-from dialogs.values import parse_date, parse_id
 from storage.db import Database
 from storage.directory import DirectoryRepository, person_for_email
 from storage.meetings import (
-    ActionItem,
-    AgendaItem,
     Duplicate,
     MeetingOccurrence,
-    MeetingReport,
     MeetingRepository,
     MeetingSeries,
     ReportInput,
@@ -79,6 +77,8 @@ from storage.models import ConversationRef
 from storage.outbox import OutboxRepository, Target, builder_payload
 from storage.projects import ProjectFacts, ProjectRepository
 from storage.status import StatusRepository
+
+MEETING_EVERY_MINUTES = 15
 
 REMINDER_KIND = "meeting.reminder"
 REMINDER_BUILDER = "meeting.reminder"
@@ -173,7 +173,7 @@ class ReminderRef(OccurrenceRef):
 
 
 class AgendaPayload(ReminderRef):
-    agenda_text: Annotated[str, StoredIn(AgendaItem, "text")] = ""
+    agenda_text: Annotated[str, StoredIn("meeting_agenda_item.text", 1000)] = ""
 
 
 class ActionRef(Payload):
@@ -184,7 +184,7 @@ class SeriesPayload(Payload):
     code: str
     form_id: Annotated[str, Prose()] = ""
     series: Id | None = None
-    title: Annotated[str, StoredIn(MeetingSeries, "title")] = ""
+    title: Annotated[str, StoredIn("meeting_series.title", 200)] = ""
     kind: str = "project"
     date: str = ""
     time: str = ""
@@ -193,8 +193,8 @@ class SeriesPayload(Payload):
     repeat: str = "none"
     until: str = ""
     count: str = ""
-    place: Annotated[str, StoredIn(MeetingSeries, "place")] = ""
-    link: Annotated[str, StoredIn(MeetingSeries, "link")] = ""
+    place: Annotated[str, StoredIn("meeting_series.place", 500)] = ""
+    link: Annotated[str, StoredIn("meeting_series.link", 1000)] = ""
     leads: str = ""
     skip_holidays: str = "false"
 
@@ -203,17 +203,17 @@ class ReportPayload(Payload):
     series: Id
     occurrence: str = Field(max_length=10)
     form_id: Annotated[str, Prose()] = ""
-    decisions: Annotated[str, StoredIn(MeetingReport, "decisions")] = ""
-    action_1: Annotated[str, StoredIn(ActionItem, "text")] = ""
+    decisions: Annotated[str, StoredIn("meeting_report.decisions", 4000)] = ""
+    action_1: Annotated[str, StoredIn("meeting_action_item.text", 1000)] = ""
     owner_1: str = ""
     due_1: str = ""
-    action_2: Annotated[str, StoredIn(ActionItem, "text")] = ""
+    action_2: Annotated[str, StoredIn("meeting_action_item.text", 1000)] = ""
     owner_2: str = ""
     due_2: str = ""
-    action_3: Annotated[str, StoredIn(ActionItem, "text")] = ""
+    action_3: Annotated[str, StoredIn("meeting_action_item.text", 1000)] = ""
     owner_3: str = ""
     due_3: str = ""
-    action_4: Annotated[str, StoredIn(ActionItem, "text")] = ""
+    action_4: Annotated[str, StoredIn("meeting_action_item.text", 1000)] = ""
     owner_4: str = ""
     due_4: str = ""
 
@@ -1256,3 +1256,20 @@ def upcoming_meetings(db: Database, project_id: int, now: datetime, *, limit: in
             found.append(UpcomingMeeting(series.title, occurrence.start, series.place, occurrence.moved))
     found.sort(key=lambda meeting: meeting.start)
     return found[:limit]
+
+
+capability = Capability("meetings", install=register)
+
+
+# Meeting reminders: keeps one outbox row per occurrence and lead time enqueued for the next 14 days (and the
+# report prompt after each meeting). Enqueueing is idempotent on the dedup key, so instances may overlap; the first
+# run is at start-up, so reminders missed while the bot was down are found at once.
+@capability.job(
+    "meetings.reminders",
+    name="enqueue meeting reminders",
+    when=Every(MEETING_EVERY_MINUTES),
+    grace_seconds=MEETING_EVERY_MINUTES * 60,
+    start_now=True,
+)
+def _meeting_reminders(context: JobContext) -> int:
+    return enqueue_meeting_reminders(context.db, context.now)

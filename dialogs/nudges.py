@@ -17,6 +17,9 @@ from cards.i18n import Translator
 from cards.menu import MenuSection
 from cards.timelog import build_time_nudge_card
 from dialogs import proactive
+from dialogs.kernel.registry import Capability, Every, JobContext
+from dialogs.kernel.router import MenuInfo, Router
+from dialogs.kernel.turn import Reply, Request, Services
 from dialogs.nudge_rules import (
     DEFAULT_AT,
     USUAL,
@@ -27,14 +30,14 @@ from dialogs.nudge_rules import (
     is_working_day,
     wanted_minutes,
 )
-from dialogs.router import MenuInfo, Router
 from dialogs.timeparse import format_duration, parse_duration
-from dialogs.turn import Reply, Request, Services
 from storage.db import Database
 from storage.directory import is_placeholder
 from storage.models import Person
 from storage.outbox import OutboxRepository, Target, builder_payload
 from storage.time_entries import EntryKind, TimeEntryRepository
+
+NUDGE_EVERY_MINUTES = 5
 
 NUDGE_KIND = "time.nudge"
 NUDGE_BUILDER = "time.nudge"
@@ -311,3 +314,18 @@ def save_nudge(services: Services, person_id: int, choice: NudgeChoice) -> bool:
 def current_choice(services: Services, person_id: int) -> NudgeChoice:
     setting = TimeEntryRepository(services.db).nudge(person_id)
     return NudgeChoice(setting.enabled, setting.at_time, setting.min_minutes)
+
+
+capability = Capability("time nudges", install=register)
+
+
+# Reminders to log time: each person picks a time in their own zone, so this looks every 5 minutes whose moment
+# has passed today; the dedup key holds person and day, so each gets one per working day at most.
+@capability.job(
+    "time.nudges",
+    name="enqueue reminders to log time",
+    when=Every(NUDGE_EVERY_MINUTES),
+    grace_seconds=NUDGE_EVERY_MINUTES * 60,
+)
+def _time_nudges(context: JobContext) -> int:
+    return enqueue_time_nudges(context.db, context.now, context.default_timezone)

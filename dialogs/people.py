@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from cards.menu import MenuSection
+from cards.payloads import Payload
 from cards.people import (
     FORGET_CANCEL_VERB,
     FORGET_VERB,
@@ -16,12 +17,12 @@ from cards.people import (
     build_my_data_card,
     build_roles_card,
 )
-from dialogs.payloads import Payload
-from dialogs.permissions import Action, allowed
-from dialogs.projects import me, refusal
-from dialogs.router import MenuInfo, Router
-from dialogs.turn import OutgoingFile, Reply, Request, Services
-from dialogs.values import parse_id
+from cards.values import parse_id
+from dialogs.kernel.permissions import Action, allowed
+from dialogs.kernel.registry import Capability
+from dialogs.kernel.router import MenuInfo, Router
+from dialogs.kernel.turn import OutgoingFile, Reply, Request, Services
+from dialogs.kernel.who import me, refusal
 from storage.directory import DirectoryRepository, Role
 from storage.privacy import PrivacyRepository, export_csv, export_json
 from storage.projects import ProjectRepository
@@ -190,3 +191,6 @@ def confirm_forget(request: Request, services: Services, payload: ForgetPayload)
     assert request.person.id is not None
     PrivacyRepository(services.db).forget(request.person.id, now=services.clock.now())
     return Reply(texts=[t("forget.done")], replace_card=None)
+
+
+capability = Capability("people", install=register)

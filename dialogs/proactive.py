@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -19,9 +18,10 @@ from cards.outbox import (
     build_undeliverable_card,
     with_opt_out_footer,
 )
-from dialogs.payloads import Payload
-from dialogs.router import Router
-from dialogs.turn import Reply, Request, Services, conversation_here
+from cards.payloads import Payload
+from dialogs.kernel.registry import Capability, Refresher, Renderer
+from dialogs.kernel.router import Router
+from dialogs.kernel.turn import Reply, Request, Services, conversation_here
 from storage.db import Database
 from storage.directory import DirectoryRepository, Role
 from storage.meetings import MeetingRepository
@@ -31,13 +31,9 @@ from storage.projects import ProjectRepository
 UNDELIVERABLE_BUILDER = "outbox.undeliverable"
 UNDELIVERABLE_KIND = "outbox.undeliverable"
 
-# A renderer turns the JSON arguments stored in the outbox into a card, in the reader's language, when sent.
-Renderer = Callable[[dict[str, Any], Translator], dict[str, Any]]
 # Renderers capability modules add when imported (dialogs.app imports them all); every ProactiveCards gets them.
 CAPABILITY_RENDERERS: dict[str, Renderer] = {}
-# Send-time checks, by builder name: given the database, the stored arguments and now, the arguments to render
-# with, or None when the message has lost its point (the sender then cancels the row and sends nothing).
-Refresher = Callable[[Database, dict[str, Any], datetime], dict[str, Any] | None]
+# Send-time checks, by builder name (see Refresher).
 CAPABILITY_REFRESHERS: dict[str, Refresher] = {}
 
 
@@ -56,10 +52,13 @@ class Audience:
 class ProactiveCards:
     """The registry of proactive card renderers; capabilities register theirs by name at start-up."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, renderers: dict[str, Renderer] | None = None, refreshers: dict[str, Refresher] | None = None
+    ) -> None:
         self._renderers: dict[str, Renderer] = {}
+        self._refreshers: dict[str, Refresher] = dict(CAPABILITY_REFRESHERS) | dict(refreshers or {})
         self.register(UNDELIVERABLE_BUILDER, _render_undeliverable)
-        for name, renderer in CAPABILITY_RENDERERS.items():
+        for name, renderer in (CAPABILITY_RENDERERS | dict(renderers or {})).items():
             self.register(name, renderer)
 
     def register(self, name: str, renderer: Renderer) -> None:
@@ -71,11 +70,11 @@ class ProactiveCards:
         return sorted(self._renderers)
 
     def needs_refresh(self, payload: dict[str, Any]) -> bool:
-        return str(payload.get("builder")) in CAPABILITY_REFRESHERS
+        return str(payload.get("builder")) in self._refreshers
 
     def refresh(self, db: Database, payload: dict[str, Any], now: datetime) -> dict[str, Any] | None:
-        """The payload as it should be sent now (see CAPABILITY_REFRESHERS); None: send nothing. Runs queries."""
-        refresher = CAPABILITY_REFRESHERS.get(str(payload.get("builder")))
+        """The payload as it should be sent now (see Refresher); None: send nothing. Runs queries."""
+        refresher = self._refreshers.get(str(payload.get("builder")))
         if refresher is None:
             return payload
         args = refresher(db, dict(payload.get("args") or {}), now)
@@ -176,3 +175,6 @@ def stop_kind(request: Request, services: Services, payload: OptOutPayload) -> R
         now=services.clock.now(),
     )
     return Reply.text(t(f"outbox.stopped.{payload.scope}", kind=kind_name))
+
+
+capability = Capability("outbox", install=register)

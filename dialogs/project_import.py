@@ -13,7 +13,7 @@ from typing import Any, Literal
 from sqlalchemy import func
 from sqlmodel import Session, or_, select
 
-from dialogs.values import parse_date, parse_decimal
+from cards.values import parse_date, parse_decimal
 from storage.audit import record_audit
 from storage.db import Database
 from storage.directory import is_email, person_for_email

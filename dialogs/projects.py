@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from cards.i18n import Translator
 from cards.menu import MenuSection
+from cards.payloads import Id, Payload, Prose, StoredIn, length_errors
 from cards.projects import (
     CHOOSE_VERB,
     EDIT_VERB,
@@ -34,29 +35,24 @@ from cards.projects import (
     TeamRow,
     build_phase_card,
     build_project_card,
-    build_project_choice_card,
     build_project_form_card,
     build_project_list_card,
     build_team_member_card,
 )
-from dialogs.owned import not_yours, submission_key
-from dialogs.payloads import Id, Payload, Prose, StoredIn, length_errors
-from dialogs.permissions import Action, Actor, Decision, Relation, allowed, relations_to_project
-from dialogs.router import REFERENCE_MAX, CodePayload, MenuInfo, PagePayload, Router
-from dialogs.turn import Reply, Request, Services, conversation_here
-from dialogs.values import parse_date, parse_decimal, parse_id
+from cards.values import parse_date, parse_decimal, parse_id
+from dialogs.kernel.owned import not_yours, submission_key
+from dialogs.kernel.permissions import Action, Relation, allowed
+from dialogs.kernel.registry import Capability
+from dialogs.kernel.router import REFERENCE_MAX, CodePayload, MenuInfo, PagePayload, Router
+from dialogs.kernel.turn import Reply, Request, Services
+from dialogs.kernel.who import PersonPick, find_project, me, refusal, resolve_person
 from storage.audit import audit_by_request
-from storage.directory import DirectoryRepository, Role, is_email, person_for_email
-from storage.handover import HandoverRepository
-from storage.meetings import MeetingRepository
+from storage.directory import DirectoryRepository, person_for_email
 from storage.projects import (
     Phase,
-    Project,
     ProjectFacts,
     ProjectRepository,
     ProjectState,
-    TeamMember,
-    Visibility,
     is_valid_code,
     normalise_code,
 )
@@ -158,11 +154,11 @@ class ProjectPayload(Payload):
     form_id: Annotated[str, Prose()] = ""
     project: str | None = None  # the code of the project being edited
     code: str = ""
-    name: Annotated[str, StoredIn(Project, "name")] = ""
+    name: Annotated[str, StoredIn("project.name", 200)] = ""
     domain: str = ""
-    description: Annotated[str, StoredIn(Project, "description")] = ""
-    goal: Annotated[str, StoredIn(Project, "goal")] = ""
-    scope: Annotated[str, StoredIn(Project, "scope")] = ""
+    description: Annotated[str, StoredIn("project.description", 4000)] = ""
+    goal: Annotated[str, StoredIn("project.goal", 4000)] = ""
+    scope: Annotated[str, StoredIn("project.scope", 4000)] = ""
     coordinator: str = ""
     manager: str = ""
     governments: str = ""
@@ -180,7 +176,7 @@ class ProjectsPage(PagePayload):
 class MemberPayload(Payload):
     code: str
     person: str = ""
-    role: Annotated[str, StoredIn(TeamMember, "role")] = ""
+    role: Annotated[str, StoredIn("team_member.role", 128)] = ""
     external: str = "false"
 
 
@@ -190,90 +186,6 @@ class PhasePayload(Payload):
 
 
 # Who the person is to a project ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Me:
-    id: int
-    roles: frozenset[Role]
-    domains: frozenset[int]
-
-    def actor(self, project: ProjectFacts | None = None) -> Actor:
-        relations: frozenset[Relation] = frozenset()
-        if project is not None:
-            relations = relations_to_project(
-                self.id,
-                coordinator_id=project.coordinator_id,
-                manager_id=project.manager_id,
-                member_ids=project.member_ids(),
-                project_domain_id=project.domain_id,
-                managed_domain_ids=self.domains,
-                is_manager=Role.MANAGER in self.roles,
-            )
-        return Actor(roles=self.roles, relations=relations)
-
-    def visibility(self) -> Visibility:
-        """The projects lookups may show this person (all of them for an administrator)."""
-        domains = self.domains if Role.MANAGER in self.roles else frozenset()
-        return Visibility(self.id, domains, everything=Role.ADMIN in self.roles)
-
-
-def me(request: Request, services: Services) -> Me:
-    assert request.person.id is not None
-    directory = DirectoryRepository(services.db)
-    roles = directory.roles(request.person.id)
-    domains = directory.managed_domains(request.person.id) if Role.MANAGER in roles else frozenset()
-    return Me(request.person.id, roles, domains)
-
-
-def refusal(decision: Decision, t: Translator) -> Reply:
-    return Reply.text(t("permission.refused", who=t(decision.who_can)))
-
-
-def find_project(request: Request, services: Services, reference: str, command: str) -> ProjectFacts | Reply:
-    """The project a reference points at, or the answer to give instead (which one? / not found).
-
-    Only projects the person may see count, for the match and for the candidates and suggestions shown; a project
-    they may not see reads exactly like one that does not exist. The one exception is a project this conversation or
-    person is linked to without being on it (a working group's channel, the party taking a project over): there its
-    existence is no secret, and the capability's own permission rule answers."""
-    t = request.t
-    if not reference.strip():
-        return Reply.text(t("lookup.missing", example=f"{command} DT-042"))
-    found = ProjectRepository(services.db).lookup(reference, visible_to=me(request, services).visibility())
-    if found.found is not None:
-        return found.found
-    linked = _linked_project(request, services, reference)
-    if linked is not None:
-        return linked
-    shown = reference.strip()[:60]
-    if found.candidates:
-        return Reply.card(build_project_choice_card(shown, found.candidates, command, t))
-    if found.suggestions:
-        names = ", ".join(f"**{code}** ({name})" for code, name in found.suggestions)
-        return Reply.text(t("lookup.none_but", reference=shown, suggestions=names))
-    return Reply.text(t("lookup.none", reference=shown))
-
-
-def _linked_project(request: Request, services: Services, reference: str) -> ProjectFacts | None:
-    """The project with this exact code when this conversation holds its meetings or takes it over, or this person
-    is named as the receiving party of its handover."""
-    project = ProjectRepository(services.db).by_code(reference.strip())
-    if project is None:
-        return None
-    conversation_key = request.where.conversation_id.split(";", 1)[0]
-    here = conversation_here(request, services)
-    if here is not None and any(
-        series.conversation_ref_id == here.id
-        for series in MeetingRepository(services.db).active_series(project_ids=[project.id])
-    ):
-        return project
-    handover = HandoverRepository(services.db).for_project(project.id)
-    if handover is None:
-        return None
-    by_person = handover.receiver_person is not None and handover.receiver_person.id == request.person.id
-    by_conversation = (handover.receiver_conversation_key or "").split(";", 1)[0] == conversation_key
-    return project if by_person or by_conversation else None
 
 
 def project_view(project: ProjectFacts, t: Translator, *, can_edit: bool) -> ProjectView:
@@ -408,28 +320,6 @@ def _plain_number(value: Decimal | None, t: Translator) -> str:
 
 
 # Saving the project form ----------------------------------------------------------------------------------------
-
-
-@dataclass
-class PersonPick:
-    """Who a form field names: a known person, or an email that becomes a placeholder when the form is saved."""
-
-    person_id: int | None = None
-    email: str | None = None
-
-
-def resolve_person(services: Services, text: str, t: Translator) -> PersonPick | str:
-    """A PersonPick, or the error to show next to the field."""
-    wanted = text.strip()
-    if is_email(wanted):
-        found = DirectoryRepository(services.db).find(wanted)
-        return PersonPick(person_id=found[0].id) if found else PersonPick(email=wanted.lower())
-    people = DirectoryRepository(services.db).find(wanted)
-    if len(people) == 1:
-        return PersonPick(person_id=people[0].id)
-    if not people:
-        return t("project.person.unknown", value=wanted[:80])
-    return t("project.person.several", value=wanted[:80], names=", ".join(p.name for p in people[:5]))
 
 
 def validate_project(
@@ -667,3 +557,6 @@ def _closing_prompt(services: Services, project_id: int, t: Translator) -> Reply
     from dialogs.status import closing_prompt
 
     return closing_prompt(services, project_id, t)
+
+
+capability = Capability("projects", install=register)

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from cards.i18n import Translator
 from cards.menu import MenuSection
+from cards.payloads import Id, Payload, Prose, StoredIn, length_errors
 from cards.status import (
     DECISION_FORM_VERB,
     DECISION_SAVE_VERB,
@@ -76,18 +77,18 @@ from cards.status import (
     build_status_form_card,
     build_status_history_card,
 )
+from cards.values import parse_date, parse_id, whole_number
 from dialogs import status_rules as rules
 from dialogs.handover import handover_summary
 from dialogs.hours import hours_source
+from dialogs.kernel.owned import not_yours, submission_key
+from dialogs.kernel.permissions import Action, allowed
+from dialogs.kernel.registry import Capability, Daily, Every, JobContext
+from dialogs.kernel.rendering import RenderingBusy
+from dialogs.kernel.router import CodePayload, MenuInfo, PagedCode, Router
+from dialogs.kernel.turn import OutgoingFile, Reply, Request, Services
+from dialogs.kernel.who import PersonPick, find_project, me, refusal, resolve_person
 from dialogs.meetings import upcoming_meetings
-from dialogs.owned import not_yours, submission_key
-from dialogs.payloads import Id, Payload, Prose, StoredIn, length_errors
-from dialogs.permissions import Action, allowed
-from dialogs.projects import PersonPick, find_project, me, refusal, resolve_person
-from dialogs.rendering import RenderingBusy
-from dialogs.router import CodePayload, MenuInfo, PagedCode, Router
-from dialogs.turn import OutgoingFile, Reply, Request, Services
-from dialogs.values import parse_date, parse_id, whole_number
 from storage.db import Database
 from storage.directory import DirectoryRepository, Role, person_for_email
 from storage.models import Person
@@ -96,16 +97,11 @@ from storage.projects import ProjectFacts, ProjectRepository
 from storage.status import (
     DecisionKind,
     Duplicate,
-    Milestone,
     MilestoneRow,
     PortfolioRow,
-    ProjectDecision,
     ReportRow,
-    Retrospective,
-    Risk,
     RiskRow,
     RiskState,
-    StatusReport,
     StatusRepository,
 )
 
@@ -269,11 +265,11 @@ class StatusPayload(Payload):
     schedule: str = ""
     budget: str = ""
     scope: str = ""
-    summary: Annotated[str, StoredIn(StatusReport, "summary", most=STATUS_TEXT_MAX)] = ""
-    achievements: Annotated[str, StoredIn(StatusReport, "achievements", most=STATUS_TEXT_MAX)] = ""
-    next_steps: Annotated[str, StoredIn(StatusReport, "next_steps", most=STATUS_TEXT_MAX)] = ""
-    decisions_needed: Annotated[str, StoredIn(StatusReport, "decisions_needed", most=STATUS_TEXT_MAX)] = ""
-    blockers: Annotated[str, StoredIn(StatusReport, "blockers", most=STATUS_TEXT_MAX)] = ""
+    summary: Annotated[str, StoredIn("status_report.summary", STATUS_TEXT_MAX)] = ""
+    achievements: Annotated[str, StoredIn("status_report.achievements", STATUS_TEXT_MAX)] = ""
+    next_steps: Annotated[str, StoredIn("status_report.next_steps", STATUS_TEXT_MAX)] = ""
+    decisions_needed: Annotated[str, StoredIn("status_report.decisions_needed", STATUS_TEXT_MAX)] = ""
+    blockers: Annotated[str, StoredIn("status_report.blockers", STATUS_TEXT_MAX)] = ""
 
 
 class MilestoneRef(Payload):
@@ -285,9 +281,9 @@ class MilestonePayload(Payload):
     code: str
     form_id: Annotated[str, Prose()] = ""
     milestone: Id | None = None
-    title: Annotated[str, StoredIn(Milestone, "title")] = ""
+    title: Annotated[str, StoredIn("milestone.title", 200)] = ""
     due: str = ""
-    description: Annotated[str, StoredIn(Milestone, "description")] = ""
+    description: Annotated[str, StoredIn("milestone.description", 4000)] = ""
 
 
 class MilestoneDone(Payload):
@@ -305,10 +301,10 @@ class RiskPayload(Payload):
     code: str
     form_id: Annotated[str, Prose()] = ""
     risk: Id | None = None
-    title: Annotated[str, StoredIn(Risk, "title")] = ""
+    title: Annotated[str, StoredIn("risk.title", 200)] = ""
     probability: str = ""
     impact: str = ""
-    mitigation: Annotated[str, StoredIn(Risk, "mitigation")] = ""
+    mitigation: Annotated[str, StoredIn("risk.mitigation", 4000)] = ""
     owner: str = ""
     state: str = "open"
 
@@ -318,15 +314,15 @@ class DecisionPayload(Payload):
     form_id: Annotated[str, Prose()] = ""
     kind: str = "decision"
     date: str = ""
-    text: Annotated[str, StoredIn(ProjectDecision, "text")] = ""
-    decided_by: Annotated[str, StoredIn(ProjectDecision, "decided_by")] = ""
+    text: Annotated[str, StoredIn("project_decision.text", 4000)] = ""
+    decided_by: Annotated[str, StoredIn("project_decision.decided_by", 200)] = ""
 
 
 class RetroPayload(Payload):
     code: str
-    went_well: Annotated[str, StoredIn(Retrospective, "went_well")] = ""
-    to_improve: Annotated[str, StoredIn(Retrospective, "to_improve")] = ""
-    lessons: Annotated[str, StoredIn(Retrospective, "lessons")] = ""
+    went_well: Annotated[str, StoredIn("retrospective.went_well", 4000)] = ""
+    to_improve: Annotated[str, StoredIn("retrospective.to_improve", 4000)] = ""
+    lessons: Annotated[str, StoredIn("retrospective.lessons", 4000)] = ""
 
 
 class LessonsPayload(Payload):
@@ -1317,3 +1313,25 @@ def digest_content(
     updated.sort(key=lambda i: (-rules.rag_rank(i["detail"]), i["code"]))
     turned.sort(key=lambda i: (-rules.rag_rank(i["detail"]), i["code"]))
     return {"updated": updated, "turned": turned, "stale": stale, "milestones": milestones, "stale_days": stale_days}
+
+
+capability = Capability("status", install=register)
+
+
+# Milestones due within 7 days or late remind their coordinator; the dedup key holds the day, so a second run that
+# day (another instance, a restart) adds nothing. 07:00 in Brussels, half a day of grace.
+@capability.job(
+    "status.milestone_reminders",
+    name="enqueue milestone reminders",
+    when=Daily(7, 0),
+    grace_seconds=12 * 3600,
+)
+def _milestone_reminders(context: JobContext) -> int:
+    return enqueue_milestone_reminders(context.db, context.now)
+
+
+# Weekly digests: each manager chooses day and time in their own zone, so this looks every 10 minutes for whose
+# moment has come; the dedup key holds the ISO week, so each gets one per week.
+@capability.job("status.weekly_digests", name="enqueue weekly digests", when=Every(10), grace_seconds=600)
+def _weekly_digests(context: JobContext) -> int:
+    return enqueue_weekly_digests(context.db, context.now)

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from cards.base import minutes_text
 from cards.i18n import LANGUAGES, Translator, catalog
 from cards.menu import MenuSection
+from cards.payloads import Day, Id, Payload, Prose, StoredIn, length_errors
 from cards.timelog import (
     CATEGORIES,
     EDIT_VERB,
@@ -36,15 +37,17 @@ from cards.timelog import (
     build_time_logged_card,
     build_timesheet_card,
 )
+from cards.values import parse_date
 from dialogs import proactive
 from dialogs.burn import DEFAULT_MARGIN_POINTS, burn
 from dialogs.burn_chart import BurnSeries, ChartLabels, render_burn_chart
-from dialogs.owned import not_yours, submission_key
-from dialogs.payloads import Day, Id, Payload, Prose, StoredIn, length_errors
-from dialogs.permissions import Action, Relation, allowed
-from dialogs.projects import Me, find_project, me, refusal
-from dialogs.rendering import RenderingBusy
-from dialogs.router import CodePayload, MenuInfo, Router
+from dialogs.kernel.owned import not_yours, submission_key
+from dialogs.kernel.permissions import Action, Relation, allowed
+from dialogs.kernel.registry import Capability
+from dialogs.kernel.rendering import RenderingBusy
+from dialogs.kernel.router import CodePayload, MenuInfo, Router
+from dialogs.kernel.turn import OutgoingFile, Reply, Request, Services
+from dialogs.kernel.who import Me, find_project, me, refusal
 from dialogs.time_export import XLSX_TYPE, export_csv, export_xlsx, parse_month
 from dialogs.timeparse import (
     BAD_DATE,
@@ -56,13 +59,11 @@ from dialogs.timeparse import (
     parse_entry,
     parse_week,
 )
-from dialogs.turn import OutgoingFile, Reply, Request, Services
-from dialogs.values import parse_date
 from storage.directory import is_placeholder
 from storage.models import Person
 from storage.outbox import OutboxRepository, Target, builder_payload
 from storage.projects import ProjectFacts, ProjectRepository, ProjectState, Visibility
-from storage.time_entries import AheadRule, BurnCheck, EntryView, Stored, TimeEntry, TimeEntryRepository
+from storage.time_entries import AheadRule, BurnCheck, EntryView, Stored, TimeEntryRepository
 
 DAY_LIMIT_MINUTES = 24 * 60
 # A typed entry's note as the form's (SavePayload.note: the column's length).
@@ -133,7 +134,7 @@ class SavePayload(Payload):
     duration: str = ""
     kind: str = "performed"
     category: str = "other"
-    note: Annotated[str, StoredIn(TimeEntry, "note")] = ""
+    note: Annotated[str, StoredIn("time_entry.note", 500)] = ""
 
 
 class EntryPayload(Payload):
@@ -817,3 +818,6 @@ def export(request: Request, services: Services, rest: str) -> Reply:
             OutgoingFile(f"{stem}.csv", "text/csv", export_csv(rows, t), description),
         ],
     )
+
+
+capability = Capability("time", install=register)

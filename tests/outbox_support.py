@@ -16,7 +16,7 @@ from bot.adapter import build_adapter
 from bot.connector import RetryPolicy
 from bot.delivery import DeliveryOptions, OutboxSender
 from bot.settings import Settings
-from dialogs.clock import FakeClock
+from dialogs.kernel.clock import FakeClock
 from dialogs.proactive import ProactiveCards
 from storage.conversations import ConversationRepository, ConversationSeen
 from storage.db import Database, create_db_engine
@@ -130,7 +130,7 @@ async def outbox_sender(
 ) -> AsyncIterator[OutboxSender]:
     """A sender in dev mode (no token) that sends through one aiohttp session, without msrest retries.
     dispatcher_role: it dispatches only while it holds the role (call `heartbeat()` first), as in production."""
-    from dialogs.clock import SystemClock
+    from dialogs.kernel.clock import SystemClock
 
     settings = Settings(dev=True, database_url="sqlite://")
     async with aiohttp.ClientSession() as session:

@@ -48,7 +48,7 @@ from bot.adapter import SdkConfiguration
 from bot.http_app import MAX_BODY_BYTES, MAX_JSON_DEPTH
 from bot.security import AccessPolicy
 from bot.settings import AppType, Settings
-from dialogs.clock import FakeClock
+from dialogs.kernel.clock import FakeClock
 from storage.db import Database
 from storage.models import ConversationRef, Person
 from tests.harness import ActivityFactory, FakeConnector, TeamsUser

@@ -21,10 +21,10 @@ from sqlalchemy import text
 from sqlmodel import SQLModel, select
 
 import storage.tables  # noqa: F401  (every table registered in the metadata)
-from dialogs.app import build_router
-from dialogs.clock import Clock
-from dialogs.payloads import Payload, free_text_fields
-from dialogs.turn import Reply, Request, Services, Where
+from cards.payloads import Payload, free_text_fields
+from dialogs.app import build_registry, build_router
+from dialogs.kernel.clock import Clock
+from dialogs.kernel.turn import Reply, Request, Services, Where
 from storage.db import Database
 from storage.directory import Role
 from storage.models import Person
@@ -136,7 +136,13 @@ class Direct:
     person: Person
 
     async def submit(self, verb: str, data: dict[str, Any]) -> Reply:
-        services = Services(db=self.db, clock=self.clock, default_language="nl", default_timezone="Europe/Brussels")
+        services = Services(
+            db=self.db,
+            clock=self.clock,
+            default_language="nl",
+            default_timezone="Europe/Brussels",
+            capabilities=build_registry(),
+        )
         where = Where("msteams", CHANNEL.id, "channel", TENANT, team_id=CHANNEL.team_id)
         request = Request(
             kind="submit",

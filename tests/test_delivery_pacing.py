@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from bot.delivery import DeliveryOptions, OrderedSemaphore, Pace
-from dialogs.clock import FakeClock, SystemClock
+from dialogs.kernel.clock import FakeClock, SystemClock
 from storage.db import Database
 from tests.conftest import START
 from tests.harness import FakeConnector

@@ -12,9 +12,9 @@ import pytest
 from docx import Document
 from sqlmodel import col, select
 
-from dialogs.clock import FakeClock
 from dialogs.handover import end_after_care, export
-from dialogs.turn import Request, Services, Where
+from dialogs.kernel.clock import FakeClock
+from dialogs.kernel.turn import Request, Services, Where
 from storage.audit import AuditLog
 from storage.db import Database
 from storage.directory import DirectoryRepository, Role

@@ -23,8 +23,8 @@ from sqlalchemy.exc import DBAPIError
 from bot.files import redact_download_tokens
 from bot.log_safety import safe_traceback
 from bot.settings import Settings
-from dialogs.router import Router
-from dialogs.turn import Request
+from dialogs.kernel.router import Router
+from dialogs.kernel.turn import Request
 from storage.db import Database, DatabaseUnavailable
 from storage.directory import DirectoryRepository, Role
 from storage.models import Person
@@ -301,7 +301,7 @@ async def test_a_calendar_error_does_not_name_the_mailbox() -> None:
     """The meeting sync logs CalendarErrors; a 404's detail once was the Graph URL, with the organiser's address."""
     from datetime import UTC, datetime
 
-    from dialogs.calendar_source import CalendarError
+    from dialogs.kernel.calendar_source import CalendarError
     from tests.fake_graph import fake_graph
 
     async with fake_graph() as (_fake, calendar):

@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import select
 
 from bot.settings import Settings
-from dialogs.clock import FakeClock
+from dialogs.kernel.clock import FakeClock
 from storage.db import Database
 from storage.directory import Role
 from storage.meetings import ActionItem, MeetingSeries, Rsvp

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-import dialogs.router
+import dialogs.kernel.router
 from cards.i18n import LANGUAGES, Language, catalog, translator
 from cards.menu import MENU_VERB, MenuSection, section_element_id
 from dialogs.app import build_router
-from dialogs.permissions import Action
+from dialogs.kernel.permissions import Action
 
 JSON = dict[str, Any]
 
@@ -144,13 +144,13 @@ def test_the_menu_shows_each_person_only_what_they_may_do() -> None:
 
 def test_the_card_is_built_once_per_language_and_set_of_entries(monkeypatch: pytest.MonkeyPatch) -> None:
     built: list[tuple[str, int]] = []
-    real = dialogs.router.build_help_card
+    real = dialogs.kernel.router.build_help_card
 
     def counting(entries: Any, t: Any) -> JSON:
         built.append((t.language, len(entries)))
         return real(entries, t)
 
-    monkeypatch.setattr(dialogs.router, "build_help_card", counting)
+    monkeypatch.setattr(dialogs.kernel.router, "build_help_card", counting)
     router = build_router()
     nl, en = translator("nl"), translator("en")
 

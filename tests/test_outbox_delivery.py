@@ -6,7 +6,7 @@ import random
 from datetime import timedelta
 
 from bot.delivery import DeliveryOptions
-from dialogs.clock import FakeClock
+from dialogs.kernel.clock import FakeClock
 from storage.conversations import ConversationRepository
 from storage.db import Database
 from storage.outbox import OptOutRepository, OutboxRepository, OutboxState

@@ -19,7 +19,7 @@ import pytest
 from aiohttp import web
 
 from bot.delivery import DISPATCH_LEASE, DeliveryOptions, OutboxSender
-from dialogs.clock import FakeClock, SystemClock
+from dialogs.kernel.clock import FakeClock, SystemClock
 from storage.db import Database
 from storage.leases import LeaseRepository
 from storage.outbox import OutboxRepository, OutboxState

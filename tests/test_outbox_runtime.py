@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from bot.delivery import DeliveryOptions
 from bot.scheduler import DISPATCH_JOB, HOUSEKEEPING_JOB, build_scheduler
-from dialogs.clock import FakeClock, SystemClock
+from dialogs.kernel.clock import FakeClock, SystemClock
 from storage.db import Database, create_db_engine
 from storage.outbox import OptOutRepository, OutboxRepository
 from tests.conftest import START

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogs.permissions import Action, Actor, Relation, allowed, relations_to_project
+from dialogs.kernel.permissions import Action, Actor, Relation, allowed, relations_to_project
 from storage.directory import Role
 
 A = Action

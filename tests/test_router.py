@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dialogs.app import build_router
-from dialogs.router import normalise
+from dialogs.kernel.router import normalise
 
 ROUTER = build_router()
 

@@ -34,7 +34,7 @@ from bot.rendering import PooledRenderer
 from bot.settings import Settings
 from bot.teams_bot import ROSTER_TRIED_MAX, ProjectBot
 from dialogs.burn_chart import BurnSeries, ChartLabels, render_burn_chart
-from dialogs.rendering import InlineRenderer, RenderingBusy
+from dialogs.kernel.rendering import InlineRenderer, RenderingBusy
 from storage import migrate
 from storage.db import TURN_DEADLINE, Database, DatabaseBusy, create_db_engine, normalise_url
 from storage.models import Person
@@ -201,7 +201,7 @@ async def test_work_that_cannot_get_a_database_thread_in_time_is_dropped_not_run
 
 def test_the_roster_cache_stays_bounded(db: Database, clock: FakeClock) -> None:
     from dialogs.app import build_router
-    from dialogs.turn import Services
+    from dialogs.kernel.turn import Services
 
     bot = ProjectBot(build_router(), Services(db=db, clock=clock, default_language="nl", default_timezone="UTC"))
     for n in range(ROSTER_TRIED_MAX + 50):

@@ -12,9 +12,10 @@ from typing import Any
 from sqlalchemy import event
 
 from cards.i18n import translator
-from dialogs.app import build_proactive_cards
-from dialogs.clock import FakeClock
+from dialogs.app import build_proactive_cards, build_registry
 from dialogs.hours import hours_source
+from dialogs.kernel.clock import FakeClock
+from dialogs.kernel.turn import Request, Services, Where
 from dialogs.proactive import Audience
 from dialogs.status import (
     DIGEST_KIND,
@@ -26,7 +27,6 @@ from dialogs.status import (
     portfolio_lines,
     portfolio_page,
 )
-from dialogs.turn import Request, Services, Where
 from storage.db import Database
 from storage.directory import DirectoryRepository, Role
 from storage.models import Person
@@ -101,7 +101,9 @@ def manager_request(db: Database, now: datetime) -> Request:
 
 
 def services(db: Database, clock: FakeClock) -> Services:
-    return Services(db=db, clock=clock, default_language="nl", default_timezone="Europe/Brussels")
+    return Services(
+        db=db, clock=clock, default_language="nl", default_timezone="Europe/Brussels", capabilities=build_registry()
+    )
 
 
 def test_portfolio_queries_do_not_grow_with_projects_and_pages_stay_small(db: Database) -> None:

@@ -11,7 +11,7 @@ import pytest
 from docx import Document
 from sqlmodel import select
 
-from dialogs.clock import FakeClock
+from dialogs.kernel.clock import FakeClock
 from dialogs.meetings import upcoming_meetings
 from storage.db import Database
 from storage.directory import DirectoryRepository, Role

@@ -13,8 +13,8 @@ from sqlmodel import SQLModel
 
 import storage.tables  # noqa: F401  (every table registered in the metadata)
 from cards.i18n import translator
+from cards.payloads import StoredIn, free_text_fields
 from dialogs.app import build_router
-from dialogs.payloads import StoredIn, free_text_fields
 from storage.db import Database
 from tests.card_samples import SAMPLES
 from tests.harness.botdriver import BotDriver, TurnResult
@@ -94,8 +94,15 @@ def stored_fields() -> list[tuple[str, str, StoredIn]]:
     ]
 
 
+def column_length(marker: StoredIn) -> int:
+    table, column = marker.column.split(".")
+    length = SQLModel.metadata.tables[table].c[column].type.length
+    assert isinstance(length, int), f"{marker.column} has no length"
+    return length
+
+
 def test_every_string_column_is_either_a_forms_free_text_or_declared_machine_only() -> None:
-    fed = {(m.table.__tablename__, m.column) for _verb, _name, m in stored_fields()}
+    fed = {tuple(m.column.split(".")) for _verb, _name, m in stored_fields()}
     for table in SQLModel.metadata.sorted_tables:
         for column in table.columns:
             if not isinstance(column.type, String):
@@ -131,8 +138,8 @@ def test_every_free_text_input_states_its_columns_limit() -> None:
             _walk(card, nodes)
             if any(n.get("verb") == verb or (n.get("data") or {}).get("verb") == verb for n in nodes):
                 inputs += [n for n in nodes if n.get("type") == "Input.Text" and n.get("id") == name]
-        if marker.most is not None and marker.most > marker.column_length:
-            problems.append(f"{verb}.{name}: allows {marker.most}, its column holds {marker.column_length}")
+        if marker.limit > column_length(marker):
+            problems.append(f"{verb}.{name}: allows {marker.limit}, its column holds {column_length(marker)}")
         if not inputs:
             problems.append(f"{verb}.{name}: no card sample has this input")
         problems += [

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from dialogs.clock import FakeClock
+from dialogs.kernel.clock import FakeClock
 from dialogs.nudge_rules import (
     DEFAULT_DAY_MINUTES,
     due_day,

@@ -21,11 +21,11 @@ import pytest
 from sqlalchemy import select as sa_select
 from sqlmodel import SQLModel
 
-from dialogs.access import COMMAND_RULES, VERB_RULES, MissingRule, permission_table
 from dialogs.app import build_router
-from dialogs.clock import FakeClock
-from dialogs.router import CodePayload
-from dialogs.turn import Reply
+from dialogs.kernel.access import COMMAND_RULES, VERB_RULES, MissingRule, permission_table
+from dialogs.kernel.clock import FakeClock
+from dialogs.kernel.router import CodePayload
+from dialogs.kernel.turn import Reply
 from storage.db import Database
 from storage.directory import DirectoryRepository, Role
 from tests.harness import TeamsUser

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from botbuilder.schema import Activity
 
-from dialogs.clock import Clock
+from dialogs.kernel.clock import Clock
 
 JSON = dict[str, Any]
 ConversationType = Literal["personal", "channel", "groupChat"]

@@ -12,8 +12,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.http_app import create_app
 from bot.settings import Settings
-from dialogs.clock import Clock
-from dialogs.rendering import InlineRenderer, Renderer
+from dialogs.kernel.clock import Clock
+from dialogs.kernel.rendering import InlineRenderer, Renderer
 from storage.db import Database
 from tests.harness.activities import ActivityFactory, TeamsUser
 from tests.harness.connector import FakeConnector

@@ -1,5 +1,5 @@
-"""The fake clock tests move instead of sleeping (the real one lives in dialogs.clock)."""
+"""The fake clock tests move instead of sleeping (the real one lives in dialogs.kernel.clock)."""
 
-from dialogs.clock import Clock, FakeClock, SystemClock
+from dialogs.kernel.clock import Clock, FakeClock, SystemClock
 
 __all__ = ["Clock", "FakeClock", "SystemClock"]

@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
-from dialogs.values import FIRST_YEAR, ID_MAX, LAST_YEAR, sane
+from cards.values import FIRST_YEAR, ID_MAX, LAST_YEAR, sane
 
 # No field of any card is longer; each form states and checks its own, smaller limit next to the field.
 CARD_TEXT_MAX = 20_000
@@ -51,10 +51,15 @@ Day = Annotated[date, AfterValidator(_in_range)]
 
 
 class Payload(BaseModel):
-    """The base of every card verb's payload model (a test walks the registry for it): no text field holds
-    unreadable characters or more than CARD_TEXT_MAX characters, and no number leaves the database's range."""
+    """The base of every card verb's payload model: the one contract of a verb, declared once next to the card that
+    carries it. The card builder makes the button from it (`submit`/`execute` in cards/base.py check the button's
+    data against its fields), the capability registers its handler with it, and the router validates what comes
+    back with it. No text field holds unreadable characters or more than CARD_TEXT_MAX characters, and no number
+    leaves the database's range."""
 
     model_config = ConfigDict(str_max_length=CARD_TEXT_MAX)
+    # The verb this payload travels with ("time.log"); every concrete contract sets it.
+    VERB: ClassVar[str] = ""
 
     @field_validator("*", mode="after")
     @classmethod
@@ -73,24 +78,14 @@ class Prose:
 
 @dataclass(frozen=True)
 class StoredIn(Prose):
-    """Marks a payload's free-text field with the column its text is stored in: the column's length is the field's
-    limit, which the form states (maxLength), length_errors() checks with a message naming it, and a test compares
-    with the database on SQLite (which does not enforce VARCHAR lengths) and PostgreSQL (which raises)."""
+    """Marks a payload's free-text field with the column its text is stored in ("table.column") and the most the
+    form allows: at most the column's length (a status report's texts allow 2000 of 4000), never more. The form
+    states it (maxLength), length_errors() checks it with a message naming it, and tests/test_text_limits.py holds
+    it against the database's column on SQLite (which does not enforce VARCHAR lengths) and PostgreSQL (which
+    raises). Declared with numbers, not the table class: cards know nothing of storage."""
 
-    table: type[Any]
     column: str
-    # A form may allow less than its column holds (a status report's texts: 2000 of 4000), never more.
-    most: int | None = None
-
-    @property
-    def column_length(self) -> int:
-        length = self.table.__table__.c[self.column].type.length
-        assert isinstance(length, int), f"{self.table.__name__}.{self.column} has no length"
-        return length
-
-    @property
-    def limit(self) -> int:
-        return min(self.most, self.column_length) if self.most is not None else self.column_length
+    limit: int
 
 
 def free_text_fields(model: type[BaseModel]) -> dict[str, Prose]:
@@ -111,4 +106,24 @@ def length_errors(payload: BaseModel, t: Callable[..., str]) -> dict[str, str]:
         value = getattr(payload, name)
         if isinstance(marker, StoredIn) and isinstance(value, str) and len(value.strip()) > marker.limit:
             errors[name] = t("form.text.too_long", limit=marker.limit, length=len(value.strip()))
+    return errors
+
+
+def field_errors(invalid: ValidationError, t: Callable[..., str]) -> dict[str, str]:
+    """A form's refusal, field by field, in the reader's language: errors raised with a catalog key as their type
+    (PydanticCustomError("form.hours.invalid", ..., {"value": ...})) are translated with their context; pydantic's
+    own kinds get a generic message. The form comes back with each message under its field."""
+    errors: dict[str, str] = {}
+    for error in invalid.errors():
+        name = str(error["loc"][0]) if error["loc"] else ""
+        kind, context = error["type"], dict(error.get("ctx") or {})
+        if kind.startswith("form."):
+            message = t(kind, **context)
+        elif kind == "missing":
+            message = t("error.field_missing", field=name)
+        elif kind == "string_too_long":
+            message = t("form.text.too_long", limit=context.get("max_length", "?"), length="?")
+        else:
+            message = t("error.field_invalid", field=name)
+        errors.setdefault(name, message)
     return errors

@@ -14,11 +14,11 @@ from pydantic import BaseModel, Field, ValidationError
 
 from cards.i18n import Language, Translator
 from cards.menu import MENU_VERB, MenuEntry, MenuSection, build_help_card
-from dialogs.access import COMMAND_RULES, VERB_RULES, Rule, Scope, check_complete
-from dialogs.payloads import DATE_OUT_OF_RANGE, OUT_OF_RANGE, UNREADABLE, Payload, text_problem
-from dialogs.permissions import Action, Actor, allowed
-from dialogs.turn import Reply, Request, Services
-from dialogs.values import FIRST_YEAR, LAST_YEAR
+from cards.payloads import DATE_OUT_OF_RANGE, OUT_OF_RANGE, UNREADABLE, Payload, text_problem
+from cards.values import FIRST_YEAR, LAST_YEAR
+from dialogs.kernel.access import COMMAND_RULES, VERB_RULES, Rule, Scope, check_complete
+from dialogs.kernel.permissions import Action, Actor, allowed
+from dialogs.kernel.turn import Reply, Request, Services, Stop
 from storage.directory import DirectoryRepository
 from storage.projects import ProjectRepository
 
@@ -298,12 +298,16 @@ def describe_invalid(invalid: ValidationError, t: Translator) -> str:
 
 
 async def _call(handler: Callable[..., Any], *args: Any) -> Reply:
-    """Coroutine handlers run on the loop; plain ones (database work) in a worker thread."""
-    if inspect.iscoroutinefunction(handler):
-        result: Reply = await handler(*args)
-        return result
-    outcome = await asyncio.to_thread(handler, *args)
-    if inspect.isawaitable(outcome):
-        outcome = await outcome
+    """Coroutine handlers run on the loop; plain ones (database work) in a worker thread. A Stop raised on the way
+    is the turn's answer."""
+    try:
+        if inspect.iscoroutinefunction(handler):
+            result: Reply = await handler(*args)
+            return result
+        outcome = await asyncio.to_thread(handler, *args)
+        if inspect.isawaitable(outcome):
+            outcome = await outcome
+    except Stop as stop:
+        return stop.reply
     assert isinstance(outcome, Reply), f"{handler!r} returned {outcome!r}, not a Reply"
     return outcome

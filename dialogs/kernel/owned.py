@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
-from dialogs.turn import Reply, Request, Services
+from dialogs.kernel.turn import Reply, Request, Services
 from storage.directory import DirectoryRepository, is_placeholder
 
 # The form-id columns (and the audit log's request id) hold 64 characters.

@@ -3,7 +3,7 @@
 The router refuses to start when a registered command or verb has no rule here (or a rule names nothing
 registered), and enforces the organisation-wide rules (ROLE, ORGANISATION) itself before a handler runs. Rules that
 depend on a project (PROJECT) or a conversation (CONVERSATION) are checked by the handler against the thing the
-request names, through dialogs.permissions; tests/test_verb_walk.py presses every verb as a stranger, a member of
+request names, through dialogs.kernel.permissions; tests/test_verb_walk.py presses every verb as a stranger, a member of
 another project and a guest to prove that they are. docs/security.md prints this table (a test keeps it in step).
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from dialogs.permissions import Action
+from dialogs.kernel.permissions import Action
 
 
 class Scope(StrEnum):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from cards.i18n import Language, Translator, translator
-from dialogs.calendar_source import CalendarSource
-from dialogs.clock import Clock
-from dialogs.rendering import InlineRenderer, Renderer
+from dialogs.kernel.calendar_source import CalendarSource
+from dialogs.kernel.clock import Clock
+from dialogs.kernel.rendering import InlineRenderer, Renderer
 from storage.conversations import ConversationRepository
 from storage.db import Database
 from storage.models import ConversationRef, Person
@@ -47,6 +47,8 @@ class Request:
     # What Teams itself says (or the defaults), before the person's own settings: shown as "as in Teams".
     teams_language: Language | None = None
     teams_timezone: str | None = None
+    # Per-turn memo (dialogs/kernel/who.py keeps who is asking here, so it is read once per turn).
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def t(self) -> Translator:
@@ -97,6 +99,39 @@ class Reply:
         )
 
 
+class Capabilities(Protocol):
+    """What a handler may ask of the other capabilities (dialogs/kernel/registry.py implements it): the sections
+    they add to a card slot, and their answers to an event. Declared here so the request types need not import
+    the registry."""
+
+    def sections(self, slot: Any) -> list[Any]: ...
+
+    def answers(self, event: Any, services: Services, **details: Any) -> list[Any]: ...
+
+
+class NoCapabilities:
+    """A registry with no capabilities (tools and tests that build Services by hand and need none)."""
+
+    def sections(self, slot: Any) -> list[Any]:
+        return []
+
+    def answers(self, event: Any, services: Services, **details: Any) -> list[Any]:
+        return []
+
+
+class Stop(Exception):
+    """A handler's early answer: raised anywhere below a handler (not found, not allowed, which one?), turned by
+    the router into the turn's reply. Instead of returning `Reply | Value` and checking it at every caller."""
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__("early answer")
+        self.reply = reply
+
+    @classmethod
+    def saying(cls, text: str) -> Stop:
+        return cls(Reply.text(text))
+
+
 @dataclass(frozen=True)
 class Services:
     """Everything a handler may touch, passed in explicitly (no globals)."""
@@ -111,6 +146,8 @@ class Services:
     calendar: CalendarSource | None = None
     # Draws charts and builds documents off the database path (dialogs/rendering.py); inline in tests and tools.
     renderer: Renderer = field(default_factory=InlineRenderer)
+    # The other capabilities' card sections and event hooks (dialogs/app.py builds the real one).
+    capabilities: Capabilities = field(default_factory=NoCapabilities)
 
     @property
     def people(self) -> PersonRepository:

@@ -1,0 +1,246 @@
+"""Where capabilities meet. A capability declares, in its own package and in one object, what it adds to the bot:
+text commands (nl/en), card verbs (each with its typed payload contract), proactive message renderers, scheduled
+jobs, sections it adds to other capabilities' cards and hooks it answers ("a project closed"). dialogs/app.py lists
+the capabilities; the Registry built from that list gives the router, the proactive renderers, the jobs, the
+sections and the hooks. Nothing registers itself by being imported, and no capability imports another's internals:
+they meet here, by slot and event names (see SLOTS and EVENTS).
+
+A newcomer finds any behaviour in two hops: dialogs/app.py names the capability, the capability's `__init__.py`
+(its `capability` object) names the handler."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from cards.i18n import Translator
+from dialogs.kernel.calendar_source import CalendarSource
+from dialogs.kernel.router import InvalidHandler, MenuInfo, Router
+from dialogs.kernel.turn import Reply, Request, Services
+from storage.db import Database
+
+F = TypeVar("F", bound=Callable[..., Any])
+P = TypeVar("P", bound=BaseModel)
+
+# A renderer turns the JSON arguments stored in the outbox into a card, in the reader's language, when sent.
+Renderer = Callable[[dict[str, Any], Translator], dict[str, Any]]
+# A send-time check: given the database, the stored arguments and now, the arguments to render with, or None when
+# the message has lost its point (the sender then cancels the row and sends nothing).
+Refresher = Callable[[Database, dict[str, Any], datetime], dict[str, Any] | None]
+
+
+class Slot(StrEnum):
+    """Places on one capability's card that other capabilities fill (the project card's hours and handover rows).
+    A section gets (services, project facts, translator) and returns card elements or None."""
+
+    PROJECT_CARD = "project.card"
+
+
+class Event(StrEnum):
+    """What one capability tells the others. Each hook gets the Services and the event's keyword arguments and
+    returns a Reply to add to the turn's answer, or None."""
+
+    # project_id, t: a project's phase was set to closing by a person (the retrospective is asked for).
+    PROJECT_CLOSING = "project.closing"
+    # person_id: someone named by e-mail before they talked to the bot has just been linked to their Teams
+    # identity; capabilities send what they owed them and could not deliver then (returns the rows queued, as int).
+    PERSON_LINKED = "person.linked"
+
+
+@dataclass(frozen=True)
+class Every:
+    """A job that runs every so many minutes (and, with start_now, once right at start-up)."""
+
+    minutes: int
+
+
+@dataclass(frozen=True)
+class Daily:
+    """A job that runs once a day at this wall-clock time in this zone."""
+
+    hour: int
+    minute: int
+    timezone: str = "Europe/Brussels"
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What a scheduled job may use: the database, the instant it runs for, and the configured services."""
+
+    db: Database
+    now: datetime
+    default_timezone: str
+    calendar: CalendarSource | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    name: str  # what it does, for the log and the operations docs
+    when: Every | Daily
+    grace_seconds: int  # how late a run may start and still run (a restart at that hour postpones, not skips)
+    # Plain functions run in a database worker thread; coroutines on the loop. Returns how many things it did.
+    run: Callable[[JobContext], int | Awaitable[int]]
+    start_now: bool = False
+    needs_calendar: bool = False  # only scheduled when Microsoft Graph is configured
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    en: tuple[str, ...]
+    nl: tuple[str, ...]
+    handler: Callable[..., Any]
+    menu: MenuInfo | None
+
+
+@dataclass(frozen=True)
+class VerbSpec:
+    verb: str
+    payload: type[BaseModel]
+    handler: Callable[..., Any]
+    on_invalid: InvalidHandler | None
+
+
+@dataclass
+class Capability:
+    """One capability's declarations; its package builds exactly one, named `capability`."""
+
+    name: str
+    commands: list[CommandSpec] = field(default_factory=list)
+    verbs: list[VerbSpec] = field(default_factory=list)
+    renderers: dict[str, Renderer] = field(default_factory=dict)
+    refreshers: dict[str, Refresher] = field(default_factory=dict)
+    jobs: list[Job] = field(default_factory=list)
+    sections: dict[Slot, list[Callable[..., Any]]] = field(default_factory=dict)
+    hooks: dict[Event, list[Callable[..., Any]]] = field(default_factory=dict)
+    # TRANSITIONAL, until every capability declares its commands and verbs with the decorators below: the old
+    # `register(router)` function of a capability module.
+    install: Callable[[Router], None] | None = None
+
+    def command(
+        self, name: str, *, en: tuple[str, ...], nl: tuple[str, ...], menu: MenuInfo | None = None
+    ) -> Callable[[F], F]:
+        """A text command; the handler gets (request, services, the rest of the text)."""
+
+        def add(handler: F) -> F:
+            self.commands.append(CommandSpec(name, en, nl, handler, menu))
+            return handler
+
+        return add
+
+    def verb(
+        self, payload: type[P], *, on_invalid: InvalidHandler | None = None
+    ) -> Callable[[Callable[[Request, Services, P], Reply | Awaitable[Reply]]], Callable[..., Any]]:
+        """A card verb, by its payload contract (cards/payloads.py: Payload.VERB); the handler gets (request,
+        services, the validated payload). on_invalid gets the ValidationError (a form shown again with its
+        field errors); without it the router answers with what was wrong."""
+        verb = getattr(payload, "VERB", "")
+        if not verb:
+            raise ValueError(f"{payload.__name__} declares no VERB")
+
+        def add(handler: Callable[[Request, Services, P], Reply | Awaitable[Reply]]) -> Callable[..., Any]:
+            self.verbs.append(VerbSpec(verb, payload, handler, on_invalid))
+            return handler
+
+        return add
+
+    def proactive(self, builder: str, *, refresh: Refresher | None = None) -> Callable[[Renderer], Renderer]:
+        """The renderer of an outbox message built by name (and, optionally, its send-time refresher)."""
+
+        def add(renderer: Renderer) -> Renderer:
+            self.renderers[builder] = renderer
+            if refresh is not None:
+                self.refreshers[builder] = refresh
+            return renderer
+
+        return add
+
+    def job(
+        self,
+        id: str,
+        *,
+        name: str,
+        when: Every | Daily,
+        grace_seconds: int,
+        start_now: bool = False,
+        needs_calendar: bool = False,
+    ) -> Callable[[F], F]:
+        def add(run: F) -> F:
+            self.jobs.append(Job(id, name, when, grace_seconds, run, start_now, needs_calendar))
+            return run
+
+        return add
+
+    def section(self, slot: Slot) -> Callable[[F], F]:
+        def add(build: F) -> F:
+            self.sections.setdefault(slot, []).append(build)
+            return build
+
+        return add
+
+    def hook(self, event: Event) -> Callable[[F], F]:
+        def add(answer: F) -> F:
+            self.hooks.setdefault(event, []).append(answer)
+            return answer
+
+        return add
+
+
+class Registry:
+    """Every capability's declarations, assembled once at start-up (dialogs/app.py)."""
+
+    def __init__(self, capabilities: Iterable[Capability]) -> None:
+        self.capabilities = tuple(capabilities)
+        names = [c.name for c in self.capabilities]
+        if len(set(names)) != len(names):
+            raise ValueError(f"a capability is listed twice: {names}")
+
+    def router(self) -> Router:
+        """The router of every command and verb; a command or verb without a permission rule stops the bot here
+        (dialogs/kernel/access.py)."""
+        router = Router()
+        for capability in self.capabilities:
+            if capability.install is not None:
+                capability.install(router)
+            for command in capability.commands:
+                router.command(command.name, en=command.en, nl=command.nl, handler=command.handler, menu=command.menu)
+            for verb in capability.verbs:
+                router.action(verb.verb, verb.payload, verb.handler, on_invalid=verb.on_invalid)
+        router.check_rules()
+        return router
+
+    def renderers(self) -> dict[str, Renderer]:
+        return _merged((c.renderers for c in self.capabilities), "proactive renderer")
+
+    def refreshers(self) -> dict[str, Refresher]:
+        return _merged((c.refreshers for c in self.capabilities), "proactive refresher")
+
+    def jobs(self) -> list[Job]:
+        jobs = [job for c in self.capabilities for job in c.jobs]
+        ids = [job.id for job in jobs]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"a job id is declared twice: {ids}")
+        return jobs
+
+    def sections(self, slot: Slot) -> list[Callable[..., Any]]:
+        return [build for c in self.capabilities for build in c.sections.get(slot, [])]
+
+    def answers(self, event: Event, services: Services, **details: Any) -> list[Any]:
+        """Every hook's answer to an event, in capability order."""
+        return [hook(services, **details) for c in self.capabilities for hook in c.hooks.get(event, [])]
+
+
+def _merged(parts: Iterable[dict[str, Any]], what: str) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for part in parts:
+        for name, value in part.items():
+            if name in merged:
+                raise ValueError(f"{what} {name!r} declared twice")
+            merged[name] = value
+    return merged
