@@ -10,12 +10,12 @@ from cards.i18n import LANGUAGES, Translator, language_of, translator
 from cards.menu import MenuSection
 from cards.payloads import Id, Payload, StoredIn, length_errors
 from cards.settings import AUTO, SAVE_VERB, NudgeSection, SettingsForm, build_settings_card
-from dialogs import nudges
+from dialogs import nudge_choice
 from dialogs.kernel.owned import not_yours
 from dialogs.kernel.registry import Capability
 from dialogs.kernel.router import MenuInfo, Router
+from dialogs.kernel.timezones import person_zone, resolve_timezone
 from dialogs.kernel.turn import Reply, Request, Services
-from dialogs.timezones import resolve_timezone
 from storage.directory import EMAIL_MAX, NAME_MAX, DirectoryRepository, is_email
 
 
@@ -63,8 +63,8 @@ def _nudge_section(
 ) -> NudgeSection:
     """The reminder part of the form: as stored, or as typed (payload) when the form comes back with errors."""
     assert request.person.id is not None
-    today = services.clock.now().astimezone(nudges.person_zone(request.person, request.timezone)).date()
-    stored = nudges.nudge_values(services, request.person.id, t or request.t, today)
+    today = services.clock.now().astimezone(person_zone(request.person, request.timezone)).date()
+    stored = nudge_choice.nudge_values(services, request.person.id, t or request.t, today)
     if payload is None:
         return NudgeSection(stored.enabled, stored.at, stored.hours, stored.usual)
     return NudgeSection(
@@ -135,11 +135,11 @@ def save_settings(request: Request, services: Services, payload: SettingsPayload
         return refused
     errors = validate_settings(payload, request)
     assert request.person.id is not None
-    nudge, nudge_errors = nudges.parse_nudge(
+    nudge, nudge_errors = nudge_choice.parse_nudge(
         payload.nudge,
         payload.nudge_at,
         payload.nudge_hours,
-        nudges.current_choice(services, request.person.id),
+        nudge_choice.current_choice(services, request.person.id),
         request.t,
     )
     errors.update(nudge_errors)
@@ -152,7 +152,7 @@ def save_settings(request: Request, services: Services, payload: SettingsPayload
     email: str | bool | None = False if payload.email is None else (payload.email.strip() or None)
     corrected = DirectoryRepository(services.db).correct(request.person.id, name=payload.name, email=email, now=now)
     person = services.people.set_preferences(request.person.id, language=language, timezone=zone, now=now)
-    nudge_changed = nudges.save_nudge(services, request.person.id, nudge)
+    nudge_changed = nudge_choice.save_nudge(services, request.person.id, nudge)
     # Answer in the language just chosen, so the person sees at once that it worked; the pressed form is
     # refreshed so it no longer shows an error from an earlier attempt.
     t = translator(language_of(person.preferred_language, default=request.teams_language or request.language))

@@ -59,9 +59,9 @@ from dialogs.kernel.owned import submission_key
 from dialogs.kernel.permissions import Action, allowed
 from dialogs.kernel.registry import Capability, Every, JobContext
 from dialogs.kernel.router import CodePayload, MenuInfo, Router
+from dialogs.kernel.timezones import resolve_timezone
 from dialogs.kernel.turn import Reply, Request, Services, conversation_here
 from dialogs.kernel.who import PersonPick, find_project, me, refusal, resolve_person
-from dialogs.timezones import resolve_timezone
 from storage.db import Database
 from storage.directory import DirectoryRepository, person_for_email
 from storage.meetings import (

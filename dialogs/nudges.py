@@ -6,34 +6,28 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
-from cards.base import minutes_text
 from cards.i18n import Translator
 from cards.menu import MenuSection
 from cards.timelog import build_time_nudge_card
 from dialogs import proactive
 from dialogs.kernel.registry import Capability, Every, JobContext
 from dialogs.kernel.router import MenuInfo, Router
+from dialogs.kernel.timezones import person_zone
 from dialogs.kernel.turn import Reply, Request, Services
-from dialogs.nudge_rules import (
-    DEFAULT_AT,
-    USUAL,
-    USUAL_LOOKBACK_DAYS,
+from dialogs.kernel.workdays import (
     due_day,
     end_of_day,
     is_public_holiday,
     is_working_day,
-    wanted_minutes,
+    usual_minutes,
 )
-from dialogs.timeparse import format_duration, parse_duration
 from storage.db import Database
 from storage.directory import is_placeholder
-from storage.models import Person
 from storage.outbox import OutboxRepository, Target, builder_payload
 from storage.time_entries import EntryKind, TimeEntryRepository
 
@@ -63,24 +57,6 @@ def register(router: Router) -> None:
 # The job and the send-time check -------------------------------------------------------------------------------
 
 
-def person_zone(person: Person, default: str) -> ZoneInfo:
-    """The person's own zone: their choice, else the last one Teams reported, else the installation's default."""
-    for candidate in (person.preferred_timezone, person.seen_timezone, default):
-        if candidate:
-            try:
-                return ZoneInfo(candidate)
-            except (ValueError, KeyError):
-                continue
-    return ZoneInfo("Europe/Brussels")
-
-
-def _wanted(entries: TimeEntryRepository, person_id: int, min_minutes: int, day: date) -> int:
-    if min_minutes > USUAL:
-        return min_minutes
-    history = entries.day_totals(person_id, day - timedelta(days=USUAL_LOOKBACK_DAYS), day - timedelta(days=1))
-    return wanted_minutes(min_minutes, history)
-
-
 def enqueue_time_nudges(db: Database, now: datetime, default_timezone: str = "Europe/Brussels") -> int:
     """Periodic: everyone who opted in, whose chosen local time has passed today, on a working day that is neither a
     Belgian public holiday nor one of their leave days, with fewer minutes logged today than they want, gets one
@@ -97,7 +73,7 @@ def enqueue_time_nudges(db: Database, now: datetime, default_timezone: str = "Eu
         day = due_day(now, setting.at_time, zone, entries.leave_days(person.id, today, today))
         if day is None:
             continue
-        wanted = _wanted(entries, person.id, setting.min_minutes, day)
+        wanted = usual_minutes(entries, person.id, setting.min_minutes, day)
         logged = entries.day_minutes(person.id, day, EntryKind.PERFORMED.value)
         if logged >= wanted:
             continue
@@ -236,84 +212,6 @@ def leave(request: Request, services: Services, rest: str) -> Reply:
 
 
 # The settings form's nudge part ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NudgeValues:
-    enabled: bool
-    at: str  # HH:MM
-    hours: str  # empty: the usual day
-    usual: str  # the usual day as the person reads it, for the hint
-
-
-def nudge_values(services: Services, person_id: int, t: Translator, today: date) -> NudgeValues:
-    entries = TimeEntryRepository(services.db)
-    setting = entries.nudge(person_id)
-    usual = _wanted(entries, person_id, USUAL, today)
-    hours = "" if setting.min_minutes == USUAL else format_duration(setting.min_minutes, t.language)
-    return NudgeValues(setting.enabled, setting.at_time.strftime("%H:%M"), hours, minutes_text(usual, t))
-
-
-@dataclass(frozen=True)
-class NudgeChoice:
-    enabled: bool
-    at: time
-    min_minutes: int
-
-
-_TIME = re.compile(r"^(?P<h>\d{1,2})[:.hu](?P<m>\d{2})?$|^(?P<bare>\d{1,2})$", re.IGNORECASE)
-
-
-def parse_nudge(
-    enabled: str | None, at: str | None, hours: str | None, current: NudgeChoice, t: Translator
-) -> tuple[NudgeChoice, dict[str, str]]:
-    """The nudge fields of a settings card (None: not on the card, keep as is): the choice and errors per field."""
-    errors: dict[str, str] = {}
-    chosen_at = current.at
-    if at is not None and at.strip():
-        found = _TIME.match(at.strip())
-        hour = int(found["h"] or found["bare"]) if found else 99
-        minute = int(found["m"] or 0) if found else 99
-        if hour > 23 or minute > 59:
-            errors["nudge_at"] = t("settings.nudge.at.invalid", value=at.strip()[:20])
-        else:
-            chosen_at = time(hour, minute)
-    elif at is not None:
-        chosen_at = DEFAULT_AT
-    minimum = current.min_minutes
-    if hours is not None:
-        if not hours.strip():
-            minimum = USUAL
-        else:
-            typed = "".join(hours.split())
-            parsed = parse_duration(typed if not typed.replace(",", "").replace(".", "").isdigit() else typed + "h")
-            if parsed is None or parsed <= 0 or parsed > 24 * 60:
-                errors["nudge_hours"] = t("settings.nudge.hours.invalid", value=hours.strip()[:20])
-            else:
-                minimum = parsed
-    on = current.enabled if enabled is None else enabled.strip().lower() == "true"
-    return NudgeChoice(on, chosen_at, minimum), errors
-
-
-def save_nudge(services: Services, person_id: int, choice: NudgeChoice) -> bool:
-    """True when something changed."""
-    entries = TimeEntryRepository(services.db)
-    before = entries.nudge(person_id)
-    if (before.enabled, before.at_time, before.min_minutes) == (choice.enabled, choice.at, choice.min_minutes):
-        return False
-    entries.set_nudge(
-        person_id,
-        enabled=choice.enabled,
-        at_time=choice.at,
-        min_minutes=choice.min_minutes,
-        now=services.clock.now(),
-    )
-    return True
-
-
-def current_choice(services: Services, person_id: int) -> NudgeChoice:
-    setting = TimeEntryRepository(services.db).nudge(person_id)
-    return NudgeChoice(setting.enabled, setting.at_time, setting.min_minutes)
 
 
 capability = Capability("time nudges", install=register)

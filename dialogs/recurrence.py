@@ -101,7 +101,7 @@ def is_last_weekday(day: date) -> bool:
 
 @cache
 def _belgian_holidays(year: int) -> frozenset[date]:
-    import holidays  # loaded with the first date it is asked about (dialogs/nudge_rules.py says why)
+    import holidays  # loaded with the first date it is asked about (dialogs/kernel/workdays.py says why)
 
     return frozenset(holidays.country_holidays("BE", years=year).keys())
 

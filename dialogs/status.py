@@ -80,7 +80,7 @@ from cards.status import (
 from cards.values import parse_date, parse_id, whole_number
 from dialogs import status_rules as rules
 from dialogs.handover import handover_summary
-from dialogs.hours import hours_source
+from dialogs.kernel.hours import hours_source
 from dialogs.kernel.owned import not_yours, submission_key
 from dialogs.kernel.permissions import Action, allowed
 from dialogs.kernel.registry import Capability, Daily, Every, JobContext
@@ -1315,7 +1315,7 @@ def digest_content(
     return {"updated": updated, "turned": turned, "stale": stale, "milestones": milestones, "stale_days": stale_days}
 
 
-capability = Capability("status", install=register)
+capability = Capability("status", install=register, renderers=dict(RENDERERS))
 
 
 # Milestones due within 7 days or late remind their coordinator; the dedup key holds the day, so a second run that

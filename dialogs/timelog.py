@@ -46,10 +46,7 @@ from dialogs.kernel.permissions import Action, Relation, allowed
 from dialogs.kernel.registry import Capability
 from dialogs.kernel.rendering import RenderingBusy
 from dialogs.kernel.router import CodePayload, MenuInfo, Router
-from dialogs.kernel.turn import OutgoingFile, Reply, Request, Services
-from dialogs.kernel.who import Me, find_project, me, refusal
-from dialogs.time_export import XLSX_TYPE, export_csv, export_xlsx, parse_month
-from dialogs.timeparse import (
+from dialogs.kernel.timeparse import (
     BAD_DATE,
     Kind,
     ParsedEntry,
@@ -59,6 +56,9 @@ from dialogs.timeparse import (
     parse_entry,
     parse_week,
 )
+from dialogs.kernel.turn import OutgoingFile, Reply, Request, Services
+from dialogs.kernel.who import Me, find_project, me, refusal
+from dialogs.time_export import XLSX_TYPE, export_csv, export_xlsx, parse_month
 from storage.directory import is_placeholder
 from storage.models import Person
 from storage.outbox import OutboxRepository, Target, builder_payload

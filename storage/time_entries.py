@@ -80,7 +80,7 @@ class TimeNudge(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", primary_key=True, ondelete="CASCADE")
     enabled: bool = False
     at_time: time = Field(default=time(16, 30))
-    # 0: the person's usual day (the median of recent working days, dialogs.nudge_rules), not a fixed number.
+    # 0: the person's usual day (the median of recent working days, dialogs.kernel.workdays), not a fixed number.
     min_minutes: int = 0
     updated_at: datetime = Field(sa_type=UTCDateTime)
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from dialogs.kernel.clock import FakeClock
-from dialogs.nudge_rules import (
+from dialogs.kernel.workdays import (
     DEFAULT_DAY_MINUTES,
     due_day,
     end_of_day,

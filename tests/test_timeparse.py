@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dialogs.timeparse import (
+from dialogs.kernel.timeparse import (
     BAD_DATE,
     ParsedEntry,
     format_duration,

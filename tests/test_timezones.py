@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dialogs.timezones import resolve_timezone
+from dialogs.kernel.timezones import resolve_timezone
 
 
 @pytest.mark.parametrize(

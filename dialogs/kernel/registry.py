@@ -35,20 +35,29 @@ Refresher = Callable[[Database, dict[str, Any], datetime], dict[str, Any] | None
 
 
 class Slot(StrEnum):
-    """Places on one capability's card that other capabilities fill (the project card's hours and handover rows).
-    A section gets (services, project facts, translator) and returns card elements or None."""
+    """What one capability's card shows of others. Each slot states the signature of its sections; the capability
+    that owns the card asks `services.capabilities.sections(slot)` and calls each."""
 
+    # (request, services, project: storage.projects.ProjectFacts, today: date) -> dict[str, Any]: fields of the
+    # project card's view (cards.projects.ProjectView) this capability fills, e.g. {"chart_uri": ...} (time) or
+    # {"after_care": ...} (handover); {} when it has nothing to add.
     PROJECT_CARD = "project.card"
+    # (db, project_id: int, t: Translator) -> the status card's handover line (a value cards/status renders), or
+    # None when the project has no handover.
+    STATUS_HANDOVER = "status.handover"
+    # (db, project_id: int, now: datetime) -> list of the project's next meetings (values cards/status renders).
+    STATUS_MEETINGS = "status.meetings"
 
 
 class Event(StrEnum):
     """What one capability tells the others. Each hook gets the Services and the event's keyword arguments and
     returns a Reply to add to the turn's answer, or None."""
 
-    # project_id, t: a project's phase was set to closing by a person (the retrospective is asked for).
+    # (services, project_id: int, t: Translator) -> Reply | None: a person set a project's phase to closing; the
+    # status capability answers with the request for the closing retrospective.
     PROJECT_CLOSING = "project.closing"
-    # person_id: someone named by e-mail before they talked to the bot has just been linked to their Teams
-    # identity; capabilities send what they owed them and could not deliver then (returns the rows queued, as int).
+    # (services, person_id: int) -> int: someone named by e-mail before they talked to the bot has just been
+    # linked to their Teams identity; capabilities send what they owed them then (returns the rows queued).
     PERSON_LINKED = "person.linked"
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from storage.models import Person
+
 
 @cache
 def _by_lowercase_name() -> dict[str, str]:
@@ -38,3 +40,14 @@ def resolve_timezone(text: str) -> str | None:
     except (ZoneInfoNotFoundError, ValueError):
         return None
     return exact
+
+
+def person_zone(person: Person, default: str) -> ZoneInfo:
+    """The person's own zone: their choice, else the last one Teams reported, else the installation's default."""
+    for candidate in (person.preferred_timezone, person.seen_timezone, default):
+        if candidate:
+            try:
+                return ZoneInfo(candidate)
+            except (ValueError, KeyError):
+                continue
+    return ZoneInfo("Europe/Brussels")

@@ -9,6 +9,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
+from storage.time_entries import TimeEntryRepository
+
 # Stored as the minimum: "their usual day" (see usual_day_minutes), not a fixed number of hours.
 USUAL = 0
 # Used for the usual day while there is too little history to tell (a Belgian full-time day is 7h36; people
@@ -69,3 +71,10 @@ def usual_day_minutes(day_totals: Sequence[int]) -> int:
 def wanted_minutes(min_minutes: int, day_totals: Sequence[int]) -> int:
     """What the person wants logged per day: their own number, or their usual day (min_minutes == USUAL)."""
     return min_minutes if min_minutes > USUAL else usual_day_minutes(day_totals)
+
+
+def usual_minutes(entries: TimeEntryRepository, person_id: int, min_minutes: int, day: date) -> int:
+    if min_minutes > USUAL:
+        return min_minutes
+    history = entries.day_totals(person_id, day - timedelta(days=USUAL_LOOKBACK_DAYS), day - timedelta(days=1))
+    return wanted_minutes(min_minutes, history)
