@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -61,6 +60,7 @@ from dialogs.kernel.registry import Capability, Daily, Event, JobContext
 from dialogs.kernel.router import CodePayload, MenuInfo, Router
 from dialogs.kernel.turn import OutgoingFile, Reply, Request, Services
 from dialogs.kernel.who import PersonPick, find_project, me, refusal, resolve_person
+from domain.summaries import HandoverSummary
 from storage.db import Database
 from storage.directory import person_for_email
 from storage.handover import (
@@ -856,18 +856,6 @@ def _after_care_note(row: HandoverRow, t: Translator) -> str | None:
         support=row.support.name if row.support else t("handover.nobody"),
         until=format_date(row.after_care_until, format="medium", locale=t.locale),
     )
-
-
-@dataclass(frozen=True)
-class HandoverSummary:
-    """What a summary (the status card) shows of a project's handover."""
-
-    planned_on: date
-    receiver: str
-    state: str  # planned, not_yet, accepted, closed
-    open_items: int
-    total_items: int
-    after_care_note: str | None  # during after-care: who gives second-line support until when
 
 
 def handover_summary(db: Database, project_id: int, t: Translator) -> HandoverSummary | None:

@@ -62,6 +62,7 @@ from dialogs.kernel.router import CodePayload, MenuInfo, Router
 from dialogs.kernel.timezones import resolve_timezone
 from dialogs.kernel.turn import Reply, Request, Services, conversation_here
 from dialogs.kernel.who import PersonPick, find_project, me, refusal, resolve_person
+from domain.summaries import UpcomingMeeting
 from storage.db import Database
 from storage.directory import DirectoryRepository, person_for_email
 from storage.meetings import (
@@ -1223,16 +1224,6 @@ def zone_of(name: str) -> ZoneInfo:
 
 
 # What other capabilities show of a project's meetings -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class UpcomingMeeting:
-    """One coming occurrence, as a summary shows it (the status card)."""
-
-    title: str
-    start: datetime  # aware UTC: the reader's zone is the caller's business
-    place: str
-    moved: bool
 
 
 def upcoming_meetings(db: Database, project_id: int, now: datetime, *, limit: int = 3) -> list[UpcomingMeeting]:

@@ -1036,7 +1036,7 @@ def board_report(request: Request, services: Services, rest: str) -> Reply:
 
 def _burn_chart(services: Services, project: ProjectFacts, t: Translator, today: date) -> bytes | None:
     """Hours against budget over time, the chart time registration draws (dialogs/burn_chart.py), for the document."""
-    from dialogs.burn_chart import BurnSeries, ChartLabels, render_burn_chart
+    from dialogs.kernel.burn_chart import BurnSeries, ChartLabels, render_burn_chart
     from storage.time_entries import TimeEntryRepository
 
     points = TimeEntryRepository(services.db).cumulative(project.id)

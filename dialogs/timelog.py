@@ -39,8 +39,8 @@ from cards.timelog import (
 )
 from cards.values import parse_date
 from dialogs import proactive
-from dialogs.burn import DEFAULT_MARGIN_POINTS, burn
-from dialogs.burn_chart import BurnSeries, ChartLabels, render_burn_chart
+from dialogs.kernel.burn import DEFAULT_MARGIN_POINTS, burn
+from dialogs.kernel.burn_chart import BurnSeries, ChartLabels, render_burn_chart
 from dialogs.kernel.owned import not_yours, submission_key
 from dialogs.kernel.permissions import Action, Relation, allowed
 from dialogs.kernel.registry import Capability

@@ -144,7 +144,7 @@ class NudgeSetting:
     min_minutes: int
 
 
-# A project's performed minutes -> does its spending run ahead of its elapsed time? (the rule: dialogs.burn)
+# A project's performed minutes -> does its spending run ahead of its elapsed time? (the rule: dialogs.kernel.burn)
 AheadRule = Callable[[int], bool]
 
 

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from bot.settings import Settings
-from dialogs.burn_chart import HEIGHT_PX, WIDTH_PX, BurnSeries, ChartLabels, render_burn_chart
+from dialogs.kernel.burn_chart import HEIGHT_PX, WIDTH_PX, BurnSeries, ChartLabels, render_burn_chart
 from dialogs.timelog import CHART_URI_MAX
 from storage.db import Database
 from tests.harness.botdriver import BotDriver

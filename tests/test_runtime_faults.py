@@ -33,7 +33,7 @@ from bot.executors import DatabaseExecutor
 from bot.rendering import PooledRenderer
 from bot.settings import Settings
 from bot.teams_bot import ROSTER_TRIED_MAX, ProjectBot
-from dialogs.burn_chart import BurnSeries, ChartLabels, render_burn_chart
+from dialogs.kernel.burn_chart import BurnSeries, ChartLabels, render_burn_chart
 from dialogs.kernel.rendering import InlineRenderer, RenderingBusy
 from storage import migrate
 from storage.db import TURN_DEADLINE, Database, DatabaseBusy, create_db_engine, normalise_url

@@ -77,7 +77,7 @@ def chart_uri(days: int = 730) -> str:
     """A worst case for size: two years of daily, uneven entries."""
     import base64
 
-    from dialogs.burn_chart import BurnSeries, ChartLabels, render_burn_chart
+    from dialogs.kernel.burn_chart import BurnSeries, ChartLabels, render_burn_chart
 
     total, points = 0, []
     for n in range(days):
