@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 from microsoft_teams.cards.core import ActionSet, Container
+from pydantic import Field
 
 from cards.base import card, execute, heading, paragraph
 from cards.i18n import Translator
+from cards.payloads import Payload
 
 OPT_OUT_VERB = "outbox.opt_out"
 SCOPE_PERSON = "person"
 SCOPE_CONVERSATION = "conversation"
+
+
+class OptOutPayload(Payload):
+    """The footer's "stop these" buttons: which kind of message, for the person or the whole conversation."""
+
+    VERB: ClassVar[str] = OPT_OUT_VERB
+    kind: str = Field(max_length=64)
+    scope: Literal["person", "conversation"]
 
 
 @dataclass(frozen=True)
@@ -26,9 +36,11 @@ class OptOutFooter:
 
 
 def opt_out_elements(footer: OptOutFooter, t: Translator) -> list[Any]:
-    actions = [execute(t("outbox.stop.person"), OPT_OUT_VERB, kind=footer.kind, scope=SCOPE_PERSON)]
+    actions = [execute(t("outbox.stop.person"), OptOutPayload, kind=footer.kind, scope=SCOPE_PERSON)]
     if footer.conversation_scope:
-        actions.append(execute(t("outbox.stop.conversation"), OPT_OUT_VERB, kind=footer.kind, scope=SCOPE_CONVERSATION))
+        actions.append(
+            execute(t("outbox.stop.conversation"), OptOutPayload, kind=footer.kind, scope=SCOPE_CONVERSATION)
+        )
     return [
         Container(
             separator=True,

@@ -4,23 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
-
-from pydantic import Field
+from typing import Any
 
 from cards.i18n import Language, Translator, catalog, translator
 from cards.outbox import (
-    OPT_OUT_VERB,
     SCOPE_CONVERSATION,
     SCOPE_PERSON,
     OptOutFooter,
+    OptOutPayload,
     build_notice_card,
     build_undeliverable_card,
     with_opt_out_footer,
 )
-from cards.payloads import Payload
 from dialogs.kernel.registry import Capability, Refresher, Renderer
-from dialogs.kernel.router import Router
 from dialogs.kernel.turn import Reply, Request, Services, conversation_here
 from storage.db import Database
 from storage.directory import DirectoryRepository, Role
@@ -127,13 +123,7 @@ def _render_undeliverable(args: dict[str, Any], t: Translator) -> dict[str, Any]
 # The opt-out button ----------------------------------------------------------------------------------------
 
 
-class OptOutPayload(Payload):
-    kind: str = Field(max_length=64)
-    scope: Literal["person", "conversation"]
-
-
-def register(router: Router) -> None:
-    router.action(OPT_OUT_VERB, OptOutPayload, stop_kind)
+capability = Capability("outbox")
 
 
 def _may_silence_conversation(request: Request, services: Services) -> bool:
@@ -155,6 +145,7 @@ def _may_silence_conversation(request: Request, services: Services) -> bool:
     return False
 
 
+@capability.verb(OptOutPayload)
 def stop_kind(request: Request, services: Services, payload: OptOutPayload) -> Reply:
     """Idempotent, as Teams may deliver the same invoke twice."""
     t = request.t
@@ -175,6 +166,3 @@ def stop_kind(request: Request, services: Services, payload: OptOutPayload) -> R
         now=services.clock.now(),
     )
     return Reply.text(t(f"outbox.stopped.{payload.scope}", kind=kind_name))
-
-
-capability = Capability("outbox", install=register)
