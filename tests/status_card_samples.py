@@ -58,8 +58,8 @@ MILESTONES = [
     for i, flag in enumerate(["done", "late", "soon", "planned"] * 15)
 ]
 RISKS = [
-    RiskLine(i, "Leverancier levert te laat " * 6, 4, 5, 20, "high", LONG[:800], "Marc Janssens", state)
-    for i, state in enumerate(["open", "mitigated", "occurred", "closed"] * 10)
+    RiskLine(i + 1, "Leverancier levert te laat " * 6, 4, 5, 20, "high", LONG[:800], "Marc Janssens", state)
+    for i, state in enumerate(["open", "mitigated", "occurred", "closed"] * 10)  # ids from 1, as in the database
 ]
 
 

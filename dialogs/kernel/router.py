@@ -156,6 +156,11 @@ class Router:
     def verbs(self) -> list[str]:
         return sorted(self._actions)
 
+    def contract(self, verb: str) -> type[BaseModel] | None:
+        """The payload contract a verb's data must satisfy; None for a verb nobody registered."""
+        action = self._actions.get(verb)
+        return action.payload if action is not None else None
+
     def menu_entries(self, t: Translator, permits: Callable[[Action], bool] | None = None) -> list[MenuEntry]:
         """The menu rows; without `permits` only those for everyone."""
         return [
