@@ -39,6 +39,7 @@ from storage import migrate
 from storage.db import Database, create_db_engine, normalise_url
 from storage.directory import DirectoryRepository, Role
 from storage.models import Person
+from storage.people import person_facts
 from storage.projects import Government, Project, ProjectGovernment
 from storage.status import Milestone, Risk, StatusReport
 from storage.time_entries import TimeEntry
@@ -180,7 +181,7 @@ def counting(db: Database) -> Any:
 def measure(db: Database, manager: Person, runs: int) -> dict[str, Any]:
     request = Request(
         kind="message",
-        person=manager,
+        person=person_facts(manager),
         where=Where("msteams", "c", "personal", "t"),
         language="nl",
         timezone="Europe/Brussels",

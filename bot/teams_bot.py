@@ -28,6 +28,7 @@ from dialogs.kernel.turn import OutgoingFile, Reply, Request, RequestKind, Servi
 from storage.db import TURN_DEADLINE, DatabaseBusy, DatabaseUnavailable, wait_budget
 from storage.directory import DirectoryRepository
 from storage.models import Person
+from storage.people import person_facts
 from storage.turns import record_turn
 
 log = logging.getLogger(__name__)
@@ -179,7 +180,7 @@ class ProjectBot:
         verb, payload = _verb_and_payload(activity, kind)
         return Request(
             kind=kind,
-            person=person,
+            person=person_facts(person),
             where=Where(
                 channel_id=activity.channel_id or "msteams",
                 conversation_id=activity.conversation.id,

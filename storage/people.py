@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from domain.people import PersonFacts
 from storage.db import Database
 from storage.models import Person
 from storage.upsert import table_of, upsert
@@ -20,6 +21,18 @@ class PersonSeen:
     name: str | None
     locale: str | None
     timezone: str | None
+
+
+def person_facts(person: Person) -> PersonFacts:
+    """The row as a plain value for a turn (dialogs.kernel.turn.Request.person)."""
+    return PersonFacts(
+        id=person.id,
+        tenant_id=person.tenant_id,
+        aad_object_id=person.aad_object_id,
+        name=person.name,
+        preferred_timezone=person.preferred_timezone,
+        seen_timezone=person.seen_timezone,
+    )
 
 
 def record_seen_in(session: Session, seen: PersonSeen, now: datetime) -> Person:

@@ -28,6 +28,7 @@ from dialogs.kernel.turn import Reply, Request, Services, Where
 from storage.db import Database
 from storage.directory import Role
 from storage.models import Person
+from storage.people import person_facts
 from tests.harness.activities import Conversation
 from tests.harness.botdriver import TENANT, BotDriver, TurnResult
 from tests.test_project_turns import AN, create_project, form_data, grant
@@ -146,7 +147,7 @@ class Direct:
         where = Where("msteams", CHANNEL.id, "channel", TENANT, team_id=CHANNEL.team_id)
         request = Request(
             kind="submit",
-            person=self.person,
+            person=person_facts(self.person),
             where=where,
             language="nl",
             timezone="Europe/Brussels",

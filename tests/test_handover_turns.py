@@ -20,6 +20,7 @@ from storage.db import Database
 from storage.directory import DirectoryRepository, Role
 from storage.handover import Handover, HandoverItem
 from storage.outbox import OutboxMessage, OutboxState
+from storage.people import person_facts
 from storage.privacy import PrivacyRepository
 from storage.projects import Project
 from tests.cardcheck import card_problems
@@ -340,7 +341,7 @@ async def test_the_dossier_holds_plan_checklist_links_acceptance_and_after_care(
     where = Where("msteams", "c", "personal", "t")
     request = Request(
         kind="message",
-        person=receiver_person,
+        person=person_facts(receiver_person),
         where=where,
         language="nl" if language == "nl" else "en",
         timezone="Europe/Brussels",

@@ -32,6 +32,7 @@ from storage.db import Database
 from storage.directory import DirectoryRepository, Role
 from storage.models import Person
 from storage.outbox import OutboxMessage, OutboxRepository
+from storage.people import person_facts
 from storage.privacy import PrivacyRepository
 from storage.projects import ProjectRepository
 from storage.status import StatusRepository
@@ -98,7 +99,7 @@ def manager_request(db: Database, now: datetime) -> Request:
     directory.grant(marc.id, Role.MANAGER, actor_id=None, now=now)
     directory.set_managed_domains(marc.id, {2}, actor_id=None, now=now)
     where = Where("msteams", "c1", "personal", "t1")
-    return Request(kind="message", person=marc, where=where, language="nl", timezone="Europe/Brussels")
+    return Request(kind="message", person=person_facts(marc), where=where, language="nl", timezone="Europe/Brussels")
 
 
 def services(db: Database, clock: FakeClock) -> Services:

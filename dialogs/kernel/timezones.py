@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from domain.people import PersonFacts
 from storage.models import Person
 
 
@@ -42,7 +43,7 @@ def resolve_timezone(text: str) -> str | None:
     return exact
 
 
-def person_zone(person: Person, default: str) -> ZoneInfo:
+def person_zone(person: Person | PersonFacts, default: str) -> ZoneInfo:
     """The person's own zone: their choice, else the last one Teams reported, else the installation's default."""
     for candidate in (person.preferred_timezone, person.seen_timezone, default):
         if candidate:

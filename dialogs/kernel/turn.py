@@ -9,9 +9,10 @@ from cards.i18n import Language, Translator, translator
 from dialogs.kernel.calendar_source import CalendarSource
 from dialogs.kernel.clock import Clock
 from dialogs.kernel.rendering import InlineRenderer, Renderer
+from domain.people import PersonFacts
 from storage.conversations import ConversationRepository
 from storage.db import Database
-from storage.models import ConversationRef, Person
+from storage.models import ConversationRef
 from storage.people import PersonRepository
 
 RequestKind = Literal["message", "submit", "invoke"]
@@ -35,7 +36,7 @@ class Where:
 @dataclass(frozen=True)
 class Request:
     kind: RequestKind
-    person: Person
+    person: PersonFacts
     where: Where
     language: Language
     timezone: str
