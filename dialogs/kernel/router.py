@@ -19,7 +19,7 @@ from cards.values import FIRST_YEAR, LAST_YEAR
 from dialogs.kernel.access import COMMAND_RULES, VERB_RULES, Rule, Scope, check_complete
 from dialogs.kernel.permissions import Action, Actor, allowed
 from dialogs.kernel.turn import Reply, Request, Services, Stop
-from storage.directory import DirectoryRepository
+from dialogs.kernel.who import me
 from storage.projects import ProjectRepository
 
 P = TypeVar("P", bound=BaseModel)
@@ -203,8 +203,8 @@ class Router:
 
     def help_card_for(self, request: Request, services: Services) -> dict[str, Any]:
         """The menu as this person may use it (database work: call from a worker thread)."""
-        roles = DirectoryRepository(services.db).roles(request.person.id) if request.person.id is not None else None
-        actor = Actor(roles=roles or frozenset())
+        roles = me(request, services).roles if request.person.id is not None else frozenset()
+        actor = Actor(roles=roles)
         return self.help_card(request.t, lambda action: allowed(actor, action).allowed)
 
     # Dispatch -------------------------------------------------------------------------------------------
@@ -267,15 +267,15 @@ async def _checked_by_router(rule: Rule, request: Request, services: Services) -
 
 
 def _refused_by_rule(rule: Rule, request: Request, services: Services) -> Reply | None:
-    assert request.person.id is not None
-    roles = DirectoryRepository(services.db).roles(request.person.id)
+    who = me(request, services)  # read once per turn: the handler's own checks reuse it
+    roles = who.roles
     if rule.scope == Scope.ROLE:
         assert rule.action is not None
         decision = allowed(Actor(roles=roles), rule.action)
         if decision.allowed:
             return None
         return Reply.text(request.t("permission.refused", who=request.t(decision.who_can)))
-    if roles or ProjectRepository(services.db).has_place(request.person.id):
+    if roles or ProjectRepository(services.db).has_place(who.id):
         return None
     return Reply.text(request.t("permission.refused", who=request.t("permission.who.organisation")))
 
