@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -320,6 +320,36 @@ class TimeEntryRepository:
     ) -> int:
         with self._db.session() as session:
             return _project_minutes(session, project_id, kind, until=until)
+
+    def performed_minutes(self, project_ids: Collection[int]) -> dict[int, int]:
+        """Performed minutes per project, for many projects in one query (projects without any are left out)."""
+        if not project_ids:
+            return {}
+        statement = (
+            sa_select(col(TimeEntry.project_id), func.sum(TimeEntry.minutes))
+            .where(col(TimeEntry.kind) == EntryKind.PERFORMED.value)
+            .group_by(col(TimeEntry.project_id))
+        )
+        if len(project_ids) <= 900:  # else the whole table's sums (SQLite's bound-parameter limit), filtered below
+            statement = statement.where(col(TimeEntry.project_id).in_(sorted(project_ids)))
+        wanted = set(project_ids)
+        with self._db.session() as session:
+            rows = session.execute(statement).all()
+        return {int(pid): int(minutes or 0) for pid, minutes in rows if pid in wanted}
+
+    def performed_by_month(self, project_id: int) -> list[tuple[date, int]]:
+        """Performed minutes per calendar month (its first day), oldest first."""
+        with self._db.session() as session:
+            rows = session.execute(
+                sa_select(col(TimeEntry.day), func.sum(TimeEntry.minutes))
+                .where(col(TimeEntry.project_id) == project_id, col(TimeEntry.kind) == EntryKind.PERFORMED.value)
+                .group_by(col(TimeEntry.day))
+            ).all()
+        months: dict[date, int] = {}
+        for day, minutes in rows:
+            first = day.replace(day=1)
+            months[first] = months.get(first, 0) + int(minutes or 0)
+        return sorted(months.items())
 
     def per_person(self, project_id: int) -> list[tuple[int, str, int, int]]:
         """(person id, name, planned minutes, performed minutes) for everyone with time on the project."""

@@ -11,10 +11,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
-from sqlalchemy import func, select
-from sqlmodel import col
-
 from storage.db import Database
+from storage.time_entries import TimeEntryRepository
 
 
 class HoursSource(Protocol):
@@ -41,36 +39,11 @@ class TimeEntryHours:
     """Performed time entries, summed in SQL (the entry table's project/kind/day/minutes index covers it)."""
 
     def spent(self, db: Database, project_ids: Collection[int]) -> dict[int, Decimal]:
-        from storage.time_entries import EntryKind, TimeEntry
-
-        if not project_ids:
-            return {}
-        statement = (
-            select(col(TimeEntry.project_id), func.sum(TimeEntry.minutes))
-            .where(col(TimeEntry.kind) == EntryKind.PERFORMED.value)
-            .group_by(col(TimeEntry.project_id))
-        )
-        if len(project_ids) <= 900:
-            statement = statement.where(col(TimeEntry.project_id).in_(sorted(project_ids)))
-        wanted = set(project_ids)
-        with db.session() as session:
-            rows = session.execute(statement).all()
-        return {int(pid): _hours(int(minutes or 0)) for pid, minutes in rows if pid in wanted}
+        minutes = TimeEntryRepository(db).performed_minutes(project_ids)
+        return {project_id: _hours(total) for project_id, total in minutes.items()}
 
     def spent_by_month(self, db: Database, project_id: int) -> list[tuple[date, Decimal]]:
-        from storage.time_entries import EntryKind, TimeEntry
-
-        with db.session() as session:
-            rows = session.execute(
-                select(col(TimeEntry.day), func.sum(TimeEntry.minutes))
-                .where(col(TimeEntry.project_id) == project_id, col(TimeEntry.kind) == EntryKind.PERFORMED.value)
-                .group_by(col(TimeEntry.day))
-            ).all()
-        months: dict[date, int] = {}
-        for day, minutes in rows:
-            first = day.replace(day=1)
-            months[first] = months.get(first, 0) + int(minutes or 0)
-        return [(month, _hours(minutes)) for month, minutes in sorted(months.items())]
+        return [(month, _hours(total)) for month, total in TimeEntryRepository(db).performed_by_month(project_id)]
 
 
 def _hours(minutes: int) -> Decimal:
