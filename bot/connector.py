@@ -13,6 +13,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
@@ -30,6 +31,7 @@ from msrest.pipeline import AsyncHTTPPolicy, AsyncHTTPSender, AsyncPipeline, Req
 from msrest.pipeline.universal import RawDeserializer
 from msrest.serialization import Serializer
 from msrest.universal_http.aiohttp import AioHttpClientResponse
+from msrest.universal_http.requests import ClientRetryPolicy
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -50,8 +52,6 @@ async def run_blocking_network_call(function: Callable[[], T]) -> T:
 
 def remove_msrest_retry_policy_cost() -> None:
     """msrest builds its retry status list with a list lookup per code (~4 ms per client); a set makes it free."""
-    from msrest.universal_http.requests import ClientRetryPolicy
-
     if not isinstance(ClientRetryPolicy.safe_codes, frozenset):
         ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)
 
@@ -157,8 +157,6 @@ def parse_retry_after(value: str | None) -> float | None:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    from datetime import UTC, datetime
-
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 

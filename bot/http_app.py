@@ -177,7 +177,7 @@ def _runtime(
         )
         scheduler = None
         if start_scheduler:
-            from bot.scheduler import build_scheduler
+            from bot.scheduler import build_scheduler  # APScheduler loads only where jobs run (not in tools, tests)
 
             scheduler = build_scheduler(
                 app[RUNTIME].sender,

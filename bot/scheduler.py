@@ -19,6 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot import signing_keys
 from bot.delivery import OutboxSender
 from dialogs.kernel.calendar_source import CalendarSource
 from dialogs.kernel.registry import Daily, Every, Job, JobContext
@@ -83,8 +84,6 @@ def build_scheduler(
     jobs: the capabilities' jobs (dialogs.app.build_registry().jobs())."""
     scheduler = AsyncIOScheduler(timezone=timezone)
     if refresh_signing_keys:
-        from bot import signing_keys
-
         # First run right away, then well within the SDK's one-day cache age; a late run is simply run late.
         _add(
             scheduler,

@@ -29,7 +29,7 @@ _DOWN_REVISION = re.compile(r"^down_revision(?:\s*:[^=]+)?=\s*[\"']([^\"']+)[\"'
 
 
 def _config(connection: Connection) -> Config:
-    from alembic.config import Config
+    from alembic.config import Config  # Alembic (and Mako) load only when there is something to migrate
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
