@@ -13,7 +13,7 @@ from sqlmodel import col, select
 
 from cards.i18n import language_of, translator
 from cards.values import parse_date
-from dialogs.time_export import export_csv, export_xlsx
+from dialogs.timelog.files import export_csv, export_xlsx
 from storage.db import Database
 from storage.directory import normalise_email
 from storage.models import Person

@@ -1,5 +1,6 @@
 """Time registration cards: the log form (also the "did I get that right?" card), the confirmation with Undo and
-Edit, the weekly timesheet, a project's hours against budget, and the proactive burn warning and nudge."""
+Edit, the weekly timesheet, a project's hours against budget, and the proactive burn warning and nudge; with the
+contract of every verb their buttons carry (SavePayload, UndoPayload, EditPayload, WeekPayload, HoursPayload)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -23,16 +24,13 @@ from microsoft_teams.cards.core import (
     TextBlock,
     TextInput,
 )
+from pydantic import Field
 
 from cards.base import card, execute, field_error, heading, hours_text, minutes_text, paragraph, submit
 from cards.i18n import Translator
 from cards.menu import MENU_VERB
+from cards.payloads import Day, Id, Payload, Prose, StoredIn
 
-SAVE_VERB = "timelog.save"
-UNDO_VERB = "timelog.undo"
-EDIT_VERB = "timelog.edit"
-WEEK_VERB = "timelog.week"
-HOURS_VERB = "timelog.hours"
 CATEGORIES = (
     "analysis",
     "meeting",
@@ -46,6 +44,59 @@ CATEGORIES = (
 KINDS = ("performed", "planned")
 FORM_FIELDS = ("project", "date", "duration", "kind", "category", "note")
 MAX_SHEET_PROJECTS = 6  # columns a phone still shows; more go into "other"
+# A time entry's note: the column's length (time_entry.note).
+NOTE_MAX = 500
+# A project reference on a card (a code, or a name): names are at most 200 characters (dialogs.kernel.router).
+REFERENCE_MAX = 200
+
+
+# The verbs' contracts -------------------------------------------------------------------------------------------
+
+
+class SavePayload(Payload):
+    """The log form's Save: the inputs as the client sends them (an Adaptive Card input arrives as a string, an
+    empty one as "", an unchosen choice set not at all), read field by field by the handler's form model so that
+    each problem comes back under its field, as typed."""
+
+    VERB: ClassVar[str] = "timelog.save"
+    form_id: Annotated[str, Prose()] = ""
+    owner: Id | None = None  # whose form it is (dialogs/kernel/owned.py)
+    entry_id: Id | None = None  # editing this entry
+    project: str = ""
+    date: str = ""
+    duration: str = ""
+    kind: str = "performed"
+    category: str = "other"
+    note: Annotated[str, StoredIn("time_entry.note", NOTE_MAX)] = ""
+
+
+class UndoPayload(Payload):
+    """The confirmation's Undo."""
+
+    VERB: ClassVar[str] = "timelog.undo"
+    entry_id: Id
+
+
+class EditPayload(Payload):
+    """The confirmation's Edit."""
+
+    VERB: ClassVar[str] = "timelog.edit"
+    entry_id: Id
+
+
+class WeekPayload(Payload):
+    """The timesheet's previous/next week."""
+
+    VERB: ClassVar[str] = "timelog.week"
+    monday: Day
+    owner: Id | None = None  # whose timesheet it is
+
+
+class HoursPayload(Payload):
+    """The burn warning's button: the project's hours against budget."""
+
+    VERB: ClassVar[str] = "timelog.hours"
+    code: str = Field(max_length=REFERENCE_MAX)
 
 
 def day_text(day: date, t: Translator) -> str:
@@ -128,7 +179,9 @@ def build_time_form_card(form: TimeForm, t: Translator) -> dict[str, Any]:
         "category",
     )
     add(
-        TextInput(id="note", label=t("time.field.note"), is_multiline=True, max_length=500, value=v.get("note", "")),
+        TextInput(
+            id="note", label=t("time.field.note"), is_multiline=True, max_length=NOTE_MAX, value=v.get("note", "")
+        ),
         "note",
     )
     data: dict[str, Any] = {"form_id": form.form_id}
@@ -136,7 +189,7 @@ def build_time_form_card(form: TimeForm, t: Translator) -> dict[str, Any]:
         data["owner"] = form.owner_id
     if form.entry_id:
         data["entry_id"] = form.entry_id
-    return card(body, [submit(t("time.form.save"), SAVE_VERB, **data)])
+    return card(body, [submit(t("time.form.save"), SavePayload, **data)])
 
 
 # The confirmation -----------------------------------------------------------------------------------------------
@@ -177,8 +230,8 @@ def build_time_logged_card(view: LoggedView, t: Translator) -> dict[str, Any]:
     return card(
         body,
         [
-            submit(t("time.action.undo"), UNDO_VERB, entry_id=view.entry_id),
-            submit(t("time.action.edit"), EDIT_VERB, entry_id=view.entry_id),
+            submit(t("time.action.undo"), UndoPayload, entry_id=view.entry_id),
+            submit(t("time.action.edit"), EditPayload, entry_id=view.entry_id),
         ],
     )
 
@@ -271,8 +324,8 @@ def build_timesheet_card(view: SheetView, t: Translator) -> dict[str, Any]:
     return card(
         body,
         [
-            execute(t("time.sheet.previous"), WEEK_VERB, monday=previous, **owner),
-            execute(t("time.sheet.next"), WEEK_VERB, monday=following, **owner),
+            execute(t("time.sheet.previous"), WeekPayload, monday=previous, **owner),
+            execute(t("time.sheet.next"), WeekPayload, monday=following, **owner),
         ],
     )
 
@@ -382,7 +435,7 @@ def build_burn_warning_card(view: ProjectHoursView, t: Translator) -> dict[str, 
             )
         ),
     ]
-    return card(body, [submit(t("time.burn.open"), HOURS_VERB, code=view.code)])
+    return card(body, [submit(t("time.burn.open"), HoursPayload, code=view.code)])
 
 
 def build_time_nudge_card(logged_minutes: int, wanted_minutes: int, day: date, t: Translator) -> dict[str, Any]:

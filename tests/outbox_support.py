@@ -16,8 +16,8 @@ from bot.adapter import build_adapter
 from bot.connector import RetryPolicy
 from bot.delivery import DeliveryOptions, OutboxSender
 from bot.settings import Settings
+from dialogs.app import build_proactive_cards
 from dialogs.kernel.clock import FakeClock
-from dialogs.proactive import ProactiveCards
 from storage.conversations import ConversationRepository, ConversationSeen
 from storage.db import Database, create_db_engine
 from storage.outbox import OutboxRepository, Target, text_payload
@@ -142,7 +142,7 @@ async def outbox_sender(
             db,
             adapter,
             bot_app_id="",
-            cards=ProactiveCards(),
+            cards=build_proactive_cards(),  # every capability's renderers (dialogs/app.py)
             clock=SystemClock() if system_clock or clock is None else clock,
             options=options,
             owner=owner,

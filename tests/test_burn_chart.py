@@ -13,7 +13,7 @@ from PIL import Image
 
 from bot.settings import Settings
 from dialogs.kernel.burn_chart import HEIGHT_PX, WIDTH_PX, BurnSeries, ChartLabels, render_burn_chart
-from dialogs.timelog import CHART_URI_MAX
+from dialogs.timelog.budget import CHART_URI_MAX
 from storage.db import Database
 from tests.harness.botdriver import BotDriver
 from tests.test_project_turns import AN

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from cards.i18n import translator
-from dialogs.time_export import export_csv, export_xlsx, parse_month
+from dialogs.timelog.files import export_csv, export_xlsx, parse_month
 from storage.time_entries import ExportRow
 
 ROWS = [ExportRow(date(2026, 11, 27), "An", "DT-042", "Digitaal loket", "performed", "analysis", 150, "intake; 1")]

@@ -21,7 +21,8 @@ from dialogs.kernel.workdays import (
     local_moment,
     usual_day_minutes,
 )
-from dialogs.nudges import NUDGE_KIND, enqueue_time_nudges, parse_leave, refresh_nudge
+from dialogs.timelog.leave import parse_leave
+from dialogs.timelog.nudges import NUDGE_KIND, enqueue_time_nudges, refresh_nudge
 from storage.db import Database
 from storage.models import Person
 from storage.outbox import OutboxMessage, OutboxRepository, OutboxState

@@ -1,0 +1,201 @@
+"""The log form's Save (a new entry, or an edit of one): read by a form model whose validators say what is wrong
+with each field in the reader's language, the project looked up by its code, the entry's rules checked, and the
+form shown again, as typed, with an error under each field that needs the person."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
+
+from cards.i18n import Translator
+from cards.payloads import field_errors, length_errors
+from cards.timelog import CATEGORIES, FORM_FIELDS, KINDS, NOTE_MAX, SavePayload, build_time_form_card
+from cards.values import parse_date
+from dialogs.kernel.owned import KEY_MAX, not_yours, submission_key
+from dialogs.kernel.timeparse import Kind, parse_duration
+from dialogs.kernel.turn import Reply, Request, Services, Stop
+from dialogs.kernel.who import me
+from dialogs.timelog.burn_warning import check_burn
+from dialogs.timelog.declaration import capability
+from dialogs.timelog.entries import (
+    DAY_LIMIT_MINUTES,
+    Draft,
+    blank_form,
+    confirmation,
+    day_full,
+    ensure_own_entry,
+    refusal_of,
+    store,
+    time_form,
+)
+from dialogs.timelog.today import local_today
+from storage.projects import ProjectRepository
+from storage.time_entries import EntryView, TimeEntryRepository
+
+
+class TimeEntryForm(BaseModel):
+    """What the form's date, duration, kind, activity and note say, each read or refused with the message to show
+    under it (a catalog key as the error's type, see _errors). The project needs the database: _read looks it up."""
+
+    model_config = ConfigDict(frozen=True)
+
+    day: date = Field(validation_alias="date")
+    minutes: int = Field(validation_alias="duration")
+    kind: Kind
+    category: str
+    note: str
+
+    @field_validator("day", mode="before")
+    @classmethod
+    def _day(cls, value: Any) -> date:
+        typed = str(value).strip()
+        if not typed:
+            raise PydanticCustomError("time.date.missing", "which day?")
+        day = parse_date(typed)
+        if day is None:
+            raise PydanticCustomError("time.date.invalid", "not a date", {"value": typed[:20]})
+        return day
+
+    @field_validator("minutes", mode="before")
+    @classmethod
+    def _minutes(cls, value: Any) -> int:
+        typed = str(value).strip()
+        if not typed:
+            raise PydanticCustomError("time.duration.missing", "how long?")
+        minutes = parse_duration("".join(typed.split()))
+        if minutes is None:
+            raise PydanticCustomError("time.duration.invalid", "not a duration", {"value": typed[:20]})
+        return minutes
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind(cls, value: Any) -> str:
+        if value not in KINDS:
+            raise PydanticCustomError("time.kind.invalid", "worked or planned")
+        return str(value)
+
+    @field_validator("category")
+    @classmethod
+    def _category(cls, value: str) -> str:
+        if value not in CATEGORIES:
+            raise PydanticCustomError("time.activity.missing", "an activity")
+        return value
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, value: str) -> str:
+        return value.strip()[:NOTE_MAX]  # a longer note is refused beside the field first (length_errors)
+
+
+def _errors(invalid: ValidationError, t: Translator) -> dict[str, str]:
+    """Per field, in the reader's language: this form's own messages (time.* catalog keys) and the generic ones."""
+    own = {
+        str(error["loc"][0]): t(error["type"], **dict(error.get("ctx") or {}))
+        for error in invalid.errors()
+        if error["type"].startswith("time.") and error["loc"]
+    }
+    return {**field_errors(invalid, t), **own}
+
+
+def _typed(payload: SavePayload) -> dict[str, str]:
+    return {name: str(getattr(payload, name)) for name in FORM_FIELDS}
+
+
+def _again(request: Request, services: Services, payload: SavePayload, form_id: str, errors: dict[str, str]) -> Stop:
+    """The form again, as typed, with the errors under their fields (for the handler to raise)."""
+    who = me(request, services)
+    form = time_form(services, who, values=_typed(payload), errors=errors, form_id=form_id, entry_id=payload.entry_id)
+    return Stop(Reply(replace_card=build_time_form_card(form, request.t)))
+
+
+def _read(request: Request, services: Services, payload: SavePayload, form_id: str) -> Draft:
+    """The entry the form describes, when every field reads and the entry's rules allow it; else raises Stop with
+    the form again."""
+    t = request.t
+    errors: dict[str, str] = {}
+    reference = payload.project.strip()
+    project = ProjectRepository(services.db).by_code(payload.project) if reference else None
+    if not reference:
+        errors["project"] = t("time.project.missing")
+    elif project is None:
+        errors["project"] = t("time.project.unknown", reference=reference[:60])
+    try:
+        read: TimeEntryForm | None = TimeEntryForm.model_validate(payload.model_dump())
+    except ValidationError as invalid:
+        read = None
+        errors.update(_errors(invalid, t))
+    # Too long is said next to the field, never cut off silently.
+    errors.update(length_errors(payload, t))
+    if errors or project is None or read is None:
+        raise _again(request, services, payload, form_id, errors)
+    draft = Draft(project, read.day, read.minutes, read.kind, read.category, read.note)
+    refused = refusal_of(draft, request, services, me(request, services))
+    if refused is not None:
+        raise _again(request, services, payload, form_id, {refused[0]: refused[1]})
+    return draft
+
+
+def _editing(request: Request, services: Services, entry_id: int | None) -> EntryView | None:
+    """The entry the form edits (None: a new one); raises Stop when it is gone or someone else's."""
+    if entry_id is None:
+        return None
+    editing = TimeEntryRepository(services.db).get(entry_id)
+    if editing is None:
+        raise Stop.saying(request.t("time.entry.gone"))
+    ensure_own_entry(request, services, editing)
+    return editing
+
+
+def form_unreadable(request: Request, services: Services, invalid: ValidationError) -> Reply:
+    """A form whose fields are not even of the right type: a fresh form rather than a guess."""
+    return blank_form(request, services, "performed")
+
+
+@capability.verb(SavePayload, on_invalid=form_unreadable)
+def save_form(request: Request, services: Services, payload: SavePayload) -> Reply:
+    """A personal card: in a channel only the person it was opened for saves it (anyone else is told whose it
+    is); the double-submit key includes who submits, so no one is ever shown another's entry as "saved"."""
+    t = request.t
+    if (not_theirs := not_yours(request, services, payload.owner, "card.not_yours.time_form")) is not None:
+        return not_theirs
+    who = me(request, services)
+    form_id = payload.form_id[:KEY_MAX] or uuid.uuid4().hex
+    entries = TimeEntryRepository(services.db)
+    request_key = submission_key(request, form_id, "form:")
+    if payload.entry_id is None and request_key and (done := entries.by_request_key(request_key)) is not None:
+        total = entries.day_minutes(done.person_id, done.day, done.kind)
+        return Reply(texts=[t("time.already_saved")], replace_card=confirmation(done, total, t))
+    editing = _editing(request, services, payload.entry_id)
+    draft = _read(request, services, payload, form_id)
+
+    if editing is not None:
+        updated = entries.update(
+            editing.id,
+            who.id,
+            project_id=draft.project.id,
+            day=draft.day,
+            minutes=draft.minutes,
+            kind=draft.kind,
+            category=draft.category,
+            note=draft.note,
+            now=services.clock.now(),
+            max_day_minutes=DAY_LIMIT_MINUTES,
+        )
+        if updated is None:
+            return Reply.text(t("time.entry.gone"))
+        if updated.entry is None:
+            raise _again(request, services, payload, form_id, {"duration": day_full(t, draft, updated.day_minutes)})
+        today = local_today(request, services)
+        for project_id in {editing.project_id, updated.entry.project_id}:
+            check_burn(services, project_id, today=today)
+        return Reply(replace_card=confirmation(updated.entry, updated.day_minutes, t, state="updated"))
+
+    stored = store(request, services, who, draft, request_key)
+    if stored.entry is None:
+        raise _again(request, services, payload, form_id, {"duration": day_full(t, draft, stored.day_minutes)})
+    texts = [] if stored.created else [t("time.already_saved")]
+    return Reply(texts=texts, replace_card=confirmation(stored.entry, stored.day_minutes, t))
