@@ -30,6 +30,7 @@ from cards.base import card, execute, field_error, heading, hours_text, minutes_
 from cards.i18n import Translator
 from cards.menu import MENU_VERB
 from cards.payloads import Day, Id, Payload, Prose, StoredIn
+from domain.time import EntryFacts, WeekCell
 
 CATEGORIES = (
     "analysis",
@@ -197,41 +198,35 @@ def build_time_form_card(form: TimeForm, t: Translator) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class LoggedView:
-    entry_id: int
-    code: str
-    project_name: str
-    day: date
-    minutes: int
-    kind: str
-    category: str
-    note: str
+    entry: EntryFacts
     day_total_minutes: int  # of this kind, this day, this person, with the entry
     state: str = "saved"  # saved | updated | undone
 
 
 def build_time_logged_card(view: LoggedView, t: Translator) -> dict[str, Any]:
-    saved = "time.planned.title" if view.kind == "planned" else "time.logged.title"
+    entry = view.entry
+    saved = "time.planned.title" if entry.kind == "planned" else "time.logged.title"
     title = {"saved": saved, "updated": "time.logged.updated", "undone": "time.logged.undone"}
     facts = [
-        Fact(title=t("time.field.project"), value=f"{view.code} · {view.project_name}"),
-        Fact(title=t("time.field.date"), value=day_text(view.day, t)),
-        Fact(title=t("time.field.duration"), value=minutes_text(view.minutes, t)),
-        Fact(title=t("time.field.kind"), value=t(f"time.kind.{view.kind}")),
-        Fact(title=t("time.field.category"), value=t(f"time.category.{view.category}")),
+        Fact(title=t("time.field.project"), value=f"{entry.project_code} · {entry.project_name}"),
+        Fact(title=t("time.field.date"), value=day_text(entry.day, t)),
+        Fact(title=t("time.field.duration"), value=minutes_text(entry.minutes, t)),
+        Fact(title=t("time.field.kind"), value=t(f"time.kind.{entry.kind}")),
+        Fact(title=t("time.field.category"), value=t(f"time.category.{entry.category}")),
     ]
-    if view.note:
-        facts.append(Fact(title=t("time.field.note"), value=view.note[:500]))
+    if entry.note:
+        facts.append(Fact(title=t("time.field.note"), value=entry.note[:NOTE_MAX]))
     body: list[Any] = [heading(t(title[view.state])), FactSet(facts=facts)]
     if view.state == "undone":
         return card(body)
     body.append(
-        paragraph(t(f"time.logged.day_total.{view.kind}", total=minutes_text(view.day_total_minutes, t)), subtle=True)
+        paragraph(t(f"time.logged.day_total.{entry.kind}", total=minutes_text(view.day_total_minutes, t)), subtle=True)
     )
     return card(
         body,
         [
-            submit(t("time.action.undo"), UndoPayload, entry_id=view.entry_id),
-            submit(t("time.action.edit"), EditPayload, entry_id=view.entry_id),
+            submit(t("time.action.undo"), UndoPayload, entry_id=entry.id),
+            submit(t("time.action.edit"), EditPayload, entry_id=entry.id),
         ],
     )
 
@@ -240,24 +235,16 @@ def build_time_logged_card(view: LoggedView, t: Translator) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class SheetCell:
-    day: date
-    code: str
-    kind: str
-    minutes: int
-
-
-@dataclass(frozen=True)
 class SheetView:
     monday: date
-    cells: list[SheetCell]
+    cells: list[WeekCell]
     projects: list[str]  # codes, in column order
     owner_id: int | None = None  # whose hours these are: only they page through them
 
 
 def _sheet_table(view: SheetView, kind: str, t: Translator) -> list[Any]:
     cells = [c for c in view.cells if c.kind == kind]
-    codes = [code for code in view.projects if any(c.code == code for c in cells)]
+    codes = [code for code in view.projects if any(c.project_code == code for c in cells)]
     shown = codes[:MAX_SHEET_PROJECTS]
     other = len(codes) > MAX_SHEET_PROJECTS
     columns = [*shown, *(["…"] if other else [])]
@@ -287,7 +274,7 @@ def _sheet_table(view: SheetView, kind: str, t: Translator) -> list[Any]:
             c.minutes
             for c in cells
             if (day is None or c.day == day)
-            and (code is None or c.code == code or (code == "…" and c.code not in shown))
+            and (code is None or c.project_code == code or (code == "…" and c.project_code not in shown))
         )
 
     def number(total: int) -> str:

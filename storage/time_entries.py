@@ -12,6 +12,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from domain.time import EntryFacts, WeekCell
 from storage.db import Database
 from storage.models import Person
 from storage.projects import Project
@@ -100,31 +101,6 @@ class LeaveDay(SQLModel, table=True):
 
 
 @dataclass(frozen=True)
-class EntryView:
-    id: int
-    person_id: int
-    project_id: int
-    project_code: str
-    project_name: str
-    day: date
-    minutes: int
-    kind: str
-    category: str
-    note: str
-
-
-@dataclass(frozen=True)
-class Cell:
-    """Minutes of one kind on one day for one project (a timesheet cell)."""
-
-    day: date
-    project_code: str
-    project_name: str
-    kind: str
-    minutes: int
-
-
-@dataclass(frozen=True)
 class ExportRow:
     day: date
     person: str
@@ -158,7 +134,7 @@ class BurnCheck:
 class Stored:
     """What a write did: entry None when it was refused because the day would go past the limit."""
 
-    entry: EntryView | None
+    entry: EntryFacts | None
     created: bool  # False: refused, or the same request stored it before (entry is that one)
     day_minutes: int  # the person's minutes of this kind that day (the entry included when stored)
     burn: BurnCheck | None = None  # when asked for and a performed entry was created
@@ -259,7 +235,7 @@ class TimeEntryRepository:
         session.rollback()
         return False, total - minutes
 
-    def delete(self, entry_id: int, person_id: int) -> EntryView | None:
+    def delete(self, entry_id: int, person_id: int) -> EntryFacts | None:
         """Remove exactly this entry of this person; None when it is gone already (undo pressed twice)."""
         with self._db.session() as session:
             entry = session.get(TimeEntry, entry_id)
@@ -271,12 +247,12 @@ class TimeEntryRepository:
 
     # Reading --------------------------------------------------------------------------------------------------
 
-    def get(self, entry_id: int) -> EntryView | None:
+    def get(self, entry_id: int) -> EntryFacts | None:
         with self._db.session() as session:
             entry = session.get(TimeEntry, entry_id)
             return _view(session, entry) if entry else None
 
-    def by_request_key(self, request_key: str) -> EntryView | None:
+    def by_request_key(self, request_key: str) -> EntryFacts | None:
         with self._db.session() as session:
             entry = _by_request_key(session, request_key)
             return _view(session, entry) if entry else None
@@ -285,7 +261,7 @@ class TimeEntryRepository:
         with self._db.session() as session:
             return _day_minutes(session, person_id, day, kind, excluding=excluding)
 
-    def week(self, person_id: int, start: date, end: date) -> list[Cell]:
+    def week(self, person_id: int, start: date, end: date) -> list[WeekCell]:
         """Minutes per day, project and kind for start..end (inclusive)."""
         with self._db.session() as session:
             rows = session.execute(
@@ -301,7 +277,7 @@ class TimeEntryRepository:
                 .group_by(col(TimeEntry.day), col(Project.code), col(Project.name), col(TimeEntry.kind))
                 .order_by(col(TimeEntry.day), col(Project.code))
             ).all()
-            return [Cell(day, code, name, kind, int(total or 0)) for day, code, name, kind, total in rows]
+            return [WeekCell(day, code, name, kind, int(total or 0)) for day, code, name, kind, total in rows]
 
     def recent_project_ids(self, person_id: int, limit: int = 20) -> list[int]:
         """The projects this person logged on, most recent first."""
@@ -559,10 +535,10 @@ def _day_minutes(session: Session, person_id: int, day: date, kind: str, *, excl
 _PROJECT_LABEL = sa_select(col(Project.code), col(Project.name)).where(col(Project.id) == bindparam("id"))
 
 
-def _view(session: Session, entry: TimeEntry) -> EntryView:
+def _view(session: Session, entry: TimeEntry) -> EntryFacts:
     assert entry.id is not None
     code, name = session.execute(_PROJECT_LABEL, {"id": entry.project_id}).one()
-    return EntryView(
+    return EntryFacts(
         id=entry.id,
         person_id=entry.person_id,
         project_id=entry.project_id,

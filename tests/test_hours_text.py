@@ -19,13 +19,13 @@ from cards.timelog import (
     LoggedView,
     PersonHours,
     ProjectHoursView,
-    SheetCell,
     SheetView,
     build_project_hours_card,
     build_time_logged_card,
     build_time_nudge_card,
     build_timesheet_card,
 )
+from domain.time import EntryFacts, WeekCell
 
 MONDAY = date(2026, 11, 23)
 
@@ -76,11 +76,11 @@ def _cards(language: str) -> dict[str, dict[str, Any]]:
     )
     return {
         "logged": build_time_logged_card(
-            LoggedView(1, "DT-042", "Loket", MONDAY, 150, "performed", "analysis", "", 150), t
+            LoggedView(EntryFacts(1, 1, 1, "DT-042", "Loket", MONDAY, 150, "performed", "analysis", ""), 150), t
         ),
         "budget": build_project_hours_card(hours_view, t),
         "sheet": build_timesheet_card(
-            SheetView(MONDAY, [SheetCell(MONDAY, "DT-042", "performed", 150)], ["DT-042"]), t
+            SheetView(MONDAY, [WeekCell(MONDAY, "DT-042", "Loket", "performed", 150)], ["DT-042"]), t
         ),
         "nudge": build_time_nudge_card(150, 480, MONDAY, t),
         "project": build_project_card(

@@ -13,7 +13,6 @@ from cards.timelog import (
     LoggedView,
     PersonHours,
     ProjectHoursView,
-    SheetCell,
     SheetView,
     TimeForm,
     build_burn_warning_card,
@@ -23,6 +22,7 @@ from cards.timelog import (
     build_time_nudge_card,
     build_timesheet_card,
 )
+from domain.time import EntryFacts, WeekCell
 
 Sample = tuple[str, Callable[..., dict[str, Any]], Callable[[Translator], dict[str, Any]]]
 MONDAY = date(2026, 11, 23)
@@ -58,14 +58,15 @@ def _form_unknown_activity(t: Translator) -> dict[str, Any]:
 
 
 def _logged(state: str, note: str = "analyse aanvraag") -> Callable[[Translator], dict[str, Any]]:
-    view = LoggedView(7, "DT-042", "Digitaal loket", MONDAY, 150, "performed", "analysis", note, 480, state)
+    entry = EntryFacts(7, 1, 42, "DT-042", "Digitaal loket", MONDAY, 150, "performed", "analysis", note)
+    view = LoggedView(entry, 480, state)
     return lambda t: build_time_logged_card(view, t)
 
 
 def _sheet(projects: int) -> SheetView:
     codes = [f"P{n}-{n:03d}" for n in range(projects)]
     cells = [
-        SheetCell(MONDAY + timedelta(days=d), code, kind, 30 + d * 15)
+        WeekCell(MONDAY + timedelta(days=d), code, f"Project {code}", kind, 30 + d * 15)
         for d in range(7)
         for code in codes
         for kind in ("performed", "planned")

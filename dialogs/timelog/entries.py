@@ -27,8 +27,9 @@ from dialogs.kernel.who import Me, me
 from dialogs.timelog.burn_warning import ahead_rule, check_burn, warn_coordinator
 from dialogs.timelog.declaration import capability
 from dialogs.timelog.today import local_today
+from domain.time import EntryFacts
 from storage.projects import ProjectFacts, ProjectRepository, ProjectState
-from storage.time_entries import EntryView, Stored, TimeEntryRepository
+from storage.time_entries import Stored, TimeEntryRepository
 
 DAY_LIMIT_MINUTES = 24 * 60
 
@@ -151,26 +152,11 @@ def store(request: Request, services: Services, who: Me, draft: Draft, request_k
     return stored
 
 
-def _logged_view(entry: EntryView, day_total: int, state: str = "saved") -> LoggedView:
-    return LoggedView(
-        entry_id=entry.id,
-        code=entry.project_code,
-        project_name=entry.project_name,
-        day=entry.day,
-        minutes=entry.minutes,
-        kind=entry.kind,
-        category=entry.category,
-        note=entry.note,
-        day_total_minutes=day_total,
-        state=state,
-    )
+def confirmation(entry: EntryFacts, day_total: int, t: Translator, *, state: str = "saved") -> dict[str, Any]:
+    return build_time_logged_card(LoggedView(entry, day_total, state), t)
 
 
-def confirmation(entry: EntryView, day_total: int, t: Translator, *, state: str = "saved") -> dict[str, Any]:
-    return build_time_logged_card(_logged_view(entry, day_total, state), t)
-
-
-def ensure_own_entry(request: Request, services: Services, entry: EntryView) -> None:
+def ensure_own_entry(request: Request, services: Services, entry: EntryFacts) -> None:
     """Undo and Edit are under everyone's eyes on a confirmation in a channel: only the entry's person uses them
     (raises Stop with the polite refusal for anyone else)."""
     if entry.person_id != request.person.id:
@@ -195,7 +181,7 @@ def undo(request: Request, services: Services, payload: UndoPayload) -> Reply:
         return Reply.text(t("time.entry.gone"))
     if removed.kind == "performed":
         check_burn(services, removed.project_id, today=local_today(request, services))
-    card = build_time_logged_card(_logged_view(removed, 0, "undone"), t)
+    card = confirmation(removed, 0, t, state="undone")
     return Reply(texts=[t("time.undone")], replace_card=card)
 
 

@@ -33,8 +33,9 @@ from dialogs.timelog.entries import (
     time_form,
 )
 from dialogs.timelog.today import local_today
+from domain.time import EntryFacts
 from storage.projects import ProjectRepository
-from storage.time_entries import EntryView, TimeEntryRepository
+from storage.time_entries import TimeEntryRepository
 
 
 class TimeEntryForm(BaseModel):
@@ -139,7 +140,7 @@ def _read(request: Request, services: Services, payload: SavePayload, form_id: s
     return draft
 
 
-def _editing(request: Request, services: Services, entry_id: int | None) -> EntryView | None:
+def _editing(request: Request, services: Services, entry_id: int | None) -> EntryFacts | None:
     """The entry the form edits (None: a new one); raises Stop when it is gone or someone else's."""
     if entry_id is None:
         return None

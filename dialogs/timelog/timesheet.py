@@ -8,7 +8,7 @@ from typing import Any
 
 from cards.i18n import Translator
 from cards.menu import MenuSection
-from cards.timelog import SheetCell, SheetView, WeekPayload, build_timesheet_card
+from cards.timelog import SheetView, WeekPayload, build_timesheet_card
 from dialogs.kernel.owned import not_yours
 from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.timeparse import parse_week
@@ -26,7 +26,7 @@ def sheet_card(services: Services, person_id: int, monday: date, t: Translator) 
     projects = sorted({c.project_code for c in cells})
     view = SheetView(
         monday=monday,
-        cells=[SheetCell(c.day, c.project_code, c.kind, c.minutes) for c in cells],
+        cells=cells,
         projects=projects,
         owner_id=person_id,
     )
