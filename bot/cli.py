@@ -101,7 +101,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.verb == "serve":
         return _serve(args, settings)
     if args.verb == "chat":
-        from bot.chat import run_chat
+        from bot.chat import run_chat  # lazily, like every verb: the bot, its capabilities and the Bot Framework
 
         return run_chat(settings)
     if args.verb == "manifest":
@@ -179,6 +179,7 @@ def _fewer_malloc_arenas(arenas: int = 2) -> None:
 
 
 def _manifest(args: argparse.Namespace, settings: Settings) -> int:
+    # Lazily, like every verb: the registry imports every capability.
     from bot.manifest import build_app_package
     from dialogs.app import build_router
 

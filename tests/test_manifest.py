@@ -14,9 +14,11 @@ import pytest
 from jsonschema import Draft4Validator
 
 from bot import manifest as m
-from bot.manifest_assets import make_icons
+from manifest import make_icons
 
 SCHEMAS = Path(__file__).parent / "schemas" / "teams"
+MANIFEST_TEMPLATE = m.template("manifest.json")
+ENGLISH_TEMPLATE = m.template("en.json")
 BOT_ID = "8f2c1e5a-3b4d-4c6e-9f10-1a2b3c4d5e6f"
 
 COMMANDS: dict[str, list[tuple[str, str]]] = {
@@ -144,7 +146,7 @@ def test_english_localization_is_valid_against_the_localization_schema(files: di
 
     assert _schema_errors("MicrosoftTeams.Localization.schema.json", localization) == []
     assert localization["$schema"].endswith("/teams/v1.22/MicrosoftTeams.Localization.schema.json")
-    assert localization["description.short"] == m.LISTING_TEXT["en"].description_short
+    assert localization["description.short"] == ENGLISH_TEMPLATE["description.short"]
 
 
 def test_localization_info_points_at_files_in_the_package(files: dict[str, bytes]) -> None:
@@ -176,8 +178,11 @@ def test_manifest_is_dutch_and_english_clients_get_english(files: dict[str, byte
     manifest = _json(files, "manifest.json")
     localization = _json(files, "en.json")
 
-    assert manifest["description"]["short"] == m.LISTING_TEXT["nl"].description_short
-    assert manifest["name"] == {"short": "projectbot", "full": m.LISTING_TEXT["nl"].name_full}
+    assert (
+        manifest["description"]["short"] == "Uren, projectstatus, vergaderingen en overdrachten, rechtstreeks in Teams."
+    )
+    assert manifest["name"] == {"short": "projectbot", "full": "projectbot — projectopvolging in Teams"}
+    assert localization["description.short"] == "Time, project status, meetings and handovers, right inside Teams."
     assert localization["name.short"] == "projectbot"
 
 
@@ -227,7 +232,7 @@ def test_outline_icon_is_white_on_transparent(files: dict[str, bytes]) -> None:
 
 def test_color_icon_background_is_the_accent_color(files: dict[str, bytes]) -> None:
     pixels = _png_rgba(files["color.png"])
-    accent = tuple(bytes.fromhex(m.ACCENT_COLOR[1:]))
+    accent = tuple(bytes.fromhex(_json(files, "manifest.json")["accentColor"][1:]))
 
     assert pixels[0][0] == (*accent, 255)
     assert all(pixel[3] == 255 for row in pixels for pixel in row)  # solid, as the guidelines ask
@@ -236,6 +241,27 @@ def test_color_icon_background_is_the_accent_color(files: dict[str, bytes]) -> N
 def test_committed_icons_are_what_the_generator_makes(files: dict[str, bytes]) -> None:
     assert files["color.png"] == make_icons.color_icon()
     assert files["outline.png"] == make_icons.outline_icon()
+
+
+def test_the_templates_have_placeholders_and_the_package_has_none(files: dict[str, bytes]) -> None:
+    template = json.dumps(MANIFEST_TEMPLATE)
+
+    for placeholder in ("APP_ID", "BOT_ID", "VERSION", "DEVELOPER_NAME", "PRIVACY_URL", "COMMANDS"):
+        assert "{{" + placeholder + "}}" in template
+    assert not any(b"{{" in data for name, data in files.items() if name.endswith(".json"))
+
+
+def test_a_placeholder_nothing_fills_is_refused() -> None:
+    with pytest.raises(ValueError, match="TYPO"):
+        m.fill({"id": "{{APP_ID}}", "name": "app {{TYPO}}"}, {"APP_ID": "x"})
+
+
+def test_a_placeholder_inside_a_string_is_filled_as_text() -> None:
+    filled = m.fill(
+        {"url": "https://{{HOST}}/privacy", "domains": "{{DOMAINS}}"}, {"HOST": "a.be", "DOMAINS": ["a.be"]}
+    )
+
+    assert filled == {"url": "https://a.be/privacy", "domains": ["a.be"]}
 
 
 # --- limits and options -------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Regenerates the Teams app icons (color.png 192x192, outline.png 32x32) with the standard library only.
 
-Run it from the repository root: ``python bot/manifest_assets/make_icons.py``. The PNGs it writes are
+Run it from the repository root: ``python manifest/make_icons.py``. The PNGs it writes are
 committed; the app package builder only copies them, so a build never depends on this script.
 
 Design, following Microsoft's Teams icon guidelines:
@@ -23,7 +23,7 @@ from pathlib import Path
 Rgb = tuple[int, int, int]
 Point = tuple[float, float]
 
-# Keep in step with ACCENT_COLOR in bot/manifest.py (Teams shows the colour icon on the accent colour).
+# Keep in step with "accentColor" in manifest/manifest.json (Teams shows the colour icon on the accent colour).
 ACCENT: Rgb = (0x1F, 0x5F, 0xAD)
 WHITE: Rgb = (0xFF, 0xFF, 0xFF)
 

@@ -1,0 +1,17 @@
+"""The Teams app package's sources as Teams developers know them, filled in by `projectbot manifest` (bot/manifest.py).
+
+- `manifest.json` — the manifest (schema 1.22) in the default language, Belgian Dutch. `{{NAME}}` placeholders are
+  filled when the package is built: `{{APP_ID}}` (defaults to the bot id, the usual choice for a bot-only app),
+  `{{BOT_ID}}` (the Entra app registration's client id), `{{VERSION}}`, the developer details `{{DEVELOPER_NAME}}`,
+  `{{WEBSITE_URL}}`, `{{PRIVACY_URL}}`, `{{TERMS_OF_USE_URL}}`, `{{VALID_DOMAINS}}` (a list) and `{{COMMANDS}}`
+  (each scope's command list, from the capabilities' registry). `supportsFiles` is on because the bot sends exports
+  and reports through the file-consent flow.
+- `en.json` — the English localization: the listing texts; the command titles and descriptions are added when the
+  package is built, keyed by their path in the manifest. A Teams client in English (en-US, en-GB, ...) reads it; a
+  new language is a `<language>.json` file here plus its entry in the manifest's `additionalLanguages`.
+- `color.png` (192×192) and `outline.png` (32×32, white on transparent) — drawn by `make_icons.py` (run
+  `python manifest/make_icons.py` from the repository root); the PNGs are committed and copied as they are.
+
+The texts are store-listing content (what the Teams app catalogue shows), not chat messages, which is why they live
+here and not in the message catalogues (cards/locales).
+"""
