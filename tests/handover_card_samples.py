@@ -31,6 +31,7 @@ from cards.handover import (
     length_text,
 )
 from cards.i18n import Translator
+from cards.status.retrospective import RetroFormOpen
 
 Sample = tuple[str, Callable[..., dict[str, Any]], Callable[[Translator], dict[str, Any]]]
 
@@ -184,7 +185,7 @@ HANDOVER_SAMPLES: list[Sample] = [
                 "handover.notice.closed.title",
                 "handover.notice.closed.retro",
                 {"code": "DT-042", "name": "Digitaal loket"},
-                "retro.form",
+                RetroFormOpen,
             ),
             t,
         ),

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dialogs import handover_rules as rules
-from dialogs.handover_rules import AfterCare
+from dialogs.handover import rules
+from dialogs.handover.rules import AfterCare
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,8 @@ import pytest
 from docx import Document
 from sqlmodel import col, select
 
-from dialogs.handover import end_after_care, export
+from dialogs.handover.dossier import export
+from dialogs.handover.schedule import end_after_care
 from dialogs.kernel.clock import FakeClock
 from dialogs.kernel.turn import Request, Services, Where
 from storage.audit import AuditLog

@@ -1,5 +1,6 @@
 """The handover dossier as a DOCX document (python-docx), in the reader's language, for the receiving party's
-records: the plan, the checklist with its document links, the acceptance and the after-care terms."""
+records: the plan, the checklist with its document links, the acceptance and the after-care terms; and the
+export that gives it (the plan card's button, `handover DT-042 export`)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,47 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 
+from cards.handover import ExportDossier
 from cards.i18n import Translator
-from dialogs.handover import after_care_text, item_title, receiver_label
+from dialogs.handover.declaration import capability
+from dialogs.handover.lookup import found, handover_actor, zone_of
+from dialogs.handover.views import after_care_text, item_title, receiver_label
+from dialogs.kernel.permissions import Action, allowed
+from dialogs.kernel.turn import OutgoingFile, Reply, Request, Services
+from dialogs.kernel.who import refusal
 from storage.handover import HandoverRow, HandoverState
 
 if TYPE_CHECKING:
     from docx.text.paragraph import Paragraph
+
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@capability.verb(ExportDossier)
+def export_dossier(request: Request, services: Services, payload: ExportDossier) -> Reply:
+    return export(request, services, payload.code)
+
+
+def export(request: Request, services: Services, reference: str) -> Reply:
+    """The dossier as a file for the person who asked (who may see the handover)."""
+    t = request.t
+    project, row = found(request, services, reference)
+    decision = allowed(handover_actor(request, services, project, row), Action.VIEW_HANDOVER)
+    if not decision.allowed:
+        return refusal(decision, t)
+    if row is None:
+        return Reply.text(t("handover.none", code=project.code))
+    zone = zone_of(request)
+    generated = services.clock.now().astimezone(zone)
+    data = services.renderer.render(dossier_docx, row, t, zone, generated)  # off the database path
+    file = OutgoingFile(
+        name=file_name(row, t, generated.date()),
+        content_type=DOCX_TYPE,
+        data=data,
+        description=t("handover.dossier.description", code=row.code),
+    )
+    return Reply(texts=[t("handover.dossier.ready", code=row.code)], files=[file])
 
 
 def file_name(row: HandoverRow, t: Translator, day: date) -> str:
@@ -33,11 +69,12 @@ def _when(value: datetime, t: Translator) -> str:
 
 
 def _hyperlink(paragraph: Paragraph, url: str, text: str) -> None:
+    """python-docx has no hyperlink API: a w:hyperlink element pointing at an external relationship."""
+    # python-docx loads in the worker that builds the document (see dossier_docx).
     from docx.opc.constants import RELATIONSHIP_TYPE
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    """python-docx has no hyperlink API: a w:hyperlink element pointing at an external relationship."""
     part = paragraph.part
     rel_id = part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
     link = OxmlElement("w:hyperlink")

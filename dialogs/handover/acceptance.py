@@ -1,0 +1,101 @@
+"""Acceptance by the receiving party: asking for it now, accepting (recorded once, the coordinator told, after-care
+scheduled), "not yet" with a reason, and the acceptance card as it stands, updated in place for everyone."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from cards.handover import (
+    Accept,
+    AskAcceptance,
+    NotYet,
+    NotYetForm,
+    ShowAcceptance,
+    build_handover_acceptance_card,
+)
+from cards.i18n import translator
+from dialogs.handover import rules
+from dialogs.handover.declaration import capability
+from dialogs.handover.lookup import OPEN_STATES, acceptable, acceptance_row, editable_plan, today_of, zone_of
+from dialogs.handover.schedule import after_acceptance, ask_acceptance_now, not_yet_noticed
+from dialogs.handover.views import acceptance_view, receiver_label
+from dialogs.kernel.turn import Reply, Request, Services
+from storage.handover import REASON_MAX, HandoverRepository, HandoverRow, HandoverState
+
+
+@capability.verb(AskAcceptance)
+def ask_acceptance(request: Request, services: Services, payload: AskAcceptance) -> Reply:
+    """The coordinator asks for acceptance now rather than on the planned date."""
+    project, row = editable_plan(request, services, payload.code)
+    if not ask_acceptance_now(services.db, row, services.clock.now(), today_of(request, services)):
+        return Reply.text(request.t("handover.receiver.unreachable"))
+    return Reply.text(request.t("handover.asked", receiver=receiver_label(row, request.t), code=project.code))
+
+
+@capability.verb(Accept)
+def accept(request: Request, services: Services, payload: Accept) -> Reply:
+    """Action.Execute from the acceptance card: recorded once, audited, the card updated in place for everyone."""
+    t = request.t
+    _project, row = acceptable(request, services, payload.handover)
+    zone = zone_of(request)
+    if row.state not in OPEN_STATES:
+        notice = t("handover.accept.already") if row.state == HandoverState.ACCEPTED.value else None
+        return Reply(replace_card=build_handover_acceptance_card(acceptance_view(row, t, zone, notice=notice), t))
+    now = services.clock.now()
+    today = now.astimezone(zone).date()
+    until = rules.after_care_end(today, rules.AfterCare(row.after_care_end, row.after_care_length))
+    saved, accepted = HandoverRepository(services.db).accept(
+        row.id, actor_id=request.person.id, now=now, after_care_until=until
+    )
+    if accepted:
+        after_acceptance(services.db, saved, now, services.default_timezone)
+    return _acceptance_for_everyone(request, services, saved)
+
+
+@capability.verb(NotYetForm)
+def not_yet_form(request: Request, services: Services, payload: NotYetForm) -> Reply:
+    _project, row = acceptable(request, services, payload.handover)
+    asking = row.state in OPEN_STATES
+    view = acceptance_view(row, request.t, zone_of(request), asking=asking, reason=row.not_yet_reason)
+    return Reply(replace_card=build_handover_acceptance_card(view, request.t))
+
+
+@capability.verb(NotYet)
+def not_yet(request: Request, services: Services, payload: NotYet) -> Reply:
+    t = request.t
+    _project, row = acceptable(request, services, payload.handover)
+    zone = zone_of(request)
+    reason = payload.reason.strip()
+    if row.state not in OPEN_STATES:
+        return Reply(replace_card=build_handover_acceptance_card(acceptance_view(row, t, zone), t))
+    if not reason or len(reason) > REASON_MAX:
+        error = t("handover.not_yet.reason_missing") if not reason else t("handover.not_yet.too_long", limit=REASON_MAX)
+        view = acceptance_view(row, t, zone, asking=True, reason=payload.reason[:REASON_MAX], error=error)
+        return Reply(replace_card=build_handover_acceptance_card(view, t))
+    if row.state == HandoverState.NOT_YET.value and row.not_yet_reason == reason:
+        return _acceptance_for_everyone(request, services, row)  # pressed twice
+    now = services.clock.now()
+    saved, changed = HandoverRepository(services.db).not_yet(row.id, reason=reason, actor_id=request.person.id, now=now)
+    if changed:
+        not_yet_noticed(services.db, saved, now, who=request.person.name or "?", reason=reason)
+    return _acceptance_for_everyone(request, services, saved, texts=[t("handover.not_yet.recorded")])
+
+
+@capability.verb(ShowAcceptance)
+def show_acceptance(request: Request, services: Services, payload: ShowAcceptance) -> Reply:
+    _project, row = acceptance_row(request, services, payload.handover)
+    return Reply(
+        replace_card=build_handover_acceptance_card(acceptance_view(row, request.t, zone_of(request)), request.t)
+    )
+
+
+def _acceptance_for_everyone(
+    request: Request, services: Services, row: HandoverRow, *, texts: list[str] | None = None
+) -> Reply:
+    """The acceptance card as it now stands. In a team's conversation everyone sees it, so it is in that
+    conversation's language and time zone (as it was sent), not the presser's."""
+    shared = not request.where.is_personal
+    t = translator(services.default_language) if shared else request.t
+    zone = ZoneInfo(services.default_timezone) if shared else zone_of(request)
+    card = build_handover_acceptance_card(acceptance_view(row, t, zone), t)
+    return Reply(texts=texts or [], replace_card=card, update_for_everyone=shared)
