@@ -9,7 +9,6 @@ from dialogs import (
     core,
     handover,
     lists,
-    meeting_import,
     meetings,
     people,
     proactive,
@@ -32,7 +31,6 @@ CAPABILITIES = (
     status.capability,
     handover.capability,
     meetings.capability,
-    meeting_import.capability,
 )
 
 

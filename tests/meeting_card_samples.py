@@ -23,7 +23,7 @@ from cards.meetings import (
     build_meetings_card,
     build_occurrence_move_card,
 )
-from dialogs.meetings import LIST_MAX
+from dialogs.meetings.common import LIST_MAX
 
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 END = START + timedelta(hours=1)

@@ -7,8 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from cards.i18n import Translator
-from cards.meeting_import import MAX_CHOICES, ImportChoice, build_meeting_import_card
-from cards.meetings import MeetingForm, build_meeting_form_card
+from cards.meetings import MAX_CHOICES, ImportChoice, MeetingForm, build_meeting_form_card, build_meeting_import_card
 
 REASONS = (
     "daily",

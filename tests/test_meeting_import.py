@@ -15,16 +15,17 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from bot.settings import Settings
-from dialogs import recurrence as rec
-from dialogs.graph_recurrence import (
+from dialogs.meetings import recurrence as rec
+from dialogs.meetings.common import overrides_of, rule_of
+from dialogs.meetings.graph_recurrence import (
     ImportedSeries,
     Unsupported,
     iana_zone,
     overrides_from_instances,
     series_from_event,
 )
-from dialogs.meeting_import import sync_imported_meetings
-from dialogs.meetings import overrides_of, rule_of
+from dialogs.meetings.outlook import sync_imported_meetings
+from domain.meetings import Repeat
 from storage.db import Database
 from storage.directory import Role
 from storage.meetings import MeetingRepository, MeetingSeries
@@ -128,7 +129,7 @@ def test_weekly_series_in_romance_standard_time() -> None:
     assert isinstance(mapped, ImportedSeries)
     assert mapped.timezone == BRUSSELS
     assert mapped.first_start == datetime(2026, 11, 24, 10, 0)
-    assert (mapped.repeat, mapped.count, mapped.until) == (rec.Repeat.WEEKLY, 20, None)
+    assert (mapped.repeat, mapped.count, mapped.until) == (Repeat.WEEKLY, 20, None)
     assert (mapped.duration_minutes, mapped.place) == (60, "Zaal 2")
     assert mapped.link == "https://teams.microsoft.com/l/meetup-join/x"
 
@@ -136,7 +137,7 @@ def test_weekly_series_in_romance_standard_time() -> None:
 def test_monthly_second_tuesday_and_last_friday() -> None:
     mapped = series_from_event(monthly_event())
     assert isinstance(mapped, ImportedSeries)
-    assert (mapped.repeat, mapped.first_start) == (rec.Repeat.MONTHLY, datetime(2026, 12, 8, 14, 0))
+    assert (mapped.repeat, mapped.first_start) == (Repeat.MONTHLY, datetime(2026, 12, 8, 14, 0))
     days = [
         o.local_start.date() for o in rec.occurrences(mapped.rule(), {}, start=START, end=START + timedelta(days=120))
     ]
@@ -148,7 +149,7 @@ def test_monthly_second_tuesday_and_last_friday() -> None:
     last["recurrence"]["range"] = {"type": "endDate", "startDate": "2026-12-01", "endDate": "2027-06-30"}
     mapped = series_from_event(last)
     assert isinstance(mapped, ImportedSeries)
-    assert (mapped.repeat, mapped.until) == (rec.Repeat.MONTHLY_LAST, date(2027, 6, 30))
+    assert (mapped.repeat, mapped.until) == (Repeat.MONTHLY_LAST, date(2027, 6, 30))
 
 
 @pytest.mark.parametrize(
@@ -175,7 +176,7 @@ def test_every_seven_days_is_weekly_and_all_day_is_refused() -> None:
     event = weekly_event()
     event["recurrence"]["pattern"] = {"type": "daily", "interval": 14}
     mapped = series_from_event(event)
-    assert isinstance(mapped, ImportedSeries) and mapped.repeat is rec.Repeat.BIWEEKLY
+    assert isinstance(mapped, ImportedSeries) and mapped.repeat is Repeat.BIWEEKLY
     refused = series_from_event(weekly_event(isAllDay=True))
     assert isinstance(refused, Unsupported) and refused.reason == "all_day"
     refused = series_from_event(weekly_event(originalStartTimeZone="Nowhere", start={"dateTime": "x", "timeZone": "?"}))

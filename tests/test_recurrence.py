@@ -10,10 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dialogs.recurrence import (
+from dialogs.meetings.recurrence import (
     DEFAULT_LEADS_MINUTES,
     Override,
-    Repeat,
     Rule,
     find_occurrence,
     format_leads,
@@ -27,6 +26,7 @@ from dialogs.recurrence import (
     reminder_due,
     reminders,
 )
+from domain.meetings import Repeat
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 HOUR = timedelta(hours=1)

@@ -12,7 +12,7 @@ from docx import Document
 from sqlmodel import select
 
 from dialogs.kernel.clock import FakeClock
-from dialogs.meetings import upcoming_meetings
+from dialogs.meetings.reminders import upcoming_meetings
 from storage.db import Database
 from storage.directory import DirectoryRepository, Role
 from storage.files import StoredFile

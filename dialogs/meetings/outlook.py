@@ -14,17 +14,16 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from cards.meeting_import import IMPORT_LIST_VERB, IMPORT_VERB, ImportChoice, build_meeting_import_card
-from cards.payloads import Payload
-from dialogs import recurrence as rec
-from dialogs.graph_recurrence import ImportedSeries, Unsupported, overrides_from_instances, series_from_event
+from cards.meetings import ImportChoice, ImportListPayload, ImportPayload, build_meeting_import_card
 from dialogs.kernel.calendar_source import CalendarError, CalendarSource
 from dialogs.kernel.permissions import Action, allowed
-from dialogs.kernel.registry import Capability, Every, JobContext
-from dialogs.kernel.router import CodePayload, Router
-from dialogs.kernel.turn import Reply, Request, Services, conversation_here
+from dialogs.kernel.registry import Every, JobContext
+from dialogs.kernel.turn import Reply, Request, Services, Stop, conversation_here
 from dialogs.kernel.who import find_project, me, refusal
-from dialogs.meetings import overrides_of, series_card, sync_series
+from dialogs.meetings import recurrence as rec
+from dialogs.meetings.common import capability, series_card, series_overrides
+from dialogs.meetings.graph_recurrence import ImportedSeries, Unsupported, overrides_from_instances, series_from_event
+from dialogs.meetings.reminders import sync_series
 from storage.db import Database
 from storage.meetings import MeetingKind, MeetingRepository, MeetingSeries
 from storage.projects import ProjectFacts
@@ -34,22 +33,6 @@ log = logging.getLogger(__name__)
 # Cancelled and moved occurrences are read from Outlook this far ahead (reminders look 14 days ahead).
 WINDOW = timedelta(days=120)
 SYNC_EVERY_MINUTES = 30
-
-
-def register(router: Router) -> None:
-    router.command(
-        "import meeting",
-        en=("import meeting", "import meetings"),
-        nl=("vergadering importeren", "importeer vergadering"),
-        handler=import_command,
-    )
-    router.action(IMPORT_LIST_VERB, CodePayload, lambda r, s, p: import_command(r, s, p.code))
-    router.action(IMPORT_VERB, ImportPayload, import_series)
-
-
-class ImportPayload(Payload):
-    code: str
-    event: str
 
 
 def _calendar_refusal(error: CalendarError, request: Request) -> Reply:
@@ -64,32 +47,40 @@ class _Allowed:
     mailbox: str
 
 
-def _check(request: Request, services: Services, reference: str) -> _Allowed | Reply:
-    """The project named, if this person may manage its meetings here; their own mailbox is the one read."""
+def _check(request: Request, services: Services, reference: str) -> _Allowed:
+    """The project named, if this person may manage its meetings here (raises Stop otherwise); their own mailbox
+    is the one read."""
     t = request.t
     if request.where.is_personal:
-        return Reply.text(t("meeting.import.personal"))
-    found = find_project(request, services, reference, "import meeting")
-    if isinstance(found, Reply):
-        return found
-    decision = allowed(me(request, services).actor(found), Action.MANAGE_MEETINGS)
+        raise Stop.saying(t("meeting.import.personal"))
+    project = find_project(request, services, reference, "import meeting")
+    decision = allowed(me(request, services).actor(project), Action.MANAGE_MEETINGS)
     if not decision.allowed:
-        return refusal(decision, t)
-    return _Allowed(found, request.person.aad_object_id)
+        raise Stop(refusal(decision, t))
+    return _Allowed(project, request.person.aad_object_id)
 
 
+@capability.command(
+    "import meeting",
+    en=("import meeting", "import meetings"),
+    nl=("vergadering importeren", "importeer vergadering"),
+)
 async def import_command(request: Request, services: Services, rest: str) -> Reply:
     calendar = services.calendar
     if calendar is None:
         return Reply.text(request.t("meeting.import.not_configured"))
     checked = await asyncio.to_thread(_check, request, services, rest)
-    if isinstance(checked, Reply):
-        return checked
     try:
         masters = await calendar.series_masters(checked.mailbox)
     except CalendarError as error:
         return _calendar_refusal(error, request)
     return await asyncio.to_thread(_choices_reply, request, services, checked.project, masters)
+
+
+@capability.verb(ImportListPayload)
+async def import_list(request: Request, services: Services, payload: ImportListPayload) -> Reply:
+    """The series form's "from Outlook"."""
+    return await import_command(request, services, payload.code)
 
 
 def _choices_reply(
@@ -127,14 +118,13 @@ def _choices_reply(
     return Reply.card(build_meeting_import_card(project.code, upcoming + refused, request.t))
 
 
+@capability.verb(ImportPayload)
 async def import_series(request: Request, services: Services, payload: ImportPayload) -> Reply:
     t = request.t
     calendar = services.calendar
     if calendar is None:
         return Reply.text(t("meeting.import.not_configured"))
     checked = await asyncio.to_thread(_check, request, services, payload.code)
-    if isinstance(checked, Reply):
-        return checked
     now = services.clock.now()
     try:
         read = await read_series(calendar, checked.mailbox, payload.event, now, services.default_timezone)
@@ -243,7 +233,7 @@ def apply_schedule(
         if name not in {"graph_synced_at", "graph_mailbox"}
     )
     repository.update(series.id, values, now=now)
-    current = overrides_of(repository.overrides([series.id]).get(series.id, []))
+    current = series_overrides(db, series)
     for key, override in overrides.items():
         if current.get(key, rec.Override()) != override:
             repository.set_override(series.id, key, cancelled=override.cancelled, moved_to=override.moved_to, now=now)
@@ -288,9 +278,6 @@ async def sync_imported_meetings(db: Database, calendar: CalendarSource, now: da
         if await asyncio.to_thread(apply_schedule, db, series, mapped, overrides, now, mailbox=series.graph_mailbox):
             changed += 1
     return changed
-
-
-capability = Capability("meeting import", install=register)
 
 
 # Meetings imported from Outlook follow the invitation: re-read every 30 minutes (only with Graph configured).

@@ -1,21 +1,38 @@
-"""The Outlook import card: the coordinator's recurring series to pick one from (pure: values in, dict out)."""
+"""The Outlook import card: the coordinator's recurring series to pick one from (pure: values in, dict out); with the
+contracts of the verbs that open it and import one series."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from microsoft_teams.cards.core import ActionSet, Container, TextBlock
+from pydantic import Field
 
 from cards.base import card, heading, paragraph, submit
 from cards.i18n import Translator
+from cards.meetings.common import REFERENCE_MAX, short
+from cards.payloads import Payload
 
-IMPORT_LIST_VERB = "meeting.import_list"
-IMPORT_VERB = "meeting.import"
 MAX_CHOICES = 15
+
+
+class ImportListPayload(Payload):
+    """The series form's "from Outlook": the coordinator's recurring series, for this project."""
+
+    VERB: ClassVar[str] = "meeting.import_list"
+    code: str = Field(max_length=REFERENCE_MAX)
+
+
+class ImportPayload(Payload):
+    """One series of the import card: import it into the project (or update it when it is already)."""
+
+    VERB: ClassVar[str] = "meeting.import"
+    code: str
+    event: str  # the Outlook event id of the series master
 
 
 @dataclass(frozen=True)
@@ -63,7 +80,7 @@ def build_meeting_import_card(code: str, choices: list[ImportChoice], t: Transla
     body.append(paragraph(t("meeting.import.intro"), subtle=True))
     for choice in choices[:MAX_CHOICES]:
         items: list[Any] = [
-            TextBlock(text=_short(choice.subject or t("meeting.import.no_subject"), 150), weight="Bolder", wrap=True)
+            TextBlock(text=short(choice.subject or t("meeting.import.no_subject"), 150), weight="Bolder", wrap=True)
         ]
         if choice.reason is not None:
             items.append(
@@ -84,13 +101,8 @@ def build_meeting_import_card(code: str, choices: list[ImportChoice], t: Transla
         else:
             items.append(TextBlock(text=t("meeting.import.no_next"), wrap=True, is_subtle=True, spacing="None"))
         label = t("meeting.import.update") if choice.imported else t("meeting.import.pick")
-        items.append(ActionSet(actions=[submit(label, IMPORT_VERB, code=code, event=choice.event_id)]))
+        items.append(ActionSet(actions=[submit(label, ImportPayload, code=code, event=choice.event_id)]))
         body.append(Container(items=items, separator=True))
     if len(choices) > MAX_CHOICES:
         body.append(paragraph(t("meeting.import.more", count=len(choices) - MAX_CHOICES), subtle=True))
     return card(body)
-
-
-def _short(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -18,23 +18,16 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
 from functools import cache
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekday
 
+from domain.meetings import MAX_LEAD_MINUTES, Repeat
+
 DEFAULT_LEADS_MINUTES: tuple[int, ...] = (24 * 60, 60)
 # A safety net against runaway series (a weekly meeting for 20 years is ~1000 occurrences).
 MAX_OCCURRENCES = 2000
-
-
-class Repeat(StrEnum):
-    NONE = "none"
-    WEEKLY = "weekly"
-    BIWEEKLY = "biweekly"  # every two weeks
-    MONTHLY = "monthly"  # on the n-th weekday of the month (n from the first date; a 5th weekday means "last")
-    MONTHLY_LAST = "monthly_last"  # on the last such weekday of the month
 
 
 @dataclass(frozen=True)
@@ -253,10 +246,6 @@ def reminders(occurrences_: Sequence[Occurrence], leads: Sequence[int]) -> list[
         for index, lead in enumerate(ordered):
             found.append(DueReminder(occurrence, lead, reminder_due(occurrence.start, lead), index == 0))
     return found
-
-
-# The longest a reminder may come before its meeting.
-MAX_LEAD_MINUTES = 14 * 24 * 60
 
 
 def parse_leads(text: str) -> list[int] | None:

@@ -5,7 +5,7 @@ names, so the CLDR windowsZones mapping that ships with `tzlocal` (a dependency 
 preferring the organisation's default zone when CLDR lists it for that Windows zone (Romance Standard Time is
 Europe/Paris for the world, but Europe/Brussels in Belgium; the rules are the same, the name is what people see).
 
-What our rule can say (dialogs.recurrence.Repeat) is less than Outlook can: a pattern we cannot represent is refused
+What our rule can say (domain.meetings.Repeat) is less than Outlook can: a pattern we cannot represent is refused
 with a reason (`Unsupported.reason`, a catalog key suffix), never approximated.
 """
 
@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tzlocal.windows_tz import tz_win, win_tz
 
-from dialogs import recurrence as rec
+from dialogs.meetings import recurrence as rec
+from domain.meetings import Repeat
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _INDEX = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1}
@@ -89,7 +90,7 @@ class ImportedSeries:
     first_start: datetime  # naive, local in `timezone`
     duration_minutes: int
     timezone: str
-    repeat: rec.Repeat
+    repeat: Repeat
     until: date | None
     count: int | None
     place: str
@@ -192,7 +193,7 @@ def _date(value: Any) -> date | None:
         return None
 
 
-def _repeat(pattern: dict[str, Any]) -> tuple[rec.Repeat, int, int] | str:
+def _repeat(pattern: dict[str, Any]) -> tuple[Repeat, int, int] | str:
     """(repeat, weekday 0..6, n-th 1..4 or -1 for last) or the reason it cannot be represented."""
     kind = str(pattern.get("type") or "")
     interval = pattern.get("interval") or 1
@@ -202,16 +203,16 @@ def _repeat(pattern: dict[str, Any]) -> tuple[rec.Repeat, int, int] | str:
     if kind == "daily":
         # Every 7 or 14 days is a weekly meeting said differently; any other daily rhythm is not ours.
         if interval == 7:
-            return rec.Repeat.WEEKLY, -1, 0
+            return Repeat.WEEKLY, -1, 0
         if interval == 14:
-            return rec.Repeat.BIWEEKLY, -1, 0
+            return Repeat.BIWEEKLY, -1, 0
         return "daily"
     if kind == "weekly":
         if len(days) != 1 or days[0] not in _WEEKDAYS:
             return "several_days" if len(days) > 1 else "unreadable"
         if interval not in (1, 2):
             return "interval"
-        return (rec.Repeat.WEEKLY if interval == 1 else rec.Repeat.BIWEEKLY), _WEEKDAYS.index(days[0]), 0
+        return (Repeat.WEEKLY if interval == 1 else Repeat.BIWEEKLY), _WEEKDAYS.index(days[0]), 0
     if kind == "relativeMonthly":
         if len(days) != 1 or days[0] not in _WEEKDAYS:
             return "several_days" if len(days) > 1 else "unreadable"
@@ -220,7 +221,7 @@ def _repeat(pattern: dict[str, Any]) -> tuple[rec.Repeat, int, int] | str:
         index = _INDEX.get(str(pattern.get("index") or "first").lower())
         if index is None:
             return "unreadable"
-        repeat = rec.Repeat.MONTHLY_LAST if index == -1 else rec.Repeat.MONTHLY
+        repeat = Repeat.MONTHLY_LAST if index == -1 else Repeat.MONTHLY
         return repeat, _WEEKDAYS.index(days[0]), index
     if kind == "absoluteMonthly":
         return "absolute_monthly"
@@ -229,15 +230,15 @@ def _repeat(pattern: dict[str, Any]) -> tuple[rec.Repeat, int, int] | str:
     return "unreadable"
 
 
-def _first_matching(day: date, repeat: rec.Repeat, weekday: int, index: int) -> date | None:
+def _first_matching(day: date, repeat: Repeat, weekday: int, index: int) -> date | None:
     """The first date on or after `day` the pattern meets (Graph's range may start before the first meeting)."""
     for offset in range(400):
         candidate = day + timedelta(days=offset)
         if weekday >= 0 and candidate.weekday() != weekday:
             continue
-        if repeat is rec.Repeat.MONTHLY and rec.nth_weekday(candidate) != index:
+        if repeat is Repeat.MONTHLY and rec.nth_weekday(candidate) != index:
             continue
-        if repeat is rec.Repeat.MONTHLY_LAST and not rec.is_last_weekday(candidate):
+        if repeat is Repeat.MONTHLY_LAST and not rec.is_last_weekday(candidate):
             continue
         return candidate
     return None

@@ -1,0 +1,160 @@
+"""The meeting report form (decisions and up to four action items, asked of the coordinator after a meeting) and a
+project's action items; with the contracts of the verbs their buttons carry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Annotated, Any, ClassVar
+
+from microsoft_teams.cards.core import ActionSet, Container, DateInput, TextBlock, TextInput
+from pydantic import Field
+
+from cards.base import card, field_error, heading, paragraph, submit
+from cards.i18n import Translator
+from cards.meetings.common import OCCURRENCE_KEY_MAX, REFERENCE_MAX, day_text, short, when_text
+from cards.payloads import Id, Payload, Prose, StoredIn
+
+REPORT_ACTION_ROWS = 4
+MAX_ACTIONS = 15
+
+
+# The verbs' contracts -------------------------------------------------------------------------------------------
+
+
+class ReportPayload(Payload):
+    """The report's Save: the occurrence, and the inputs as the client sends them."""
+
+    VERB: ClassVar[str] = "meeting.report_save"
+    series: Id
+    occurrence: str = Field(max_length=OCCURRENCE_KEY_MAX)
+    form_id: Annotated[str, Prose()] = ""
+    decisions: Annotated[str, StoredIn("meeting_report.decisions", 4000)] = ""
+    action_1: Annotated[str, StoredIn("meeting_action_item.text", 1000)] = ""
+    owner_1: str = ""
+    due_1: str = ""
+    action_2: Annotated[str, StoredIn("meeting_action_item.text", 1000)] = ""
+    owner_2: str = ""
+    due_2: str = ""
+    action_3: Annotated[str, StoredIn("meeting_action_item.text", 1000)] = ""
+    owner_3: str = ""
+    due_3: str = ""
+    action_4: Annotated[str, StoredIn("meeting_action_item.text", 1000)] = ""
+    owner_4: str = ""
+    due_4: str = ""
+
+
+class ActionsPayload(Payload):
+    """A project's action items."""
+
+    VERB: ClassVar[str] = "meeting.actions"
+    code: str = Field(max_length=REFERENCE_MAX)
+
+
+class ActionDonePayload(Payload):
+    """An action item's Done."""
+
+    VERB: ClassVar[str] = "meeting.action_done"
+    action: Id
+
+
+# The meeting report ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportForm:
+    series_id: int
+    occurrence: str
+    code: str
+    title: str
+    start: datetime
+    end: datetime
+    timezone: str
+    form_id: str
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def build_meeting_report_card(form: ReportForm, t: Translator) -> dict[str, Any]:
+    v = form.values
+    body: list[Any] = [
+        heading(t("meeting.report.title", title=short(form.title, 150))),
+        TextBlock(
+            text=f"{form.code} · {when_text(form.start, form.end, form.timezone, t)}",
+            is_subtle=True,
+            wrap=True,
+            spacing="None",
+        ),
+        paragraph(t("meeting.report.intro")),
+    ]
+    if form.errors:
+        body.append(field_error(t("form.errors_below")))
+    body.append(
+        TextInput(
+            id="decisions",
+            label=t("meeting.report.decisions"),
+            value=v.get("decisions", ""),
+            is_multiline=True,
+            max_length=4000,
+        )
+    )
+    if "decisions" in form.errors:
+        body.append(field_error(form.errors["decisions"]))
+    for i in range(1, REPORT_ACTION_ROWS + 1):
+        items: list[Any] = [
+            TextInput(
+                id=f"action_{i}",
+                label=t("meeting.report.action", number=i),
+                value=v.get(f"action_{i}", ""),
+                max_length=1000,
+            ),
+            TextInput(
+                id=f"owner_{i}",
+                label=t("meeting.report.owner"),
+                value=v.get(f"owner_{i}", ""),
+                placeholder=t("meeting.report.owner_hint"),
+                max_length=320,
+            ),
+            DateInput(id=f"due_{i}", label=t("meeting.report.due"), value=v.get(f"due_{i}") or None),
+        ]
+        for name in (f"action_{i}", f"owner_{i}", f"due_{i}"):
+            if name in form.errors:
+                items.append(field_error(form.errors[name]))
+        body.append(Container(items=items, separator=True))
+    data = {"series": form.series_id, "occurrence": form.occurrence, "form_id": form.form_id}
+    return card(body, [submit(t("meeting.report.save"), ReportPayload, **data)])
+
+
+# Action items ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    id: int
+    text: str
+    owner: str | None
+    due_on: date | None
+    done: bool = False
+    can_mark: bool = False
+
+
+def action_text(action: ActionLine, t: Translator) -> str:
+    owner = action.owner or t("meeting.actions.nobody")
+    due = t("meeting.actions.due", due=day_text(action.due_on, t)) if action.due_on else ""
+    return f"- {short(action.text, 200)} — {owner}{due}"
+
+
+def build_action_items_card(
+    code: str, name: str, lines: list[ActionLine], t: Translator, *, notice: str | None = None
+) -> dict[str, Any]:
+    body: list[Any] = [heading(t("meeting.actions.title", code=code, name=short(name, 120)))]
+    if notice:
+        body.append(paragraph(notice))
+    if not lines:
+        body.append(paragraph(t("meeting.actions.none")))
+    for line in lines[:30]:
+        items: list[Any] = [TextBlock(text=action_text(line, t), wrap=True)]
+        if line.can_mark and not line.done:
+            items.append(ActionSet(actions=[submit(t("meeting.actions.done"), ActionDonePayload, action=line.id)]))
+        body.append(Container(items=items, separator=True))
+    return card(body)
