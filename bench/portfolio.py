@@ -32,7 +32,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import create_engine, event, insert, text
 
-from dialogs.kernel.clock import FakeClock
 from dialogs.kernel.turn import Request, Services, Where
 from dialogs.status import PortfolioPayload, portfolio_page
 from storage import migrate
@@ -43,6 +42,7 @@ from storage.people import person_facts
 from storage.projects import Government, Project, ProjectGovernment
 from storage.status import Milestone, Risk, StatusReport
 from storage.time_entries import TimeEntry
+from tests.harness.clock import FakeClock
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 DOMAIN = 2

@@ -17,10 +17,10 @@ from bot.connector import RetryPolicy
 from bot.delivery import DeliveryOptions, OutboxSender
 from bot.settings import Settings
 from dialogs.app import build_proactive_cards
-from dialogs.kernel.clock import FakeClock
 from storage.conversations import ConversationRepository, ConversationSeen
 from storage.db import Database, create_db_engine
 from storage.outbox import OutboxRepository, Target, text_payload
+from tests.harness import FakeClock
 
 TENANT = "6f1f3c4e-0000-4000-8000-00000000a001"
 BOT_ID = "28:projectbot"

@@ -48,10 +48,9 @@ from bot.adapter import SdkConfiguration
 from bot.http_app import MAX_BODY_BYTES, MAX_JSON_DEPTH
 from bot.security import AccessPolicy
 from bot.settings import AppType, Settings
-from dialogs.kernel.clock import FakeClock
 from storage.db import Database
 from storage.models import ConversationRef, Person
-from tests.harness import ActivityFactory, FakeConnector, TeamsUser
+from tests.harness import ActivityFactory, FakeClock, FakeConnector, TeamsUser
 from tests.harness.botdriver import TENANT, BotDriver, TurnResult
 
 APP_ID = "3f0b9a52-5b8e-4d7a-9c31-7e2a0c4d1b66"

@@ -7,10 +7,10 @@ import asyncio
 import pytest
 
 from bot.delivery import DeliveryOptions, OrderedSemaphore, Pace
-from dialogs.kernel.clock import FakeClock, SystemClock
+from dialogs.kernel.clock import SystemClock
 from storage.db import Database
 from tests.conftest import START
-from tests.harness import FakeConnector
+from tests.harness import FakeClock, FakeConnector
 from tests.outbox_support import add_conversation, enqueue_text, fake_sleep, outbox_sender
 
 

@@ -14,7 +14,6 @@ from sqlmodel import col, select
 
 from dialogs.handover.dossier import export
 from dialogs.handover.schedule import end_after_care
-from dialogs.kernel.clock import FakeClock
 from dialogs.kernel.turn import Request, Services, Where
 from storage.audit import AuditLog
 from storage.db import Database
@@ -25,7 +24,7 @@ from storage.people import person_facts
 from storage.privacy import PrivacyRepository
 from storage.projects import Project
 from tests.cardcheck import card_problems
-from tests.harness import TeamsUser
+from tests.harness import FakeClock, TeamsUser
 from tests.harness.activities import Conversation, personal_conversation_id
 from tests.harness.botdriver import TENANT, BotDriver
 from tests.harness.connector import FakeConnector

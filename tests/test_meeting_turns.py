@@ -12,7 +12,6 @@ import pytest
 from sqlmodel import select
 
 from bot.settings import Settings
-from dialogs.kernel.clock import FakeClock
 from storage.db import Database
 from storage.directory import Role
 from storage.meetings import ActionItem, MeetingSeries, Rsvp
@@ -20,7 +19,7 @@ from storage.outbox import OutboxMessage, OutboxRepository
 from storage.projects import ProjectRepository
 from storage.status import StatusRepository
 from tests.cardcheck import card_problems
-from tests.harness import TeamsUser
+from tests.harness import FakeClock, TeamsUser
 from tests.harness.activities import Conversation
 from tests.harness.botdriver import BotDriver
 from tests.harness.connector import FakeConnector

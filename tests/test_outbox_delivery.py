@@ -6,12 +6,11 @@ import random
 from datetime import timedelta
 
 from bot.delivery import DeliveryOptions
-from dialogs.kernel.clock import FakeClock
 from storage.conversations import ConversationRepository
 from storage.db import Database
 from storage.outbox import OptOutRepository, OutboxRepository, OutboxState
 from tests.conftest import START
-from tests.harness import FakeConnector
+from tests.harness import FakeClock, FakeConnector
 from tests.outbox_support import TENANT, add_conversation, enqueue_text, fake_sleep, outbox_sender
 
 

@@ -19,12 +19,12 @@ import pytest
 from aiohttp import web
 
 from bot.delivery import DISPATCH_LEASE, DeliveryOptions, OutboxSender
-from dialogs.kernel.clock import FakeClock, SystemClock
+from dialogs.kernel.clock import SystemClock
 from storage.db import Database
 from storage.leases import LeaseRepository
 from storage.outbox import OutboxRepository, OutboxState
 from tests.conftest import START
-from tests.harness import FakeConnector
+from tests.harness import FakeClock, FakeConnector
 from tests.harness.connector import ConnectorRequest
 from tests.outbox_support import add_conversation, another_engine, enqueue_text, fake_sleep, outbox_sender
 

@@ -12,11 +12,11 @@ from sqlalchemy import text
 
 from bot.delivery import DeliveryOptions
 from bot.scheduler import DISPATCH_JOB, HOUSEKEEPING_JOB, build_scheduler
-from dialogs.kernel.clock import FakeClock, SystemClock
+from dialogs.kernel.clock import SystemClock
 from storage.db import Database, create_db_engine
 from storage.outbox import OptOutRepository, OutboxRepository
 from tests.conftest import START
-from tests.harness import FakeConnector
+from tests.harness import FakeClock, FakeConnector
 from tests.harness.activities import TeamsUser
 from tests.harness.botdriver import BotDriver
 from tests.harness.database import postgres_url

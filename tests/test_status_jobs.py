@@ -14,7 +14,6 @@ from sqlalchemy import event
 
 from cards.i18n import translator
 from dialogs.app import build_proactive_cards, build_registry
-from dialogs.kernel.clock import FakeClock
 from dialogs.kernel.hours import hours_source
 from dialogs.kernel.turn import Request, Services, Where
 from dialogs.proactive import Audience
@@ -38,6 +37,7 @@ from storage.projects import ProjectRepository
 from storage.status import StatusRepository
 from storage.time_entries import TimeEntry
 from tests.cardcheck import card_problems
+from tests.harness import FakeClock
 
 MONDAY = datetime(2026, 11, 23, 7, 30, tzinfo=UTC)  # 08:30 in Brussels
 

@@ -11,7 +11,6 @@ import pytest
 from docx import Document
 from sqlmodel import select
 
-from dialogs.kernel.clock import FakeClock
 from dialogs.meetings.reminders import upcoming_meetings
 from storage.db import Database
 from storage.directory import DirectoryRepository, Role
@@ -20,7 +19,7 @@ from storage.meetings import MeetingSeries
 from storage.projects import Project
 from storage.status import Milestone, ProjectDecision, Retrospective, Risk, StatusReport
 from tests.cardcheck import card_problems
-from tests.harness import TeamsUser
+from tests.harness import FakeClock, TeamsUser
 from tests.harness.activities import Conversation
 from tests.harness.botdriver import BotDriver
 from tests.test_project_turns import AN, BOB, create_project, form_data, grant, shown_card

@@ -11,7 +11,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from dialogs.kernel.clock import FakeClock
 from dialogs.kernel.workdays import (
     DEFAULT_DAY_MINUTES,
     due_day,
@@ -29,7 +28,7 @@ from storage.outbox import OutboxMessage, OutboxRepository, OutboxState
 from storage.people import PersonRepository, PersonSeen
 from storage.projects import ProjectRepository
 from storage.time_entries import TimeEntryRepository
-from tests.harness import FakeConnector
+from tests.harness import FakeClock, FakeConnector
 from tests.harness.botdriver import BotDriver
 from tests.outbox_support import TENANT, add_conversation, outbox_sender
 from tests.test_project_turns import AN, BOB, shown_card

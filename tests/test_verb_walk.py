@@ -23,12 +23,11 @@ from sqlmodel import SQLModel
 
 from dialogs.app import build_router
 from dialogs.kernel.access import COMMAND_RULES, VERB_RULES, MissingRule, permission_table
-from dialogs.kernel.clock import FakeClock
 from dialogs.kernel.router import CodePayload
 from dialogs.kernel.turn import Reply
 from storage.db import Database
 from storage.directory import DirectoryRepository, Role
-from tests.harness import TeamsUser
+from tests.harness import FakeClock, TeamsUser
 from tests.harness.activities import Conversation
 from tests.harness.botdriver import BotDriver, TurnResult
 from tests.harness.connector import FakeConnector
