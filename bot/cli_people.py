@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from dialogs.project_import import ImportFileError, ImportReport, import_projects, read_rows
+from dialogs.projects.project_import import ImportFileError, ImportReport, import_projects, read_rows
 from storage.db import Database
 from storage.directory import (
     DUPLICATE_EMAIL,

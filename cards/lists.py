@@ -3,21 +3,45 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any, ClassVar, Literal
 
 from microsoft_teams.cards.core import Choice, ChoiceSetInput, Fact, FactSet, TextInput
 
 from cards.base import card, field_error, heading, paragraph, submit
 from cards.i18n import Translator
+from cards.payloads import Payload, StoredIn
 
-DOMAIN_SAVE_VERB = "lists.domain_save"
-GOVERNMENT_SAVE_VERB = "lists.government_save"
-GOVERNMENT_PAGE_VERB = "lists.government_page"
 GOVERNMENT_KINDS = ("municipality", "police_zone", "emergency_zone", "intermunicipal", "other")
 AUTO_KIND = "auto"
 # The inputs state the columns' lengths (storage/projects.py; tests/test_text_limits.py keeps them equal).
 NAME_MAX = 128  # a domain's name, in each language
 GOVERNMENT_NAME_MAX = 200
+
+
+class SaveDomain(Payload):
+    """The domains card: add a domain, or rename the one chosen (inputs arrive as strings, "" when empty)."""
+
+    VERB: ClassVar[str] = "lists.domain_save"
+    operation: Literal["add", "rename"] = "add"
+    domain: str = ""  # the chosen domain's id
+    name_nl: Annotated[str, StoredIn("domain.name_nl", NAME_MAX)] = ""
+    name_en: Annotated[str, StoredIn("domain.name_en", NAME_MAX)] = ""
+
+
+class SaveGovernment(Payload):
+    """The governments card: add a local government, or change the one named (its name, its kind)."""
+
+    VERB: ClassVar[str] = "lists.government_save"
+    operation: Literal["add", "change"] = "add"
+    page: int = 1
+    current: str = ""
+    name: Annotated[str, StoredIn("government.name", GOVERNMENT_NAME_MAX)] = ""
+    kind: str = AUTO_KIND  # AUTO_KIND or one of GOVERNMENT_KINDS; anything else comes back as the form's error
+
+
+class GovernmentsPage(Payload):
+    VERB: ClassVar[str] = "lists.government_page"
+    page: int = 1
 
 
 @dataclass(frozen=True)
@@ -85,8 +109,8 @@ def build_domains_card(form: DomainsForm, t: Translator) -> dict[str, Any]:
     return card(
         body,
         [
-            submit(t("lists.add"), DOMAIN_SAVE_VERB, operation="add"),
-            submit(t("lists.domains.rename"), DOMAIN_SAVE_VERB, operation="rename"),
+            submit(t("lists.add"), SaveDomain, operation="add"),
+            submit(t("lists.domains.rename"), SaveDomain, operation="rename"),
         ],
     )
 
@@ -131,11 +155,11 @@ def build_governments_card(form: GovernmentsForm, t: Translator) -> dict[str, An
     _error(body, form.errors, "kind")
     body.append(paragraph(t("lists.governments.hint"), subtle=True))
     actions = [
-        submit(t("lists.add"), GOVERNMENT_SAVE_VERB, operation="add", page=form.page),
-        submit(t("lists.governments.change"), GOVERNMENT_SAVE_VERB, operation="change", page=form.page),
+        submit(t("lists.add"), SaveGovernment, operation="add", page=form.page),
+        submit(t("lists.governments.change"), SaveGovernment, operation="change", page=form.page),
     ]
     if form.page > 1:
-        actions.append(submit(t("projects.previous"), GOVERNMENT_PAGE_VERB, page=form.page - 1))
+        actions.append(submit(t("projects.previous"), GovernmentsPage, page=form.page - 1))
     if form.page < form.pages:
-        actions.append(submit(t("projects.next"), GOVERNMENT_PAGE_VERB, page=form.page + 1))
+        actions.append(submit(t("projects.next"), GovernmentsPage, page=form.page + 1))
     return card(body, actions)

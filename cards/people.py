@@ -3,17 +3,34 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 from microsoft_teams.cards.core import Choice, ChoiceSetInput, Fact, FactSet, TextInput
 
 from cards.base import card, field_error, heading, paragraph, submit
 from cards.i18n import Translator
+from cards.payloads import Payload
 
-ROLES_SAVE_VERB = "roles.save"
-FORGET_VERB = "privacy.forget"
-FORGET_CANCEL_VERB = "privacy.forget_cancel"
 ROLES = ("admin", "manager", "coordinator", "member")
+
+
+class SaveRoles(Payload):
+    """The roles card: grant or revoke a role (its inputs arrive as strings, "" when left empty)."""
+
+    VERB: ClassVar[str] = "roles.save"
+    operation: Literal["grant", "revoke"] = "grant"
+    person: str = ""
+    role: str = ""  # one of ROLES; anything else comes back as the form's error
+    domains: str = ""  # the chosen domains' ids, comma-separated
+
+
+class ConfirmForget(Payload):
+    VERB: ClassVar[str] = "privacy.forget"
+    token: str = ""  # ties the card to the person it was shown to
+
+
+class CancelForget(Payload):
+    VERB: ClassVar[str] = "privacy.forget_cancel"
 
 
 @dataclass(frozen=True)
@@ -76,8 +93,8 @@ def build_roles_card(form: RolesForm, t: Translator) -> dict[str, Any]:
     return card(
         body,
         [
-            submit(t("roles.grant"), ROLES_SAVE_VERB, operation="grant"),
-            submit(t("roles.revoke"), ROLES_SAVE_VERB, operation="revoke"),
+            submit(t("roles.grant"), SaveRoles, operation="grant"),
+            submit(t("roles.revoke"), SaveRoles, operation="revoke"),
         ],
     )
 
@@ -100,7 +117,7 @@ def build_forget_card(t: Translator, *, token: str) -> dict[str, Any]:
     return card(
         body,
         [
-            submit(t("forget.confirm"), FORGET_VERB, token=token),
-            submit(t("forget.cancel"), FORGET_CANCEL_VERB),
+            submit(t("forget.confirm"), ConfirmForget, token=token),
+            submit(t("forget.cancel"), CancelForget),
         ],
     )

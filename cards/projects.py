@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, ClassVar, Literal
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -23,22 +23,93 @@ from microsoft_teams.cards.core import (
     TextInput,
     ToggleInput,
 )
+from pydantic import Field
 
 from cards.base import card, field_error, heading, hours_text, paragraph, submit
 from cards.i18n import Translator
-
-OPEN_VERB = "projects.open"
-PAGE_VERB = "projects.page"
-EDIT_VERB = "projects.edit"
-SAVE_VERB = "projects.save"
-MEMBER_FORM_VERB = "projects.member_form"
-MEMBER_SAVE_VERB = "projects.member_save"
-PHASE_FORM_VERB = "projects.phase_form"
-PHASE_SAVE_VERB = "projects.phase_save"
-CHOOSE_VERB = "lookup.choose"
+from cards.payloads import Id, Payload, Prose, StoredIn
 
 PHASES = ("analysis", "execution", "implementation", "handover", "after_care", "closed")
 STATES = ("active", "on_hold", "closed")
+
+# A project as a card names it: its code, or its name (at most 200 characters).
+Reference = Annotated[str, Field(max_length=200)]
+
+
+# The contracts of the project cards' buttons ----------------------------------------------------------------------
+
+
+class ChooseProject(Payload):
+    """The "which project?" card: run the command asked for again, with the chosen project's code."""
+
+    VERB: ClassVar[str] = "lookup.choose"
+    command: str = Field(max_length=40)
+    code: Reference
+
+
+class OpenProject(Payload):
+    VERB: ClassVar[str] = "projects.open"
+    code: Reference
+
+
+class EditProject(Payload):
+    VERB: ClassVar[str] = "projects.edit"
+    code: Reference
+
+
+class OpenMemberForm(Payload):
+    VERB: ClassVar[str] = "projects.member_form"
+    code: Reference
+
+
+class OpenPhaseForm(Payload):
+    VERB: ClassVar[str] = "projects.phase_form"
+    code: Reference
+
+
+class ProjectsPage(Payload):
+    """A page of one person's list of projects."""
+
+    VERB: ClassVar[str] = "projects.page"
+    page: int = 1
+    owner: Id | None = None  # whose list it is (dialogs/kernel/owned.py)
+
+
+class SaveProject(Payload):
+    """The new/edit project form. Its inputs arrive as strings ("" when left empty); the form is checked field by
+    field when it is saved (dialogs/projects/form.py)."""
+
+    VERB: ClassVar[str] = "projects.save"
+    form_id: Annotated[str, Prose()] = ""
+    project: Reference | None = None  # the code of the project being edited
+    code: str = ""
+    name: Annotated[str, StoredIn("project.name", 200)] = ""
+    domain: str = ""
+    description: Annotated[str, StoredIn("project.description", 4000)] = ""
+    goal: Annotated[str, StoredIn("project.goal", 4000)] = ""
+    scope: Annotated[str, StoredIn("project.scope", 4000)] = ""
+    coordinator: str = ""
+    manager: str = ""
+    governments: str = ""
+    start: str = ""
+    end: str = ""
+    budget_hours: str = ""
+    budget_euros: str = ""
+    state: str = ""
+
+
+class SaveMember(Payload):
+    VERB: ClassVar[str] = "projects.member_save"
+    code: Reference
+    person: str = ""
+    role: Annotated[str, StoredIn("team_member.role", 128)] = ""
+    external: Literal["true", "false"] = "false"  # the toggle's values
+
+
+class SavePhase(Payload):
+    VERB: ClassVar[str] = "projects.phase_save"
+    code: Reference
+    phase: str = ""  # one of PHASES; anything else comes back as the form's error
 
 
 @dataclass(frozen=True)
@@ -69,9 +140,9 @@ class ProjectView:
     budget_hours: Decimal | None = None
     budget_euros: Decimal | None = None
     can_edit: bool = False
-    # During after-care (dialogs/handover.py): who gives second-line support until when.
+    # During after-care (the handover capability, through Slot.PROJECT_CARD): who gives second-line support until when.
     after_care: str | None = None
-    # Cumulative hours against budget over time (dialogs/timelog.py burn_chart_uri): a PNG data URI.
+    # Cumulative hours against budget over time (the time capability, through Slot.PROJECT_CARD): a PNG data URI.
     chart_uri: str | None = None
 
 
@@ -122,9 +193,9 @@ def build_project_card(view: ProjectView, t: Translator) -> dict[str, Any]:
     actions = []
     if view.can_edit:
         actions = [
-            submit(t("project.action.edit"), EDIT_VERB, code=view.code),
-            submit(t("project.action.add_member"), MEMBER_FORM_VERB, code=view.code),
-            submit(t("project.action.phase"), PHASE_FORM_VERB, code=view.code),
+            submit(t("project.action.edit"), EditProject, code=view.code),
+            submit(t("project.action.add_member"), OpenMemberForm, code=view.code),
+            submit(t("project.action.phase"), OpenPhaseForm, code=view.code),
         ]
     return card(body, actions or None)
 
@@ -148,7 +219,7 @@ def build_project_list_card(
         body.append(
             Container(
                 separator=True,
-                select_action=submit(line.code, OPEN_VERB, code=line.code),
+                select_action=submit(line.code, OpenProject, code=line.code),
                 items=[
                     ColumnSet(
                         columns=[
@@ -167,9 +238,9 @@ def build_project_list_card(
     actions = []
     owner = {"owner": owner_id} if owner_id is not None else {}
     if page > 1:
-        actions.append(submit(t("projects.previous"), PAGE_VERB, page=page - 1, **owner))
+        actions.append(submit(t("projects.previous"), ProjectsPage, page=page - 1, **owner))
     if page < pages:
-        actions.append(submit(t("projects.next"), PAGE_VERB, page=page + 1, **owner))
+        actions.append(submit(t("projects.next"), ProjectsPage, page=page + 1, **owner))
     return card(body, actions or None)
 
 
@@ -178,7 +249,7 @@ def build_project_choice_card(
 ) -> dict[str, Any]:
     """Several projects match what was typed: one button per project runs the same command with its code."""
     body: list[Any] = [heading(t("lookup.which")), paragraph(t("lookup.several", reference=reference), subtle=True)]
-    buttons = [submit(f"{code} · {name}"[:80], CHOOSE_VERB, command=command, code=code) for code, name in candidates]
+    buttons = [submit(f"{code} · {name}"[:80], ChooseProject, command=command, code=code) for code, name in candidates]
     body.append(ActionSet(actions=buttons))
     return card(body)
 
@@ -304,7 +375,7 @@ def build_project_form_card(form: ProjectForm, t: Translator) -> dict[str, Any]:
     data: dict[str, Any] = {"form_id": form.form_id}
     if form.editing:
         data["project"] = form.editing
-    return card(body, [submit(t("project.form.save"), SAVE_VERB, **data)])
+    return card(body, [submit(t("project.form.save"), SaveProject, **data)])
 
 
 @dataclass(frozen=True)
@@ -341,7 +412,7 @@ def build_team_member_card(form: MemberForm, t: Translator) -> dict[str, Any]:
             value_off="false",
         )
     )
-    return card(body, [submit(t("project.member.save"), MEMBER_SAVE_VERB, code=form.code)])
+    return card(body, [submit(t("project.member.save"), SaveMember, code=form.code)])
 
 
 def build_phase_card(code: str, current: str, t: Translator, error: str | None = None) -> dict[str, Any]:
@@ -358,4 +429,4 @@ def build_phase_card(code: str, current: str, t: Translator, error: str | None =
     ]
     if error:
         body.append(field_error(error))
-    return card(body, [submit(t("project.phase.save"), PHASE_SAVE_VERB, code=code)])
+    return card(body, [submit(t("project.phase.save"), SavePhase, code=code)])

@@ -3,18 +3,34 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
 from microsoft_teams.cards.core import Choice, ChoiceSetInput, TextBlock, TextInput, TimeInput, ToggleInput
 
 from cards.base import card, field_error, heading, paragraph, submit
 from cards.i18n import Translator
+from cards.payloads import Id, Payload, StoredIn
 
-SAVE_VERB = "settings.save"
 AUTO = "auto"
 # The inputs state the columns' lengths (storage/directory.py; tests/test_text_limits.py keeps them equal).
 NAME_MAX = 256
 EMAIL_MAX = 320
+
+
+class SaveSettings(Payload):
+    """The settings form. A field that is absent (an older card, or a client that leaves empty inputs out) leaves
+    what it sets as it is."""
+
+    VERB: ClassVar[str] = "settings.save"
+    language: str = AUTO
+    timezone: str = ""
+    name: Annotated[str | None, StoredIn("person.name", NAME_MAX)] = None
+    email: Annotated[str | None, StoredIn("person.contact_email", EMAIL_MAX)] = None
+    # The reminder to log time (dialogs/settings/nudge_choice.py); absent: leave as it is.
+    nudge: str | None = None
+    nudge_at: str | None = None
+    nudge_hours: str | None = None
+    owner: Id | None = None  # whose settings card it is (dialogs/kernel/owned.py)
 
 
 @dataclass(frozen=True)
@@ -98,7 +114,7 @@ def build_settings_card(form: SettingsForm, t: Translator) -> dict[str, Any]:
     if form.nudge is not None:
         body.extend(_nudge_section(form.nudge, form.errors, t))
     owner = {"owner": form.owner_id} if form.owner_id is not None else {}
-    return card(body, [submit(t("settings.save"), SAVE_VERB, **owner)])
+    return card(body, [submit(t("settings.save"), SaveSettings, **owner)])
 
 
 def _nudge_section(nudge: NudgeSection, errors: dict[str, str], t: Translator) -> list[Any]:

@@ -6,13 +6,13 @@ from __future__ import annotations
 from functools import cache
 
 from dialogs import (
-    core,
     handover,
     lists,
     meetings,
     people,
     proactive,
     projects,
+    settings,
     status,
     timelog,
 )
@@ -22,7 +22,7 @@ from dialogs.kernel.turn import Services
 from dialogs.proactive import ProactiveCards
 
 CAPABILITIES = (
-    core.capability,
+    settings.capability,
     proactive.capability,
     projects.capability,
     people.capability,

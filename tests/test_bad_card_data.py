@@ -338,7 +338,7 @@ def test_every_project_lookup_names_a_command_the_choice_card_may_run() -> None:
 
     router = build_router()
     named: set[str] = set()
-    for path in Path("dialogs").glob("*.py"):
+    for path in Path("dialogs").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             lookup = isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("find_project", "_project")
             if lookup and isinstance(node, ast.Call) and len(node.args) >= 4:

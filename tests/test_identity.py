@@ -21,7 +21,7 @@ from sqlmodel import select
 
 from bot.cli_people import OperatorError
 from bot.cli_people import run as run_operator_verb
-from dialogs.project_import import import_projects, read_rows
+from dialogs.projects.project_import import import_projects, read_rows
 from storage import migrate
 from storage.db import Database, create_db_engine, normalise_url
 from storage.directory import RELEASED_EMAIL, DirectoryRepository, Role, link_email

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from sqlmodel import select
 
 from bot.cli_people import run
-from dialogs.project_import import import_projects, read_rows
+from dialogs.projects.project_import import import_projects, read_rows
 from storage.audit import AuditLog
 from storage.db import Database
 from storage.models import Person
@@ -132,7 +132,7 @@ def test_semicolon_csv_and_missing_columns(tmp_path: Path) -> None:
     assert read_rows(path) == [{"code": "DT-001", "name": "Loket", "domain": "Digitale transformatie"}]
     broken = tmp_path / "broken.csv"
     broken.write_text("code,title\nDT-001,x\n", encoding="utf-8")
-    from dialogs.project_import import ImportFileError
+    from dialogs.projects.project_import import ImportFileError
 
     with pytest.raises(ImportFileError, match="missing column"):
         read_rows(broken)

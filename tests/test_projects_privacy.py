@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 
 import storage.tables  # noqa: F401  (every table on the metadata)
-from dialogs.project_import import import_projects
+from dialogs.projects.project_import import import_projects
 from storage.audit import AuditLog, record_audit
 from storage.db import Database
 from storage.directory import DirectoryRepository, Role

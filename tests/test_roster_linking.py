@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from dialogs.project_import import import_projects, read_rows
+from dialogs.projects.project_import import import_projects, read_rows
 from storage.audit import AuditLog
 from storage.db import Database
 from storage.directory import DirectoryRepository, Role

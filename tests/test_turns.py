@@ -249,12 +249,12 @@ async def test_time_zone_is_only_updated_when_teams_sends_one(bot: BotDriver, db
 async def test_exception_in_a_handler_apologises_with_a_reference(
     db: Database, clock: Any, connector: FakeConnector, monkeypatch: pytest.MonkeyPatch, caplog: Any
 ) -> None:
-    import dialogs.core
+    import dialogs.settings.form
 
     def broken(*args: Any) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(dialogs.core, "show_settings", broken)
+    monkeypatch.setattr(dialogs.settings.form, "build_settings_card", broken)
     async with BotDriver.start(db=db, clock=clock, connector=connector) as driver:
         with caplog.at_level(logging.ERROR):
             result = await driver.say(BOB, "settings")

@@ -1,65 +1,26 @@
-"""The capabilities every installation has: the help menu (as the person may use it) and personal settings."""
+"""The personal settings form: language, time zone, name, a contact address and the reminder to log time (the
+reminder's part of the form: nudge_choice.py; the reminder itself is the time capability's job)."""
 
 from __future__ import annotations
-
-from typing import Annotated
 
 from pydantic import ValidationError
 
 from cards.i18n import LANGUAGES, Translator, language_of, translator
 from cards.menu import MenuSection
-from cards.payloads import Id, Payload, StoredIn, length_errors
-from cards.settings import AUTO, SAVE_VERB, NudgeSection, SettingsForm, build_settings_card
-from dialogs import nudge_choice
+from cards.payloads import length_errors
+from cards.settings import AUTO, NudgeSection, SaveSettings, SettingsForm, build_settings_card
 from dialogs.kernel.owned import not_yours
-from dialogs.kernel.registry import Capability
-from dialogs.kernel.router import MenuInfo, Router
+from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.timezones import person_zone, resolve_timezone
 from dialogs.kernel.turn import Reply, Request, Services
+from dialogs.settings import nudge_choice
+from dialogs.settings.declaration import capability
 from storage.directory import EMAIL_MAX, NAME_MAX, DirectoryRepository, is_email
-
-
-def register(router: Router) -> None:
-    def show_help(request: Request, services: Services, rest: str) -> Reply:
-        return Reply.card(router.help_card_for(request, services))
-
-    router.command(
-        "help",
-        en=("help", "?", "menu"),
-        nl=("hulp", "help", "menu"),
-        handler=show_help,
-        menu=MenuInfo("menu.help.title", "menu.help.description", {"en": "help", "nl": "hulp"}, section=None),
-    )
-    router.command(
-        "settings",
-        en=("settings",),
-        nl=("instellingen",),
-        handler=show_settings,
-        menu=MenuInfo(
-            "menu.settings.title",
-            "menu.settings.description",
-            {"en": "settings", "nl": "instellingen"},
-            section=MenuSection.YOU,
-        ),
-    )
-    router.action(SAVE_VERB, SettingsPayload, save_settings, on_invalid=settings_unreadable)
-
-
-class SettingsPayload(Payload):
-    language: str = AUTO
-    timezone: str = ""
-    # Absent (an older card, or a client that leaves empty inputs out) means: leave as it is.
-    name: Annotated[str | None, StoredIn("person.name", 256)] = None
-    email: Annotated[str | None, StoredIn("person.contact_email", 320)] = None
-    # The reminder to log time (dialogs/nudges.py); absent: leave as it is.
-    nudge: str | None = None
-    nudge_at: str | None = None
-    nudge_hours: str | None = None
-    owner: Id | None = None  # whose settings card it is (dialogs/owned.py)
+from storage.models import Person
 
 
 def _nudge_section(
-    request: Request, services: Services, payload: SettingsPayload | None = None, t: Translator | None = None
+    request: Request, services: Services, payload: SaveSettings | None = None, t: Translator | None = None
 ) -> NudgeSection:
     """The reminder part of the form: as stored, or as typed (payload) when the form comes back with errors."""
     assert request.person.id is not None
@@ -75,9 +36,32 @@ def _nudge_section(
     )
 
 
+@capability.command(
+    "settings",
+    en=("settings",),
+    nl=("instellingen",),
+    menu=MenuInfo(
+        "menu.settings.title",
+        "menu.settings.description",
+        {"en": "settings", "nl": "instellingen"},
+        section=MenuSection.YOU,
+    ),
+)
 def show_settings(request: Request, services: Services, rest: str) -> Reply:
-    person = request.person
-    form = SettingsForm(
+    form = _form_as_stored(_stored(request, services), request, _nudge_section(request, services))
+    return Reply.card(build_settings_card(form, request.t))
+
+
+def _stored(request: Request, services: Services) -> Person:
+    """The person's row: their settings as stored (the request carries only who they are)."""
+    assert request.person.id is not None
+    person = DirectoryRepository(services.db).get(request.person.id)
+    assert person is not None
+    return person
+
+
+def _form_as_stored(person: Person, request: Request, nudge: NudgeSection) -> SettingsForm:
+    return SettingsForm(
         language=person.preferred_language or AUTO,
         timezone=person.preferred_timezone or "",
         effective_language=request.teams_language or request.language,
@@ -85,13 +69,12 @@ def show_settings(request: Request, services: Services, rest: str) -> Reply:
         name=person.name,
         email=person.contact_email or "",
         verified_email=person.email,
-        nudge=_nudge_section(request, services),
+        nudge=nudge,
         owner_id=person.id,
     )
-    return Reply.card(build_settings_card(form, request.t))
 
 
-def validate_settings(payload: SettingsPayload, request: Request) -> dict[str, str]:
+def validate_settings(payload: SaveSettings, request: Request) -> dict[str, str]:
     t = request.t
     errors: dict[str, str] = {}
     if payload.language not in (AUTO, *LANGUAGES):
@@ -112,9 +95,9 @@ def validate_settings(payload: SettingsPayload, request: Request) -> dict[str, s
     return errors
 
 
-def _typed_form(payload: SettingsPayload, request: Request, errors: dict[str, str], services: Services) -> SettingsForm:
+def _typed_form(payload: SaveSettings, request: Request, errors: dict[str, str], services: Services) -> SettingsForm:
     """The form as the person filled it in, with the errors next to their fields."""
-    person = request.person
+    person = _stored(request, services)
     return SettingsForm(
         language=payload.language if payload.language in (AUTO, *LANGUAGES) else AUTO,
         timezone=payload.timezone,
@@ -129,7 +112,13 @@ def _typed_form(payload: SettingsPayload, request: Request, errors: dict[str, st
     )
 
 
-def save_settings(request: Request, services: Services, payload: SettingsPayload) -> Reply:
+def settings_unreadable(request: Request, services: Services, invalid: ValidationError) -> Reply:
+    """A settings card whose fields are not even strings: show a fresh form rather than guess."""
+    return show_settings(request, services, "")
+
+
+@capability.verb(SaveSettings, on_invalid=settings_unreadable)
+def save_settings(request: Request, services: Services, payload: SaveSettings) -> Reply:
     # A personal card: someone else pressing it in a channel would otherwise take on its owner's name and choices.
     if (refused := not_yours(request, services, payload.owner, "card.not_yours.settings")) is not None:
         return refused
@@ -156,19 +145,8 @@ def save_settings(request: Request, services: Services, payload: SettingsPayload
     # Answer in the language just chosen, so the person sees at once that it worked; the pressed form is
     # refreshed so it no longer shows an error from an earlier attempt.
     t = translator(language_of(person.preferred_language, default=request.teams_language or request.language))
-    teams_timezone = request.teams_timezone or request.timezone
-    timezone = person.preferred_timezone or teams_timezone
-    saved_form = SettingsForm(
-        language=person.preferred_language or AUTO,
-        timezone=person.preferred_timezone or "",
-        effective_language=request.teams_language or request.language,
-        effective_timezone=teams_timezone,
-        name=person.name,
-        email=person.contact_email or "",
-        verified_email=person.email,
-        nudge=_nudge_section(request, services, t=t),
-        owner_id=person.id,
-    )
+    timezone = person.preferred_timezone or request.teams_timezone or request.timezone
+    saved_form = _form_as_stored(person, request, _nudge_section(request, services, t=t))
     saved = t("settings.saved", language=t(f"language.name.{t.language}"), timezone=timezone)
     if "name" in corrected:
         saved += " " + t("settings.name.saved", name=person.name)
@@ -182,11 +160,3 @@ def save_settings(request: Request, services: Services, payload: SettingsPayload
             else t("settings.nudge.saved_off")
         )
     return Reply(texts=[saved], replace_card=build_settings_card(saved_form, t))
-
-
-def settings_unreadable(request: Request, services: Services, invalid: ValidationError) -> Reply:
-    """A settings card whose fields are not even strings: show a fresh form rather than guess."""
-    return show_settings(request, services, "")
-
-
-capability = Capability("settings", install=register)

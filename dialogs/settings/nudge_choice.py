@@ -1,5 +1,5 @@
 """The reminder to log time as a person chooses it in settings: the form's values, reading what was typed, saving
-it. The reminders themselves are the time capability's job (dialogs/nudges.py)."""
+it. Sending the reminders is the time capability's job."""
 
 from __future__ import annotations
 

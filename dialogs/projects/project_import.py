@@ -14,13 +14,13 @@ from sqlalchemy import func
 from sqlmodel import Session, or_, select
 
 from cards.values import parse_date, parse_decimal
+from domain.governments import guess_kind
 from storage.audit import record_audit
 from storage.db import Database
 from storage.directory import is_email, person_for_email
 from storage.projects import (
     Domain,
     Government,
-    GovernmentKind,
     Project,
     ProjectGovernment,
     ProjectRepository,
@@ -98,7 +98,7 @@ def _csv_rows(path: Path) -> Iterator[list[str]]:
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # heavy, and only an import from a spreadsheet needs it: loaded on first use
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
@@ -239,28 +239,12 @@ def _domain(session: Session, name: str) -> Domain | None:
     ).first()
 
 
-_KIND_PREFIXES = (
-    (GovernmentKind.POLICE_ZONE, ("politiezone", "pz ", "police zone")),
-    (GovernmentKind.EMERGENCY_ZONE, ("hulpverleningszone", "brandweerzone", "hvz ", "emergency")),
-    (GovernmentKind.MUNICIPALITY, ("gemeente", "stad ", "municipality", "city ")),
-    (GovernmentKind.INTERMUNICIPAL, ("intercommunale", "intergemeentelijk", "igs ")),
-)
-
-
-def guess_kind(name: str) -> GovernmentKind:
-    lowered = name.lower() + " "
-    for kind, prefixes in _KIND_PREFIXES:
-        if lowered.startswith(prefixes):
-            return kind
-    return GovernmentKind.OTHER
-
-
 def _government(session: Session, name: str) -> Government:
     """A government from the managed list by name (any case); a new one is added with a guessed kind."""
     found = session.exec(select(Government).where(func.lower(Government.name) == name.lower())).first()
     if found is not None:
         return found
-    government = Government(name=name[:200], kind=guess_kind(name).value)
+    government = Government(name=name[:200], kind=guess_kind(name))
     session.add(government)
     session.flush()
     return government

@@ -1,0 +1,106 @@
+"""The administrator's roles card: who holds which role (and which domains a manager manages), granting and
+revoking."""
+
+from __future__ import annotations
+
+from cards.i18n import Translator
+from cards.menu import MenuSection
+from cards.people import ROLES, RoleHolder, RolesForm, SaveRoles, build_roles_card
+from cards.values import parse_id
+from dialogs.kernel.permissions import Action, allowed
+from dialogs.kernel.router import MenuInfo
+from dialogs.kernel.turn import Reply, Request, Services, Stop
+from dialogs.kernel.who import Me, me, refusal
+from dialogs.people.declaration import capability
+from storage.directory import DirectoryRepository, Role
+from storage.models import Person
+from storage.projects import ProjectRepository
+
+
+def _roles_form(services: Services, request: Request, **kwargs: object) -> RolesForm:
+    t = request.t
+    directory = DirectoryRepository(services.db)
+    domains = ProjectRepository(services.db).domains()
+    names = {d.id: d.name(t.language) for d in domains}
+    holders = []
+    for person, roles in directory.people_with_roles():
+        assert person.id is not None
+        managed = directory.managed_domains(person.id) if Role.MANAGER in roles else frozenset()
+        holders.append(
+            RoleHolder(
+                name=person.name,
+                email=person.email,
+                roles=tuple(r.value for r in Role if r in roles),
+                domains=tuple(sorted(names[d] for d in managed if d in names)),
+            )
+        )
+    return RolesForm(holders=holders, domains=[(str(d.id), names[d.id]) for d in domains], **kwargs)  # type: ignore[arg-type]
+
+
+def _administrator(request: Request, services: Services) -> Me:
+    """The person asking, when they may manage people; raises Stop with the refusal otherwise."""
+    who = me(request, services)
+    decision = allowed(who.actor(), Action.MANAGE_PEOPLE)
+    if not decision.allowed:
+        raise Stop(refusal(decision, request.t))
+    return who
+
+
+@capability.command(
+    "roles",
+    en=("roles",),
+    nl=("rollen",),
+    menu=MenuInfo(
+        "menu.roles.title", "menu.roles.description", {"en": "roles", "nl": "rollen"},
+        requires=Action.MANAGE_PEOPLE,
+        section=MenuSection.ADMIN,
+    ),
+)  # fmt: skip
+def show_roles(request: Request, services: Services, rest: str) -> Reply:
+    _administrator(request, services)
+    return Reply.card(build_roles_card(_roles_form(services, request), request.t))
+
+
+def _named(services: Services, typed: str, t: Translator) -> Person | str:
+    """The one person the roles card names, or the error to show next to the field."""
+    wanted = typed.strip()
+    if not wanted:
+        return t("roles.person.missing")
+    people = DirectoryRepository(services.db).find(typed)
+    if not people:
+        return t("roles.person.unknown", value=wanted[:80])
+    if len(people) > 1:
+        return t("project.person.several", value=wanted[:80], names=", ".join(p.name for p in people[:5]))
+    return people[0]
+
+
+@capability.verb(SaveRoles)
+def save_roles(request: Request, services: Services, payload: SaveRoles) -> Reply:
+    t = request.t
+    who = _administrator(request, services)
+    errors: dict[str, str] = {}
+    person = _named(services, payload.person, t)
+    if isinstance(person, str):
+        errors["person"] = person
+    if payload.role not in ROLES:
+        errors["role"] = t("roles.role.invalid")
+    if errors or isinstance(person, str):
+        values = payload.model_dump(exclude={"operation"})
+        return Reply(replace_card=build_roles_card(_roles_form(services, request, values=values, errors=errors), t))
+    assert person.id is not None
+    directory = DirectoryRepository(services.db)
+    role = Role(payload.role)
+    now = services.clock.now()
+    name = person.name or person.email or "?"
+    if payload.operation == "revoke":
+        if role == Role.ADMIN and person.id == who.id:
+            return Reply.text(t("roles.not_yourself"))
+        changed = directory.revoke(person.id, role, actor_id=who.id, now=now)
+        message = t("roles.revoked" if changed else "roles.not_held", name=name, role=t(f"role.{role.value}"))
+    else:
+        changed = directory.grant(person.id, role, actor_id=who.id, now=now)
+        if role == Role.MANAGER:
+            domain_ids = {number for p in payload.domains.split(",") if (number := parse_id(p)) is not None}
+            changed = directory.set_managed_domains(person.id, domain_ids, actor_id=who.id, now=now) or changed
+        message = t("roles.granted" if changed else "roles.already", name=name, role=t(f"role.{role.value}"))
+    return Reply(texts=[message], replace_card=build_roles_card(_roles_form(services, request), t))

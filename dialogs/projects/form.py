@@ -1,0 +1,246 @@
+"""The project form: a new project, editing one, and saving either (checked field by field, saved once per person
+and form)."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+
+from cards.i18n import Translator
+from cards.menu import MenuSection
+from cards.payloads import length_errors
+from cards.projects import (
+    FORM_FIELDS,
+    STATES,
+    EditProject,
+    ProjectForm,
+    SaveProject,
+    build_project_form_card,
+)
+from cards.values import parse_date, parse_decimal, parse_id
+from dialogs.kernel.owned import submission_key
+from dialogs.kernel.permissions import Action, allowed
+from dialogs.kernel.router import MenuInfo
+from dialogs.kernel.turn import Reply, Request, Services, Stop
+from dialogs.kernel.who import PersonPick, find_project, me, refusal, resolve_person
+from dialogs.projects.declaration import capability
+from dialogs.projects.show import closing_answers, show_after_save
+from storage.audit import audit_by_request
+from storage.directory import person_for_email
+from storage.projects import ProjectFacts, ProjectRepository, ProjectState, is_valid_code, normalise_code
+
+
+def _form(services: Services, t: Translator, **kwargs: Any) -> ProjectForm:
+    repository = ProjectRepository(services.db)
+    domains = [(str(d.id), d.name(t.language)) for d in repository.domains()]
+    governments = [(str(g.id), g.name) for g in repository.governments()]
+    return ProjectForm(domains=domains, governments=governments, **kwargs)
+
+
+@capability.command(
+    "new project",
+    en=("new project",),
+    nl=("nieuw project",),
+    menu=MenuInfo(
+        "menu.new_project.title",
+        "menu.new_project.description",
+        {"en": "new project", "nl": "nieuw project"},
+        section=MenuSection.PROJECTS,
+    ),
+)
+def new_project(request: Request, services: Services, rest: str) -> Reply:
+    decision = allowed(me(request, services).actor(), Action.CREATE_PROJECT)
+    if not decision.allowed:
+        raise Stop(refusal(decision, request.t))
+    values = {"code": normalise_code(rest)} if rest.strip() else {}
+    form = _form(services, request.t, form_id=uuid.uuid4().hex, values=values)
+    return Reply.card(build_project_form_card(form, request.t))
+
+
+@capability.command("edit project", en=("edit project",), nl=("wijzig project",))
+def edit_project(request: Request, services: Services, rest: str) -> Reply:
+    found = find_project(request, services, rest, "edit project")
+    decision = allowed(me(request, services).actor(found), Action.EDIT_PROJECT)
+    if not decision.allowed:
+        raise Stop(refusal(decision, request.t))
+    values = {
+        "name": found.name,
+        "domain": str(found.domain_id),
+        "description": found.description,
+        "goal": found.goal,
+        "scope": found.scope,
+        "coordinator": found.coordinator_email or found.coordinator_name or "",
+        "manager": found.manager_email or found.manager_name or "",
+        "governments": ",".join(str(g) for g in found.government_ids),
+        "start": found.planned_start.isoformat() if found.planned_start else "",
+        "end": found.planned_end.isoformat() if found.planned_end else "",
+        "budget_hours": _plain_number(found.budget_hours, request.t),
+        "budget_euros": _plain_number(found.budget_euros, request.t),
+        "state": found.state,
+    }
+    form = _form(services, request.t, form_id=uuid.uuid4().hex, editing=found.code, values=values)
+    return Reply.card(build_project_form_card(form, request.t))
+
+
+@capability.verb(EditProject)
+def open_edit_form(request: Request, services: Services, payload: EditProject) -> Reply:
+    return edit_project(request, services, payload.code)
+
+
+def _plain_number(value: Decimal | None, t: Translator) -> str:
+    if value is None:
+        return ""
+    text = format(value.normalize(), "f")
+    return text.replace(".", ",") if t.language == "nl" else text
+
+
+# Saving the project form ----------------------------------------------------------------------------------------
+
+
+def validate_project(
+    payload: SaveProject, request: Request, services: Services, editing: ProjectFacts | None
+) -> tuple[dict[str, Any], list[int], dict[str, PersonPick], dict[str, str]]:
+    """The project's values, its governments and the people it names, or errors per field (nothing written)."""
+    t = request.t
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    repository = ProjectRepository(services.db)
+    if editing is None:
+        code = normalise_code(payload.code)
+        if not code:
+            errors["code"] = t("project.code.missing")
+        elif not is_valid_code(code):
+            errors["code"] = t("project.code.invalid", value=payload.code.strip()[:20])
+        elif repository.code_taken(code):
+            errors["code"] = t("project.code.taken", code=code)
+    name = " ".join(payload.name.split())
+    if not name:
+        errors["name"] = t("project.name.missing")
+    elif len(name) > 200:
+        errors["name"] = t("project.name.too_long")
+    values["name"] = name
+    domain_ids = {d.id for d in repository.domains()}
+    if parse_id(payload.domain) not in domain_ids:
+        errors["domain"] = t("project.domain.missing")
+    else:
+        values["domain_id"] = int(payload.domain)
+    for key in ("description", "goal", "scope"):
+        values[key] = getattr(payload, key).strip()[:4000]
+    people: dict[str, PersonPick] = {}
+    for key in ("coordinator", "manager"):
+        text = getattr(payload, key).strip()
+        if not text:
+            people[key] = PersonPick()
+            continue
+        pick = resolve_person(services, text, t)
+        if isinstance(pick, str):
+            errors[key] = pick
+        else:
+            people[key] = pick
+    known = {g.id for g in repository.governments()}
+    government_ids: list[int] = []
+    for part in (p.strip() for p in payload.governments.split(",")):
+        if not part:
+            continue
+        if parse_id(part) not in known:
+            errors["governments"] = t("project.governments.invalid")
+            break
+        government_ids.append(int(part))
+    for key, column in (("start", "planned_start"), ("end", "planned_end")):
+        text = getattr(payload, key).strip()
+        values[column] = parse_date(text) if text else None
+        if text and values[column] is None:
+            errors[key] = t("project.date.invalid", value=text[:20])
+    if values.get("planned_start") and values.get("planned_end") and values["planned_end"] < values["planned_start"]:
+        errors["end"] = t("project.date.end_before_start")
+    for key in ("budget_hours", "budget_euros"):
+        text = getattr(payload, key).strip()
+        number = parse_decimal(text) if text else None
+        if text and (number is None or number < 0 or number >= Decimal("1e10")):
+            errors[key] = t("project.number.invalid", value=text[:20])
+        values[key] = number.quantize(Decimal("0.01")) if number is not None else None
+    if editing is not None:
+        if payload.state not in STATES:
+            errors["state"] = t("project.state.invalid")
+        else:
+            values["state"] = payload.state
+    errors.update(length_errors(payload, t))  # description, goal, scope: said next to the field, never cut off
+    return values, government_ids, people, errors
+
+
+def form_unreadable(request: Request, services: Services, invalid: ValidationError) -> Reply:
+    return Reply.text(request.t("project.form.unreadable"))
+
+
+@capability.verb(SaveProject, on_invalid=form_unreadable)
+def save_project(request: Request, services: Services, payload: SaveProject) -> Reply:
+    t = request.t
+    who = me(request, services)
+    editing: ProjectFacts | None = None
+    if payload.project:
+        editing = ProjectRepository(services.db).by_code(payload.project)
+        if editing is None:
+            raise Stop.saying(t("lookup.none", reference=payload.project[:60]))
+        decision = allowed(who.actor(editing), Action.EDIT_PROJECT)
+    else:
+        decision = allowed(who.actor(), Action.CREATE_PROJECT)
+    if not decision.allowed:
+        raise Stop(refusal(decision, t))
+    form_id = payload.form_id[:64] or uuid.uuid4().hex
+    # A shared form (anyone who may create projects may fill in one shown in a channel): saved once per person.
+    request_key = submission_key(request, form_id) or form_id
+    if editing is None and payload.form_id:
+        with services.db.session() as session:
+            done = audit_by_request(session, request_key, "project.create")
+            if done is not None and done.entity_id is not None:
+                return _already_saved(request, services, done.entity_id)
+
+    values, government_ids, people, errors = validate_project(payload, request, services, editing)
+    if errors:
+        typed = {name: str(getattr(payload, name)) for name in FORM_FIELDS}
+        form = _form(services, t, form_id=form_id, editing=editing.code if editing else None, values=typed)
+        form = ProjectForm(**{**form.__dict__, "errors": errors})
+        return Reply(replace_card=build_project_form_card(form, t))
+
+    now = services.clock.now()
+    closing = False
+    try:
+        with services.db.session() as session:
+            for key, pick in people.items():
+                if pick.email is not None:
+                    pick.person_id = person_for_email(session, pick.email, now=now).id
+                values[f"{key}_id"] = pick.person_id
+            if editing is None:
+                if values["coordinator_id"] is None:
+                    values["coordinator_id"] = who.id  # whoever creates a project coordinates it until told otherwise
+                saved = ProjectRepository.create_in(
+                    session, payload.code, values, government_ids, actor_id=who.id, now=now, request_id=request_key
+                )
+                project_id = saved.id
+                message = t("project.created", code=saved.code)
+            else:
+                changed = ProjectRepository.update_in(
+                    session, editing.id, values, government_ids, actor_id=who.id, now=now
+                )
+                project_id = editing.id
+                message = t("project.saved", code=editing.code) if changed else t("project.unchanged")
+                closing = "state" in changed and values.get("state") == ProjectState.CLOSED.value
+    except IntegrityError:
+        # The same form submitted twice at once: the other submission created it.
+        with services.db.session() as session:
+            done = audit_by_request(session, request_key, "project.create")
+        if done is not None and done.entity_id is not None:
+            return _already_saved(request, services, done.entity_id)
+        raise
+    reply = show_after_save(request, services, project_id, message)
+    return reply.then(closing_answers(services, project_id, t)) if editing is not None and closing else reply
+
+
+def _already_saved(request: Request, services: Services, project_id: int) -> Reply:
+    project = ProjectRepository(services.db).facts(project_id)
+    code = project.code if project else "?"
+    return show_after_save(request, services, project_id, request.t("project.already_saved", code=code))

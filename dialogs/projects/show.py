@@ -1,0 +1,207 @@
+"""A project and one's list of projects: the list (paged), the project card with what other capabilities add to it
+(Slot.PROJECT_CARD), and the "which project?" card's choice."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from datetime import date
+from functools import partial
+from zoneinfo import ZoneInfo
+
+from cards.i18n import Translator
+from cards.menu import MenuSection
+from cards.projects import (
+    ChooseProject,
+    OpenProject,
+    ProjectLine,
+    ProjectsPage,
+    ProjectView,
+    TeamRow,
+    build_project_card,
+    build_project_list_card,
+)
+from dialogs.kernel.owned import not_yours
+from dialogs.kernel.permissions import Action, Relation, allowed
+from dialogs.kernel.registry import Event, Slot
+from dialogs.kernel.router import MenuInfo, Router
+from dialogs.kernel.turn import Reply, Request, Services, Stop
+from dialogs.kernel.who import find_project, me, refusal
+from dialogs.projects.declaration import capability
+from storage.projects import ProjectFacts, ProjectRepository
+
+PAGE_SIZE = 8
+# The commands a "which project?" card may run again with the chosen code: those that pass the text after them to
+# find_project (tests/test_bad_card_data.py checks every find_project call names one of these).
+CHOOSABLE = frozenset(
+    {
+        "project",
+        "edit project",
+        "budget",
+        "export",
+        "meetings",
+        "new meeting",
+        "agenda",
+        "actions",
+        "import meeting",
+        "handover",
+        "update",
+        "status",
+        "status history",
+        "milestones",
+        "risks",
+        "decisions",
+        "retrospective",
+        "report",
+    }
+)
+
+
+def project_view(project: ProjectFacts, t: Translator, *, can_edit: bool) -> ProjectView:
+    return ProjectView(
+        code=project.code,
+        name=project.name,
+        domain=project.domain_nl if t.language == "nl" else project.domain_en,
+        phase=project.phase,
+        state=project.state,
+        description=project.description,
+        goal=project.goal,
+        scope=project.scope,
+        coordinator=project.coordinator_name,
+        manager=project.manager_name,
+        governments=project.governments,
+        team=tuple(TeamRow(m.name, m.role, m.external) for m in project.team),
+        planned_start=project.planned_start,
+        planned_end=project.planned_end,
+        budget_hours=project.budget_hours,
+        budget_euros=project.budget_euros,
+        can_edit=can_edit,
+    )
+
+
+# One's projects -------------------------------------------------------------------------------------------------
+
+
+@capability.command(
+    "projects",
+    en=("projects", "my projects"),
+    nl=("projecten", "mijn projecten"),
+    menu=MenuInfo(
+        "menu.projects.title",
+        "menu.projects.description",
+        {"en": "projects", "nl": "projecten"},
+        section=MenuSection.PROJECTS,
+    ),
+)
+def list_projects(request: Request, services: Services, rest: str, *, page: int = 1) -> Reply:
+    t = request.t
+    who = me(request, services)
+    projects = ProjectRepository(services.db).for_person(who.id, who.domains)
+    pages = max(1, math.ceil(len(projects) / PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    lines = []
+    for project in projects[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
+        relations = who.actor(project).relations
+        why = next(
+            (
+                t(f"projects.why.{relation.value}")
+                for relation in (
+                    Relation.COORDINATOR,
+                    Relation.PROJECT_MANAGER,
+                    Relation.TEAM_MEMBER,
+                    Relation.DOMAIN_MANAGER,
+                )
+                if relation in relations
+            ),
+            "",
+        )
+        lines.append(ProjectLine(project.code, project.name, project.phase, why))
+    return Reply.card(build_project_list_card(lines, page, pages, t, owner_id=who.id))
+
+
+@capability.verb(ProjectsPage)
+def page_projects(request: Request, services: Services, payload: ProjectsPage) -> Reply:
+    """A list of one person's projects: in a channel only they page through it (the page replaces the card for
+    everyone there, and would show someone else's projects in its place)."""
+    if (refused := not_yours(request, services, payload.owner, "card.not_yours.projects")) is not None:
+        return refused
+    return list_projects(request, services, "", page=payload.page)
+
+
+# One project ----------------------------------------------------------------------------------------------------
+
+
+@capability.command("project", en=("project", "show project"), nl=("project", "toon project"))
+def show_project(request: Request, services: Services, rest: str) -> Reply:
+    if not rest.strip():
+        return list_projects(request, services, "")
+    found = find_project(request, services, rest, "project")
+    actor = me(request, services).actor(found)
+    decision = allowed(actor, Action.VIEW_PROJECT)
+    if not decision.allowed:
+        raise Stop(refusal(decision, request.t))
+    view = project_view(found, request.t, can_edit=allowed(actor, Action.EDIT_PROJECT).allowed)
+    today = services.clock.now().astimezone(ZoneInfo(request.timezone)).date()
+    return Reply.card(build_project_card(_with_sections(request, services, view, found, today), request.t))
+
+
+def _with_sections(
+    request: Request, services: Services, view: ProjectView, project: ProjectFacts, today: date
+) -> ProjectView:
+    """What the other capabilities add to the project card: the hours against budget (time), who gives support
+    during after-care (handover)."""
+    for section in services.capabilities.sections(Slot.PROJECT_CARD):
+        view = replace(view, **section(request, services, project, today))
+    return view
+
+
+@capability.verb(OpenProject)
+def open_project(request: Request, services: Services, payload: OpenProject) -> Reply:
+    return show_project(request, services, payload.code)
+
+
+def show_after_save(request: Request, services: Services, project_id: int, message: str) -> Reply:
+    """The message about what was saved, and the project card (as it is now) in place of the pressed one."""
+    project = ProjectRepository(services.db).facts(project_id)
+    assert project is not None
+    actor = me(request, services).actor(project)
+    view = project_view(project, request.t, can_edit=allowed(actor, Action.EDIT_PROJECT).allowed)
+    return Reply(texts=[message], replace_card=build_project_card(view, request.t))
+
+
+def closing_answers(services: Services, project_id: int, t: Translator) -> Reply:
+    """What the other capabilities say when a project closes (the status capability asks for its retrospective,
+    unless there is one)."""
+    reply = Reply()
+    for answer in services.capabilities.answers(Event.PROJECT_CLOSING, services, project_id=project_id, t=t):
+        if answer is not None:
+            reply = reply.then(answer)
+    return reply
+
+
+# Which project? -------------------------------------------------------------------------------------------------
+
+
+async def choose(router: Router, request: Request, services: Services, payload: ChooseProject) -> Reply:
+    """The "which project?" card: the command it was asked for, run again with the chosen code, exactly as if
+    typed (the same checks; a command that is a coroutine is awaited). Only commands that look a project up by the
+    text after them: card data could name any command, or text no command takes."""
+    found = router.match(payload.command)
+    code = " ".join(payload.code.split())
+    if found is None or found[1] or found[0].name not in CHOOSABLE or not code:
+        return Reply.text(request.t("lookup.choice_invalid"))
+    command = found[0]
+    typed = f"{command.phrases[request.language][0]} {code}"
+    again = router.match(typed)
+    if again is None or again[0] is not command:
+        return Reply.text(request.t("lookup.choice_invalid"))
+    return await router.dispatch(replace(request, kind="message", text=typed, verb=None, payload={}), services)
+
+
+def install_choice(router: Router) -> None:
+    """The one verb that needs the router itself (to run the chosen command again). TRANSITIONAL: the kernel gives
+    a declared verb no way to reach the router, so this one is still installed with it."""
+    router.action(ChooseProject.VERB, ChooseProject, partial(choose, router))
+
+
+capability.install = install_choice

@@ -1,0 +1,115 @@
+"""A project's team members and phase: the forms and saving them (for who may edit the project)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cards.projects import (
+    PHASES,
+    MemberForm,
+    OpenMemberForm,
+    OpenPhaseForm,
+    SaveMember,
+    SavePhase,
+    build_phase_card,
+    build_team_member_card,
+)
+from dialogs.kernel.permissions import Action, allowed
+from dialogs.kernel.turn import Reply, Request, Services, Stop
+from dialogs.kernel.who import PersonPick, find_project, me, refusal, resolve_person
+from dialogs.projects.declaration import capability
+from dialogs.projects.show import closing_answers, show_after_save
+from storage.directory import DirectoryRepository, person_for_email
+from storage.projects import Phase, ProjectFacts, ProjectRepository, ProjectState
+
+
+def _editable(request: Request, services: Services, reference: str, command: str) -> ProjectFacts:
+    """The project a reference names, when the person may edit it; raises Stop with the answer otherwise."""
+    found = find_project(request, services, reference, command)
+    decision = allowed(me(request, services).actor(found), Action.EDIT_PROJECT)
+    if not decision.allowed:
+        raise Stop(refusal(decision, request.t))
+    return found
+
+
+# Team members ---------------------------------------------------------------------------------------------------
+
+
+@capability.command(
+    "add team member",
+    en=("add team member", "add member"),
+    nl=("teamlid toevoegen", "voeg teamlid toe"),
+)
+def member_form(request: Request, services: Services, rest: str) -> Reply:
+    found = _editable(request, services, rest, "add team member")
+    return Reply.card(build_team_member_card(MemberForm(found.code), request.t))
+
+
+@capability.verb(OpenMemberForm)
+def open_member_form(request: Request, services: Services, payload: OpenMemberForm) -> Reply:
+    return member_form(request, services, payload.code)
+
+
+@capability.verb(SaveMember)
+def save_member(request: Request, services: Services, payload: SaveMember) -> Reply:
+    t = request.t
+    found = _editable(request, services, payload.code, "add team member")
+    errors: dict[str, str] = {}
+    pick: PersonPick | str = t("project.member.person.missing")
+    if payload.person.strip():
+        pick = resolve_person(services, payload.person, t)
+    if isinstance(pick, str):
+        errors["person"] = pick
+    role = " ".join(payload.role.split())
+    if len(role) > 128:
+        errors["role"] = t("project.member.role.too_long")
+    if errors or isinstance(pick, str):
+        form = MemberForm(found.code, values=payload.model_dump(exclude={"code"}), errors=errors)
+        return Reply(replace_card=build_team_member_card(form, t))
+    now = services.clock.now()
+    who = me(request, services)
+    with services.db.session() as session:
+        person_id = pick.person_id
+        if person_id is None:
+            assert pick.email is not None
+            person_id = person_for_email(session, pick.email, now=now).id
+    assert person_id is not None
+    added = ProjectRepository(services.db).add_member(
+        found.id, person_id, role=role, external=payload.external == "true", actor_id=who.id, now=now
+    )
+    person = DirectoryRepository(services.db).get(person_id)
+    name = (person.name or person.email or "?") if person else "?"
+    key = "project.member.added" if added else "project.member.already"
+    return show_after_save(request, services, found.id, t(key, name=name, code=found.code))
+
+
+# Phase ----------------------------------------------------------------------------------------------------------
+
+
+@capability.command("phase", en=("phase", "change phase"), nl=("fase", "wijzig fase"))
+def phase_form(request: Request, services: Services, rest: str) -> Reply:
+    found = _editable(request, services, rest, "phase")
+    return Reply.card(build_phase_card(found.code, found.phase, request.t))
+
+
+@capability.verb(OpenPhaseForm)
+def open_phase_form(request: Request, services: Services, payload: OpenPhaseForm) -> Reply:
+    return phase_form(request, services, payload.code)
+
+
+@capability.verb(SavePhase)
+def save_phase(request: Request, services: Services, payload: SavePhase) -> Reply:
+    t = request.t
+    found = _editable(request, services, payload.code, "phase")
+    if payload.phase not in PHASES:
+        return Reply(replace_card=build_phase_card(found.code, found.phase, t, error=t("project.phase.invalid")))
+    values: dict[str, Any] = {"phase": payload.phase}
+    if payload.phase == Phase.CLOSED.value:
+        values["state"] = ProjectState.CLOSED.value  # a closed phase closes the project
+    changed = ProjectRepository(services.db).update(
+        found.id, values, None, actor_id=me(request, services).id, now=services.clock.now(), action="project.phase"
+    )
+    phase = t(f"project.phase.{payload.phase}")
+    message = t("project.phase.saved", code=found.code, phase=phase) if changed else t("project.unchanged")
+    reply = show_after_save(request, services, found.id, message)
+    return reply.then(closing_answers(services, found.id, t)) if "state" in changed else reply
