@@ -204,7 +204,7 @@ def _runtime(
 
 
 def _dispatching(app: web.Application) -> bool | None:
-    """Whether this instance holds the outbox dispatcher role now (bot/delivery.py), for /healthz; None when the
+    """Whether this instance holds the outbox dispatcher role now (bot/delivery/), for /healthz; None when the
     sender cannot tell. The hook the outbox's lease fills: OutboxSender.holds_dispatch_lease."""
     runtime = app.get(RUNTIME)
     held = getattr(runtime.sender, "holds_dispatch_lease", None) if runtime is not None else None
