@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 
+from pydantic import ValidationError
+
 from cards.handover import MAX_ITEMS, ItemForm, OpenItem, SaveItem, TickItem, build_handover_item_form_card
 from cards.payloads import length_errors
-from cards.values import parse_date
 from dialogs.handover.declaration import capability
+from dialogs.handover.forms import ItemFields, form_errors
 from dialogs.handover.lookup import editable_plan
 from dialogs.handover.plan import person_id, plan_card
 from dialogs.handover.views import item_title, person_text
-from dialogs.kernel.owned import submission_key
-from dialogs.kernel.turn import Reply, Request, Services
+from dialogs.kernel.owned import KEY_MAX, submission_key
+from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import PersonPick, resolve_person
-from storage.handover import LINK_MAX, TITLE_MAX, Duplicate, HandoverRepository
+from storage.handover import Duplicate, HandoverRepository
 
 
 @capability.verb(OpenItem)
@@ -39,6 +40,33 @@ def item_form(request: Request, services: Services, payload: OpenItem) -> Reply:
     return Reply.card(build_handover_item_form_card(form, request.t))
 
 
+def _read_item(
+    request: Request, services: Services, payload: SaveItem, code: str, form_id: str
+) -> tuple[ItemFields, PersonPick | None]:
+    """What the item form says and the owner it names; else raises Stop with the form again, as typed, with an
+    error under each field that needs the person."""
+    t = request.t
+    errors: dict[str, str] = {}
+    try:
+        read: ItemFields | None = ItemFields.model_validate(payload.model_dump())
+    except ValidationError as invalid:
+        read = None
+        errors.update(form_errors(invalid, t))
+    owner: PersonPick | None = None
+    if payload.owner.strip():
+        pick = resolve_person(services, payload.owner, t)
+        if isinstance(pick, str):
+            errors["owner"] = pick
+        else:
+            owner = pick
+    errors.update(length_errors(payload, t))  # too long: the message names the limit the card states
+    if errors or read is None:
+        typed = payload.model_dump(include={"title", "owner", "due", "link"})
+        form = ItemForm(code, form_id, payload.item, typed, errors)
+        raise Stop(Reply(replace_card=build_handover_item_form_card(form, t)))
+    return read, owner
+
+
 @capability.verb(SaveItem)
 def save_item(request: Request, services: Services, payload: SaveItem) -> Reply:
     t = request.t
@@ -48,41 +76,16 @@ def save_item(request: Request, services: Services, payload: SaveItem) -> Reply:
         return Reply.text(t("handover.item.unknown"))
     if existing is None and len(row.items) >= MAX_ITEMS:
         return Reply.text(t("handover.item.too_many", limit=MAX_ITEMS))
-    errors: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    title = " ".join(payload.title.split())
-    if not title:
-        errors["title"] = t("handover.item.title.missing")
-    elif len(title) > TITLE_MAX:
-        errors["title"] = t("handover.item.title.too_long", limit=TITLE_MAX)
-    elif existing is not None and existing.key and title == t(f"handover.item.{existing.key}"):
-        pass  # a standard item keeps its translated title
-    else:
-        values["title"] = title
-        values["key"] = None
-    owner: PersonPick | None = None
-    if payload.owner.strip():
-        pick = resolve_person(services, payload.owner, t)
-        if isinstance(pick, str):
-            errors["owner"] = pick
-        else:
-            owner = pick
-    due = parse_date(payload.due.strip()) if payload.due.strip() else None
-    if payload.due.strip() and due is None:
-        errors["due"] = t("handover.planned.invalid", value=payload.due.strip()[:20])
-    link = payload.link.strip()
-    if link and (not re.match(r"^https?://\S+$", link) or len(link) > LINK_MAX):
-        errors["link"] = t("handover.item.link.invalid")
-    errors.update(length_errors(payload, t))  # too long: the message names the limit the card states
-    form_id = payload.form_id[:64] or uuid.uuid4().hex
-    if errors:
-        typed = payload.model_dump(include={"title", "owner", "due", "link"})
-        form = ItemForm(project.code, form_id, payload.item, typed, errors)
-        return Reply(replace_card=build_handover_item_form_card(form, t))
+    form_id = payload.form_id[:KEY_MAX] or uuid.uuid4().hex
+    read, owner = _read_item(request, services, payload, project.code, form_id)
     now = services.clock.now()
-    values["owner_id"] = person_id(services.db, owner, now) if owner else None
-    values["due_on"] = due
-    values["link"] = link
+    values: dict[str, Any] = {
+        "owner_id": person_id(services.db, owner, now) if owner else None,
+        "due_on": read.due,
+        "link": read.link,
+    }
+    if existing is None or not existing.key or read.title != t(f"handover.item.{existing.key}"):
+        values |= {"title": read.title, "key": None}  # a standard item keeps its translated title
     try:
         saved = HandoverRepository(services.db).save_item(
             row.id,
@@ -99,7 +102,7 @@ def save_item(request: Request, services: Services, payload: SaveItem) -> Reply:
             texts=[t("handover.item.already_saved")], replace_card=plan_card(request, services, project, current)
         )
     key = "handover.item.saved" if existing else "handover.item.added"
-    return Reply(texts=[t(key, title=title)], replace_card=plan_card(request, services, project, saved))
+    return Reply(texts=[t(key, title=read.title)], replace_card=plan_card(request, services, project, saved))
 
 
 @capability.verb(TickItem)

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from pydantic import ValidationError
 
 from cards.handover import (
     EditPlan,
@@ -18,24 +21,24 @@ from cards.handover import (
 )
 from cards.i18n import Translator
 from cards.menu import MenuSection
-from cards.values import parse_date, whole_number
+from cards.values import parse_date
 from dialogs.handover import rules
 from dialogs.handover.declaration import capability
 from dialogs.handover.dossier import export
+from dialogs.handover.forms import PlanForm, form_errors
 from dialogs.handover.lookup import found, handover_actor, manageable, today_of, zone_of
 from dialogs.handover.schedule import schedule
 from dialogs.handover.views import after_care_length_text, handover_view, person_text
-from dialogs.kernel.owned import submission_key
+from dialogs.kernel.owned import KEY_MAX, submission_key
 from dialogs.kernel.permissions import Action, allowed
 from dialogs.kernel.router import MenuInfo
-from dialogs.kernel.turn import Reply, Request, Services
+from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import PersonPick, refusal, resolve_person
 from storage.db import Database
 from storage.directory import person_for_email
-from storage.handover import TITLE_MAX, Duplicate, HandoverRepository, HandoverRow
+from storage.handover import Duplicate, HandoverRepository, HandoverRow
 from storage.projects import ProjectFacts
 
-MAX_EXTRA_ITEMS = 20
 _SEPARATORS = re.compile(r"[,;\n]+")
 
 
@@ -151,105 +154,94 @@ def person_id(db: Database, pick: PersonPick, now: datetime) -> int:
         return person.id
 
 
-def validate_plan(
-    payload: SavePlan, request: Request, services: Services, row: HandoverRow | None
-) -> tuple[dict[str, Any], dict[str, PersonPick | None], list[PersonPick], list[str], dict[str, str]]:
-    """The plan's values, the people it names, the extra items, or an error per field (nothing written)."""
+@dataclass(frozen=True)
+class Plan:
+    """What a valid plan form says, with the people it names (picked, not yet made placeholders)."""
+
+    read: PlanForm
+    receiver: PersonPick | None
+    receiver_conversation_id: int | None
+    support: PersonPick | None
+    stakeholders: list[PersonPick]
+
+
+def _read_plan(
+    request: Request, services: Services, payload: SavePlan, project: ProjectFacts, row: HandoverRow | None
+) -> Plan:
+    """The plan the form describes, when every field reads and the people and conversation it names are known;
+    else raises Stop with the form again, as typed, with an error under each field that needs the person."""
     t = request.t
     errors: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    people: dict[str, PersonPick | None] = {"receiver": None, "support": None}
-    receiver = payload.receiver.strip()
+    try:
+        read: PlanForm | None = PlanForm.model_validate(payload.model_dump())
+    except ValidationError as invalid:
+        read = None
+        errors.update(form_errors(invalid, t))
+    receiver = _pick(services, payload.receiver, "receiver", errors, t)
+    conversation_id: int | None = None
     conversation = payload.receiver_conversation.strip()
-    if receiver and conversation:
-        errors["receiver"] = t("handover.receiver.both")
-    elif not receiver and not conversation:
-        errors["receiver"] = t("handover.receiver.missing")
-    elif receiver:
-        pick = resolve_person(services, receiver, t)
-        if isinstance(pick, str):
-            errors["receiver"] = pick
+    if conversation and not payload.receiver.strip():
+        if conversation in {ref for ref, _label in _conversations(request, services)}:
+            conversation_id = int(conversation)
         else:
-            people["receiver"] = pick
-    else:
-        known = {ref for ref, _label in _conversations(request, services)}
-        if conversation not in known:
             errors["receiver_conversation"] = t("handover.receiver_conversation.unknown")
-        else:
-            values["receiver_conversation_id"] = int(conversation)
-    values.setdefault("receiver_conversation_id", None)
-    planned = parse_date(payload.planned.strip()) if payload.planned.strip() else None
-    today = today_of(request, services)
-    if not payload.planned.strip():
-        errors["planned"] = t("handover.planned.missing")
-    elif planned is None:
-        errors["planned"] = t("handover.planned.invalid", value=payload.planned.strip()[:20])
-    elif planned < today and (row is None or planned != row.planned_on):
+    planned = parse_date(payload.planned.strip()) if "planned" not in errors else None
+    if planned is not None and planned < today_of(request, services) and (row is None or planned != row.planned_on):
         errors["planned"] = t("handover.planned.past")
-    values["planned_on"] = planned
-    care = rules.parse_after_care(payload.after_care)
-    if not payload.after_care.strip():
-        errors["after_care"] = t("handover.after_care.missing")
-    elif care is None:
-        errors["after_care"] = t("handover.after_care.invalid", value=payload.after_care.strip()[:40])
-    elif care.end is not None and planned is not None and care.end <= planned:
-        errors["after_care"] = t("handover.after_care.before_handover")
-    values["after_care_end"] = care.end if care else None
-    values["after_care_length"] = care.length if care else ""
-    if payload.support.strip():
-        pick = resolve_person(services, payload.support, t)
-        if isinstance(pick, str):
-            errors["support"] = pick
-        else:
-            people["support"] = pick
+    support = _pick(services, payload.support, "support", errors, t)
     stakeholders, problem = _resolve_people(services, payload.stakeholders, t)
     if problem:
         errors["stakeholders"] = problem
-    days = payload.inform_days.strip() or str(rules.DEFAULT_INFORM_DAYS)
-    inform_days = whole_number(days)
-    if inform_days is None or inform_days > rules.MAX_INFORM_DAYS:
-        errors["inform_days"] = t("handover.inform_days.invalid", limit=rules.MAX_INFORM_DAYS)
-    else:
-        values["inform_days"] = inform_days
-    extra = [" ".join(line.split()) for line in payload.extra_items.splitlines() if line.strip()]
-    if len(extra) > MAX_EXTRA_ITEMS:
-        errors["extra_items"] = t("handover.extra_items.too_many", limit=MAX_EXTRA_ITEMS)
-    elif any(len(line) > TITLE_MAX for line in extra):
-        errors["extra_items"] = t("handover.extra_items.too_long", limit=TITLE_MAX)
-    return values, people, stakeholders, extra, errors
+    if errors or read is None:
+        typed = payload.model_dump(exclude={"code", "form_id"})
+        form = HandoverForm(
+            project.code,
+            project.name,
+            payload.form_id[:KEY_MAX] or uuid.uuid4().hex,
+            _conversations(request, services),
+            typed,
+            errors,
+            editing=row is not None,
+        )
+        raise Stop(Reply(replace_card=build_handover_form_card(form, t)))
+    return Plan(read, receiver, conversation_id, support, stakeholders)
+
+
+def _pick(services: Services, text: str, field: str, errors: dict[str, str], t: Translator) -> PersonPick | None:
+    """The person a field names (None when empty); an unknown or ambiguous name is an error under the field."""
+    if not text.strip() or field in errors:
+        return None
+    pick = resolve_person(services, text, t)
+    if isinstance(pick, str):
+        errors[field] = pick
+        return None
+    return pick
 
 
 @capability.verb(SavePlan)
 def save_plan(request: Request, services: Services, payload: SavePlan) -> Reply:
     t = request.t
     project, row = manageable(request, services, payload.code)
-    form_id = payload.form_id[:64] or uuid.uuid4().hex
-    values, people, stakeholders, extra, errors = validate_plan(payload, request, services, row)
-    if errors:
-        typed = payload.model_dump(exclude={"code", "form_id"})
-        form = HandoverForm(
-            project.code,
-            project.name,
-            form_id,
-            _conversations(request, services),
-            typed,
-            errors,
-            editing=row is not None,
-        )
-        return Reply(replace_card=build_handover_form_card(form, t))
+    form_id = payload.form_id[:KEY_MAX] or uuid.uuid4().hex
+    plan = _read_plan(request, services, payload, project, row)
     now = services.clock.now()
-    receiver = people["receiver"]
-    support = people["support"]
-    values["receiver_person_id"] = person_id(services.db, receiver, now) if receiver else None
-    values["support_person_id"] = person_id(services.db, support, now) if support else None
-    stakeholder_ids = [person_id(services.db, pick, now) for pick in stakeholders]
+    values: dict[str, Any] = {
+        "receiver_conversation_id": plan.receiver_conversation_id,
+        "planned_on": plan.read.planned,
+        "after_care_end": plan.read.after_care.end,
+        "after_care_length": plan.read.after_care.length,
+        "inform_days": plan.read.inform_days,
+        "receiver_person_id": person_id(services.db, plan.receiver, now) if plan.receiver else None,
+        "support_person_id": person_id(services.db, plan.support, now) if plan.support else None,
+    }
+    stakeholder_ids = [person_id(services.db, pick, now) for pick in plan.stakeholders]
     repository = HandoverRepository(services.db)
     try:
         saved, previous = repository.save_plan(
             project.id,
             values,
             stakeholder_ids,
-            extra if row is None else [],
+            list(plan.read.extra_items) if row is None else [],
             actor_id=request.person.id,
             now=now,
             # A shared form (anyone who manages the handover may fill in one shown in a channel): once per person.
