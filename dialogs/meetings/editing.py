@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import math
 import uuid
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from cards.i18n import Translator
 from cards.meetings import (
@@ -29,10 +32,17 @@ from dialogs.kernel.timezones import resolve_timezone
 from dialogs.kernel.turn import Reply, Request, Services, Stop, conversation_here
 from dialogs.kernel.who import find_project, me, refusal
 from dialogs.meetings import recurrence as rec
-from dialogs.meetings.common import capability, form_unreadable, saved_reply, series_for
+from dialogs.meetings.common import FormErrors, capability, form_errors, form_unreadable, saved_reply, series_for
 from dialogs.meetings.reminders import sync_series
+from domain.meetings import Repeat
 from storage.meetings import Duplicate, MeetingRepository, MeetingSeries
 from storage.projects import ProjectFacts, ProjectRepository
+
+DEFAULT_DURATION = 60
+DURATION_MIN, DURATION_MAX = 5, 720
+DEFAULT_TIMEZONE = "Europe/Brussels"
+COUNT_MAX = 500
+TITLE_MAX, PLACE_MAX, LINK_MAX = 200, 500, 1000  # the columns' lengths (meeting_series)
 
 
 @capability.command(
@@ -90,96 +100,170 @@ def _may_manage(request: Request, services: Services, project: ProjectFacts) -> 
 # The form's values ----------------------------------------------------------------------------------------------
 
 
-@dataclass
-class SeriesValues:
+class SeriesForm(BaseModel):
+    """What the series form says, each field read or refused with the message to show under it (a meeting.* catalog
+    key as the error's type, see form_errors). Fields are read in this order, so a rule about two of them sits on
+    the later one: the end date after the first date, a count or an end date (not both), a repetition when either
+    is given (checked once both read)."""
+
+    model_config = ConfigDict(frozen=True)
+
     title: str
     kind: str
-    first_start: datetime
-    duration_minutes: int
+    day: date = Field(validation_alias="date")
+    at: time = Field(validation_alias="time")
+    duration_minutes: int = Field(validation_alias="duration")
     timezone: str
-    repeat: str
     until: date | None
     count: int | None
+    repeat: str
     place: str
     link: str
-    lead_minutes: str
+    leads: list[int]
     skip_holidays: bool
 
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        title = " ".join(value.split())
+        if not title:
+            raise PydanticCustomError("meeting.title.missing", "a title")
+        if len(title) > TITLE_MAX:
+            raise PydanticCustomError("meeting.title.too_long", "a shorter title")
+        return title
 
-def validate_series(payload: SeriesPayload, t: Translator) -> tuple[SeriesValues | None, dict[str, str]]:
-    """The series' values, or the errors to show next to each field (nothing is written)."""
-    errors: dict[str, str] = {}
-    title = " ".join(payload.title.split())
-    if not title:
-        errors["title"] = t("meeting.title.missing")
-    elif len(title) > 200:
-        errors["title"] = t("meeting.title.too_long")
-    if payload.kind not in KINDS:
-        errors["kind"] = t("meeting.kind.invalid")
-    day = parse_date(payload.date.strip()) if payload.date.strip() else None
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        if value not in KINDS:
+            raise PydanticCustomError("meeting.kind.invalid", "a kind of meeting")
+        return value
+
+    @field_validator("day", mode="before")
+    @classmethod
+    def _day(cls, value: Any) -> date:
+        typed = str(value).strip()
+        if not typed:
+            raise PydanticCustomError("meeting.date.missing", "which day?")
+        return _date(typed)
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _at(cls, value: Any) -> time:
+        typed = str(value).strip()
+        if not typed:
+            raise PydanticCustomError("meeting.time.missing", "what time?")
+        at = parse_time(typed)
+        if at is None:
+            raise PydanticCustomError("meeting.time.invalid", "not a time", {"value": typed[:20]})
+        return at
+
+    @field_validator("duration_minutes", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> int:
+        typed = str(value).strip()
+        minutes = _whole(typed) if typed else DEFAULT_DURATION
+        if minutes is None or not DURATION_MIN <= minutes <= DURATION_MAX:
+            raise PydanticCustomError("meeting.duration.invalid", "a duration")
+        return minutes
+
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _timezone(cls, value: Any) -> str:
+        typed = str(value).strip()
+        zone = resolve_timezone(typed) if typed else DEFAULT_TIMEZONE
+        if zone is None:
+            raise PydanticCustomError("meeting.timezone.invalid", "a time zone", {"value": typed[:64]})
+        return zone
+
+    @field_validator("until", mode="before")
+    @classmethod
+    def _until(cls, value: Any, info: ValidationInfo) -> date | None:
+        typed = str(value).strip()
+        if not typed:
+            return None
+        until = _date(typed)
+        first = info.data.get("day")
+        if first is not None and until < first:
+            raise PydanticCustomError("meeting.until.before_start", "after the first date")
+        return until
+
+    @field_validator("count", mode="before")
+    @classmethod
+    def _count(cls, value: Any, info: ValidationInfo) -> int | None:
+        typed = str(value).strip()
+        if not typed:
+            return None
+        count = _whole(typed)
+        if count is not None and info.data.get("until") is not None:
+            raise PydanticCustomError("meeting.count.or_until", "a count or an end date")
+        if count is None or not 1 <= count <= COUNT_MAX:
+            raise PydanticCustomError("meeting.count.invalid", "a number of meetings")
+        return count
+
+    @field_validator("repeat")
+    @classmethod
+    def _repeat(cls, value: str, info: ValidationInfo) -> str:
+        if value not in REPEATS:
+            raise PydanticCustomError("meeting.repeat.invalid", "a repetition")
+        ends = info.data.get("until") is not None or info.data.get("count") is not None
+        if value == Repeat.NONE and ends:
+            raise PydanticCustomError("meeting.repeat.needed", "a repetition")
+        return value
+
+    @field_validator("place")
+    @classmethod
+    def _place(cls, value: str) -> str:
+        return " ".join(value.split())[:PLACE_MAX]  # a longer one is refused beside the field first (length_errors)
+
+    @field_validator("link")
+    @classmethod
+    def _link(cls, value: str) -> str:
+        link = value.strip()
+        if link and not link.lower().startswith("https://"):
+            raise PydanticCustomError("meeting.link.invalid", "an https link")
+        return link[:LINK_MAX]
+
+    @field_validator("leads", mode="before")
+    @classmethod
+    def _leads(cls, value: Any) -> list[int]:
+        leads = rec.parse_leads(str(value))
+        if leads is None:
+            raise PydanticCustomError("meeting.leads.invalid", "lead times", {"value": str(value).strip()[:40]})
+        return leads
+
+    @field_validator("skip_holidays", mode="before")
+    @classmethod
+    def _skip_holidays(cls, value: Any) -> bool:
+        return str(value) == "true"
+
+    def columns(self) -> dict[str, Any]:
+        """The series' columns this form sets."""
+        return {
+            "title": self.title,
+            "kind": self.kind,
+            "first_start": datetime.combine(self.day, self.at),
+            "duration_minutes": self.duration_minutes,
+            "timezone": self.timezone,
+            "repeat": self.repeat,
+            "until": self.until,
+            "count": self.count,
+            "place": self.place,
+            "link": self.link,
+            "lead_minutes": ",".join(str(m) for m in self.leads),
+            "skip_holidays": self.skip_holidays,
+        }
+
+
+def _date(typed: str) -> date:
+    day = parse_date(typed)
     if day is None:
-        errors["date"] = (
-            t("meeting.date.invalid", value=payload.date.strip()[:20])
-            if payload.date.strip()
-            else (t("meeting.date.missing"))
-        )
-    at = parse_time(payload.time) if payload.time.strip() else None
-    if at is None:
-        errors["time"] = (
-            t("meeting.time.invalid", value=payload.time.strip()[:20])
-            if payload.time.strip()
-            else (t("meeting.time.missing"))
-        )
-    duration = _int(payload.duration) if payload.duration.strip() else 60
-    if duration is None or not 5 <= duration <= 720:
-        errors["duration"] = t("meeting.duration.invalid")
-    zone = resolve_timezone(payload.timezone) if payload.timezone.strip() else "Europe/Brussels"
-    if zone is None:
-        errors["timezone"] = t("meeting.timezone.invalid", value=payload.timezone.strip()[:64])
-    if payload.repeat not in REPEATS:
-        errors["repeat"] = t("meeting.repeat.invalid")
-    until = parse_date(payload.until.strip()) if payload.until.strip() else None
-    if payload.until.strip() and until is None:
-        errors["until"] = t("meeting.date.invalid", value=payload.until.strip()[:20])
-    elif until is not None and day is not None and until < day:
-        errors["until"] = t("meeting.until.before_start")
-    count = _int(payload.count) if payload.count.strip() else None
-    if payload.count.strip() and (count is None or not 1 <= count <= 500):
-        errors["count"] = t("meeting.count.invalid")
-    if payload.repeat == "none" and (until is not None or count is not None) and "until" not in errors:
-        errors["repeat"] = t("meeting.repeat.needed")
-    if until is not None and count is not None:
-        errors["count"] = t("meeting.count.or_until")
-    link = payload.link.strip()
-    if link and not link.lower().startswith("https://"):
-        errors["link"] = t("meeting.link.invalid")
-    leads = rec.parse_leads(payload.leads)
-    if leads is None:
-        errors["leads"] = t("meeting.leads.invalid", value=payload.leads.strip()[:40])
-    errors.update(length_errors(payload, t))  # title, place, link: said next to the field, never cut off
-    if errors:
-        return None, errors
-    assert day is not None and at is not None and duration is not None and zone is not None and leads is not None
-    return (
-        SeriesValues(
-            title=title,
-            kind=payload.kind,
-            first_start=datetime.combine(day, at),
-            duration_minutes=duration,
-            timezone=zone,
-            repeat=payload.repeat,
-            until=until,
-            count=count,
-            place=" ".join(payload.place.split())[:500],
-            link=link[:1000],
-            lead_minutes=",".join(str(m) for m in leads),
-            skip_holidays=payload.skip_holidays == "true",
-        ),
-        {},
-    )
+        raise PydanticCustomError("meeting.date.invalid", "not a date", {"value": typed[:20]})
+    return day
 
 
-def _int(text: str) -> int | None:
+def _whole(text: str) -> int | None:
+    """A whole number as typed or as a number input sends it ("60", "60.0", "60,0"); None if not one."""
     try:
         value = float(text.strip().replace(",", "."))
     except ValueError:
@@ -188,6 +272,21 @@ def _int(text: str) -> int | None:
     if not math.isfinite(value) or abs(value) > 1e9:
         return None
     return int(value) if value == int(value) else None
+
+
+def read_series(payload: SeriesPayload, t: Translator) -> SeriesForm:
+    """The series the form describes; raises FormErrors with the message for each field that needs the person
+    (nothing is written)."""
+    try:
+        form = SeriesForm.model_validate(payload.model_dump())
+    except ValidationError as invalid:
+        errors = form_errors(invalid, t)
+    else:
+        errors = {}
+    errors.update(length_errors(payload, t))  # title, place, link: said next to the field, never cut off
+    if errors:
+        raise FormErrors(errors)
+    return form
 
 
 # Saving ---------------------------------------------------------------------------------------------------------
@@ -211,17 +310,18 @@ def save_series(request: Request, services: Services, payload: SeriesPayload) ->
         # each person's submission is stored once, and never answered with someone else's series.
         if form_key and (done := repository.by_form(form_key)) is not None:
             return saved_reply(request, services, done, t("meeting.already_saved", title=done.title))
-    values, errors = validate_series(payload, t)
-    if values is None:
+    try:
+        values = read_series(payload, t).columns()
+    except FormErrors as refused:
         typed = {name: str(getattr(payload, name)) for name in FORM_FIELDS}
         form = MeetingForm(
-            code=project.code, form_id=payload.form_id, series_id=payload.series, values=typed, errors=errors
+            code=project.code, form_id=payload.form_id, series_id=payload.series, values=typed, errors=refused.errors
         )
         return Reply(replace_card=build_meeting_form_card(form, t))
     now = services.clock.now()
     if editing is not None:
         assert editing.id is not None
-        repository.update(editing.id, dict(values.__dict__), now=now)
+        repository.update(editing.id, values, now=now)
         series = repository.get(editing.id)
         assert series is not None
         sync_series(services.db, series, now)
@@ -236,7 +336,7 @@ def save_series(request: Request, services: Services, payload: SeriesPayload) ->
         form_id=form_key,
         created_at=now,
         updated_at=now,
-        **values.__dict__,
+        **values,
     )
     try:
         series = repository.create(series)
