@@ -6,7 +6,7 @@
 
 Seeds a fresh database (migrated to head) with one manager, N projects in his domain (two status reports on most,
 four milestones and three risks each, a few local governments) and M performed/planned time entries spread over
-the projects and 50 people; then calls the real `portfolio` handler (dialogs.status.portfolio_page: permission
+the projects and 50 people; then calls the real `portfolio` handler (dialogs.status.portfolio.portfolio_page: permission
 check, queries, hours from time entries, attention ranking, card for page 1) `--runs` times and reports the number
 of SQL statements per call (counted with a SQLAlchemy event listener) and the timings. Also counts the
 statements for a portfolio of 10 projects to show the count does not grow with the number of projects.
@@ -32,8 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import create_engine, event, insert, text
 
+from cards.status.portfolio import PortfolioPage
 from dialogs.kernel.turn import Request, Services, Where
-from dialogs.status import PortfolioPayload, portfolio_page
+from dialogs.status.portfolio import portfolio_page
 from storage import migrate
 from storage.db import Database, create_db_engine, normalise_url
 from storage.directory import DirectoryRepository, Role
@@ -187,12 +188,12 @@ def measure(db: Database, manager: Person, runs: int) -> dict[str, Any]:
         timezone="Europe/Brussels",
     )
     services = Services(db=db, clock=FakeClock(NOW), default_language="nl", default_timezone="Europe/Brussels")
-    portfolio_page(request, services, PortfolioPayload())  # warm up (connections, statement caches)
+    portfolio_page(request, services, PortfolioPage())  # warm up (connections, statement caches)
     timings = []
     with counting(db) as statements:
         for _ in range(runs):
             started = time.perf_counter()
-            reply = portfolio_page(request, services, PortfolioPayload())
+            reply = portfolio_page(request, services, PortfolioPage())
             timings.append((time.perf_counter() - started) * 1000)
     card = reply.cards[0]
     timings.sort()

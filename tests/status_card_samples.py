@@ -8,45 +8,29 @@ from decimal import Decimal
 from typing import Any
 
 from cards.i18n import Translator
-from cards.status import (
-    BoardReport,
-    DecisionForm,
-    DecisionLine,
+from cards.status.board import BoardReport, build_board_report_card
+from cards.status.decisions import DecisionForm, DecisionLine, build_decision_form_card, build_decisions_card
+from cards.status.digest import (
     DigestItem,
     DigestSettingsForm,
     DigestView,
-    HandoverLine,
-    LessonLine,
-    MeetingLine,
+    build_digest_card,
+    build_digest_settings_card,
+)
+from cards.status.milestones import (
     MilestoneForm,
     MilestoneLine,
     MilestoneReminder,
-    PortfolioFilters,
-    PortfolioLine,
-    PortfolioView,
-    ReportView,
-    RetroForm,
-    RiskForm,
-    RiskLine,
-    StatusForm,
-    StatusSummary,
-    build_board_report_card,
-    build_decision_form_card,
-    build_decisions_card,
-    build_digest_card,
-    build_digest_settings_card,
-    build_lessons_card,
     build_milestone_form_card,
     build_milestone_reminder_card,
     build_milestones_card,
-    build_portfolio_card,
-    build_retrospective_card,
-    build_risk_form_card,
-    build_risks_card,
-    build_status_card,
-    build_status_form_card,
-    build_status_history_card,
 )
+from cards.status.portfolio import PortfolioFilters, PortfolioLine, PortfolioView, build_portfolio_card
+from cards.status.reports import ReportView, StatusForm, build_status_form_card, build_status_history_card
+from cards.status.retrospective import LessonLine, RetroForm, build_lessons_card, build_retrospective_card
+from cards.status.risks import RiskForm, RiskLine, build_risk_form_card, build_risks_card
+from cards.status.summary import StatusSummary, build_status_card
+from domain.summaries import HandoverSummary, UpcomingMeeting
 
 Sample = tuple[str, Callable[..., dict[str, Any]], Callable[[Translator], dict[str, Any]]]
 
@@ -148,19 +132,19 @@ def _board(t: Translator) -> dict[str, Any]:
 
 
 MEETINGS = [
-    MeetingLine(
+    UpcomingMeeting(
         "Werkgroep digitaal loket met alle lokale besturen " * 4, WHEN, "Zaal De Schelde, Stadhuis " * 6, i == 1
     )
     for i in range(5)
 ]
-HANDOVER_PLANNED = HandoverLine(date(2027, 1, 29), "Team Beheer › Algemeen " * 8, "not_yet", 4, 7)
-HANDOVER_AFTER_CARE = HandoverLine(
+HANDOVER_PLANNED = HandoverSummary(date(2027, 1, 29), "Team Beheer › Algemeen " * 8, "not_yet", 4, 7, None)
+HANDOVER_AFTER_CARE = HandoverSummary(
     date(2027, 1, 29), "Jan Beheer", "accepted", 0, 7, "Nazorg: Stan Stake geeft tweedelijnssupport tot 5 mei 2027."
 )
 
 
 def _summary(
-    t: Translator, empty: bool, *, handover: HandoverLine | None = HANDOVER_PLANNED, show_handover: bool = True
+    t: Translator, empty: bool, *, handover: HandoverSummary | None = HANDOVER_PLANNED, show_handover: bool = True
 ) -> dict[str, Any]:
     return build_status_card(
         StatusSummary(

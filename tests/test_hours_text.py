@@ -14,7 +14,7 @@ import pytest
 from cards.base import hours_text, minutes_text
 from cards.i18n import translator
 from cards.projects import ProjectView, build_project_card
-from cards.status import StatusSummary, build_status_card
+from cards.status.summary import StatusSummary, build_status_card
 from cards.timelog import (
     LoggedView,
     PersonHours,

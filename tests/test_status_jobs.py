@@ -13,20 +13,19 @@ from typing import Any
 from sqlalchemy import event
 
 from cards.i18n import translator
+from cards.status.portfolio import PortfolioPage
 from dialogs.app import build_proactive_cards, build_registry
 from dialogs.kernel.hours import hours_source
 from dialogs.kernel.turn import Request, Services, Where
 from dialogs.proactive import Audience
-from dialogs.status import (
+from dialogs.status.digest import (
     DIGEST_KIND,
     MILESTONE_KIND,
-    PortfolioPayload,
     digest_content,
     enqueue_milestone_reminders,
     enqueue_weekly_digests,
-    portfolio_lines,
-    portfolio_page,
 )
+from dialogs.status.portfolio import portfolio_lines, portfolio_page
 from storage.db import Database
 from storage.directory import DirectoryRepository, Role
 from storage.models import Person
@@ -115,12 +114,12 @@ def test_portfolio_queries_do_not_grow_with_projects_and_pages_stay_small(db: Da
     request = manager_request(db, MONDAY)
     seed(db, 5, MONDAY, an.id)
     with counted(db) as few:
-        small = portfolio_page(request, services(db, clock), PortfolioPayload())
+        small = portfolio_page(request, services(db, clock), PortfolioPage())
     # 60 more projects, with reports, milestones and risks.
     _more(db, 60, an.id)
     with counted(db) as many:
         # A new turn (the request's memo holds who is asking for one turn only).
-        large = portfolio_page(replace(request, memo={}), services(db, clock), PortfolioPayload(page=2))
+        large = portfolio_page(replace(request, memo={}), services(db, clock), PortfolioPage(page=2))
     assert len(few) == len(many) <= 12
     card = large.cards[0]
     assert not card_problems(card)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dialogs import status_rules as rules
+from dialogs.status import rules
 
 RAG = st.sampled_from(rules.RAG_VALUES)
 

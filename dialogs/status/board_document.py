@@ -11,7 +11,8 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
 from cards.i18n import Translator
-from cards.status import BoardReport, rag_label
+from cards.status.board import BoardReport
+from cards.status.common import rag_label
 
 _RAG_COLOR = {
     "green": (0x2E, 0x7D, 0x32),

@@ -9,14 +9,10 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-RAG_VALUES = ("green", "amber", "red")
-_RAG_RANK = {"green": 0, "amber": 1, "red": 2}
-DIMENSIONS = ("schedule", "budget", "scope")
-RISK_STATES = ("open", "mitigated", "occurred", "closed")
-ACTIVE_RISK_STATES = ("open", "occurred")
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+from domain.status import DEFAULT_STALE_DAYS, RAG_VALUES, WEEKDAYS
+
+_RAG_RANK = {value: rank for rank, value in enumerate(RAG_VALUES)}  # green 0, amber 1, red 2
 REMIND_DAYS_AHEAD = 7
-DEFAULT_STALE_DAYS = 14
 BURN_WARNING = Decimal(90)  # percent of the hour budget used: warn
 BURN_OVER = Decimal(100)
 

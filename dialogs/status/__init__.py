@@ -1,0 +1,23 @@
+"""The status capability: how a project is doing and what a manager is told about it. Coordinators record status
+reports (reports.py: the update form, the history, the status card of one project with its hours, milestones, top
+risks and the meeting and handover lines other capabilities provide through the registry's status slots), keep
+the project's milestones (milestones.py), risk register (risks.py) and log of decisions and scope changes
+(decisions.py), and write the closing retrospective, asked for when a project closes (retrospective.py, which also
+shows the lessons learned across projects). Managers see their portfolio, those that need attention first
+(portfolio.py), get a weekly digest on the day and time they choose, and coordinators a reminder of milestones due
+(digest.py: the settings, the jobs that enqueue both and their renderers); the board report is a card and a DOCX
+document (board_report.py, board_document.py). rules.py holds the pure rules (RAG trends, burn, staleness,
+attention); common.py the one `capability` every module declares its commands, verbs, jobs and hooks on. The
+cards, and the contract of every button, are in cards/status/."""
+
+# Each module declares its part on `capability` when imported: in this order, the order of the menu.
+# isort: off
+from dialogs.status.common import capability
+from dialogs.status import reports, milestones, risks, decisions, retrospective, portfolio, board_report, digest
+
+# isort: on
+from dialogs.status.retrospective import closing_prompt
+
+PARTS = (reports, milestones, risks, decisions, retrospective, portfolio, board_report, digest)
+
+__all__ = ["PARTS", "capability", "closing_prompt"]  # closing_prompt: TRANSITIONAL, for dialogs/projects.py

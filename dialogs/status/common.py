@@ -1,0 +1,103 @@
+"""What the status capability's handlers share: its one Capability declaration (each module adds its commands,
+verbs, renderers, jobs and hooks to it), the project a request names with the reader's right checked, the
+reader's zone and day, and the card lines made from storage's rows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from cards.status.decisions import DecisionLine
+from cards.status.milestones import MilestoneLine
+from cards.status.reports import ReportView
+from cards.status.risks import RiskLine
+from dialogs.kernel.permissions import Action, allowed
+from dialogs.kernel.registry import Capability
+from dialogs.kernel.turn import Request, Services, Stop
+from dialogs.kernel.who import PersonPick, find_project, me, refusal
+from dialogs.status import rules
+from storage.directory import person_for_email
+from storage.projects import ProjectFacts
+from storage.status import DecisionRow, MilestoneRow, ReportRow, RiskRow
+
+capability = Capability("status")
+
+
+def project_for(request: Request, services: Services, reference: str, command: str, action: Action) -> ProjectFacts:
+    """The project a reference names, when the reader may do `action` on it; else Stop with the answer."""
+    found = find_project(request, services, reference, command)
+    decision = allowed(me(request, services).actor(found), action)
+    if not decision.allowed:
+        raise Stop(refusal(decision, request.t))
+    return found
+
+
+def can(request: Request, services: Services, project: ProjectFacts, action: Action) -> bool:
+    return allowed(me(request, services).actor(project), action).allowed
+
+
+def zone(request: Request) -> ZoneInfo:
+    try:
+        return ZoneInfo(request.timezone)
+    except (KeyError, ValueError):
+        return ZoneInfo("Europe/Brussels")
+
+
+def today(request: Request, services: Services) -> date:
+    return services.clock.now().astimezone(zone(request)).date()
+
+
+def report_view(row: ReportRow, where: ZoneInfo) -> ReportView:
+    return ReportView(
+        overall=row.overall,
+        schedule=row.schedule,
+        budget=row.budget,
+        scope=row.scope,
+        summary=row.summary,
+        achievements=row.achievements,
+        next_steps=row.next_steps,
+        decisions_needed=row.decisions_needed,
+        blockers=row.blockers,
+        author=row.author,
+        when=row.created_at.astimezone(where),
+    )
+
+
+def milestone_line(row: MilestoneRow, day: date, where: ZoneInfo) -> MilestoneLine:
+    return MilestoneLine(
+        id=row.id,
+        title=row.title,
+        due_on=row.due_on,
+        flag=rules.milestone_flag(row.due_on, row.done_at is not None, day),
+        done_on=row.done_at.astimezone(where).date() if row.done_at else None,
+    )
+
+
+def risk_line(row: RiskRow) -> RiskLine:
+    return RiskLine(
+        id=row.id,
+        title=row.title,
+        probability=row.probability,
+        impact=row.impact,
+        score=row.score,
+        level=rules.risk_level(row.score),
+        mitigation=row.mitigation,
+        owner=row.owner,
+        state=row.state,
+    )
+
+
+def decision_line(row: DecisionRow) -> DecisionLine:
+    return DecisionLine(row.kind, row.decided_on, row.text, row.decided_by)
+
+
+def clean(text: str, limit: int = 4000) -> str:
+    return text.strip()[:limit]
+
+
+def pick_person(services: Services, pick: PersonPick, now: datetime) -> int | None:
+    """The person a form named: known, or a placeholder made now for the e-mail address given."""
+    if pick.person_id is not None or pick.email is None:
+        return pick.person_id
+    with services.db.session() as session:
+        return person_for_email(session, pick.email, now=now).id

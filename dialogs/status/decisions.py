@@ -1,0 +1,94 @@
+"""Decisions and scope changes: the project's log and the form that records one."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from cards.menu import MenuSection
+from cards.status.decisions import (
+    DecisionForm,
+    DecisionFormOpen,
+    DecisionSave,
+    DecisionsOpen,
+    build_decision_form_card,
+    build_decisions_card,
+)
+from cards.values import parse_date
+from dialogs.kernel.owned import submission_key
+from dialogs.kernel.permissions import Action
+from dialogs.kernel.router import MenuInfo
+from dialogs.kernel.turn import Reply, Request, Services
+from dialogs.status.common import can, capability, decision_line, project_for, today
+from storage.projects import ProjectFacts
+from storage.status import DecisionKind, Duplicate, StatusRepository
+
+
+@capability.command(
+    "decisions",
+    en=("decisions", "scope changes"),
+    nl=("beslissingen", "scopewijzigingen"),
+    menu=MenuInfo(
+        "menu.decisions.title",
+        "menu.decisions.description",
+        {"en": "decisions DT-042", "nl": "beslissingen DT-042"},
+        section=MenuSection.STATUS,
+    ),
+)
+def decisions(request: Request, services: Services, rest: str) -> Reply:
+    found = project_for(request, services, rest, "decisions", Action.VIEW_PROJECT)
+    return Reply.card(_decisions_card(request, services, found, None))
+
+
+@capability.verb(DecisionsOpen)
+def open_decisions(request: Request, services: Services, payload: DecisionsOpen) -> Reply:
+    return decisions(request, services, payload.code)
+
+
+def _decisions_card(request: Request, services: Services, project: ProjectFacts, notice: str | None) -> dict[str, Any]:
+    lines = [decision_line(d) for d in StatusRepository(services.db).decisions(project.id)]
+    can_edit = can(request, services, project, Action.UPDATE_STATUS)
+    return build_decisions_card(project.code, project.name, lines, request.t, can_edit=can_edit, notice=notice)
+
+
+@capability.verb(DecisionFormOpen)
+def decision_form(request: Request, services: Services, payload: DecisionFormOpen) -> Reply:
+    found = project_for(request, services, payload.code, "decisions", Action.UPDATE_STATUS)
+    values = {"date": today(request, services).isoformat(), "kind": "decision"}
+    return Reply.card(build_decision_form_card(DecisionForm(found.code, uuid.uuid4().hex, values), request.t))
+
+
+@capability.verb(DecisionSave)
+def save_decision(request: Request, services: Services, payload: DecisionSave) -> Reply:
+    t = request.t
+    found = project_for(request, services, payload.code, "decisions", Action.UPDATE_STATUS)
+    errors: dict[str, str] = {}
+    if payload.kind not in (DecisionKind.DECISION.value, DecisionKind.SCOPE_CHANGE.value):
+        errors["kind"] = t("decision.kind.invalid")
+    decided_on = parse_date(payload.date) if payload.date.strip() else None
+    if decided_on is None:
+        errors["date"] = t("decision.date.invalid")
+    text = payload.text.strip()
+    if not text:
+        errors["text"] = t("decision.text.missing")
+    elif len(text) > 4000:
+        errors["text"] = t("status.text.too_long", limit=4000)
+    decided_by = " ".join(payload.decided_by.split())
+    if len(decided_by) > 200:
+        errors["decided_by"] = t("decision.decided_by.too_long")
+    form_id = payload.form_id[:64] or uuid.uuid4().hex
+    if errors:
+        typed = payload.model_dump(include={"kind", "date", "text", "decided_by"})
+        return Reply(replace_card=build_decision_form_card(DecisionForm(found.code, form_id, typed, errors), t))
+    values = {"kind": payload.kind, "decided_on": decided_on, "text": text, "decided_by": decided_by}
+    try:
+        StatusRepository(services.db).add_decision(
+            found.id,
+            values,
+            recorded_by_id=request.person.id,
+            now=services.clock.now(),
+            form_id=submission_key(request, form_id),
+        )
+    except Duplicate:
+        return Reply(replace_card=_decisions_card(request, services, found, t("form.already_saved")))
+    return Reply(replace_card=_decisions_card(request, services, found, t(f"decision.saved.{payload.kind}")))

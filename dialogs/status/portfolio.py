@@ -1,0 +1,150 @@
+"""The portfolio: the projects of the domains a manager oversees (all of them for an administrator), those that
+need attention first, filtered and paged."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from decimal import Decimal
+
+from cards.menu import MenuSection
+from cards.status.portfolio import PortfolioFilters, PortfolioLine, PortfolioPage, PortfolioView, build_portfolio_card
+from cards.values import parse_id
+from dialogs.kernel.hours import hours_source
+from dialogs.kernel.owned import not_yours
+from dialogs.kernel.permissions import Action, allowed
+from dialogs.kernel.router import MenuInfo
+from dialogs.kernel.turn import Reply, Request, Services, Stop
+from dialogs.kernel.who import me, refusal
+from dialogs.status import rules
+from dialogs.status.common import capability, zone
+from domain.status import DEFAULT_STALE_DAYS, DIMENSIONS
+from storage.directory import Role
+from storage.projects import ProjectRepository
+from storage.status import PortfolioRow, StatusRepository
+
+PORTFOLIO_PAGE = 20
+
+
+@capability.command(
+    "portfolio",
+    en=("portfolio",),
+    nl=("overzicht", "portfolio"),
+    menu=MenuInfo(
+        "menu.portfolio.title",
+        "menu.portfolio.description",
+        {"en": "portfolio", "nl": "overzicht"},
+        requires=Action.VIEW_PORTFOLIO,
+        section=MenuSection.STATUS,
+    ),
+)
+def portfolio(request: Request, services: Services, rest: str) -> Reply:
+    return portfolio_page(request, services, PortfolioPage())
+
+
+def overseen_domains(request: Request, services: Services) -> frozenset[int]:
+    """The domains whose projects the reader oversees (every domain for an administrator); Stop when they may not
+    see a portfolio."""
+    who = me(request, services)
+    decision = allowed(who.actor(), Action.VIEW_PORTFOLIO)
+    if not decision.allowed:
+        raise Stop(refusal(decision, request.t))
+    if Role.ADMIN in who.roles:
+        return frozenset(d.id for d in ProjectRepository(services.db).domains() if d.id is not None)
+    return who.domains
+
+
+def portfolio_lines(
+    rows: list[PortfolioRow], spent: dict[int, Decimal], now: datetime, stale_days: int = DEFAULT_STALE_DAYS
+) -> list[PortfolioLine]:
+    """Attention first: red, amber, missing or stale updates, late milestones, overspent budgets (pure)."""
+    scored: list[tuple[int, str, PortfolioLine]] = []
+    for row in rows:
+        latest, previous = row.latest, row.previous
+        burn = rules.burn_percent(spent.get(row.project_id, Decimal(0)), row.budget_hours)
+        age = rules.age_days(latest.created_at if latest else None, now)
+        worst_dim = rules.worst(*(getattr(latest, d) for d in DIMENSIONS)) if latest else None
+        facts = rules.AttentionFacts(
+            overall=latest.overall if latest else None,
+            worst_dimension=worst_dim,
+            days_since_update=age,
+            late_milestones=row.late_milestones,
+            burn=burn,
+            top_risk_score=row.top_risk_score,
+            stale_days=stale_days,
+        )
+        line = PortfolioLine(
+            code=row.code,
+            name=row.name,
+            coordinator=row.coordinator,
+            overall=latest.overall if latest else None,
+            schedule=latest.schedule if latest else None,
+            budget=latest.budget if latest else None,
+            scope=latest.scope if latest else None,
+            trend=rules.trend(previous.overall if previous else None, latest.overall if latest else None),
+            burn=burn,
+            burn_level=rules.burn_level(burn),
+            late_milestones=row.late_milestones,
+            age_days=age,
+            stale=rules.is_stale(latest.created_at if latest else None, now, stale_days),
+        )
+        scored.append((-rules.attention(facts), row.code, line))
+    scored.sort(key=lambda item: (item[0], item[1]))
+    return [line for _score, _code, line in scored]
+
+
+@capability.verb(PortfolioPage)
+def turn_portfolio_page(request: Request, services: Services, payload: PortfolioPage) -> Reply:
+    return portfolio_page(request, services, payload)
+
+
+def portfolio_page(request: Request, services: Services, payload: PortfolioPage) -> Reply:
+    t = request.t
+    # One person's overview (their domains): in a channel a page replaces the card for everyone there.
+    if (refused := not_yours(request, services, payload.owner, "card.not_yours.portfolio")) is not None:
+        return refused
+    domains = overseen_domains(request, services)
+    now = services.clock.now()
+    projects = ProjectRepository(services.db)
+    domain_ids = domains
+    if (chosen := parse_id(payload.domain)) is not None and chosen in domains:
+        domain_ids = frozenset({chosen})
+    coordinator_id = parse_id(payload.coordinator)
+    government_id = parse_id(payload.government)
+    rows = StatusRepository(services.db).portfolio(
+        domain_ids,
+        today=now.astimezone(zone(request)).date(),
+        coordinator_id=coordinator_id,
+        government_id=government_id,
+    )
+    spent = hours_source().spent(services.db, [r.project_id for r in rows]) if rows else {}
+    lines = portfolio_lines(rows, spent, now)
+    pages = max(1, math.ceil(len(lines) / PORTFOLIO_PAGE))
+    page = min(max(payload.page, 1), pages)
+    counts = {"red": 0, "amber": 0, "green": 0, "none": 0}
+    for line in lines:
+        counts[line.overall or "none"] += 1
+    all_domains = projects.domains()
+    coordinators = sorted(
+        {(str(r.coordinator_id), r.coordinator) for r in rows if r.coordinator_id and r.coordinator},
+        key=lambda c: c[1].lower(),
+    )
+    filters = PortfolioFilters(
+        domains=[(str(d.id), d.name(t.language)) for d in all_domains if d.id in domains],
+        coordinators=coordinators[:50],
+        governments=[(str(g.id), g.name) for g in projects.governments()][:60],
+        domain=payload.domain if parse_id(payload.domain) is not None else "",
+        coordinator=payload.coordinator if coordinator_id else "",
+        government=payload.government if government_id else "",
+    )
+    view = PortfolioView(
+        lines=lines[(page - 1) * PORTFOLIO_PAGE : page * PORTFOLIO_PAGE],
+        page=page,
+        pages=pages,
+        total=len(lines),
+        counts=counts,
+        filters=filters,
+        owner_id=request.person.id,
+    )
+    card = build_portfolio_card(view, t)
+    return Reply(replace_card=card) if request.kind != "message" and payload.page != 1 else Reply.card(card)
