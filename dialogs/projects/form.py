@@ -15,23 +15,22 @@ from cards.menu import MenuSection
 from cards.payloads import length_errors
 from cards.projects import (
     FORM_FIELDS,
-    STATES,
     EditProject,
     ProjectForm,
     SaveProject,
     build_project_form_card,
 )
-from cards.values import parse_date, parse_decimal, parse_id
 from dialogs.kernel.owned import submission_key
 from dialogs.kernel.permissions import Action, allowed
 from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import PersonPick, find_project, me, refusal, resolve_person
 from dialogs.projects.declaration import capability
+from dialogs.projects.fields import ProjectFields, form_errors
 from dialogs.projects.show import closing_answers, show_after_save
 from storage.audit import audit_by_request
 from storage.directory import person_for_email
-from storage.projects import ProjectFacts, ProjectRepository, ProjectState, is_valid_code, normalise_code
+from storage.projects import ProjectFacts, ProjectRepository, ProjectState, normalise_code
 
 
 def _form(services: Services, t: Translator, **kwargs: Any) -> ProjectForm:
@@ -101,75 +100,37 @@ def _plain_number(value: Decimal | None, t: Translator) -> str:
 # Saving the project form ----------------------------------------------------------------------------------------
 
 
-def validate_project(
+def _read_form(
     payload: SaveProject, request: Request, services: Services, editing: ProjectFacts | None
-) -> tuple[dict[str, Any], list[int], dict[str, PersonPick], dict[str, str]]:
-    """The project's values, its governments and the people it names, or errors per field (nothing written)."""
+) -> tuple[ProjectFields | None, dict[str, PersonPick], dict[str, str]]:
+    """The form read (None when a field is refused), the people it names, and the errors per field (nothing
+    written). The model reads the fields; the lookups that need the database are here."""
     t = request.t
-    errors: dict[str, str] = {}
-    values: dict[str, Any] = {}
     repository = ProjectRepository(services.db)
-    if editing is None:
-        code = normalise_code(payload.code)
-        if not code:
-            errors["code"] = t("project.code.missing")
-        elif not is_valid_code(code):
-            errors["code"] = t("project.code.invalid", value=payload.code.strip()[:20])
-        elif repository.code_taken(code):
-            errors["code"] = t("project.code.taken", code=code)
-    name = " ".join(payload.name.split())
-    if not name:
-        errors["name"] = t("project.name.missing")
-    elif len(name) > 200:
-        errors["name"] = t("project.name.too_long")
-    values["name"] = name
-    domain_ids = {d.id for d in repository.domains()}
-    if parse_id(payload.domain) not in domain_ids:
-        errors["domain"] = t("project.domain.missing")
-    else:
-        values["domain_id"] = int(payload.domain)
-    for key in ("description", "goal", "scope"):
-        values[key] = getattr(payload, key).strip()[:4000]
+    context = {
+        "editing": editing is not None,
+        "domains": {d.id for d in repository.domains()},
+        "governments": {g.id for g in repository.governments()},
+    }
+    fields: ProjectFields | None = None
+    errors: dict[str, str] = {}
+    try:
+        fields = ProjectFields.model_validate(payload.model_dump(), context=context)
+    except ValidationError as invalid:
+        errors = form_errors(invalid, t)
+    code = normalise_code(payload.code)
+    if editing is None and "code" not in errors and repository.code_taken(code):
+        errors["code"] = t("project.code.taken", code=code)
     people: dict[str, PersonPick] = {}
     for key in ("coordinator", "manager"):
-        text = getattr(payload, key).strip()
-        if not text:
-            people[key] = PersonPick()
-            continue
-        pick = resolve_person(services, text, t)
+        typed = getattr(payload, key).strip()
+        pick = resolve_person(services, typed, t) if typed else PersonPick()
         if isinstance(pick, str):
             errors[key] = pick
         else:
             people[key] = pick
-    known = {g.id for g in repository.governments()}
-    government_ids: list[int] = []
-    for part in (p.strip() for p in payload.governments.split(",")):
-        if not part:
-            continue
-        if parse_id(part) not in known:
-            errors["governments"] = t("project.governments.invalid")
-            break
-        government_ids.append(int(part))
-    for key, column in (("start", "planned_start"), ("end", "planned_end")):
-        text = getattr(payload, key).strip()
-        values[column] = parse_date(text) if text else None
-        if text and values[column] is None:
-            errors[key] = t("project.date.invalid", value=text[:20])
-    if values.get("planned_start") and values.get("planned_end") and values["planned_end"] < values["planned_start"]:
-        errors["end"] = t("project.date.end_before_start")
-    for key in ("budget_hours", "budget_euros"):
-        text = getattr(payload, key).strip()
-        number = parse_decimal(text) if text else None
-        if text and (number is None or number < 0 or number >= Decimal("1e10")):
-            errors[key] = t("project.number.invalid", value=text[:20])
-        values[key] = number.quantize(Decimal("0.01")) if number is not None else None
-    if editing is not None:
-        if payload.state not in STATES:
-            errors["state"] = t("project.state.invalid")
-        else:
-            values["state"] = payload.state
     errors.update(length_errors(payload, t))  # description, goal, scope: said next to the field, never cut off
-    return values, government_ids, people, errors
+    return fields, people, errors
 
 
 def form_unreadable(request: Request, services: Services, invalid: ValidationError) -> Reply:
@@ -199,13 +160,14 @@ def save_project(request: Request, services: Services, payload: SaveProject) -> 
             if done is not None and done.entity_id is not None:
                 return _already_saved(request, services, done.entity_id)
 
-    values, government_ids, people, errors = validate_project(payload, request, services, editing)
-    if errors:
+    fields, people, errors = _read_form(payload, request, services, editing)
+    if errors or fields is None:
         typed = {name: str(getattr(payload, name)) for name in FORM_FIELDS}
         form = _form(services, t, form_id=form_id, editing=editing.code if editing else None, values=typed)
         form = ProjectForm(**{**form.__dict__, "errors": errors})
         return Reply(replace_card=build_project_form_card(form, t))
 
+    values, government_ids = fields.values(), list(fields.governments)
     now = services.clock.now()
     closing = False
     try:
