@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.db import Database
+from storage.directory import person_for_email
 from storage.models import ConversationRef, Person
 from storage.outbox import OutboxMessage, OutboxState
 from storage.projects import Project
@@ -187,9 +188,20 @@ class RsvpRow:
 
 
 @dataclass(frozen=True)
+class ReportAction:
+    """An action item of a meeting report; its owner is a known person or an e-mail address (a placeholder person
+    is made for it, in the report's transaction), or nobody."""
+
+    text: str
+    owner_id: int | None = None
+    owner_email: str | None = None
+    due_on: date | None = None
+
+
+@dataclass(frozen=True)
 class ReportInput:
     decisions: str
-    actions: list[tuple[str, int | None, date | None]]  # text, owner, due
+    actions: list[ReportAction]
 
 
 class Duplicate(Exception):
@@ -447,7 +459,8 @@ class MeetingRepository:
     def save_report(
         self, series: MeetingSeries, key: str, report: ReportInput, *, person_id: int | None, now: datetime
     ) -> int:
-        """One report per occurrence: raises Duplicate when it was recorded before (a double submit)."""
+        """One report per occurrence with its action items (and the placeholder people its owners named by e-mail
+        need), in one transaction: raises Duplicate when it was recorded before (a double submit)."""
         assert series.id is not None
         try:
             with self._db.session() as session:
@@ -461,15 +474,18 @@ class MeetingRepository:
                 session.add(row)
                 session.flush()
                 assert row.id is not None
-                for text, owner_id, due in report.actions:
+                for action in report.actions:
+                    owner_id = action.owner_id
+                    if owner_id is None and action.owner_email is not None:
+                        owner_id = person_for_email(session, action.owner_email, now=now).id
                     session.add(
                         ActionItem(
                             project_id=series.project_id,
                             series_id=series.id,
                             report_id=row.id,
-                            text=text,
+                            text=action.text,
                             owner_id=owner_id,
-                            due_on=due,
+                            due_on=action.due_on,
                             created_at=now,
                         )
                     )

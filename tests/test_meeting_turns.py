@@ -15,6 +15,7 @@ from bot.settings import Settings
 from storage.db import Database
 from storage.directory import Role
 from storage.meetings import ActionItem, MeetingSeries, Rsvp
+from storage.models import Person
 from storage.outbox import OutboxMessage, OutboxRepository
 from storage.projects import ProjectRepository
 from storage.status import StatusRepository
@@ -402,3 +403,24 @@ async def test_the_list_names_a_series_once_pages_on_and_a_tapped_meeting_is_mov
     assert w["here"] in card_texts(seen) and "DT-042 · Werkgroep loket" in card_texts(seen)
     assert w["hint"] not in card_texts(seen)
     assert {a["data"]["verb"] for a in card_actions(seen)} == {"meeting.list"}  # only Next
+
+
+async def test_a_report_action_owned_by_an_unknown_address_makes_its_placeholder_with_the_report(
+    bot: BotDriver, db: Database
+) -> None:
+    """The placeholder for an owner named by e-mail is made in the report's own transaction: a refused report
+    (a due date that is no date) leaves no placeholder behind, a saved one links its action to it."""
+    an: TeamsUser = LANGS["en"]["coordinator"]
+    _, series_id = await setup_series(bot, db, "en")
+    ids = {"verb": "meeting.report_save", "series": series_id, "occurrence": "2026-11-24", "decisions": "Go"}
+    row = {"action_1": "Ask for a quote", "owner_1": "Eva.Nieuw@example.org"}
+    refused = await bot.submit(an, {**ids, **row, "due_1": "someday"})
+    assert "“someday” is not a date I understand" in str(shown_card(refused))
+    with db.session() as session:
+        assert session.exec(select(Person).where(Person.email == "eva.nieuw@example.org")).first() is None
+    saved = await bot.submit(an, {**ids, **row, "due_1": "2026-12-01"})
+    assert saved.texts and "1 action item" in saved.texts[0]
+    with db.session() as session:
+        placeholder = session.exec(select(Person).where(Person.email == "eva.nieuw@example.org")).one()
+        [action] = session.exec(select(ActionItem)).all()
+    assert action.owner_id == placeholder.id

@@ -2,7 +2,7 @@
 reminders before each meeting (answers, agenda items), the meeting report with its action items, and series
 imported from Outlook through Microsoft Graph. One capability, declared in `common.capability`:
 
-- editing: "new meeting", the series form (Edit, Save);
+- editing: "new meeting", the series form (Edit, Save); forms: the series and move forms' models;
 - listing: "meetings", the list's pages, moving or cancelling one meeting, another conversation for a series;
 - agenda: "agenda", agenda items and answers from the reminder card;
 - reports: the meeting report, "actions" and marking one done;

@@ -11,7 +11,6 @@ from pydantic import ValidationError
 
 from cards.i18n import Translator
 from cards.meetings import OccurrenceLine, build_meetings_card
-from cards.payloads import field_errors
 from dialogs.kernel.permissions import Action, allowed
 from dialogs.kernel.registry import Capability
 from dialogs.kernel.turn import Reply, Request, Services, Stop
@@ -86,25 +85,6 @@ def series_for(
     if not decision.allowed:
         raise Stop(refusal(decision, request.t))
     return series, project
-
-
-class FormErrors(Exception):
-    """A form's refusal: the message to show under each field that needs the person (nothing was written)."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(", ".join(errors))
-        self.errors = errors
-
-
-def form_errors(invalid: ValidationError, t: Translator) -> dict[str, str]:
-    """Per field, in the reader's language: the meeting forms' own messages (meeting.* catalog keys raised as the
-    error's type, with their values) and pydantic's generic ones."""
-    own = {
-        str(error["loc"][0]): t(error["type"], **dict(error.get("ctx") or {}))
-        for error in invalid.errors()
-        if error["type"].startswith("meeting.") and error["loc"]
-    }
-    return {**field_errors(invalid, t), **own}
 
 
 def form_unreadable(request: Request, services: Services, invalid: ValidationError) -> Reply:

@@ -3,7 +3,6 @@ through it, move or cancel one meeting, and send a series' reminders to another 
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from cards.i18n import Translator
@@ -21,9 +20,8 @@ from cards.meetings import (
     format_local,
     when_text,
 )
-from cards.meetings.common import parse_time
 from cards.menu import MenuSection
-from cards.values import parse_date, parse_id
+from cards.values import parse_id
 from dialogs.kernel.permissions import Action, allowed
 from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.turn import Reply, Request, Services, Stop, conversation_here
@@ -38,6 +36,7 @@ from dialogs.meetings.common import (
     series_card,
     series_for,
 )
+from dialogs.meetings.forms import FormErrors, read_new_start
 from dialogs.meetings.reminders import sync_series
 from storage.meetings import MeetingRepository, MeetingSeries, retarget_pending
 from storage.projects import ProjectRepository
@@ -149,41 +148,16 @@ def move_occurrence(request: Request, services: Services, payload: MovePayload) 
     assert series.id is not None
     occurrence = _still_planned(request, services, series, payload.occurrence)
     now = services.clock.now()
-    moved_to, errors = _new_start(payload, series.timezone, now, t)
-    if moved_to is None:
+    try:
+        moved_to = read_new_start(payload, series.timezone, now, t)
+    except FormErrors as refused:
         when = when_text(occurrence.start, occurrence.end, series.timezone, t)
-        form = MoveForm(series.id, occurrence.key, series.title, payload.model_dump(), errors, when=when)
+        form = MoveForm(series.id, occurrence.key, series.title, payload.model_dump(), refused.errors, when=when)
         return Reply(replace_card=build_occurrence_move_card(form, t))
     MeetingRepository(services.db).set_override(series.id, occurrence.key, cancelled=False, moved_to=moved_to, now=now)
     sync_series(services.db, series, now)
     when = format_local(rec.to_utc(moved_to, series.timezone), series.timezone, t)
     return saved_reply(request, services, series, t("meeting.occurrence.moved", title=series.title, when=when))
-
-
-def _new_start(
-    payload: MovePayload, timezone: str, now: datetime, t: Translator
-) -> tuple[datetime | None, dict[str, str]]:
-    """The new local start the move card asks for, or the errors to show under its fields."""
-    errors: dict[str, str] = {}
-    day = parse_date(payload.date.strip()) if payload.date.strip() else None
-    if day is None:
-        errors["date"] = (
-            t("meeting.date.missing")
-            if not payload.date.strip()
-            else t("meeting.date.invalid", value=payload.date.strip()[:20])
-        )
-    at = parse_time(payload.time) if payload.time.strip() else None
-    if at is None:
-        errors["time"] = (
-            t("meeting.time.missing")
-            if not payload.time.strip()
-            else t("meeting.time.invalid", value=payload.time.strip()[:20])
-        )
-    if day is None or at is None:
-        return None, errors
-    if rec.to_utc(datetime.combine(day, at), timezone) <= now:
-        return None, {"date": t("meeting.move.past")}
-    return datetime.combine(day, at), {}
 
 
 # Sending a series' reminders to another conversation ------------------------------------------------------------

@@ -3,8 +3,10 @@ project's open action items ("actions DT-042") and marking one done."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
+from typing import Any
 
+from cards.i18n import Translator
 from cards.meetings import (
     REPORT_ACTION_ROWS,
     ActionDonePayload,
@@ -28,8 +30,8 @@ from dialogs.meetings.common import (
     series_for,
     taking_place,
 )
-from storage.directory import person_for_email
-from storage.meetings import Duplicate, MeetingRepository, ReportInput
+from dialogs.meetings.forms import FormErrors
+from storage.meetings import Duplicate, MeetingRepository, MeetingSeries, ReportAction, ReportInput
 from storage.outbox import OutboxRepository
 from storage.projects import ProjectFacts, ProjectRepository
 
@@ -43,8 +45,32 @@ def save_report(request: Request, services: Services, payload: ReportPayload) ->
     repository = MeetingRepository(services.db)
     if repository.report_exists(series.id, payload.occurrence):
         return Reply.text(t("meeting.report.already", title=series.title))
-    errors: dict[str, str] = {}
-    actions: list[tuple[str, PersonPick | None, date | None]] = []
+    try:
+        actions = _read_actions(services, payload, t)
+    except FormErrors as refused:
+        return Reply(replace_card=_report_again(services, series, project.code, payload, refused.errors, t))
+    now = services.clock.now()
+    try:
+        repository.save_report(
+            series,
+            payload.occurrence,
+            ReportInput(decisions=payload.decisions.strip()[:4000], actions=actions),
+            person_id=request.person.id,
+            now=now,
+        )
+    except Duplicate:
+        return Reply.text(t("meeting.report.already", title=series.title))
+    OutboxRepository(services.db).cancel(key=f"meeting-report:{series.id}:{payload.occurrence}", now=now)
+    count = len(actions)
+    items = t("meeting.report.actions.one") if count == 1 else t("meeting.report.actions.other", count=count)
+    return _actions_reply(request, services, project, t("meeting.report.saved", title=series.title, actions=items))
+
+
+def _read_actions(services: Services, payload: ReportPayload, t: Translator) -> list[ReportAction]:
+    """The report's action items, row by row (a row without a text is none, unless it names an owner or a due
+    date); raises FormErrors with the message for each field that needs the person."""
+    errors: dict[str, str] = length_errors(payload, t)
+    actions: list[ReportAction] = []
     for i in range(1, REPORT_ACTION_ROWS + 1):
         text = " ".join(str(getattr(payload, f"action_{i}")).split())[:1000]
         owner_text = str(getattr(payload, f"owner_{i}")).strip()
@@ -53,58 +79,43 @@ def save_report(request: Request, services: Services, payload: ReportPayload) ->
             if owner_text or due_text:
                 errors[f"action_{i}"] = t("meeting.report.action_missing")
             continue
-        pick: PersonPick | None = None
-        if owner_text:
-            resolved = resolve_person(services, owner_text, t)
-            if isinstance(resolved, str):
-                errors[f"owner_{i}"] = resolved
-            else:
-                pick = resolved
+        owner = resolve_person(services, owner_text, t) if owner_text else PersonPick()
+        if isinstance(owner, str):
+            errors[f"owner_{i}"], owner = owner, PersonPick()
         due = parse_date(due_text) if due_text else None
         if due_text and due is None:
             errors[f"due_{i}"] = t("meeting.date.invalid", value=due_text[:20])
-        actions.append((text, pick, due))
-    errors.update(length_errors(payload, t))
+        actions.append(ReportAction(text, owner.person_id, owner.email, due))
     if errors:
-        occurrence = occurrence_of(services.db, series, payload.occurrence)
-        start = occurrence.start if occurrence else services.clock.now()
-        form = ReportForm(
-            series.id,
-            payload.occurrence,
-            project.code,
-            series.title,
-            start,
-            start + timedelta(minutes=series.duration_minutes),
-            series.timezone,
-            payload.form_id,
-            {k: str(v) for k, v in payload.model_dump().items()},
-            errors,
-        )
-        return Reply(replace_card=build_meeting_report_card(form, t))
-    now = services.clock.now()
-    resolved_actions: list[tuple[str, int | None, date | None]] = []
-    with services.db.session() as session:
-        for text, pick, due in actions:
-            owner_id = None
-            if pick is not None:
-                owner_id = pick.person_id
-                if owner_id is None and pick.email is not None:
-                    owner_id = person_for_email(session, pick.email, now=now).id
-            resolved_actions.append((text, owner_id, due))
-    try:
-        repository.save_report(
-            series,
-            payload.occurrence,
-            ReportInput(decisions=payload.decisions.strip()[:4000], actions=resolved_actions),
-            person_id=request.person.id,
-            now=now,
-        )
-    except Duplicate:
-        return Reply.text(t("meeting.report.already", title=series.title))
-    OutboxRepository(services.db).cancel(key=f"meeting-report:{series.id}:{payload.occurrence}", now=now)
-    count = len(resolved_actions)
-    items = t("meeting.report.actions.one") if count == 1 else t("meeting.report.actions.other", count=count)
-    return _actions_reply(request, services, project, t("meeting.report.saved", title=series.title, actions=items))
+        raise FormErrors(errors)
+    return actions
+
+
+def _report_again(
+    services: Services,
+    series: MeetingSeries,
+    code: str,
+    payload: ReportPayload,
+    errors: dict[str, str],
+    t: Translator,
+) -> dict[str, Any]:
+    """The report form as typed, with the errors under their fields."""
+    assert series.id is not None
+    occurrence = occurrence_of(services.db, series, payload.occurrence)
+    start = occurrence.start if occurrence else services.clock.now()
+    form = ReportForm(
+        series.id,
+        payload.occurrence,
+        code,
+        series.title,
+        start,
+        start + timedelta(minutes=series.duration_minutes),
+        series.timezone,
+        payload.form_id,
+        {k: str(v) for k, v in payload.model_dump().items()},
+        errors,
+    )
+    return build_meeting_report_card(form, t)
 
 
 # Action items ---------------------------------------------------------------------------------------------------
