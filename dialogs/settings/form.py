@@ -11,11 +11,12 @@ from cards.payloads import length_errors
 from cards.settings import AUTO, NudgeSection, SaveSettings, SettingsForm, build_settings_card
 from dialogs.kernel.owned import not_yours
 from dialogs.kernel.router import MenuInfo
-from dialogs.kernel.timezones import person_zone, resolve_timezone
+from dialogs.kernel.timezones import person_zone
 from dialogs.kernel.turn import Reply, Request, Services
 from dialogs.settings import nudge_choice
 from dialogs.settings.declaration import capability
-from storage.directory import EMAIL_MAX, NAME_MAX, DirectoryRepository, is_email
+from dialogs.settings.fields import SettingsFields, form_errors
+from storage.directory import DirectoryRepository
 from storage.models import Person
 
 
@@ -74,27 +75,6 @@ def _form_as_stored(person: Person, request: Request, nudge: NudgeSection) -> Se
     )
 
 
-def validate_settings(payload: SaveSettings, request: Request) -> dict[str, str]:
-    t = request.t
-    errors: dict[str, str] = {}
-    if payload.language not in (AUTO, *LANGUAGES):
-        errors["language"] = t("settings.language.invalid")
-    zone = payload.timezone.strip()
-    if zone and resolve_timezone(zone) is None:
-        errors["timezone"] = t("settings.timezone.invalid", value=zone[:64])
-    if payload.name is not None:
-        name = payload.name.strip()
-        if not name:
-            errors["name"] = t("settings.name.missing")
-        elif len(name) > NAME_MAX:
-            errors["name"] = t("settings.name.too_long", limit=NAME_MAX)
-    typed_email = (payload.email or "").strip()
-    if typed_email and (len(typed_email) > EMAIL_MAX or not is_email(typed_email)):
-        errors["email"] = t("settings.email.invalid", value=typed_email[:80])
-    errors.update(length_errors(payload, t))  # too long: the message names the limit the card states
-    return errors
-
-
 def _typed_form(payload: SaveSettings, request: Request, errors: dict[str, str], services: Services) -> SettingsForm:
     """The form as the person filled it in, with the errors next to their fields."""
     person = _stored(request, services)
@@ -122,25 +102,23 @@ def save_settings(request: Request, services: Services, payload: SaveSettings) -
     # A personal card: someone else pressing it in a channel would otherwise take on its owner's name and choices.
     if (refused := not_yours(request, services, payload.owner, "card.not_yours.settings")) is not None:
         return refused
-    errors = validate_settings(payload, request)
     assert request.person.id is not None
-    nudge, nudge_errors = nudge_choice.parse_nudge(
-        payload.nudge,
-        payload.nudge_at,
-        payload.nudge_hours,
-        nudge_choice.current_choice(services, request.person.id),
-        request.t,
-    )
-    errors.update(nudge_errors)
-    if errors:
+    fields: SettingsFields | None = None
+    errors: dict[str, str] = {}
+    current = nudge_choice.current_choice(services, request.person.id)
+    try:
+        fields = SettingsFields.model_validate(payload.model_dump(), context={"current": current})
+    except ValidationError as invalid:
+        errors = form_errors(invalid, request.t)
+    errors.update(length_errors(payload, request.t))  # too long: the message names the limit the card states
+    if errors or fields is None:
         return Reply(replace_card=build_settings_card(_typed_form(payload, request, errors, services), request.t))
-    language = None if payload.language == AUTO else payload.language
-    zone = resolve_timezone(payload.timezone) if payload.timezone.strip() else None
-    assert request.person.id is not None
+    language = None if fields.language == AUTO else fields.language
     now = services.clock.now()
     email: str | bool | None = False if payload.email is None else (payload.email.strip() or None)
     corrected = DirectoryRepository(services.db).correct(request.person.id, name=payload.name, email=email, now=now)
-    person = services.people.set_preferences(request.person.id, language=language, timezone=zone, now=now)
+    person = services.people.set_preferences(request.person.id, language=language, timezone=fields.timezone, now=now)
+    nudge = fields.nudge_choice()
     nudge_changed = nudge_choice.save_nudge(services, request.person.id, nudge)
     # Answer in the language just chosen, so the person sees at once that it worked; the pressed form is
     # refreshed so it no longer shows an error from an earlier attempt.
