@@ -91,10 +91,6 @@ def decision_line(row: DecisionRow) -> DecisionLine:
     return DecisionLine(row.kind, row.decided_on, row.text, row.decided_by)
 
 
-def clean(text: str, limit: int = 4000) -> str:
-    return text.strip()[:limit]
-
-
 def pick_person(services: Services, pick: PersonPick, now: datetime) -> int | None:
     """The person a form named: known, or a placeholder made now for the e-mail address given."""
     if pick.person_id is not None or pick.email is None:

@@ -14,14 +14,14 @@ from cards.status.decisions import (
     build_decision_form_card,
     build_decisions_card,
 )
-from cards.values import parse_date
 from dialogs.kernel.owned import submission_key
 from dialogs.kernel.permissions import Action
 from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.turn import Reply, Request, Services
 from dialogs.status.common import can, capability, decision_line, project_for, today
+from dialogs.status.forms import DecisionFields, read
 from storage.projects import ProjectFacts
-from storage.status import DecisionKind, Duplicate, StatusRepository
+from storage.status import Duplicate, StatusRepository
 
 
 @capability.command(
@@ -62,29 +62,15 @@ def decision_form(request: Request, services: Services, payload: DecisionFormOpe
 def save_decision(request: Request, services: Services, payload: DecisionSave) -> Reply:
     t = request.t
     found = project_for(request, services, payload.code, "decisions", Action.UPDATE_STATUS)
-    errors: dict[str, str] = {}
-    if payload.kind not in (DecisionKind.DECISION.value, DecisionKind.SCOPE_CHANGE.value):
-        errors["kind"] = t("decision.kind.invalid")
-    decided_on = parse_date(payload.date) if payload.date.strip() else None
-    if decided_on is None:
-        errors["date"] = t("decision.date.invalid")
-    text = payload.text.strip()
-    if not text:
-        errors["text"] = t("decision.text.missing")
-    elif len(text) > 4000:
-        errors["text"] = t("status.text.too_long", limit=4000)
-    decided_by = " ".join(payload.decided_by.split())
-    if len(decided_by) > 200:
-        errors["decided_by"] = t("decision.decided_by.too_long")
+    decision, errors = read(DecisionFields, payload, t)
     form_id = payload.form_id[:64] or uuid.uuid4().hex
-    if errors:
+    if decision is None:
         typed = payload.model_dump(include={"kind", "date", "text", "decided_by"})
         return Reply(replace_card=build_decision_form_card(DecisionForm(found.code, form_id, typed, errors), t))
-    values = {"kind": payload.kind, "decided_on": decided_on, "text": text, "decided_by": decided_by}
     try:
         StatusRepository(services.db).add_decision(
             found.id,
-            values,
+            decision.model_dump(),
             recorded_by_id=request.person.id,
             now=services.clock.now(),
             form_id=submission_key(request, form_id),

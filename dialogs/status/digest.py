@@ -18,15 +18,15 @@ from cards.status.digest import (
     build_digest_settings_card,
 )
 from cards.status.milestones import MilestoneReminder, build_milestone_reminder_card
-from cards.values import whole_number
 from dialogs.kernel.owned import not_yours
 from dialogs.kernel.registry import Daily, Every, JobContext
 from dialogs.kernel.timezones import person_zone
 from dialogs.kernel.turn import Reply, Request, Services
 from dialogs.status import rules
 from dialogs.status.common import capability
+from dialogs.status.forms import DigestFields, read
 from dialogs.status.portfolio import overseen_domains
-from domain.status import DEFAULT_DIGEST_DAY, DEFAULT_DIGEST_TIME, DEFAULT_STALE_DAYS, WEEKDAYS
+from domain.status import DEFAULT_DIGEST_DAY, DEFAULT_DIGEST_TIME, DEFAULT_STALE_DAYS
 from storage.db import Database
 from storage.directory import DirectoryRepository, Role
 from storage.outbox import OutboxRepository, Target, builder_payload
@@ -61,17 +61,8 @@ def save_digest_settings(request: Request, services: Services, payload: DigestSa
     if (refused := not_yours(request, services, payload.owner, "card.not_yours.digest")) is not None:
         return refused
     overseen_domains(request, services)
-    errors: dict[str, str] = {}
-    if payload.weekday not in WEEKDAYS:
-        errors["weekday"] = t("digest.settings.weekday.invalid")
-    at = rules.parse_hhmm(payload.at_time)
-    if at is None:
-        errors["at_time"] = t("digest.settings.time.invalid", value=payload.at_time.strip()[:10])
-    stale = payload.stale_days.strip()
-    stale_number = whole_number(stale)
-    if stale_number is None or not 1 <= stale_number <= 365:
-        errors["stale_days"] = t("digest.settings.stale_days.invalid")
-    if errors or at is None:
+    chosen, errors = read(DigestFields, payload, t)
+    if chosen is None:
         form = DigestSettingsForm(
             payload.weekday,
             payload.at_time,
@@ -84,15 +75,16 @@ def save_digest_settings(request: Request, services: Services, payload: DigestSa
     assert request.person.id is not None
     StatusRepository(services.db).save_digest_preference(
         request.person.id,
-        weekday=payload.weekday,
-        at_time=at.strftime("%H:%M"),
-        enabled=payload.enabled == "true",
-        stale_days=int(stale),
+        weekday=chosen.weekday,
+        at_time=chosen.at_time.strftime("%H:%M"),
+        enabled=chosen.enabled == "true",
+        stale_days=chosen.stale_days,
         now=services.clock.now(),
     )
-    if payload.enabled != "true":
+    if chosen.enabled != "true":
         return Reply.text(t("digest.settings.saved_off"))
-    return Reply.text(t("digest.settings.saved", day=t(f"weekday.{payload.weekday}"), time=at.strftime("%H:%M")))
+    at = chosen.at_time.strftime("%H:%M")
+    return Reply.text(t("digest.settings.saved", day=t(f"weekday.{chosen.weekday}"), time=at))
 
 
 # Milestone reminders -------------------------------------------------------------------------------------------

@@ -16,12 +16,12 @@ from cards.status.milestones import (
     build_milestone_form_card,
     build_milestones_card,
 )
-from cards.values import parse_date
 from dialogs.kernel.owned import submission_key
 from dialogs.kernel.permissions import Action
 from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.turn import Reply, Request, Services, Stop
-from dialogs.status.common import can, capability, clean, milestone_line, project_for, today, zone
+from dialogs.status.common import can, capability, milestone_line, project_for, today, zone
+from dialogs.status.forms import MilestoneFields, read
 from storage.projects import ProjectFacts
 from storage.status import Duplicate, MilestoneRow, StatusRepository
 
@@ -80,33 +80,24 @@ def save_milestone(request: Request, services: Services, payload: MilestoneSave)
     found = project_for(request, services, payload.code, "milestones", Action.UPDATE_STATUS)
     if payload.milestone is not None:
         _milestone_of(request, services, found, payload.milestone)
-    errors: dict[str, str] = {}
-    title = " ".join(payload.title.split())
-    if not title:
-        errors["title"] = t("milestone.title.missing")
-    elif len(title) > 200:
-        errors["title"] = t("milestone.title.too_long")
-    due = parse_date(payload.due) if payload.due.strip() else None
-    if due is None:
-        errors["due"] = (
-            t("milestone.due.invalid", value=payload.due.strip()[:20])
-            if payload.due.strip()
-            else t("milestone.due.missing")
-        )
+    milestone, errors = read(MilestoneFields, payload, t)
     errors.update(length_errors(payload, t))
     form_id = payload.form_id[:64] or uuid.uuid4().hex
-    if errors:
+    if milestone is None or errors:
         typed = {"title": payload.title, "due": payload.due, "description": payload.description}
         form = MilestoneForm(found.code, form_id, payload.milestone, typed, errors)
         return Reply(replace_card=build_milestone_form_card(form, t))
-    values = {"title": title, "due_on": due, "description": clean(payload.description)}
     try:
         StatusRepository(services.db).save_milestone(
-            found.id, payload.milestone, values, now=services.clock.now(), form_id=submission_key(request, form_id)
+            found.id,
+            payload.milestone,
+            milestone.model_dump(),
+            now=services.clock.now(),
+            form_id=submission_key(request, form_id),
         )
     except Duplicate:
         return Reply(replace_card=_milestones_card(request, services, found, t("form.already_saved")))
-    return Reply(replace_card=_milestones_card(request, services, found, t("milestone.saved", title=title)))
+    return Reply(replace_card=_milestones_card(request, services, found, t("milestone.saved", title=milestone.title)))
 
 
 @capability.verb(MilestoneDone)

@@ -9,12 +9,9 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from cards.i18n import Translator
 from cards.menu import MenuSection
 from cards.status.reports import (
     STATUS_FIELDS,
-    STATUS_TEXT_FIELDS,
-    STATUS_TEXT_MAX,
     StatusForm,
     StatusFormOpen,
     StatusHistory,
@@ -31,7 +28,8 @@ from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.turn import Reply, Request, Services
 from dialogs.status import rules
 from dialogs.status.common import can, capability, milestone_line, project_for, report_view, risk_line, zone
-from domain.status import DIMENSIONS, RAG_VALUES
+from dialogs.status.forms import ReportFields, read
+from domain.status import DIMENSIONS
 from domain.summaries import HandoverSummary, UpcomingMeeting
 from storage.projects import ProjectFacts
 from storage.status import Duplicate, StatusRepository
@@ -71,41 +69,20 @@ def open_update_form(request: Request, services: Services, payload: StatusFormOp
     return update_form(request, services, payload.code)
 
 
-def validate_status(payload: StatusSave, t: Translator) -> tuple[dict[str, str], dict[str, str]]:
-    """The report's values, or the error per field (pure)."""
-    errors: dict[str, str] = {}
-    values: dict[str, str] = {}
-    for name in ("overall", *DIMENSIONS):
-        value = getattr(payload, name).strip().lower()
-        if value not in RAG_VALUES:
-            errors[name] = t("status.rag.missing")
-        values[name] = value
-    for name in STATUS_TEXT_FIELDS:
-        text = getattr(payload, name).strip()
-        if len(text) > STATUS_TEXT_MAX:
-            errors[name] = t("status.text.too_long", limit=STATUS_TEXT_MAX)
-        values[name] = text
-    if not values["summary"]:
-        errors["summary"] = t("status.summary.missing")
-    if values.get("overall") == "green" and any(values.get(d) == "red" for d in DIMENSIONS):
-        errors["overall"] = t("status.overall.inconsistent")
-    return values, errors
-
-
 @capability.verb(StatusSave)
 def save_status(request: Request, services: Services, payload: StatusSave) -> Reply:
     t = request.t
     found = project_for(request, services, payload.code, "update", Action.UPDATE_STATUS)
     form_id = payload.form_id[:64] or uuid.uuid4().hex
-    values, errors = validate_status(payload, t)
-    if errors:
+    report, errors = read(ReportFields, payload, t)
+    if report is None:
         typed = {name: str(getattr(payload, name)) for name in STATUS_FIELDS}
         form = StatusForm(found.code, found.name, form_id, values=typed, errors=errors)
         return Reply(replace_card=build_status_form_card(form, t))
     try:
         StatusRepository(services.db).add_report(
             found.id,
-            values,
+            report.model_dump(),
             author_id=request.person.id,
             now=services.clock.now(),
             form_id=submission_key(request, form_id),

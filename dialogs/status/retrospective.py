@@ -8,7 +8,6 @@ from typing import Any
 from cards.i18n import Translator
 from cards.menu import MenuSection
 from cards.status.retrospective import (
-    RETRO_FIELDS,
     LessonLine,
     LessonsFilter,
     RetroForm,
@@ -23,6 +22,7 @@ from dialogs.kernel.registry import Event
 from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.turn import Reply, Request, Services
 from dialogs.status.common import capability, project_for
+from dialogs.status.forms import RetrospectiveFields, read
 from storage.projects import ProjectFacts, ProjectRepository
 from storage.status import StatusRepository
 
@@ -51,15 +51,12 @@ def retrospective_card(services: Services, project: ProjectFacts, t: Translator)
 def save_retrospective(request: Request, services: Services, payload: RetroSave) -> Reply:
     t = request.t
     found = project_for(request, services, payload.code, "retrospective", Action.UPDATE_STATUS)
-    values = {k: getattr(payload, k).strip() for k in RETRO_FIELDS}
-    errors = {k: t("status.text.too_long", limit=4000) for k, v in values.items() if len(v) > 4000}
-    if not any(values.values()):
-        errors["went_well"] = t("retro.empty")
-    if errors:
+    retro, errors = read(RetrospectiveFields, payload, t)
+    if retro is None:
         form = RetroForm(found.code, found.name, payload.model_dump(exclude={"code"}), errors)
         return Reply(replace_card=build_retrospective_card(form, t))
     changed = StatusRepository(services.db).save_retrospective(
-        found.id, values, author_id=request.person.id, now=services.clock.now()
+        found.id, retro.model_dump(), author_id=request.person.id, now=services.clock.now()
     )
     return Reply.text(t("retro.saved" if changed else "retro.unchanged", code=found.code))
 

@@ -17,14 +17,14 @@ from cards.status.risks import (
     build_risk_form_card,
     build_risks_card,
 )
-from cards.values import whole_number
 from dialogs.kernel.owned import submission_key
 from dialogs.kernel.permissions import Action
 from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import PersonPick, resolve_person
-from dialogs.status.common import can, capability, clean, pick_person, project_for, risk_line
-from domain.status import ACTIVE_RISK_STATES, RISK_STATES
+from dialogs.status.common import can, capability, pick_person, project_for, risk_line
+from dialogs.status.forms import RiskFields, read
+from domain.status import ACTIVE_RISK_STATES
 from storage.directory import DirectoryRepository
 from storage.projects import ProjectFacts
 from storage.status import Duplicate, RiskRow, RiskState, StatusRepository
@@ -94,21 +94,7 @@ def save_risk(request: Request, services: Services, payload: RiskSave) -> Reply:
     found = project_for(request, services, payload.code, "risks", Action.UPDATE_STATUS)
     if payload.risk is not None:
         _risk_of(request, services, found, payload.risk)
-    errors: dict[str, str] = {}
-    title = " ".join(payload.title.split())
-    if not title:
-        errors["title"] = t("risk.title.missing")
-    elif len(title) > 200:
-        errors["title"] = t("risk.title.too_long")
-    numbers: dict[str, int] = {}
-    for name in ("probability", "impact"):
-        text = payload.__dict__[name].strip()
-        if (number := whole_number(text)) is not None and 1 <= number <= 5:
-            numbers[name] = number
-        else:
-            errors[name] = t("risk.scale.invalid")
-    if payload.state not in RISK_STATES:
-        errors["state"] = t("risk.state.invalid")
+    risk, errors = read(RiskFields, payload, t)
     pick: PersonPick | str = PersonPick()
     if payload.owner.strip():
         pick = resolve_person(services, payload.owner, t)
@@ -116,26 +102,19 @@ def save_risk(request: Request, services: Services, payload: RiskSave) -> Reply:
             errors["owner"] = pick
     errors.update(length_errors(payload, t))
     form_id = payload.form_id[:64] or uuid.uuid4().hex
-    if errors or isinstance(pick, str):
+    if risk is None or errors or isinstance(pick, str):
         typed = payload.model_dump(include={"title", "probability", "impact", "mitigation", "owner", "state"})
         form = RiskForm(found.code, form_id, payload.risk, typed, errors)
         return Reply(replace_card=build_risk_form_card(form, t))
     now = services.clock.now()
-    values: dict[str, Any] = {
-        "title": title,
-        "probability": numbers["probability"],
-        "impact": numbers["impact"],
-        "mitigation": clean(payload.mitigation),
-        "owner_id": pick_person(services, pick, now),
-        "state": payload.state,
-    }
+    values: dict[str, Any] = {**risk.model_dump(exclude={"owner"}), "owner_id": pick_person(services, pick, now)}
     try:
         StatusRepository(services.db).save_risk(
             found.id, payload.risk, values, now=now, form_id=submission_key(request, form_id)
         )
     except Duplicate:
         return Reply(replace_card=_risks_card(request, services, found, t("form.already_saved")))
-    return Reply(replace_card=_risks_card(request, services, found, t("risk.saved", title=title)))
+    return Reply(replace_card=_risks_card(request, services, found, t("risk.saved", title=risk.title)))
 
 
 @capability.verb(RiskClose)
