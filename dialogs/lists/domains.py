@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
+from cards.i18n import Translator
 from cards.lists import DomainRow, DomainsForm, SaveDomain, build_domains_card
 from cards.menu import MenuSection
-from cards.values import parse_id
 from dialogs.kernel.permissions import Action
 from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.turn import Reply, Request, Services
 from dialogs.lists.common import lists_manager, said
 from dialogs.lists.declaration import capability
-from storage.lists import DOMAIN_NAME_MAX, ListChange, ListRepository
+from dialogs.lists.fields import DomainFields, form_errors
+from storage.lists import ListChange, ListRepository
 from storage.projects import ProjectRepository
 
 
@@ -40,36 +42,31 @@ def show_domains(request: Request, services: Services, rest: str) -> Reply:
 def save_domain(request: Request, services: Services, payload: SaveDomain) -> Reply:
     t = request.t
     who = lists_manager(request, services)
-    errors: dict[str, str] = {}
-    name_nl, name_en = payload.name_nl.strip(), payload.name_en.strip()
-    renaming = payload.operation == "rename"
-    domain_id = parse_id(payload.domain)
-    if renaming and domain_id is None:
-        errors["domain"] = t("lists.domains.which.missing")
-    if not renaming and not name_nl:
-        errors["name_nl"] = t("lists.name.missing")
-    if renaming and not name_nl and not name_en:
-        errors["name_nl"] = t("lists.name.missing")
-    for key, value in (("name_nl", name_nl), ("name_en", name_en)):
-        if len(value) > DOMAIN_NAME_MAX:
-            errors[key] = t("lists.name.too_long", limit=DOMAIN_NAME_MAX)
-    if not errors:
-        lists = ListRepository(services.db)
-        now = services.clock.now()
-        try:
-            if renaming:
-                assert domain_id is not None
-                change = lists.rename_domain(domain_id, name_nl, name_en, actor_id=who, now=now)
-            else:
-                change = lists.add_domain(name_nl, name_en, actor_id=who, now=now)
-        except IntegrityError:  # the same card submitted twice at once: the other submission added it
-            change = ListChange("exists", name_nl, name_nl)
-        if change.outcome == "unknown":
-            errors["domain"] = t("lists.domains.which.missing")
-        elif change.outcome == "exists" and not (not renaming and change.clash.lower() == name_nl.lower()):
-            errors["name_nl"] = t("lists.name.taken", name=change.clash)
-        else:
-            fresh = build_domains_card(_domains_form(services), t)
-            return Reply(texts=[said(change, t)], replace_card=fresh)
+    try:
+        fields = DomainFields.model_validate(payload.model_dump())
+    except ValidationError as invalid:
+        return _again(services, payload, form_errors(invalid, t), t)
+    change = _saved(services, fields, who)
+    if change.outcome == "unknown":
+        return _again(services, payload, {"domain": t("lists.domains.which.missing")}, t)
+    if change.outcome == "exists" and not (not fields.renaming and change.clash.lower() == fields.name_nl.lower()):
+        return _again(services, payload, {"name_nl": t("lists.name.taken", name=change.clash)}, t)
+    return Reply(texts=[said(change, t)], replace_card=build_domains_card(_domains_form(services), t))
+
+
+def _saved(services: Services, fields: DomainFields, who: int) -> ListChange:
+    lists = ListRepository(services.db)
+    now = services.clock.now()
+    try:
+        if fields.renaming:
+            assert fields.domain is not None
+            return lists.rename_domain(fields.domain, fields.name_nl, fields.name_en, actor_id=who, now=now)
+        return lists.add_domain(fields.name_nl, fields.name_en, actor_id=who, now=now)
+    except IntegrityError:  # the same card submitted twice at once: the other submission added it
+        return ListChange("exists", fields.name_nl, fields.name_nl)
+
+
+def _again(services: Services, payload: SaveDomain, errors: dict[str, str], t: Translator) -> Reply:
+    """The card as filled in, with the errors under their fields."""
     values = payload.model_dump(exclude={"operation"})
     return Reply(replace_card=build_domains_card(_domains_form(services, values=values, errors=errors), t))

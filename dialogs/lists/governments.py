@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import math
 
+from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
+from cards.i18n import Translator
 from cards.lists import (
     AUTO_KIND,
-    GOVERNMENT_KINDS,
     GovernmentsForm,
     GovernmentsPage,
     SaveGovernment,
@@ -21,8 +22,9 @@ from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.turn import Reply, Request, Services
 from dialogs.lists.common import lists_manager, said
 from dialogs.lists.declaration import capability
+from dialogs.lists.fields import GovernmentFields, form_errors
 from domain.governments import guess_kind
-from storage.lists import GOVERNMENT_NAME_MAX, ListChange, ListRepository
+from storage.lists import ListChange, ListRepository
 from storage.projects import GovernmentKind, ProjectRepository
 
 GOVERNMENTS_PAGE_SIZE = 25
@@ -62,40 +64,32 @@ def page_governments(request: Request, services: Services, payload: GovernmentsP
 def save_government(request: Request, services: Services, payload: SaveGovernment) -> Reply:
     t = request.t
     who = lists_manager(request, services)
-    errors: dict[str, str] = {}
-    changing = payload.operation == "change"
-    name, current = payload.name.strip(), payload.current.strip()
-    if payload.kind not in (AUTO_KIND, *GOVERNMENT_KINDS):
-        errors["kind"] = t("lists.governments.kind.invalid")
-    if len(name) > GOVERNMENT_NAME_MAX:
-        errors["name"] = t("lists.name.too_long", limit=GOVERNMENT_NAME_MAX)
     lists = ListRepository(services.db)
-    existing = lists.government_named(current) if changing and current else None
-    if changing and not current:
-        errors["current"] = t("lists.governments.current.missing")
-    elif changing and existing is None:
-        errors["current"] = t("lists.governments.current.unknown", name=current[:80])
-    elif changing and not name and payload.kind == AUTO_KIND:
-        errors["name"] = t("lists.governments.nothing_to_change")
-    if not changing and not name:
-        errors["name"] = t("lists.name.missing")
-    if not errors:
-        now = services.clock.now()
-        chosen = GovernmentKind(payload.kind) if payload.kind != AUTO_KIND else None
-        try:
-            if changing:
-                assert existing is not None and existing.id is not None
-                change = lists.change_government(existing.id, name=name, kind=chosen, actor_id=who, now=now)
-            else:
-                kind = chosen or GovernmentKind(guess_kind(name))
-                change = lists.add_government(name, kind, actor_id=who, now=now)
-        except IntegrityError:
-            change = ListChange("exists", name, name)
-        if change.outcome == "exists" and not (not changing and change.clash.lower() == name.lower()):
-            errors["name"] = t("lists.name.taken", name=change.clash)
+    current = payload.current.strip()
+    existing = lists.government_named(current) if payload.operation == "change" and current else None
+    try:
+        fields = GovernmentFields.model_validate(payload.model_dump(), context={"current_known": existing is not None})
+    except ValidationError as invalid:
+        return _again(services, payload, form_errors(invalid, t), t)
+    now = services.clock.now()
+    chosen = GovernmentKind(fields.kind) if fields.kind != AUTO_KIND else None
+    try:
+        if existing is not None:
+            assert existing.id is not None
+            change = lists.change_government(existing.id, name=fields.name, kind=chosen, actor_id=who, now=now)
         else:
-            fresh = build_governments_card(_governments_form(services, payload.page), t)
-            return Reply(texts=[said(change, t)], replace_card=fresh)
+            kind = chosen or GovernmentKind(guess_kind(fields.name))
+            change = lists.add_government(fields.name, kind, actor_id=who, now=now)
+    except IntegrityError:
+        change = ListChange("exists", fields.name, fields.name)
+    if change.outcome == "exists" and not (not fields.changing and change.clash.lower() == fields.name.lower()):
+        return _again(services, payload, {"name": t("lists.name.taken", name=change.clash)}, t)
+    fresh = build_governments_card(_governments_form(services, payload.page), t)
+    return Reply(texts=[said(change, t)], replace_card=fresh)
+
+
+def _again(services: Services, payload: SaveGovernment, errors: dict[str, str], t: Translator) -> Reply:
+    """The card as filled in, with the errors under their fields."""
     values = payload.model_dump(exclude={"operation", "page"})
     form = _governments_form(services, payload.page, values=values, errors=errors)
     return Reply(replace_card=build_governments_card(form, t))
