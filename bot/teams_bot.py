@@ -27,6 +27,7 @@ from dialogs.kernel.router import Router
 from dialogs.kernel.turn import OutgoingFile, Reply, Request, RequestKind, Services, Where
 from storage.db import TURN_DEADLINE, DatabaseBusy, DatabaseUnavailable, wait_budget
 from storage.directory import DirectoryRepository
+from storage.linking import LinkRepository
 from storage.models import Person
 from storage.people import person_facts
 from storage.turns import record_turn
@@ -150,7 +151,7 @@ class ProjectBot:
     def _link_email(self, person_id: int, email: str, now: datetime) -> Person:
         directory = DirectoryRepository(self.services.db)
         try:
-            person = directory.link_email(person_id, email, now=now)
+            person = LinkRepository(self.services.db).link_email(person_id, email, now=now)
         except IntegrityError:
             # Another turn linked the same address at the same moment (addresses are unique): theirs stands; this
             # turn goes on as the person is now, and the next lookup sorts out anything left.

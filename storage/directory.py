@@ -1,4 +1,5 @@
-"""Who is who: people's roles, the domains managers oversee, people known only by email, and linking them."""
+"""Who is who: people's roles, the domains managers oversee and people known only by email (linking an address to
+a person, which moves what their placeholders hold, is storage.linking)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ import re
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import UniqueConstraint, bindparam, func, update
+from sqlalchemy import UniqueConstraint, bindparam, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from storage.audit import AuditLog, record_audit
+from storage.audit import record_audit
 from storage.db import Database
 from storage.models import Person
 from storage.types import UTCDateTime
@@ -214,11 +215,6 @@ class DirectoryRepository:
             session.flush()
             return changed
 
-    def link_email(self, person_id: int, email: str, *, now: datetime) -> Person:
-        """Record the email Teams gave for a person and take over any placeholder rows made for it."""
-        with self._db.session() as session:
-            return link_email(session, person_id, email, now=now)
-
 
 # Built once (every turn that checks a permission reads the roles): building costs as much as running it.
 _ROLES_OF = select(PersonRole.role).where(col(PersonRole.person_id) == bindparam("person_id"))
@@ -249,7 +245,7 @@ def person_for_email(session: Session, email: str, *, now: datetime) -> Person:
 
     The address is what an import, a form or an operator named: it is never checked against anyone's contact
     address, so typing someone else's address in settings gains nothing. The placeholder waits until Teams
-    reports the address for a real person (link_email)."""
+    reports the address for a real person (storage.linking.link_email)."""
     address = normalise_email(email)
     found = session.exec(select(Person).where(Person.email == address, col(Person.forgotten_at).is_(None))).first()
     if found is not None:
@@ -270,39 +266,3 @@ def person_for_email(session: Session, email: str, *, now: datetime) -> Person:
         ).on_conflict_do_nothing(index_elements=["email"])
     )
     return session.exec(select(Person).where(Person.email == address)).one()
-
-
-def link_email(session: Session, person_id: int, email: str, *, now: datetime) -> Person:
-    """Record the address Teams (or Graph) reported for this person: the only way an address becomes theirs.
-
-    Placeholders waiting for it hand over what they hold (roles, projects, handovers, ...) and go. Another real person
-    who held the address no longer does (the address was reassigned in the organisation): it is released from them,
-    audited, and their roles stay with their own row for an administrator to review (`projectbot people audit`)."""
-    from storage.privacy import PERSON_REFERENCES  # privacy imports this module: the one list of person columns
-
-    address = normalise_email(email)[:EMAIL_MAX]
-    person = session.get_one(Person, person_id)
-    if person.email == address:
-        return person
-    holders = session.exec(select(Person).where(Person.email == address, col(Person.id) != person_id)).all()
-    for holder in holders:
-        assert holder.id is not None
-        if holder.aad_object_id.startswith(PENDING_PREFIX):
-            for reference in PERSON_REFERENCES:
-                reference.move(session, holder.id, person_id)
-            session.execute(update(AuditLog).where(col(AuditLog.actor_id) == holder.id).values(actor_id=person_id))
-            session.delete(holder)
-        else:
-            holder.email = None
-            holder.updated_at = now
-            session.add(holder)
-            record_audit(
-                session, actor_id=None, action=RELEASED_EMAIL, entity="person", entity_id=holder.id,
-                fields=["email"], now=now,
-            )  # fmt: skip
-    session.flush()  # the address is free before it is given: Person.email is unique
-    person.email = address
-    person.updated_at = now
-    session.add(person)
-    session.flush()
-    return person

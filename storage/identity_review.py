@@ -15,8 +15,8 @@ from sqlmodel import col, select
 from storage.audit import AuditLog
 from storage.db import Database
 from storage.directory import DUPLICATE_EMAIL, RELEASED_EMAIL, UNVERIFIED_EMAIL
+from storage.linking import PERSON_REFERENCES
 from storage.models import Person
-from storage.privacy import PERSON_REFERENCES
 
 REVIEW_MARKS = (UNVERIFIED_EMAIL, DUPLICATE_EMAIL, RELEASED_EMAIL)
 

@@ -1,6 +1,7 @@
-"""Personal data (GDPR) in one place: what points at a person, export of it all, erasure, and retention.
+"""Personal data (GDPR) in one place: export of it all, erasure, and retention.
 
-Every table that holds personal data registers here (PERSONAL_DATA, PERSON_REFERENCES, RETENTION). A later table
+Every table that holds personal data registers here (PERSONAL_DATA, RETENTION); its person columns are listed in
+storage.linking (PERSON_REFERENCES: what linking a placeholder moves). A later table
 (time entries, meeting attendance, ...) adds its own entries; `tests/test_privacy.py` scans every table for what an
 erased person leaves behind, so a table that forgets to register fails that test.
 """
@@ -17,7 +18,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, tuple_, update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from storage.audit import AuditLog
@@ -25,15 +26,7 @@ from storage.db import Database
 from storage.directory import ManagerDomain, PersonRole, normalise_email
 from storage.files import StoredFile, purge_expired_in
 from storage.handover import Handover, HandoverItem, HandoverStakeholder
-from storage.meetings import (
-    ActionItem,
-    AgendaItem,
-    MeetingReport,
-    MeetingSeries,
-    Rsvp,
-    export_meetings,
-    forget_meetings,
-)
+from storage.meetings import export_meetings, forget_meetings
 from storage.models import BotStateItem, ConversationRef, Person
 from storage.outbox import OutboxMessage, OutboxOptOut
 from storage.projects import Domain, Project, TeamMember
@@ -44,42 +37,6 @@ FORGOTTEN_PREFIX = "forgotten:"
 DEFAULT_RETENTION_YEARS = 7
 
 Rows = list[dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class PersonReference:
-    """A column holding a person id; `unique_with` names the columns that, with it, must stay unique."""
-
-    column: Any  # an InstrumentedAttribute of a table model
-    unique_with: tuple[Any, ...] = ()
-
-    def move(self, session: Session, from_id: int, to_id: int) -> None:
-        """Point rows from one person at another (linking a placeholder); rows that would clash are dropped."""
-        table = self.column.class_
-        if self.unique_with:
-            taken = select(*self.unique_with).where(self.column == to_id)
-            clash = tuple(self.unique_with)
-            session.execute(
-                delete(table)
-                .where(self.column == from_id, tuple_(*clash).in_(taken))
-                .execution_options(synchronize_session=False)
-            )
-        session.execute(
-            update(table)
-            .where(self.column == from_id)
-            .values({self.column.key: to_id})
-            .execution_options(synchronize_session=False)
-        )
-
-
-PERSON_REFERENCES: list[PersonReference] = [
-    PersonReference(col(Project.coordinator_id)),
-    PersonReference(col(Project.manager_id)),
-    PersonReference(col(TeamMember.person_id), (col(TeamMember.project_id),)),
-    PersonReference(col(PersonRole.person_id), (col(PersonRole.role),)),
-    PersonReference(col(ManagerDomain.person_id), (col(ManagerDomain.domain_id),)),
-    PersonReference(col(StoredFile.owner_id)),
-]
 
 
 @dataclass(frozen=True)
@@ -378,14 +335,6 @@ EXPIRY["stored_file"] = purge_expired_in
 # Entries stay on erasure, pointing at the anonymous key (project totals do not change); their free-text notes go,
 # as a note may name or describe the person. Nudge settings and leave days are the person's alone: deleted.
 
-PERSON_REFERENCES.extend(
-    [
-        PersonReference(col(TimeEntry.person_id)),
-        PersonReference(col(LeaveDay.person_id), (col(LeaveDay.day),)),
-        # TimeNudge is left out: only someone who talked to the bot has one, never a placeholder being linked.
-    ]
-)
-
 
 def _export_time(session: Session, person: Person) -> Rows:
     rows = session.exec(
@@ -440,16 +389,6 @@ RETENTION["time_entry"] = _purge_time
 # Status reports, risks, decisions and retrospectives are the organisation's project records: they stay on erasure,
 # only the link to the person (author, risk owner, who recorded) goes. The digest preference is the person's alone.
 
-PERSON_REFERENCES.extend(
-    [
-        PersonReference(col(StatusReport.author_id)),
-        PersonReference(col(Risk.owner_id)),
-        PersonReference(col(ProjectDecision.recorded_by_id)),
-        PersonReference(col(Retrospective.author_id)),
-        # DigestPreference is left out: only a manager who talked to the bot has one, never a placeholder.
-    ]
-)
-
 
 def _export_status(session: Session, person: Person) -> Rows:
     found: Rows = []
@@ -499,15 +438,6 @@ register(PersonalData("project_status", _export_status, _forget_status))
 
 # Meetings (storage.meetings) ------------------------------------------------------------------------------------
 
-PERSON_REFERENCES.extend(
-    [
-        PersonReference(col(MeetingSeries.coordinator_id)),
-        PersonReference(col(AgendaItem.added_by_id)),
-        PersonReference(col(Rsvp.person_id), (col(Rsvp.series_id), col(Rsvp.occurrence_key))),
-        PersonReference(col(MeetingReport.recorded_by_id)),
-        PersonReference(col(ActionItem.owner_id)),
-    ]
-)
 register(
     PersonalData(
         "meetings",
@@ -521,15 +451,6 @@ register(
 # The plan, its checklist and the acceptance are the organisation's project records: they stay on erasure, only the
 # links to the person go (receiving person, support contact, acceptance, item owner). Being named a stakeholder to
 # inform is about the person alone: that row is deleted.
-
-PERSON_REFERENCES.extend(
-    [
-        PersonReference(col(Handover.receiver_person_id)),
-        PersonReference(col(Handover.support_person_id)),
-        PersonReference(col(HandoverStakeholder.person_id), (col(HandoverStakeholder.handover_id),)),
-        PersonReference(col(HandoverItem.owner_id)),
-    ]
-)
 
 
 def _export_handover(session: Session, person: Person) -> Rows:

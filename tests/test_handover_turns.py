@@ -19,6 +19,7 @@ from storage.audit import AuditLog
 from storage.db import Database
 from storage.directory import DirectoryRepository, Role
 from storage.handover import Handover, HandoverItem
+from storage.linking import LinkRepository
 from storage.outbox import OutboxMessage, OutboxState
 from storage.people import person_facts
 from storage.privacy import PrivacyRepository
@@ -634,7 +635,7 @@ async def test_the_plan_card_reads_at_phone_width(bot: BotDriver, db: Database, 
     directory = DirectoryRepository(db)
     [jan] = directory.find(receiver.aad_object_id)
     assert jan.id is not None
-    directory.link_email(jan.id, "jan.beheer@example.be", now=jan.created_at)  # as the Teams roster reports it
+    LinkRepository(db).link_email(jan.id, "jan.beheer@example.be", now=jan.created_at)  # as the Teams roster reports it
     form = (await bot.say(coordinator, f"{w['handover']} DT-042")).cards[0]
     values = plan_values(
         language, receiver="jan.beheer@example.be", after_care=p["care"], stakeholders="Stan Stake, piet@zottegem.be"

@@ -24,8 +24,9 @@ from bot.cli_people import run as run_operator_verb
 from dialogs.projects.project_import import import_projects, read_rows
 from storage import migrate
 from storage.db import Database, create_db_engine, normalise_url
-from storage.directory import RELEASED_EMAIL, DirectoryRepository, Role, link_email
+from storage.directory import RELEASED_EMAIL, DirectoryRepository, Role
 from storage.identity_review import people_to_review
+from storage.linking import link_email
 from storage.models import Person
 from storage.projects import Project
 from tests.harness import FakeClock, TeamsUser

@@ -13,6 +13,7 @@ from dialogs.projects.project_import import import_projects
 from storage.audit import AuditLog, record_audit
 from storage.db import Database
 from storage.directory import DirectoryRepository, Role
+from storage.linking import LinkRepository
 from storage.people import PersonRepository, PersonSeen
 from storage.privacy import PrivacyRepository, export_csv, export_json
 from storage.projects import ProjectRepository
@@ -58,7 +59,7 @@ def test_a_placeholder_is_linked_when_the_person_talks(db: Database) -> None:
     directory.grant(placeholder.id, Role.COORDINATOR, actor_id=None, now=NOW)
     an = PersonRepository(db).record_seen(seen("an"), NOW)
     assert an.id is not None
-    directory.link_email(an.id, "an@example.test", now=NOW)
+    LinkRepository(db).link_email(an.id, "an@example.test", now=NOW)
     assert directory.find("an@example.test") == [directory.find(an.aad_object_id)[0]], "the placeholder is gone"
     assert directory.roles(an.id) == {Role.COORDINATOR}
     project = ProjectRepository(db).by_code("DT-042")
@@ -71,7 +72,7 @@ def make_an(db: Database) -> int:
     an = PersonRepository(db).record_seen(seen("an"), NOW)
     assert an.id is not None
     directory = DirectoryRepository(db)
-    directory.link_email(an.id, "an@example.test", now=NOW)
+    LinkRepository(db).link_email(an.id, "an@example.test", now=NOW)
     directory.grant(an.id, Role.MANAGER, actor_id=an.id, now=NOW)
     directory.set_managed_domains(an.id, {1}, actor_id=an.id, now=NOW)
     project = ProjectRepository(db).by_code("TI-007")

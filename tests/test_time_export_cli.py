@@ -12,7 +12,7 @@ from bot.cli import main
 from bot.cli_export import ExportError, period
 from storage import migrate
 from storage.db import Database
-from storage.directory import DirectoryRepository
+from storage.linking import LinkRepository
 from storage.people import PersonRepository
 from storage.projects import ProjectRepository
 from storage.time_entries import TimeEntryRepository
@@ -30,7 +30,7 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     an = PersonRepository(db).record_seen(seen("an"), NOW)
     bob = PersonRepository(db).record_seen(seen("bob"), NOW)
     assert an.id and bob.id
-    DirectoryRepository(db).link_email(an.id, "An.Peeters@example.test", now=NOW)
+    LinkRepository(db).link_email(an.id, "An.Peeters@example.test", now=NOW)
     project = ProjectRepository(db).by_code("DT-042")
     assert project is not None
     for who, day, minutes in (

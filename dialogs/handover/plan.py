@@ -35,7 +35,7 @@ from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import PersonPick, refusal, resolve_person
 from storage.db import Database
-from storage.directory import person_for_email
+from storage.directory import DirectoryRepository
 from storage.handover import Duplicate, HandoverRepository, HandoverRow
 from storage.projects import ProjectFacts
 
@@ -144,14 +144,13 @@ def _resolve_people(services: Services, text: str, t: Translator) -> tuple[list[
 
 
 def person_id(db: Database, pick: PersonPick, now: datetime) -> int:
-    """The person a pick names; an e-mail address becomes a placeholder person."""
+    """The person a pick names; an e-mail address nobody has yet becomes a placeholder person."""
     if pick.person_id is not None:
         return pick.person_id
     assert pick.email is not None
-    with db.session() as session:
-        person = person_for_email(session, pick.email, now=now)
-        assert person.id is not None
-        return person.id
+    person = DirectoryRepository(db).person_for_email(pick.email, now=now)
+    assert person.id is not None
+    return person.id
 
 
 @dataclass(frozen=True)
