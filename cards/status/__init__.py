@@ -2,8 +2,3 @@
 contracts of its buttons: reports (the status form and history), milestones (list, form, reminder), risks,
 decisions, retrospective (and lessons), summary (the status card of one project), portfolio, digest (the weekly
 digest and its settings) and board (the board report). common holds what they share."""
-
-from cards.status.retrospective import RetroFormOpen
-
-# TRANSITIONAL: dialogs/handover.py names this verb on its after-care notice; it should use RetroFormOpen.
-RETRO_FORM_VERB = RetroFormOpen.VERB

@@ -11,9 +11,9 @@ from babel.dates import format_datetime
 from microsoft_teams.cards.core import ActionSet, Fact, FactSet, TextBlock
 
 from cards.base import card, heading, paragraph, submit
-from cards.handover import OPEN_VERB as HANDOVER_OPEN_VERB
+from cards.handover.plan import OpenPlan
 from cards.i18n import Translator
-from cards.meetings import LIST_VERB as MEETINGS_VERB
+from cards.meetings.listing import ListPayload as MeetingsList
 from cards.status.board import ReportOpen
 from cards.status.common import TREND_ICON, OnProject, day_text, hours_of_budget, rag_label, short
 from cards.status.milestones import MilestoneLine, MilestonesOpen, milestone_text
@@ -124,7 +124,7 @@ def _meetings_section(view: StatusSummary, t: Translator) -> list[Any]:
             text += f" ({t('status.meetings.moved')})"
         body.append(paragraph(text))
     if view.meetings:
-        body.append(ActionSet(actions=[submit(t("status.action.meetings"), MEETINGS_VERB, code=view.code)]))
+        body.append(ActionSet(actions=[submit(t("status.action.meetings"), MeetingsList, code=view.code)]))
     return body
 
 
@@ -148,5 +148,5 @@ def _handover_section(view: StatusSummary, t: Translator) -> list[Any]:
         body.append(TextBlock(text=text, color=color, wrap=True))
     if handover.after_care_note:
         body.append(paragraph(handover.after_care_note))
-    body.append(ActionSet(actions=[submit(t("status.action.handover"), HANDOVER_OPEN_VERB, code=view.code)]))
+    body.append(ActionSet(actions=[submit(t("status.action.handover"), OpenPlan, code=view.code)]))
     return body

@@ -16,8 +16,7 @@ from dialogs.status.common import capability
 from dialogs.status import reports, milestones, risks, decisions, retrospective, portfolio, board_report, digest
 
 # isort: on
-from dialogs.status.retrospective import closing_prompt
 
 PARTS = (reports, milestones, risks, decisions, retrospective, portfolio, board_report, digest)
 
-__all__ = ["PARTS", "capability", "closing_prompt"]  # closing_prompt: TRANSITIONAL, for dialogs/projects.py
+__all__ = ["capability"]

@@ -16,7 +16,7 @@ from dialogs.kernel.registry import Capability
 from dialogs.kernel.turn import Request, Services, Stop
 from dialogs.kernel.who import PersonPick, find_project, me, refusal
 from dialogs.status import rules
-from storage.directory import person_for_email
+from storage.directory import DirectoryRepository
 from storage.projects import ProjectFacts
 from storage.status import DecisionRow, MilestoneRow, ReportRow, RiskRow
 
@@ -95,5 +95,4 @@ def pick_person(services: Services, pick: PersonPick, now: datetime) -> int | No
     """The person a form named: known, or a placeholder made now for the e-mail address given."""
     if pick.person_id is not None or pick.email is None:
         return pick.person_id
-    with services.db.session() as session:
-        return person_for_email(session, pick.email, now=now).id
+    return DirectoryRepository(services.db).person_for_email(pick.email, now=now).id

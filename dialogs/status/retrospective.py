@@ -70,11 +70,6 @@ def closing(services: Services, project_id: int, t: Translator) -> Reply | None:
     return Reply(texts=[t("retro.asked", code=project.code)], cards=[retrospective_card(services, project, t)])
 
 
-def closing_prompt(services: Services, project_id: int, t: Translator) -> Reply:
-    """TRANSITIONAL, until dialogs/projects.py asks through Event.PROJECT_CLOSING: closing() as a Reply."""
-    return closing(services, project_id, t) or Reply()
-
-
 @capability.command(
     "lessons",
     en=("lessons", "lessons learned"),
