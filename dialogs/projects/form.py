@@ -4,11 +4,13 @@ and form)."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 
 from cards.i18n import Translator
 from cards.menu import MenuSection
@@ -139,70 +141,94 @@ def form_unreadable(request: Request, services: Services, invalid: ValidationErr
 
 @capability.verb(SaveProject, on_invalid=form_unreadable)
 def save_project(request: Request, services: Services, payload: SaveProject) -> Reply:
-    t = request.t
-    who = me(request, services)
-    editing: ProjectFacts | None = None
-    if payload.project:
-        editing = ProjectRepository(services.db).by_code(payload.project)
-        if editing is None:
-            raise Stop.saying(t("lookup.none", reference=payload.project[:60]))
-        decision = allowed(who.actor(editing), Action.EDIT_PROJECT)
-    else:
-        decision = allowed(who.actor(), Action.CREATE_PROJECT)
-    if not decision.allowed:
-        raise Stop(refusal(decision, t))
+    editing = _may_save(request, services, payload)
     form_id = payload.form_id[:64] or uuid.uuid4().hex
     # A shared form (anyone who may create projects may fill in one shown in a channel): saved once per person.
     request_key = submission_key(request, form_id) or form_id
     if editing is None and payload.form_id:
-        with services.db.session() as session:
-            done = audit_by_request(session, request_key, "project.create")
-            if done is not None and done.entity_id is not None:
-                return _already_saved(request, services, done.entity_id)
-
+        _stop_if_saved(request, services, request_key)
     fields, people, errors = _read_form(payload, request, services, editing)
     if errors or fields is None:
         typed = {name: str(getattr(payload, name)) for name in FORM_FIELDS}
-        form = _form(services, t, form_id=form_id, editing=editing.code if editing else None, values=typed)
+        form = _form(services, request.t, form_id=form_id, editing=editing.code if editing else None, values=typed)
         form = ProjectForm(**{**form.__dict__, "errors": errors})
-        return Reply(replace_card=build_project_form_card(form, t))
-
-    values, government_ids = fields.values(), list(fields.governments)
-    now = services.clock.now()
-    closing = False
+        return Reply(replace_card=build_project_form_card(form, request.t))
+    if editing is not None:
+        return _update(request, services, editing, fields, people)
     try:
-        with services.db.session() as session:
-            for key, pick in people.items():
-                if pick.email is not None:
-                    pick.person_id = person_for_email(session, pick.email, now=now).id
-                values[f"{key}_id"] = pick.person_id
-            if editing is None:
-                if values["coordinator_id"] is None:
-                    values["coordinator_id"] = who.id  # whoever creates a project coordinates it until told otherwise
-                saved = ProjectRepository.create_in(
-                    session, payload.code, values, government_ids, actor_id=who.id, now=now, request_id=request_key
-                )
-                project_id = saved.id
-                message = t("project.created", code=saved.code)
-            else:
-                changed = ProjectRepository.update_in(
-                    session, editing.id, values, government_ids, actor_id=who.id, now=now
-                )
-                project_id = editing.id
-                message = t("project.saved", code=editing.code) if changed else t("project.unchanged")
-                closing = "state" in changed and values.get("state") == ProjectState.CLOSED.value
+        return _create(request, services, payload.code, fields, people, request_key)
     except IntegrityError:
-        # The same form submitted twice at once: the other submission created it.
-        with services.db.session() as session:
-            done = audit_by_request(session, request_key, "project.create")
-        if done is not None and done.entity_id is not None:
-            return _already_saved(request, services, done.entity_id)
+        _stop_if_saved(request, services, request_key)  # the same form submitted twice at once: the other created it
         raise
-    reply = show_after_save(request, services, project_id, message)
-    return reply.then(closing_answers(services, project_id, t)) if editing is not None and closing else reply
 
 
-def _already_saved(request: Request, services: Services, project_id: int) -> Reply:
-    project = ProjectRepository(services.db).facts(project_id)
-    code = project.code if project else "?"
-    return show_after_save(request, services, project_id, request.t("project.already_saved", code=code))
+def _may_save(request: Request, services: Services, payload: SaveProject) -> ProjectFacts | None:
+    """The project being edited (None for a new one), when the person may; raises Stop with the answer otherwise."""
+    who = me(request, services)
+    if not payload.project:
+        decision = allowed(who.actor(), Action.CREATE_PROJECT)
+        if not decision.allowed:
+            raise Stop(refusal(decision, request.t))
+        return None
+    editing = ProjectRepository(services.db).by_code(payload.project)
+    if editing is None:
+        raise Stop.saying(request.t("lookup.none", reference=payload.project[:60]))
+    decision = allowed(who.actor(editing), Action.EDIT_PROJECT)
+    if not decision.allowed:
+        raise Stop(refusal(decision, request.t))
+    return editing
+
+
+def _stop_if_saved(request: Request, services: Services, request_key: str) -> None:
+    """This person's submission of this form created a project already: raises Stop showing it."""
+    with services.db.session() as session:
+        done = audit_by_request(session, request_key, "project.create")
+    if done is not None and done.entity_id is not None:
+        project = ProjectRepository(services.db).facts(done.entity_id)
+        code = project.code if project else "?"
+        raise Stop(show_after_save(request, services, done.entity_id, request.t("project.already_saved", code=code)))
+
+
+def _people_in(session: Session, values: dict[str, Any], people: dict[str, PersonPick], now: datetime) -> None:
+    """The coordinator's and manager's ids; someone named by e-mail only becomes a placeholder person."""
+    for key, pick in people.items():
+        if pick.email is not None:
+            pick.person_id = person_for_email(session, pick.email, now=now).id
+        values[f"{key}_id"] = pick.person_id
+
+
+def _create(
+    request: Request,
+    services: Services,
+    code: str,
+    fields: ProjectFields,
+    people: dict[str, PersonPick],
+    request_key: str,
+) -> Reply:
+    who, now = me(request, services).id, services.clock.now()
+    values = fields.values()
+    with services.db.session() as session:
+        _people_in(session, values, people, now)
+        if values["coordinator_id"] is None:
+            values["coordinator_id"] = who  # whoever creates a project coordinates it until told otherwise
+        saved = ProjectRepository.create_in(
+            session, code, values, list(fields.governments), actor_id=who, now=now, request_id=request_key
+        )
+    return show_after_save(request, services, saved.id, request.t("project.created", code=saved.code))
+
+
+def _update(
+    request: Request, services: Services, editing: ProjectFacts, fields: ProjectFields, people: dict[str, PersonPick]
+) -> Reply:
+    t = request.t
+    who, now = me(request, services).id, services.clock.now()
+    values = fields.values()
+    with services.db.session() as session:
+        _people_in(session, values, people, now)
+        changed = ProjectRepository.update_in(
+            session, editing.id, values, list(fields.governments), actor_id=who, now=now
+        )
+    message = t("project.saved", code=editing.code) if changed else t("project.unchanged")
+    reply = show_after_save(request, services, editing.id, message)
+    closing = "state" in changed and values.get("state") == ProjectState.CLOSED.value
+    return reply.then(closing_answers(services, editing.id, t)) if closing else reply
