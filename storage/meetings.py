@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from domain.meetings import ActionItemFacts
 from storage.db import Database
 from storage.directory import person_for_email
 from storage.models import ConversationRef, Person
@@ -39,7 +40,7 @@ class MeetingSeries(SQLModel, table=True):
     )
     title: str = Field(max_length=200)
     kind: str = Field(default=MeetingKind.PROJECT, max_length=32)
-    # Local wall-clock time in `timezone` (naive on purpose: the rule repeats local times, see dialogs.recurrence).
+    # Local wall-clock time in `timezone` (naive on purpose: rules repeat local times, dialogs/meetings/recurrence.py).
     first_start: datetime = Field(sa_column=Column(DateTime(timezone=False), nullable=False))
     duration_minutes: int
     timezone: str = Field(default="Europe/Brussels", max_length=64)
@@ -167,17 +168,6 @@ class ActionItem(SQLModel, table=True):
 
 
 # Plain values handed to dialogs ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ActionRow:
-    id: int
-    project_id: int
-    text: str
-    owner_id: int | None
-    owner: str | None
-    due_on: date | None
-    done: bool
 
 
 @dataclass(frozen=True)
@@ -493,7 +483,7 @@ class MeetingRepository:
         except IntegrityError as exc:
             raise Duplicate from exc
 
-    def actions(self, project_id: int, *, open_only: bool = True) -> list[ActionRow]:
+    def actions(self, project_id: int, *, open_only: bool = True) -> list[ActionItemFacts]:
         query = (
             select(ActionItem, Person)
             .join(Person, col(Person.id) == col(ActionItem.owner_id), isouter=True)
@@ -504,7 +494,7 @@ class MeetingRepository:
         with self._db.session() as session:
             rows = session.exec(query.order_by(col(ActionItem.due_on), col(ActionItem.id))).all()
             return [
-                ActionRow(
+                ActionItemFacts(
                     a.id or 0,
                     a.project_id,
                     a.text,
@@ -516,13 +506,13 @@ class MeetingRepository:
                 for a, p in rows
             ]
 
-    def action(self, action_id: int) -> ActionRow | None:
+    def action(self, action_id: int) -> ActionItemFacts | None:
         with self._db.session() as session:
             row = session.get(ActionItem, action_id)
             if row is None:
                 return None
             owner = session.get(Person, row.owner_id) if row.owner_id is not None else None
-            return ActionRow(
+            return ActionItemFacts(
                 row.id or 0,
                 row.project_id,
                 row.text,

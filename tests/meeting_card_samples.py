@@ -9,7 +9,6 @@ from typing import Any
 from cards.i18n import Translator
 from cards.meetings import (
     LIST_PAGE,
-    ActionLine,
     MeetingForm,
     MoveForm,
     OccurrenceLine,
@@ -24,6 +23,7 @@ from cards.meetings import (
     build_occurrence_move_card,
 )
 from dialogs.meetings.common import LIST_MAX
+from domain.meetings import ActionItemFacts
 
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 END = START + timedelta(hours=1)
@@ -50,7 +50,8 @@ def _reminder(first: bool, big: bool = False) -> Callable[[Translator], dict[str
             agenda=[f"Punt {i} {LONG if big else ''}" for i in range(n)],
             status_line="🟢 On track — " + ("demo ready" if not big else LONG),
             actions=[
-                ActionLine(i, f"Action {i} {LONG if big else ''}", "An Peeters", date(2026, 12, 1)) for i in range(n)
+                ActionItemFacts(i, 1, f"Action {i} {LONG if big else ''}", None, "An Peeters", date(2026, 12, 1))
+                for i in range(n)
             ],
             attending=[f"Person {i}" for i in range(40 if big else 2)],
             absent=[f"Other {i}" for i in range(40 if big else 1)],
@@ -124,8 +125,9 @@ def _report(errors: bool) -> Callable[[Translator], dict[str, Any]]:
 
 
 def _actions(t: Translator) -> dict[str, Any]:
-    lines = [ActionLine(i, LONG[:300], "An Peeters", date(2026, 12, 1), i % 3 == 0, can_mark=True) for i in range(30)]
-    return build_action_items_card("DT-042", "Digitaal loket", lines, t, notice="Marked done")
+    lines = [ActionItemFacts(i, 1, LONG[:300], None, "An Peeters", date(2026, 12, 1), i % 3 == 0) for i in range(30)]
+    markable = {line.id for line in lines}
+    return build_action_items_card("DT-042", "Digitaal loket", lines, t, markable=markable, notice="Marked done")
 
 
 MEETING_SAMPLES: list[tuple[str, Callable[..., dict[str, Any]], Callable[[Translator], dict[str, Any]]]] = [

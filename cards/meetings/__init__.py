@@ -41,7 +41,6 @@ from cards.meetings.reminder import (
 from cards.meetings.report import (
     REPORT_ACTION_ROWS,
     ActionDonePayload,
-    ActionLine,
     ActionsPayload,
     ReportForm,
     ReportPayload,
@@ -63,7 +62,6 @@ __all__ = [
     "REPEATS",
     "REPORT_ACTION_ROWS",
     "ActionDonePayload",
-    "ActionLine",
     "ActionsPayload",
     "AgendaPayload",
     "AttendPayload",

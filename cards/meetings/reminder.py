@@ -14,9 +14,9 @@ from pydantic import Field
 from cards.base import CARD_VERSION, card, execute, heading, paragraph, stacked_fact, submit
 from cards.i18n import Translator
 from cards.meetings.common import KINDS, OCCURRENCE_KEY_MAX, reader_time, short, when_text
-from cards.meetings.report import MAX_ACTIONS, ActionLine, action_text
+from cards.meetings.report import MAX_ACTIONS, action_text
 from cards.payloads import Id, Payload, StoredIn
-from domain.meetings import MAX_LEAD_MINUTES
+from domain.meetings import MAX_LEAD_MINUTES, ActionItemFacts
 
 # The status capability's own verb (cards/status), named here: cards/status shows the meetings list, so importing
 # its contract from here would be an import circle.
@@ -73,7 +73,7 @@ class ReminderView:
     link: str = ""
     agenda: list[str] = field(default_factory=list)
     status_line: str | None = None
-    actions: list[ActionLine] = field(default_factory=list)
+    actions: list[ActionItemFacts] = field(default_factory=list)
     attending: list[str] = field(default_factory=list)
     absent: list[str] = field(default_factory=list)
     moved: bool = False

@@ -3,8 +3,9 @@ project's action items; with the contracts of the verbs their buttons carry."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any, ClassVar
 
 from microsoft_teams.cards.core import ActionSet, Container, DateInput, TextBlock, TextInput
@@ -14,6 +15,7 @@ from cards.base import card, field_error, heading, paragraph, submit
 from cards.i18n import Translator
 from cards.meetings.common import OCCURRENCE_KEY_MAX, REFERENCE_MAX, day_text, short, when_text
 from cards.payloads import Id, Payload, Prose, StoredIn
+from domain.meetings import ActionItemFacts
 
 REPORT_ACTION_ROWS = 4
 MAX_ACTIONS = 15
@@ -128,33 +130,30 @@ def build_meeting_report_card(form: ReportForm, t: Translator) -> dict[str, Any]
 # Action items ---------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ActionLine:
-    id: int
-    text: str
-    owner: str | None
-    due_on: date | None
-    done: bool = False
-    can_mark: bool = False
-
-
-def action_text(action: ActionLine, t: Translator) -> str:
+def action_text(action: ActionItemFacts, t: Translator) -> str:
     owner = action.owner or t("meeting.actions.nobody")
     due = t("meeting.actions.due", due=day_text(action.due_on, t)) if action.due_on else ""
     return f"- {short(action.text, 200)} — {owner}{due}"
 
 
 def build_action_items_card(
-    code: str, name: str, lines: list[ActionLine], t: Translator, *, notice: str | None = None
+    code: str,
+    name: str,
+    actions: list[ActionItemFacts],
+    t: Translator,
+    *,
+    markable: Collection[int] = (),
+    notice: str | None = None,
 ) -> dict[str, Any]:
+    """A project's action items; those in `markable` (ids: the reader may mark them) with a Done button."""
     body: list[Any] = [heading(t("meeting.actions.title", code=code, name=short(name, 120)))]
     if notice:
         body.append(paragraph(notice))
-    if not lines:
+    if not actions:
         body.append(paragraph(t("meeting.actions.none")))
-    for line in lines[:30]:
+    for line in actions[:30]:
         items: list[Any] = [TextBlock(text=action_text(line, t), wrap=True)]
-        if line.can_mark and not line.done:
+        if line.id in markable and not line.done:
             items.append(ActionSet(actions=[submit(t("meeting.actions.done"), ActionDonePayload, action=line.id)]))
         body.append(Container(items=items, separator=True))
     return card(body)

@@ -18,7 +18,4 @@ The cards and the verbs' contracts are in cards/meetings/."""
 from dialogs.meetings import agenda, editing, listing, outlook, reports
 from dialogs.meetings.common import capability
 
-# TRANSITIONAL: the committed dialogs/status.py still imports this; the status package asks Slot.STATUS_MEETINGS.
-from dialogs.meetings.reminders import upcoming_meetings
-
-__all__ = ["agenda", "capability", "editing", "listing", "outlook", "reports", "upcoming_meetings"]
+__all__ = ["agenda", "capability", "editing", "listing", "outlook", "reports"]

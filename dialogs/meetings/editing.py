@@ -4,6 +4,7 @@ command, the list's Edit, and the form's Save (checked field by field; nothing i
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from cards.meetings import (
     FORM_FIELDS,
@@ -84,21 +85,10 @@ def _may_manage(request: Request, services: Services, project: ProjectFacts) -> 
 @capability.verb(SeriesPayload, on_invalid=form_unreadable)
 def save_series(request: Request, services: Services, payload: SeriesPayload) -> Reply:
     t = request.t
-    repository = MeetingRepository(services.db)
-    form_key = submission_key(request, payload.form_id[:64])
-    editing: MeetingSeries | None = None
     if payload.series:
         editing, project = series_for(request, services, payload.series)
     else:
-        project_found = ProjectRepository(services.db).by_code(payload.code)
-        if project_found is None:
-            return Reply.text(t("lookup.none", reference=payload.code[:60]))
-        project = project_found
-        _may_manage(request, services, project)
-        # A shared form (anyone who organises the project's meetings may fill in one shown in the channel):
-        # each person's submission is stored once, and never answered with someone else's series.
-        if form_key and (done := repository.by_form(form_key)) is not None:
-            return saved_reply(request, services, done, t("meeting.already_saved", title=done.title))
+        editing, project = None, _project_for_new(request, services, payload)
     try:
         values = read_series(payload, t).columns()
     except FormErrors as refused:
@@ -107,17 +97,48 @@ def save_series(request: Request, services: Services, payload: SeriesPayload) ->
             code=project.code, form_id=payload.form_id, series_id=payload.series, values=typed, errors=refused.errors
         )
         return Reply(replace_card=build_meeting_form_card(form, t))
-    now = services.clock.now()
     if editing is not None:
-        assert editing.id is not None
-        repository.update(editing.id, values, now=now)
-        series = repository.get(editing.id)
-        assert series is not None
-        sync_series(services.db, series, now)
-        return saved_reply(request, services, series, t("meeting.saved", title=series.title))
+        return _update(request, services, editing, values)
+    return _create(request, services, project, payload.form_id, values)
+
+
+def _project_for_new(request: Request, services: Services, payload: SeriesPayload) -> ProjectFacts:
+    """The project a new series is for, if this person may plan its meetings; raises Stop otherwise, and when this
+    person saved this very form before."""
+    project = ProjectRepository(services.db).by_code(payload.code)
+    if project is None:
+        raise Stop.saying(request.t("lookup.none", reference=payload.code[:60]))
+    _may_manage(request, services, project)
+    # A shared form (anyone who organises the project's meetings may fill in one shown in the channel): each
+    # person's submission is stored once, and never answered with someone else's series.
+    _not_saved_before(request, services, submission_key(request, payload.form_id[:64]))
+    return project
+
+
+def _not_saved_before(request: Request, services: Services, form_key: str | None) -> None:
+    done = MeetingRepository(services.db).by_form(form_key) if form_key else None
+    if done is not None:
+        raise Stop(saved_reply(request, services, done, request.t("meeting.already_saved", title=done.title)))
+
+
+def _update(request: Request, services: Services, editing: MeetingSeries, values: dict[str, Any]) -> Reply:
+    assert editing.id is not None
+    repository = MeetingRepository(services.db)
+    now = services.clock.now()
+    repository.update(editing.id, values, now=now)
+    series = repository.get(editing.id)
+    assert series is not None
+    sync_series(services.db, series, now)
+    return saved_reply(request, services, series, request.t("meeting.saved", title=series.title))
+
+
+def _create(request: Request, services: Services, project: ProjectFacts, form_id: str, values: dict[str, Any]) -> Reply:
+    t = request.t
     if request.where.is_personal:
         return Reply.text(t("meeting.new.personal"))
+    form_key = submission_key(request, form_id[:64])
     here = conversation_here(request, services)
+    now = services.clock.now()
     series = MeetingSeries(
         project_id=project.id,
         conversation_ref_id=here.id if here is not None else None,
@@ -128,11 +149,9 @@ def save_series(request: Request, services: Services, payload: SeriesPayload) ->
         **values,
     )
     try:
-        series = repository.create(series)
+        series = MeetingRepository(services.db).create(series)
     except Duplicate:
-        done = repository.by_form(form_key) if form_key else None
-        if done is None:
-            raise
-        return saved_reply(request, services, done, t("meeting.already_saved", title=done.title))
+        _not_saved_before(request, services, form_key)  # saved by a retry of this very submission meanwhile
+        raise
     sync_series(services.db, series, now)
     return saved_reply(request, services, series, t("meeting.created", title=series.title, code=project.code))

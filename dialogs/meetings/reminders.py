@@ -5,14 +5,16 @@ shows."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from cards.i18n import Translator
-from cards.meetings import ActionLine, ReminderView, ReportForm, build_meeting_reminder_card, build_meeting_report_card
+from cards.meetings import ReminderView, ReportForm, build_meeting_reminder_card, build_meeting_report_card
 from dialogs.kernel.registry import Every, JobContext, Slot
 from dialogs.meetings import recurrence as rec
 from dialogs.meetings.common import LIST_DAYS, capability, overrides_of, rule_of, series_overrides
+from domain.meetings import ActionItemFacts
 from domain.summaries import UpcomingMeeting
 from storage.db import Database
 from storage.directory import DirectoryRepository
@@ -75,13 +77,28 @@ def reminder_args(
         "moved": occurrence.moved,
         "agenda": repository.agenda(series.id, key),
         "status": status,
-        "actions": [
-            {"id": a.id, "text": a.text, "owner": a.owner, "due": a.due_on.isoformat() if a.due_on else None}
-            for a in repository.actions(project.id)
-        ],
+        "actions": [_action_json(a) for a in repository.actions(project.id)],
         "attending": [r.name for r in rsvps if r.attending],
         "absent": [r.name for r in rsvps if not r.attending],
     }
+
+
+def _action_json(action: ActionItemFacts) -> dict[str, Any]:
+    """An action item as the outbox row's arguments keep it (JSON)."""
+    return {**asdict(action), "due_on": action.due_on.isoformat() if action.due_on else None}
+
+
+def _action_from_json(stored: dict[str, Any]) -> ActionItemFacts:
+    due = stored.get("due_on")
+    return ActionItemFacts(
+        id=int(stored.get("id", 0)),
+        project_id=int(stored.get("project_id", 0)),
+        text=str(stored.get("text", "")),
+        owner_id=stored.get("owner_id"),
+        owner=stored.get("owner"),
+        due_on=date.fromisoformat(due) if due else None,
+        done=bool(stored.get("done")),
+    )
 
 
 @capability.proactive(REMINDER_BUILDER, refresh=reminder_args)
@@ -112,15 +129,7 @@ def render_reminder(args: dict[str, Any], t: Translator) -> dict[str, Any]:
         link=str(args.get("link") or ""),
         agenda=[str(item) for item in args.get("agenda") or []],
         status_line=status_line,
-        actions=[
-            ActionLine(
-                int(a.get("id", 0)),
-                str(a.get("text", "")),
-                a.get("owner"),
-                date.fromisoformat(a["due"]) if a.get("due") else None,
-            )
-            for a in args.get("actions") or []
-        ],
+        actions=[_action_from_json(a) for a in args.get("actions") or []],
         attending=[str(n) for n in args.get("attending") or []],
         absent=[str(n) for n in args.get("absent") or []],
         moved=bool(args.get("moved")),

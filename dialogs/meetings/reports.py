@@ -10,7 +10,6 @@ from cards.i18n import Translator
 from cards.meetings import (
     REPORT_ACTION_ROWS,
     ActionDonePayload,
-    ActionLine,
     ActionsPayload,
     ReportForm,
     ReportPayload,
@@ -137,11 +136,9 @@ def actions_from_card(request: Request, services: Services, payload: ActionsPayl
 
 def _actions_reply(request: Request, services: Services, project: ProjectFacts, notice: str | None) -> Reply:
     manage = can_manage(request, services, project)
-    lines = [
-        ActionLine(a.id, a.text, a.owner, a.due_on, a.done, can_mark=manage or a.owner_id == request.person.id)
-        for a in MeetingRepository(services.db).actions(project.id)
-    ]
-    card = build_action_items_card(project.code, project.name, lines, request.t)
+    actions = MeetingRepository(services.db).actions(project.id)
+    markable = {a.id for a in actions if manage or a.owner_id == request.person.id}
+    card = build_action_items_card(project.code, project.name, actions, request.t, markable=markable)
     if notice is None:
         return Reply.card(card)
     return Reply(texts=[notice], replace_card=card)
