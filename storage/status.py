@@ -13,6 +13,7 @@ from sqlalchemy import Index, case, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel, col, select
 
+from domain.status import Decision, Report
 from storage.db import Database
 from storage.models import Person
 from storage.projects import Project, ProjectGovernment
@@ -142,23 +143,6 @@ class DigestPreference(SQLModel, table=True):
 
 
 @dataclass(frozen=True)
-class ReportRow:
-    id: int
-    project_id: int
-    overall: str
-    schedule: str
-    budget: str
-    scope: str
-    summary: str
-    achievements: str
-    next_steps: str
-    decisions_needed: str
-    blockers: str
-    author: str | None
-    created_at: datetime
-
-
-@dataclass(frozen=True)
 class MilestoneRow:
     id: int
     project_id: int
@@ -181,15 +165,6 @@ class RiskRow:
     owner_id: int | None
     owner: str | None
     state: str
-
-
-@dataclass(frozen=True)
-class DecisionRow:
-    id: int
-    kind: str
-    decided_on: date
-    text: str
-    decided_by: str
 
 
 @dataclass(frozen=True)
@@ -216,8 +191,8 @@ class PortfolioRow:
     phase: str
     state: str
     budget_hours: Any
-    latest: ReportRow | None
-    previous: ReportRow | None
+    latest: Report | None
+    previous: Report | None
     late_milestones: int
     next_due: date | None
     open_risks: int
@@ -228,9 +203,9 @@ def _name(person: Person | None) -> str | None:
     return (person.name or person.email or None) if person is not None else None
 
 
-def _report_row(report: StatusReport, author: Person | None) -> ReportRow:
+def _report_row(report: StatusReport, author: Person | None) -> Report:
     assert report.id is not None
-    return ReportRow(
+    return Report(
         id=report.id,
         project_id=report.project_id,
         overall=report.overall,
@@ -281,7 +256,7 @@ class StatusRepository:
 
     def add_report(
         self, project_id: int, values: dict[str, Any], *, author_id: int | None, now: datetime, form_id: str | None
-    ) -> ReportRow:
+    ) -> Report:
         """Raises Duplicate when this form was stored already."""
         if form_id and self._form_used(StatusReport, form_id):
             raise Duplicate
@@ -299,7 +274,7 @@ class StatusRepository:
                 raise Duplicate from clash
             raise
 
-    def reports(self, project_id: int, *, limit: int = 20, offset: int = 0) -> list[ReportRow]:
+    def reports(self, project_id: int, *, limit: int = 20, offset: int = 0) -> list[Report]:
         """Newest first."""
         with self._db.session() as session:
             rows = session.exec(
@@ -316,13 +291,13 @@ class StatusRepository:
         with self._db.session() as session:
             return int(session.exec(select(func.count()).where(StatusReport.project_id == project_id)).one())
 
-    def latest_two(self, project_ids: Collection[int]) -> dict[int, list[ReportRow]]:
+    def latest_two(self, project_ids: Collection[int]) -> dict[int, list[Report]]:
         """The latest and the previous report of each project, in one query (a window function)."""
         if not project_ids:
             return {}
         return self._latest_two_where(lambda query: query.where(col(StatusReport.project_id).in_(sorted(project_ids))))
 
-    def reports_between(self, project_ids: Collection[int], start: datetime, end: datetime) -> list[ReportRow]:
+    def reports_between(self, project_ids: Collection[int], start: datetime, end: datetime) -> list[Report]:
         if not project_ids:
             return []
         with self._db.session() as session:
@@ -338,7 +313,7 @@ class StatusRepository:
             ).all()
             return [_report_row(r, p) for r, p in rows]
 
-    def reports_before(self, project_ids: Collection[int], before: datetime) -> dict[int, ReportRow]:
+    def reports_before(self, project_ids: Collection[int], before: datetime) -> dict[int, Report]:
         """Each project's last report before an instant (the state a week ago), in one query."""
         if not project_ids:
             return {}
@@ -528,7 +503,7 @@ class StatusRepository:
 
     def add_decision(
         self, project_id: int, values: dict[str, Any], *, recorded_by_id: int | None, now: datetime, form_id: str | None
-    ) -> DecisionRow:
+    ) -> Decision:
         if form_id and self._form_used(ProjectDecision, form_id):
             raise Duplicate
         with self._db.session() as session:
@@ -538,9 +513,9 @@ class StatusRepository:
             session.add(d)
             session.flush()
             assert d.id is not None
-            return DecisionRow(d.id, d.kind, d.decided_on, d.text, d.decided_by)
+            return Decision(d.id, d.kind, d.decided_on, d.text, d.decided_by)
 
-    def decisions(self, project_id: int, *, limit: int = 50) -> list[DecisionRow]:
+    def decisions(self, project_id: int, *, limit: int = 50) -> list[Decision]:
         with self._db.session() as session:
             rows = session.exec(
                 select(ProjectDecision)
@@ -548,7 +523,7 @@ class StatusRepository:
                 .order_by(col(ProjectDecision.decided_on).desc(), col(ProjectDecision.id).desc())
                 .limit(limit)
             ).all()
-            return [DecisionRow(d.id or 0, d.kind, d.decided_on, d.text, d.decided_by) for d in rows]
+            return [Decision(d.id or 0, d.kind, d.decided_on, d.text, d.decided_by) for d in rows]
 
     # Retrospective and lessons --------------------------------------------------------------------------
 
@@ -688,7 +663,7 @@ class StatusRepository:
             )
         return rows
 
-    def _latest_two_in_domains(self, domain_ids: Collection[int]) -> dict[int, list[ReportRow]]:
+    def _latest_two_in_domains(self, domain_ids: Collection[int]) -> dict[int, list[Report]]:
         """latest_two for very large portfolios: filtered by domain through a join instead of a list of ids."""
         return self._latest_two_where(
             lambda query: query.join(Project, col(Project.id) == col(StatusReport.project_id)).where(
@@ -696,7 +671,7 @@ class StatusRepository:
             )
         )
 
-    def _latest_two_where(self, narrow: Callable[[Any], Any]) -> dict[int, list[ReportRow]]:
+    def _latest_two_where(self, narrow: Callable[[Any], Any]) -> dict[int, list[Report]]:
         """The two newest reports per project among those `narrow` keeps, with their authors, in one query."""
         ranked = narrow(
             select(
@@ -717,7 +692,7 @@ class StatusRepository:
                 .where(ranked.c.rn <= 2)
                 .order_by(col(StatusReport.project_id), ranked.c.rn)
             ).all()
-            found: dict[int, list[ReportRow]] = {}
+            found: dict[int, list[Report]] = {}
             for report, person in rows:
                 found.setdefault(report.project_id, []).append(_report_row(report, person))
             return found

@@ -9,7 +9,7 @@ from typing import Any
 
 from cards.i18n import Translator
 from cards.status.board import BoardReport, build_board_report_card
-from cards.status.decisions import DecisionForm, DecisionLine, build_decision_form_card, build_decisions_card
+from cards.status.decisions import DecisionForm, build_decision_form_card, build_decisions_card
 from cards.status.digest import (
     DigestItem,
     DigestSettingsForm,
@@ -26,17 +26,18 @@ from cards.status.milestones import (
     build_milestones_card,
 )
 from cards.status.portfolio import PortfolioFilters, PortfolioLine, PortfolioView, build_portfolio_card
-from cards.status.reports import ReportView, StatusForm, build_status_form_card, build_status_history_card
+from cards.status.reports import StatusForm, build_status_form_card, build_status_history_card
 from cards.status.retrospective import LessonLine, RetroForm, build_lessons_card, build_retrospective_card
 from cards.status.risks import RiskForm, RiskLine, build_risk_form_card, build_risks_card
 from cards.status.summary import StatusSummary, build_status_card
+from domain.status import Decision, Report
 from domain.summaries import HandoverSummary, UpcomingMeeting
 
 Sample = tuple[str, Callable[..., dict[str, Any]], Callable[[Translator], dict[str, Any]]]
 
 WHEN = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 LONG = "Één lange tekst met veel details over de voortgang van het project. " * 29  # ~2,000 characters
-REPORT = ReportView("amber", "green", "amber", "red", LONG, LONG, LONG, LONG, LONG, "An Peeters", WHEN)
+REPORT = Report(1, 1, "amber", "green", "amber", "red", LONG, LONG, LONG, LONG, LONG, "An Peeters", WHEN)
 MILESTONES = [
     MilestoneLine(i, f"Mijlpaal {i} met een lange naam " * 3, date(2026, 11, 1 + i % 28), flag)
     for i, flag in enumerate(["done", "late", "soon", "planned"] * 15)
@@ -124,7 +125,7 @@ def _board(t: Translator) -> dict[str, Any]:
             burn=Decimal(105),
             latest=REPORT,
             top_risks=RISKS[:3],
-            decisions=[DecisionLine("scope_change", date(2026, 11, 2), LONG[:500], "stuurgroep")],
+            decisions=[Decision(1, "scope_change", date(2026, 11, 2), LONG[:500], "stuurgroep")],
             generated=WHEN,
         ),
         t,
@@ -240,7 +241,7 @@ STATUS_SAMPLES: list[Sample] = [
         "decisions",
         build_decisions_card,
         lambda t: build_decisions_card(
-            "DT-042", "Loket", [DecisionLine("decision", date(2026, 11, 2), LONG[:600], "RvB")] * 40, t, can_edit=True
+            "DT-042", "Loket", [Decision(1, "decision", date(2026, 11, 2), LONG[:600], "RvB")] * 40, t, can_edit=True
         ),
     ),
     (

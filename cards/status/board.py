@@ -13,10 +13,10 @@ from microsoft_teams.cards.core import Fact, FactSet, TextBlock
 from cards.base import card, heading, paragraph
 from cards.i18n import Translator
 from cards.status.common import OnProject, day_text, hours_of_budget, rag_label, short, when_text
-from cards.status.decisions import DecisionLine
 from cards.status.milestones import MilestoneLine, milestone_text
-from cards.status.reports import ReportView, dimension_line
+from cards.status.reports import dimension_line
 from cards.status.risks import RiskLine, risk_text
+from domain.status import Decision, Report
 
 
 class ReportOpen(OnProject):
@@ -47,9 +47,9 @@ class BoardReport:
     budget_euros: Decimal | None
     spent: Decimal
     burn: Decimal | None
-    latest: ReportView | None
+    latest: Report | None  # created_at in the reader's zone
     top_risks: list[RiskLine]
-    decisions: list[DecisionLine]
+    decisions: list[Decision]
     generated: datetime  # in the reader's zone
 
 

@@ -4,7 +4,6 @@ buttons."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Annotated, Any, ClassVar
 
 from microsoft_teams.cards.core import Choice, ChoiceSetInput, Container, DateInput, TextBlock, TextInput
@@ -13,6 +12,7 @@ from cards.base import card, field_error, heading, paragraph, submit
 from cards.i18n import Translator
 from cards.payloads import Prose, StoredIn
 from cards.status.common import OnProject, day_text, errors_header, short
+from domain.status import Decision
 
 MAX_DECISIONS = 30
 
@@ -34,16 +34,8 @@ class DecisionSave(OnProject):
     decided_by: Annotated[str, StoredIn("project_decision.decided_by", 200)] = ""
 
 
-@dataclass(frozen=True)
-class DecisionLine:
-    kind: str  # decision, scope_change
-    decided_on: date
-    text: str
-    decided_by: str
-
-
 def build_decisions_card(
-    code: str, name: str, lines: list[DecisionLine], t: Translator, *, can_edit: bool, notice: str | None = None
+    code: str, name: str, lines: list[Decision], t: Translator, *, can_edit: bool, notice: str | None = None
 ) -> dict[str, Any]:
     body: list[Any] = [heading(t("decisions.title", code=code, name=name))]
     if notice:

@@ -13,7 +13,7 @@ from cards.base import card, field_error, heading, paragraph, submit
 from cards.i18n import Translator
 from cards.payloads import Prose, StoredIn
 from cards.status.common import OnProject, errors_header, rag_icon, rag_label, short, when_text
-from domain.status import DIMENSIONS, RAG_VALUES
+from domain.status import DIMENSIONS, RAG_VALUES, Report
 
 # Each of the five texts of a status report: five of these, echoed back on an error, keep the card under 28 KB.
 STATUS_TEXT_MAX = 2000
@@ -102,28 +102,12 @@ def build_status_form_card(form: StatusForm, t: Translator) -> dict[str, Any]:
     )
 
 
-@dataclass(frozen=True)
-class ReportView:
-    overall: str
-    schedule: str
-    budget: str
-    scope: str
-    summary: str
-    achievements: str
-    next_steps: str
-    decisions_needed: str
-    blockers: str
-    author: str | None
-    when: datetime  # in the reader's zone
-
-
-def dimension_line(report: ReportView, t: Translator) -> str:
+def dimension_line(report: Report, t: Translator) -> str:
     return " · ".join(f"{t(f'status.field.{d}')} {rag_icon(getattr(report, d))}" for d in DIMENSIONS)
 
 
-def build_status_history_card(
-    code: str, reports: list[ReportView], page: int, pages: int, t: Translator
-) -> dict[str, Any]:
+def build_status_history_card(code: str, reports: list[Report], page: int, pages: int, t: Translator) -> dict[str, Any]:
+    """A page of reports, each with its created_at in the reader's zone."""
     body: list[Any] = [heading(t("status.history.title", code=code))]
     if not reports:
         body.append(paragraph(t("status.history.none")))
@@ -131,7 +115,9 @@ def build_status_history_card(
         who = report.author or t("status.author.unknown")
         items: list[Any] = [
             TextBlock(
-                text=f"{rag_label(report.overall, t)} · {when_text(report.when, t)} · {who}", weight="Bolder", wrap=True
+                text=f"{rag_label(report.overall, t)} · {when_text(report.created_at, t)} · {who}",
+                weight="Bolder",
+                wrap=True,
             ),
             paragraph(dimension_line(report, t), subtle=True),
         ]

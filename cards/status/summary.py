@@ -17,8 +17,9 @@ from cards.meetings.listing import ListPayload as MeetingsList
 from cards.status.board import ReportOpen
 from cards.status.common import TREND_ICON, OnProject, day_text, hours_of_budget, rag_label, short
 from cards.status.milestones import MilestoneLine, MilestonesOpen, milestone_text
-from cards.status.reports import ReportView, StatusFormOpen, StatusHistory
+from cards.status.reports import StatusFormOpen, StatusHistory
 from cards.status.risks import RiskLine, RisksOpen, risk_text
+from domain.status import Report
 from domain.summaries import HandoverSummary, UpcomingMeeting
 
 MAX_MEETINGS = 3
@@ -34,7 +35,7 @@ class StatusOpen(OnProject):
 class StatusSummary:
     code: str
     name: str
-    latest: ReportView | None
+    latest: Report | None  # created_at in the reader's zone
     trends: dict[str, str | None]  # overall, schedule, budget, scope -> better/worse/same/None
     age_days: int | None
     stale: bool

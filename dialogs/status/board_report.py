@@ -18,7 +18,7 @@ from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.turn import OutgoingFile, Reply, Request, Services
 from dialogs.status import rules
 from dialogs.status.board_document import board_report_docx, file_name
-from dialogs.status.common import capability, decision_line, milestone_line, project_for, report_view, risk_line, zone
+from dialogs.status.common import capability, in_zone, milestone_line, project_for, risk_line, zone
 from storage.projects import ProjectFacts
 from storage.status import StatusRepository
 from storage.time_entries import TimeEntryRepository
@@ -101,8 +101,8 @@ def gather_board_report(services: Services, project: ProjectFacts, t: Translator
         budget_euros=project.budget_euros,
         spent=spent,
         burn=rules.burn_percent(spent, project.budget_hours),
-        latest=report_view(latest[0], where) if latest else None,
+        latest=in_zone(latest[0], where) if latest else None,
         top_risks=[risk_line(r) for r in repository.top_risks([project.id]).get(project.id, [])],
-        decisions=[decision_line(d) for d in repository.decisions(project.id, limit=10)],
+        decisions=repository.decisions(project.id, limit=10),
         generated=now.astimezone(where),
     )

@@ -4,21 +4,21 @@ reader's zone and day, and the card lines made from storage's rows."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from cards.status.decisions import DecisionLine
 from cards.status.milestones import MilestoneLine
-from cards.status.reports import ReportView
 from cards.status.risks import RiskLine
 from dialogs.kernel.permissions import Action, allowed
 from dialogs.kernel.registry import Capability
 from dialogs.kernel.turn import Request, Services, Stop
 from dialogs.kernel.who import PersonPick, find_project, me, refusal
 from dialogs.status import rules
+from domain.status import Report
 from storage.directory import DirectoryRepository
 from storage.projects import ProjectFacts
-from storage.status import DecisionRow, MilestoneRow, ReportRow, RiskRow
+from storage.status import MilestoneRow, RiskRow
 
 capability = Capability("status")
 
@@ -47,20 +47,9 @@ def today(request: Request, services: Services) -> date:
     return services.clock.now().astimezone(zone(request)).date()
 
 
-def report_view(row: ReportRow, where: ZoneInfo) -> ReportView:
-    return ReportView(
-        overall=row.overall,
-        schedule=row.schedule,
-        budget=row.budget,
-        scope=row.scope,
-        summary=row.summary,
-        achievements=row.achievements,
-        next_steps=row.next_steps,
-        decisions_needed=row.decisions_needed,
-        blockers=row.blockers,
-        author=row.author,
-        when=row.created_at.astimezone(where),
-    )
+def in_zone(report: Report, where: ZoneInfo) -> Report:
+    """The report as the reader sees it: written at their local time."""
+    return replace(report, created_at=report.created_at.astimezone(where))
 
 
 def milestone_line(row: MilestoneRow, day: date, where: ZoneInfo) -> MilestoneLine:
@@ -85,10 +74,6 @@ def risk_line(row: RiskRow) -> RiskLine:
         owner=row.owner,
         state=row.state,
     )
-
-
-def decision_line(row: DecisionRow) -> DecisionLine:
-    return DecisionLine(row.kind, row.decided_on, row.text, row.decided_by)
 
 
 def pick_person(services: Services, pick: PersonPick, now: datetime) -> int | None:

@@ -18,7 +18,7 @@ from dialogs.kernel.owned import submission_key
 from dialogs.kernel.permissions import Action
 from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.turn import Reply, Request, Services
-from dialogs.status.common import can, capability, decision_line, project_for, today
+from dialogs.status.common import can, capability, project_for, today
 from dialogs.status.forms import DecisionFields, read
 from storage.projects import ProjectFacts
 from storage.status import Duplicate, StatusRepository
@@ -46,7 +46,7 @@ def open_decisions(request: Request, services: Services, payload: DecisionsOpen)
 
 
 def _decisions_card(request: Request, services: Services, project: ProjectFacts, notice: str | None) -> dict[str, Any]:
-    lines = [decision_line(d) for d in StatusRepository(services.db).decisions(project.id)]
+    lines = StatusRepository(services.db).decisions(project.id)
     can_edit = can(request, services, project, Action.UPDATE_STATUS)
     return build_decisions_card(project.code, project.name, lines, request.t, can_edit=can_edit, notice=notice)
 

@@ -27,7 +27,7 @@ from dialogs.kernel.registry import Slot
 from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.turn import Reply, Request, Services
 from dialogs.status import rules
-from dialogs.status.common import can, capability, milestone_line, project_for, report_view, risk_line, zone
+from dialogs.status.common import can, capability, in_zone, milestone_line, project_for, risk_line, zone
 from dialogs.status.forms import ReportFields, read
 from domain.status import DIMENSIONS
 from domain.summaries import HandoverSummary, UpcomingMeeting
@@ -138,7 +138,7 @@ def status_card(request: Request, services: Services, project: ProjectFacts) -> 
     view = StatusSummary(
         code=project.code,
         name=project.name,
-        latest=report_view(latest, where) if latest else None,
+        latest=in_zone(latest, where) if latest else None,
         trends=trends,
         age_days=rules.age_days(latest.created_at if latest else None, now),
         stale=rules.is_stale(latest.created_at if latest else None, now),
@@ -196,9 +196,7 @@ def history(request: Request, services: Services, rest: str, *, page: int = 1) -
     page = min(max(page, 1), pages)
     rows = repository.reports(found.id, limit=HISTORY_PAGE, offset=(page - 1) * HISTORY_PAGE)
     where = zone(request)
-    return Reply.card(
-        build_status_history_card(found.code, [report_view(r, where) for r in rows], page, pages, request.t)
-    )
+    return Reply.card(build_status_history_card(found.code, [in_zone(r, where) for r in rows], page, pages, request.t))
 
 
 @capability.verb(StatusHistory)
