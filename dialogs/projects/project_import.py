@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -148,7 +148,37 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+@dataclass(frozen=True)
+class _Row:
+    """A row read and found sound: the project's columns (its people apart), who it names, its governments."""
+
+    code: str
+    values: dict[str, Any]
+    emails: dict[str, str]  # coordinator_email, manager_email: "" when not given
+    governments: list[str]
+
+
 def _import_row(session: Session, line: int, row: dict[str, Any], now: datetime) -> RowReport:
+    read = _read_row(session, row)
+    if isinstance(read, RowReport):
+        return replace(read, line=line)
+    values = {**read.values, **_people(session, read.emails, now)}
+    government_ids = [_government(session, g).id or 0 for g in read.governments] if read.governments else None
+    existing = session.exec(select(Project).where(Project.code == read.code)).first()
+    if existing is None:
+        _create(session, read.code, values, government_ids, now)
+        return RowReport(line, read.code, "created")
+    assert existing.id is not None
+    changed = ProjectRepository.update_in(
+        session, existing.id, values, government_ids, actor_id=None, now=now, action="project.import"
+    )
+    if not changed:
+        return RowReport(line, read.code, "unchanged")
+    return RowReport(line, read.code, "updated", ", ".join(changed))
+
+
+def _read_row(session: Session, row: dict[str, Any]) -> _Row | RowReport:
+    """The row read, or its rejection (line 0: the caller's) naming every problem, in the columns' order."""
     code = normalise_code(_text(row.get("code")))
     problems: list[str] = []
     if not code:
@@ -162,66 +192,74 @@ def _import_row(session: Session, line: int, row: dict[str, Any], now: datetime)
     if domain is None:
         problems.append(f"unknown domain {_text(row.get('domain'))!r}")
     emails = {key: _text(row.get(key)).lower() for key in ("coordinator_email", "manager_email")}
-    for key, email in emails.items():
-        if email and not is_email(email):
-            problems.append(f"{key} {email!r} is not an email address")
-    budget: Decimal | None = None
-    if _text(row.get("budget_hours")):
-        raw = row.get("budget_hours")
-        budget = Decimal(str(raw)) if isinstance(raw, int | float) else parse_decimal(_text(raw))
-        if budget is None or budget < 0:
-            problems.append(f"budget_hours {_text(raw)!r} is not a number of hours")
-    dates: dict[str, date | None] = {}
-    for key in ("start", "end"):
-        raw = row.get(key)
-        dates[key] = parse_date(raw) if _text(raw) else None
-        if _text(raw) and dates[key] is None:
-            problems.append(f"{key} {_text(raw)!r} is not a date (use 2026-11-27 or 27/11/2026)")
-    if dates["start"] and dates["end"] and dates["end"] < dates["start"]:
-        problems.append("end is before start")
+    problems += [
+        f"{key} {email!r} is not an email address" for key, email in emails.items() if email and not is_email(email)
+    ]
+    budget, budget_problems = _budget(row.get("budget_hours"))
+    dates, date_problems = _dates(row)
+    problems += budget_problems + date_problems
     if problems:
-        return RowReport(line, code, "rejected", "; ".join(problems))
+        return RowReport(0, code, "rejected", "; ".join(problems))
     assert domain is not None and domain.id is not None
-
     values: dict[str, Any] = {"name": name[:200], "domain_id": domain.id}
-    if emails["coordinator_email"]:
-        values["coordinator_id"] = person_for_email(session, emails["coordinator_email"], now=now).id
-    if emails["manager_email"]:
-        values["manager_id"] = person_for_email(session, emails["manager_email"], now=now).id
     if budget is not None:
         values["budget_hours"] = budget.quantize(Decimal("0.01"))
-    if dates["start"]:
-        values["planned_start"] = dates["start"]
-    if dates["end"]:
-        values["planned_end"] = dates["end"]
-    government_names = [g.strip() for g in _text(row.get("governments")).split(";") if g.strip()]
-    government_ids = [_government(session, g).id or 0 for g in government_names] if government_names else None
+    values |= {column: day for column, day in dates.items() if day}
+    governments = [g.strip() for g in _text(row.get("governments")).split(";") if g.strip()]
+    return _Row(code, values, emails, governments)
 
-    existing = session.exec(select(Project).where(Project.code == code)).first()
-    if existing is None:
-        project = Project(code=code, created_at=now, updated_at=now, **values)
-        session.add(project)
-        session.flush()
-        assert project.id is not None
-        for government_id in sorted(set(government_ids or [])):
-            session.add(ProjectGovernment(project_id=project.id, government_id=government_id))
-        record_audit(
-            session,
-            actor_id=None,
-            action="project.import",
-            entity="project",
-            entity_id=project.id,
-            fields=sorted(["code", *values, *(["governments"] if government_ids else [])]),
-            now=now,
-        )
-        return RowReport(line, code, "created")
-    assert existing.id is not None
-    changed = ProjectRepository.update_in(
-        session, existing.id, values, government_ids, actor_id=None, now=now, action="project.import"
+
+def _budget(raw: Any) -> tuple[Decimal | None, list[str]]:
+    if not _text(raw):
+        return None, []
+    budget = Decimal(str(raw)) if isinstance(raw, int | float) else parse_decimal(_text(raw))
+    if budget is None or budget < 0:
+        return None, [f"budget_hours {_text(raw)!r} is not a number of hours"]
+    return budget, []
+
+
+def _dates(row: dict[str, Any]) -> tuple[dict[str, date | None], list[str]]:
+    """The planned start and end (by column), and what is wrong with them."""
+    dates: dict[str, date | None] = {}
+    problems: list[str] = []
+    for key, column in (("start", "planned_start"), ("end", "planned_end")):
+        raw = row.get(key)
+        dates[column] = parse_date(raw) if _text(raw) else None
+        if _text(raw) and dates[column] is None:
+            problems.append(f"{key} {_text(raw)!r} is not a date (use 2026-11-27 or 27/11/2026)")
+    start, end = dates["planned_start"], dates["planned_end"]
+    if start and end and end < start:
+        problems.append("end is before start")
+    return dates, problems
+
+
+def _people(session: Session, emails: dict[str, str], now: datetime) -> dict[str, Any]:
+    """The coordinator's and manager's ids, for those the row names (a placeholder for an address not known yet)."""
+    return {
+        key.replace("_email", "_id"): person_for_email(session, email, now=now).id
+        for key, email in emails.items()
+        if email
+    }
+
+
+def _create(
+    session: Session, code: str, values: dict[str, Any], government_ids: list[int] | None, now: datetime
+) -> None:
+    project = Project(code=code, created_at=now, updated_at=now, **values)
+    session.add(project)
+    session.flush()
+    assert project.id is not None
+    for government_id in sorted(set(government_ids or [])):
+        session.add(ProjectGovernment(project_id=project.id, government_id=government_id))
+    record_audit(
+        session,
+        actor_id=None,
+        action="project.import",
+        entity="project",
+        entity_id=project.id,
+        fields=sorted(["code", *values, *(["governments"] if government_ids else [])]),
+        now=now,
     )
-    if not changed:
-        return RowReport(line, code, "unchanged")
-    return RowReport(line, code, "updated", ", ".join(changed))
 
 
 def _domain(session: Session, name: str) -> Domain | None:
