@@ -19,8 +19,8 @@ from dialogs.kernel.timeparse import (
     match_category,
     parse_entry,
 )
-from dialogs.kernel.turn import Reply, Request, Services
-from dialogs.kernel.who import me
+from dialogs.kernel.turn import Reply, Request, Services, Stop
+from dialogs.kernel.who import Me, me
 from dialogs.timelog.declaration import capability
 from dialogs.timelog.entries import Draft, blank_form, confirmation, day_full, refusal_of, store, time_form
 from dialogs.timelog.today import local_today
@@ -114,21 +114,23 @@ def log_message(request: Request, services: Services, rest: str, kind: Kind) -> 
     if not rest.strip():
         return blank_form(request, services, kind)
     who = me(request, services)
+    draft = _read_message(request, services, who, rest, kind)
+    refused = refusal_of(draft, request, services, who)
+    if refused is not None:
+        return Reply.text(t("time.refused", reason=refused[1]))
+    key = f"msg:{request.where.conversation_id}:{request.activity_id}"[:128] if request.activity_id else None
+    stored = store(request, services, who, draft, key)
+    if stored.entry is None:
+        return Reply.text(t("time.refused", reason=day_full(t, draft, stored.day_minutes)))
+    return Reply.card(confirmation(stored.entry, stored.day_minutes, t))
+
+
+def _read_message(request: Request, services: Services, who: Me, rest: str, kind: Kind) -> Draft:
+    """The entry a message describes; when it is not clear, raises Stop with the form: filled with what was
+    understood, an error under each field that needs the person."""
+    t = request.t
     parsed = parse_entry(rest, kind=kind, today=local_today(request, services))
-    project: ProjectFacts | None = None
-    candidates: list[tuple[str, str]] = []
-    note = parsed.note
-    errors: dict[str, str] = {}
-    if parsed.project:
-        project, candidates, shown, note = _resolve_typed_project(
-            services, parsed.project, parsed.note, who.visibility()
-        )
-        if candidates:
-            errors["project"] = t("time.project.several", reference=shown[:60])
-        elif project is None:
-            errors["project"] = t("time.project.unknown", reference=shown[:60])
-    else:
-        errors["project"] = t("time.project.missing")
+    project, candidates, note, errors = _typed_project(services, who, parsed, t)
     if parsed.minutes is None:
         errors["duration"] = t("time.duration.missing")
     for problem, text in parsed.problems:
@@ -151,17 +153,24 @@ def log_message(request: Request, services: Services, rest: str, kind: Kind) -> 
         day = parsed.day if parsed.date_given else None
         understood = _understood(t, parsed.minutes, day, project, category if parsed.categories else None, note)
         form = time_form(services, who, values=values, errors=errors, understood=understood, extra=candidates)
-        return Reply.card(build_time_form_card(form, t))
+        raise Stop(Reply.card(build_time_form_card(form, t)))
     assert project is not None and parsed.minutes is not None and parsed.day is not None and category is not None
-    draft = Draft(project, parsed.day, parsed.minutes, kind, category, note[:NOTE_MAX])
-    refused = refusal_of(draft, request, services, who)
-    if refused is not None:
-        return Reply.text(t("time.refused", reason=refused[1]))
-    key = f"msg:{request.where.conversation_id}:{request.activity_id}"[:128] if request.activity_id else None
-    stored = store(request, services, who, draft, key)
-    if stored.entry is None:
-        return Reply.text(t("time.refused", reason=day_full(t, draft, stored.day_minutes)))
-    return Reply.card(confirmation(stored.entry, stored.day_minutes, t))
+    return Draft(project, parsed.day, parsed.minutes, kind, category, note[:NOTE_MAX])
+
+
+def _typed_project(
+    services: Services, who: Me, parsed: ParsedEntry, t: Translator
+) -> tuple[ProjectFacts | None, list[tuple[str, str]], str, dict[str, str]]:
+    """(project, candidates, note, errors): the project the message names, the candidates when it names several
+    (offered on the form), the note without the words that named it, and the project's error."""
+    if not parsed.project:
+        return None, [], parsed.note, {"project": t("time.project.missing")}
+    project, candidates, shown, note = _resolve_typed_project(services, parsed.project, parsed.note, who.visibility())
+    if candidates:
+        return project, candidates, note, {"project": t("time.project.several", reference=shown[:60])}
+    if project is None:
+        return None, candidates, note, {"project": t("time.project.unknown", reference=shown[:60])}
+    return project, candidates, note, {}
 
 
 def _understood(
