@@ -104,55 +104,67 @@ def build_meeting_reminder_card(view: ReminderView, t: Translator) -> dict[str, 
     ]
     if view.notice:
         body.append(paragraph(view.notice))
+    body += _when_and_where(view, t)
+    if view.status_line:
+        body.append(TextBlock(text=t("meeting.reminder.status"), weight="Bolder", wrap=True))
+        body.append(paragraph(short(view.status_line, 400)))
+    if view.first:
+        body += _agenda_and_actions(view, t)
+    else:
+        body.append(
+            paragraph(t("meeting.reminder.see_first", agenda=len(view.agenda), actions=len(view.actions)), subtle=True)
+        )
+    body += _answers(view, t)
+    return card(body, _buttons(view, t))
+
+
+def _when_and_where(view: ReminderView, t: Translator) -> list[Any]:
     facts = [(t("meeting.reminder.when"), when_text(view.start, view.end, view.timezone, t))]
     facts.append((t("meeting.reminder.your_time"), reader_time(view.start)))
     if view.place:
         facts.append((t("meeting.reminder.place"), short(view.place, 300)))
     if view.link:
         facts.append((t("meeting.reminder.link"), f"[{t('meeting.reminder.join')}]({view.link})"))
-    body.extend(block for label, value in facts for block in stacked_fact(label, value))
+    body: list[Any] = [block for label, value in facts for block in stacked_fact(label, value)]
     if view.moved:
         body.append(paragraph(t("meeting.reminder.moved"), subtle=True))
-    if view.status_line:
-        body.append(TextBlock(text=t("meeting.reminder.status"), weight="Bolder", wrap=True))
-        body.append(paragraph(short(view.status_line, 400)))
-    if view.first:
-        body.append(TextBlock(text=t("meeting.reminder.agenda"), weight="Bolder", wrap=True))
-        if view.agenda:
-            lines = [f"{i}. {short(item, 200)}" for i, item in enumerate(view.agenda[:MAX_AGENDA], 1)]
-            body.append(paragraph("\n".join(lines)))
-        else:
-            body.append(paragraph(t("meeting.reminder.no_agenda"), subtle=True))
-        if view.actions:
-            body.append(TextBlock(text=t("meeting.reminder.actions"), weight="Bolder", wrap=True))
-            body.append(paragraph("\n".join(action_text(a, t) for a in view.actions[:MAX_ACTIONS])))
+    return body
+
+
+def _agenda_and_actions(view: ReminderView, t: Translator) -> list[Any]:
+    """What the first (longest-lead) reminder shows in full: the agenda and the project's open action items."""
+    body: list[Any] = [TextBlock(text=t("meeting.reminder.agenda"), weight="Bolder", wrap=True)]
+    if view.agenda:
+        lines = [f"{i}. {short(item, 200)}" for i, item in enumerate(view.agenda[:MAX_AGENDA], 1)]
+        body.append(paragraph("\n".join(lines)))
     else:
-        body.append(
-            paragraph(t("meeting.reminder.see_first", agenda=len(view.agenda), actions=len(view.actions)), subtle=True)
-        )
-    body.append(
-        paragraph(
-            t(
-                "meeting.reminder.answers",
-                yes=len(view.attending),
-                no=len(view.absent),
-            )
-        )
-    )
+        body.append(paragraph(t("meeting.reminder.no_agenda"), subtle=True))
+    if view.actions:
+        body.append(TextBlock(text=t("meeting.reminder.actions"), weight="Bolder", wrap=True))
+        body.append(paragraph("\n".join(action_text(a, t) for a in view.actions[:MAX_ACTIONS])))
+    return body
+
+
+def _answers(view: ReminderView, t: Translator) -> list[Any]:
+    body: list[Any] = [paragraph(t("meeting.reminder.answers", yes=len(view.attending), no=len(view.absent)))]
     if view.attending:
         body.append(paragraph(t("meeting.reminder.attending", names=", ".join(view.attending[:40])), subtle=True))
     if view.absent:
         body.append(paragraph(t("meeting.reminder.absent", names=", ".join(view.absent[:40])), subtle=True))
+    return body
+
+
+def _buttons(view: ReminderView, t: Translator) -> list[Any]:
+    """Attending, not attending, an agenda item (answered in place, for everyone), and the project's status."""
     ids = {"series": view.series_id, "occurrence": view.occurrence, "lead": view.lead_minutes, "first": view.first}
     agenda_card = AdaptiveCard(
         version=CARD_VERSION,
         body=[TextInput(id="agenda_text", label=t("meeting.reminder.agenda_label"), max_length=AGENDA_MAX)],
         actions=[execute(t("meeting.reminder.agenda_save"), AgendaPayload, **ids)],
     )
-    actions: list[Any] = [
+    return [
         execute(t("meeting.reminder.attend"), AttendPayload, **ids),
         execute(t("meeting.reminder.decline"), DeclinePayload, **ids),
         ShowCardAction(title=t("meeting.reminder.add_agenda"), card=agenda_card),
         submit(t("meeting.reminder.open_status"), STATUS_OPEN_VERB, code=view.code),
     ]
-    return card(body, actions)
