@@ -5,20 +5,24 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from babel.dates import format_date, format_datetime
 from microsoft_teams.cards.core import ActionSet
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from cards.base import field_error, hours_text
 from cards.i18n import Translator
 from cards.payloads import Payload
+from cards.values import parse_id
 
 RAG_ICON = {"green": "🟢", "amber": "🟠", "red": "🔴"}
 TREND_ICON = {"better": "↗", "worse": "↘", "same": "→"}
 # The longest project reference a button carries: dialogs.kernel.router.REFERENCE_MAX (cards do not import dialogs).
 REFERENCE_MAX = 200
+# A filter's choice among rows (a domain, a coordinator, a government): its id, or None for all. The "all" choice
+# posts ""; anything else that is no id also means all, rather than an error on a filter.
+Chosen = Annotated[int | None, BeforeValidator(parse_id)]
 
 
 class OnProject(Payload):

@@ -12,20 +12,19 @@ from microsoft_teams.cards.core import AdaptiveCard, Choice, ChoiceSetInput, Con
 from cards.base import CARD_VERSION, card, heading, paragraph, submit
 from cards.i18n import Translator
 from cards.payloads import Id, Payload
-from cards.status.common import TREND_ICON, rag_icon, short
+from cards.status.common import TREND_ICON, Chosen, rag_icon, short
 from cards.status.summary import StatusOpen
 from domain.status import DIMENSIONS
 
 
 class PortfolioPage(Payload):
-    """A page of the portfolio with its filters (the choices post a domain, coordinator or government id, or ""
-    for all)."""
+    """A page of the portfolio with its filters."""
 
     VERB: ClassVar[str] = "portfolio.page"
     page: int = 1
-    domain: str = ""
-    coordinator: str = ""
-    government: str = ""
+    domain: Chosen = None
+    coordinator: Chosen = None
+    government: Chosen = None
     owner: Id | None = None  # whose overview it is (dialogs/kernel/owned.py)
 
 

@@ -11,7 +11,7 @@ from microsoft_teams.cards.core import ActionSet, Choice, ChoiceSetInput, Contai
 from cards.base import card, field_error, heading, paragraph, submit
 from cards.i18n import Translator
 from cards.payloads import Payload, StoredIn
-from cards.status.common import OnProject, errors_header, short
+from cards.status.common import Chosen, OnProject, errors_header, short
 
 MAX_LESSONS = 12
 RETRO_FIELDS = ("went_well", "to_improve", "lessons")
@@ -31,10 +31,10 @@ class RetroSave(OnProject):
 
 
 class LessonsFilter(Payload):
-    """The lessons card's domain filter: a domain id, or "" for all."""
+    """The lessons card's domain filter."""
 
     VERB: ClassVar[str] = "lessons.filter"
-    domain: str = ""
+    domain: Chosen = None
 
 
 @dataclass(frozen=True)

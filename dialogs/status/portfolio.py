@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from cards.menu import MenuSection
 from cards.status.portfolio import PortfolioFilters, PortfolioLine, PortfolioPage, PortfolioView, build_portfolio_card
-from cards.values import parse_id
 from dialogs.kernel.hours import hours_source
 from dialogs.kernel.owned import not_yours
 from dialogs.kernel.permissions import Action, allowed
@@ -107,10 +106,9 @@ def portfolio_page(request: Request, services: Services, payload: PortfolioPage)
     now = services.clock.now()
     projects = ProjectRepository(services.db)
     domain_ids = domains
-    if (chosen := parse_id(payload.domain)) is not None and chosen in domains:
-        domain_ids = frozenset({chosen})
-    coordinator_id = parse_id(payload.coordinator)
-    government_id = parse_id(payload.government)
+    if payload.domain is not None and payload.domain in domains:
+        domain_ids = frozenset({payload.domain})
+    coordinator_id, government_id = payload.coordinator, payload.government
     rows = StatusRepository(services.db).portfolio(
         domain_ids,
         today=now.astimezone(zone(request)).date(),
@@ -133,9 +131,9 @@ def portfolio_page(request: Request, services: Services, payload: PortfolioPage)
         domains=[(str(d.id), d.name(t.language)) for d in all_domains if d.id in domains],
         coordinators=coordinators[:50],
         governments=[(str(g.id), g.name) for g in projects.governments()][:60],
-        domain=payload.domain if parse_id(payload.domain) is not None else "",
-        coordinator=payload.coordinator if coordinator_id else "",
-        government=payload.government if government_id else "",
+        domain=str(payload.domain or ""),
+        coordinator=str(coordinator_id or ""),
+        government=str(government_id or ""),
     )
     view = PortfolioView(
         lines=lines[(page - 1) * PORTFOLIO_PAGE : page * PORTFOLIO_PAGE],

@@ -16,7 +16,6 @@ from cards.status.retrospective import (
     build_lessons_card,
     build_retrospective_card,
 )
-from cards.values import parse_id
 from dialogs.kernel.permissions import Action
 from dialogs.kernel.registry import Event
 from dialogs.kernel.router import MenuInfo
@@ -81,13 +80,13 @@ def closing(services: Services, project_id: int, t: Translator) -> Reply | None:
         section=MenuSection.STATUS,
     ),
 )
-def lessons(request: Request, services: Services, rest: str, *, domain: str = "") -> Reply:
+def lessons(request: Request, services: Services, rest: str, *, domain: int | None = None) -> Reply:
     t = request.t
     domains = ProjectRepository(services.db).domains()
     options = [(str(d.id), d.name(t.language)) for d in domains]
     names = {d.id: d.name(t.language) for d in domains}
     wanted = rest.strip().lower()
-    domain_id = parse_id(domain)
+    domain_id = domain
     text = ""
     if wanted and domain_id is None:
         match = next((d for d in domains if wanted in (d.key.lower(), d.name_nl.lower(), d.name_en.lower())), None)
