@@ -3,15 +3,14 @@ acceptance by the receiving party and the after-care period; with the repository
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import UniqueConstraint, delete, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from domain.handover import ChecklistItem, HandoverFacts, HandoverState, PersonRef
 from storage.audit import AuditLog, record_audit
 from storage.db import Database
 from storage.directory import is_placeholder
@@ -32,13 +31,6 @@ STANDARD_ITEMS = (
     "support_agreement",
     "open_issues",
 )
-
-
-class HandoverState(StrEnum):
-    PLANNED = "planned"
-    NOT_YET = "not_yet"  # the receiving party said "not yet", with a reason; the plan goes on
-    ACCEPTED = "accepted"  # after-care runs until after_care_end
-    CLOSED = "closed"  # after-care ended, the project is closed
 
 
 class Handover(SQLModel, table=True):
@@ -103,60 +95,6 @@ class Duplicate(Exception):
     """The same form was submitted before: nothing new was stored."""
 
 
-@dataclass(frozen=True)
-class PersonRef:
-    id: int
-    name: str
-    tenant_id: str
-    aad_object_id: str | None  # None for a placeholder (named by email, never talked to the bot)
-
-
-@dataclass(frozen=True)
-class ItemRow:
-    id: int
-    key: str | None
-    title: str
-    owner: PersonRef | None
-    due_on: date | None
-    link: str
-    done_at: datetime | None
-    done_by: str | None
-
-
-@dataclass(frozen=True)
-class HandoverRow:
-    """A handover with everything its cards, reminders and dossier need (no session needed)."""
-
-    id: int
-    project_id: int
-    code: str
-    name: str
-    phase: str
-    coordinator: PersonRef | None
-    receiver_person: PersonRef | None
-    receiver_conversation_id: int | None
-    receiver_conversation: str | None  # a readable name of the conversation
-    receiver_conversation_key: str | None  # its Teams conversation id
-    planned_on: date
-    after_care_end: date | None
-    after_care_length: str
-    after_care_until: date | None
-    support: PersonRef | None
-    inform_days: int
-    state: str
-    accepted_by: str | None
-    accepted_at: datetime | None
-    not_yet_reason: str
-    not_yet_by: str | None
-    not_yet_at: datetime | None
-    stakeholders: tuple[PersonRef, ...]
-    items: tuple[ItemRow, ...]
-    tenant_id: str
-
-    def open_items(self) -> list[ItemRow]:
-        return [item for item in self.items if item.done_at is None]
-
-
 def _ref(person: Person | None) -> PersonRef | None:
     if person is None or person.id is None:
         return None
@@ -183,17 +121,17 @@ class HandoverRepository:
 
     # Reading --------------------------------------------------------------------------------------------
 
-    def for_project(self, project_id: int) -> HandoverRow | None:
+    def for_project(self, project_id: int) -> HandoverFacts | None:
         with self._db.session() as session:
             handover = session.exec(select(Handover).where(Handover.project_id == project_id)).first()
             return _row(session, handover) if handover else None
 
-    def get(self, handover_id: int) -> HandoverRow | None:
+    def get(self, handover_id: int) -> HandoverFacts | None:
         with self._db.session() as session:
             handover = session.get(Handover, handover_id)
             return _row(session, handover) if handover else None
 
-    def open_naming(self, person_id: int) -> list[HandoverRow]:
+    def open_naming(self, person_id: int) -> list[HandoverFacts]:
         """Handovers still to happen (planned, or not yet accepted) whose receiving party or stakeholders include
         this person."""
         with self._db.session() as session:
@@ -208,7 +146,7 @@ class HandoverRepository:
             ).all()
             return [_row(session, h) for h in rows]
 
-    def in_after_care(self) -> list[HandoverRow]:
+    def in_after_care(self) -> list[HandoverFacts]:
         with self._db.session() as session:
             rows = session.exec(
                 select(Handover).where(Handover.state == HandoverState.ACCEPTED.value).order_by(col(Handover.id))
@@ -243,7 +181,7 @@ class HandoverRepository:
         now: datetime,
         form_id: str | None,
         default_owner_id: int | None,
-    ) -> tuple[HandoverRow, date | None]:
+    ) -> tuple[HandoverFacts, date | None]:
         """Create the plan (with the standard checklist) or change it; returns it and the planned date it had
         before (None: new). Raises Duplicate when this form was stored already."""
         try:
@@ -340,7 +278,7 @@ class HandoverRepository:
         actor_id: int | None,
         now: datetime,
         form_id: str | None,
-    ) -> HandoverRow:
+    ) -> HandoverFacts:
         """Add an item (item_id None) or change one. Raises Duplicate when this form was stored already."""
         try:
             with self._db.session() as session:
@@ -375,7 +313,7 @@ class HandoverRepository:
 
     def mark_item(
         self, handover_id: int, item_id: int, *, done: bool, actor_id: int | None, now: datetime
-    ) -> tuple[HandoverRow, bool]:
+    ) -> tuple[HandoverFacts, bool]:
         """Tick an item off (or reopen it); idempotent: the bool says whether anything changed."""
         with self._db.session() as session:
             handover = session.get_one(Handover, handover_id)
@@ -402,7 +340,7 @@ class HandoverRepository:
 
     def accept(
         self, handover_id: int, *, actor_id: int | None, now: datetime, after_care_until: date
-    ) -> tuple[HandoverRow, bool]:
+    ) -> tuple[HandoverFacts, bool]:
         """Record the acceptance once (a second press changes nothing: the bool is False) and move the project
         to the after-care phase; audited."""
         with self._db.session() as session:
@@ -452,7 +390,7 @@ class HandoverRepository:
 
     def not_yet(
         self, handover_id: int, *, reason: str, actor_id: int | None, now: datetime
-    ) -> tuple[HandoverRow, bool]:
+    ) -> tuple[HandoverFacts, bool]:
         """Record "not yet" with its reason (False: the handover was accepted already, nothing changed)."""
         with self._db.session() as session:
             result = session.execute(
@@ -536,7 +474,7 @@ def _next_position(session: Session, handover_id: int) -> int:
     return max(positions, default=-1) + 1
 
 
-def _row(session: Session, handover: Handover) -> HandoverRow:
+def _row(session: Session, handover: Handover) -> HandoverFacts:
     assert handover.id is not None
     project = session.get_one(Project, handover.project_id)
 
@@ -556,7 +494,7 @@ def _row(session: Session, handover: Handover) -> HandoverRow:
         select(HandoverItem).where(HandoverItem.handover_id == handover.id).order_by(col(HandoverItem.position))
     ).all()
     coordinator = person(project.coordinator_id)
-    return HandoverRow(
+    return HandoverFacts(
         id=handover.id,
         project_id=project.id or 0,
         code=project.code,
@@ -581,7 +519,7 @@ def _row(session: Session, handover: Handover) -> HandoverRow:
         not_yet_at=handover.not_yet_at,
         stakeholders=tuple(ref for ref in (_ref(p) for p in stakeholders) if ref is not None),
         items=tuple(
-            ItemRow(
+            ChecklistItem(
                 id=item.id or 0,
                 key=item.key,
                 title=item.title,

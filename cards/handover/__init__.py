@@ -8,13 +8,20 @@ from __future__ import annotations
 from cards.handover.acceptance import (
     REASON_MAX,
     Accept,
-    AcceptanceView,
     NotYet,
     NotYetForm,
     ShowAcceptance,
     build_handover_acceptance_card,
 )
-from cards.handover.common import MAX_ITEMS, ItemLine, length_text
+from cards.handover.common import (
+    MAX_ITEMS,
+    after_care_text,
+    date_text,
+    item_title,
+    length_text,
+    receiver_label,
+    stored_length_text,
+)
 from cards.handover.forms import (
     HandoverForm,
     ItemForm,
@@ -24,10 +31,7 @@ from cards.handover.forms import (
     build_handover_item_form_card,
 )
 from cards.handover.messages import (
-    AfterCareView,
     HandoverNotice,
-    InformView,
-    ReminderView,
     UnreachablePerson,
     UnreachableView,
     build_after_care_reminder_card,
@@ -40,43 +44,33 @@ from cards.handover.plan import (
     AskAcceptance,
     EditPlan,
     ExportDossier,
-    HandoverView,
     OpenItem,
     OpenPlan,
     TickItem,
     build_handover_card,
 )
 
-# TRANSITIONAL: the status card's button to the plan (cards/status); `submit(..., OpenPlan, code=...)` replaces it.
-OPEN_VERB = OpenPlan.VERB
-
 __all__ = [
     "MAX_ITEMS",
-    "OPEN_VERB",
     "REASON_MAX",
     "Accept",
-    "AcceptanceView",
-    "AfterCareView",
     "AskAcceptance",
     "EditPlan",
     "ExportDossier",
     "HandoverForm",
     "HandoverNotice",
-    "HandoverView",
-    "InformView",
     "ItemForm",
-    "ItemLine",
     "NotYet",
     "NotYetForm",
     "OpenItem",
     "OpenPlan",
-    "ReminderView",
     "SaveItem",
     "SavePlan",
     "ShowAcceptance",
     "TickItem",
     "UnreachablePerson",
     "UnreachableView",
+    "after_care_text",
     "build_after_care_reminder_card",
     "build_handover_acceptance_card",
     "build_handover_card",
@@ -86,5 +80,9 @@ __all__ = [
     "build_handover_notice_card",
     "build_handover_reminder_card",
     "build_handover_unreachable_card",
+    "date_text",
+    "item_title",
     "length_text",
+    "receiver_label",
+    "stored_length_text",
 ]

@@ -3,16 +3,26 @@ and the contracts of its buttons."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import tzinfo
 from typing import Annotated, Any, ClassVar
 
 from microsoft_teams.cards.core import TextBlock, TextInput
 
 from cards.base import card, execute, field_error, heading, paragraph
-from cards.handover.common import MAX_ITEMS, ItemLine, date_text, facts, item_text, link_text, when_text
+from cards.handover.common import (
+    MAX_ITEMS,
+    after_care_text,
+    date_text,
+    facts,
+    item_text,
+    link_text,
+    name_of,
+    receiver_label,
+    when_text,
+)
 from cards.i18n import Translator
 from cards.payloads import Id, Payload, StoredIn
+from domain.handover import HandoverFacts
 
 REASON_MAX = 1000  # handover.not_yet_reason
 
@@ -51,81 +61,72 @@ class ShowAcceptance(Payload):
 # The card -------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AcceptanceView:
-    handover: int
-    code: str
-    name: str
-    receiver: str
-    planned_on: date
-    after_care: str
-    support: str | None
-    state: str
-    items: tuple[ItemLine, ...]
-    accepted_by: str | None = None
-    accepted_at: datetime | None = None
-    not_yet_reason: str = ""
-    not_yet_by: str | None = None
-    asking_reason: bool = False
-    reason: str = ""
-    reason_error: str | None = None
-    notice: str | None = None
-
-
-def build_handover_acceptance_card(view: AcceptanceView, t: Translator) -> dict[str, Any]:
-    done = sum(1 for item in view.items if item.done)
-    body: list[Any] = [heading(t("handover.acceptance.title", code=view.code, name=view.name))]
-    if view.notice:
-        body.append(paragraph(view.notice))
-    body.append(paragraph(t("handover.acceptance.intro", receiver=view.receiver, date=date_text(view.planned_on, t))))
+def build_handover_acceptance_card(
+    handover: HandoverFacts,
+    t: Translator,
+    *,
+    zone: tzinfo,
+    asking_reason: bool = False,
+    reason: str = "",
+    reason_error: str | None = None,
+    notice: str | None = None,
+) -> dict[str, Any]:
+    """The handover as the receiving party accepts it (times in `zone`); with `asking_reason`, the "not yet" form:
+    the reason as typed and, when refused, why."""
+    done = sum(1 for item in handover.items if item.done)
+    body: list[Any] = [heading(t("handover.acceptance.title", code=handover.code, name=handover.name))]
+    if notice:
+        body.append(paragraph(notice))
+    intro = t("handover.acceptance.intro", receiver=receiver_label(handover, t), date=date_text(handover.planned_on, t))
+    body.append(paragraph(intro))
     body.extend(
         facts(
             [
-                (t("handover.field.after_care"), view.after_care),
-                (t("handover.field.support"), view.support or t("handover.nobody")),
+                (t("handover.field.after_care"), after_care_text(handover, t)),
+                (t("handover.field.support"), name_of(handover.support) or t("handover.nobody")),
             ]
         )
     )
-    body.append(paragraph(f"**{t('handover.checklist', done=done, total=len(view.items))}**"))
-    for item in view.items[:MAX_ITEMS]:
-        text = f"{item_text(item)} {link_text(item.link, t)}".rstrip()
+    body.append(paragraph(f"**{t('handover.checklist', done=done, total=len(handover.items))}**"))
+    for item in handover.items[:MAX_ITEMS]:
+        text = f"{item_text(item, t)} {link_text(item.link, t)}".rstrip()
         body.append(TextBlock(text=text, wrap=True, spacing="Small"))
     actions: list[Any] = []
-    if view.state == "accepted" and view.accepted_at is not None:
+    if handover.state == "accepted" and handover.accepted_at is not None:
+        when = when_text(handover.accepted_at.astimezone(zone), t)
         body.append(
             TextBlock(
-                text=t("handover.state.accepted_by", who=view.accepted_by or "?", when=when_text(view.accepted_at, t)),
+                text=t("handover.state.accepted_by", who=handover.accepted_by or "?", when=when),
                 wrap=True,
                 weight="Bolder",
                 color="Good",
             )
         )
-    elif view.state == "closed":
+    elif handover.state == "closed":
         body.append(paragraph(t("handover.state.closed")))
     else:
-        if view.state == "not_yet":
-            body.append(
-                paragraph(t("handover.state.not_yet_by", who=view.not_yet_by or "?", reason=view.not_yet_reason))
-            )
-        if view.asking_reason:
+        if handover.state == "not_yet":
+            by = handover.not_yet_by or "?"
+            body.append(paragraph(t("handover.state.not_yet_by", who=by, reason=handover.not_yet_reason)))
+        if asking_reason:
             body.append(
                 TextInput(
                     id="reason",
                     label=t("handover.acceptance.reason"),
-                    value=view.reason,
+                    value=reason,
                     is_multiline=True,
                     max_length=REASON_MAX,
                 )
             )
-            if view.reason_error:
-                body.append(field_error(view.reason_error))
+            if reason_error:
+                body.append(field_error(reason_error))
             actions = [
-                execute(t("handover.acceptance.send_reason"), NotYet, handover=view.handover),
-                execute(t("handover.acceptance.back"), ShowAcceptance, handover=view.handover),
+                execute(t("handover.acceptance.send_reason"), NotYet, handover=handover.id),
+                execute(t("handover.acceptance.back"), ShowAcceptance, handover=handover.id),
             ]
         else:
             actions = [
-                execute(t("handover.acceptance.accept"), Accept, handover=view.handover),
-                execute(t("handover.acceptance.not_yet"), NotYetForm, handover=view.handover),
+                execute(t("handover.acceptance.accept"), Accept, handover=handover.id),
+                execute(t("handover.acceptance.not_yet"), NotYetForm, handover=handover.id),
             ]
     return card(body, actions or None)

@@ -1,8 +1,8 @@
-"""What every handover card shares: how much of an item a card shows, dates, lengths, links, one checklist line."""
+"""What every handover card shares: how much of an item a card shows, dates, lengths, links, and a handover's
+facts (domain.handover) in words: an item's title, the receiving party, the after-care period."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated
 
@@ -13,6 +13,7 @@ from pydantic import Field
 
 from cards.base import stacked_fact
 from cards.i18n import Translator
+from domain.handover import ChecklistItem, HandoverFacts, PersonRef, length_parts
 
 MAX_ITEMS = 25
 # What a card shows of an item (the dossier has it all): keeps the largest checklist under Teams' 28 KB.
@@ -40,6 +41,14 @@ def length_text(count: int, unit: str, t: Translator) -> str:
     return format_unit(count, _LENGTH_UNITS.get(unit, "duration-day"), length="long", locale=t.locale)
 
 
+def stored_length_text(length: str, t: Translator) -> str:
+    """A stored after-care length ("P3M") as the form shows it and reads it back ("3 maanden"); "" for none."""
+    if not length:
+        return ""
+    count, unit = length_parts(length)
+    return length_text(count, unit, t)
+
+
 def short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -52,25 +61,39 @@ def link_text(url: str, t: Translator) -> str:
     return f"[{t('handover.item.document')}]({url})"
 
 
-@dataclass(frozen=True)
-class ItemLine:
-    id: int
-    title: str
-    owner: str | None
-    due_on: date | None
-    link: str
-    done: bool
-    done_by: str | None = None
+def name_of(person: PersonRef | None) -> str | None:
+    return person.name if person is not None else None
 
 
-def item_text(item: ItemLine) -> str:
+def item_title(item: ChecklistItem, t: Translator) -> str:
+    """The coordinator's own title, or a standard item's in the reader's language."""
+    return item.title or t(f"handover.item.{item.key}")
+
+
+def receiver_label(handover: HandoverFacts, t: Translator) -> str:
+    if handover.receiver_person is not None:
+        return handover.receiver_person.name
+    return handover.receiver_conversation or t("handover.nobody")
+
+
+def after_care_text(handover: HandoverFacts, t: Translator) -> str:
+    """The after-care period in words: until its end (fixed at acceptance, or the plan's date), or its length."""
+    end = handover.after_care_until or handover.after_care_end
+    if end is not None:
+        return t("handover.after_care.until", date=date_text(end, t))
+    if handover.after_care_length:
+        return t("handover.after_care.length", length=stored_length_text(handover.after_care_length, t))
+    return "—"
+
+
+def item_text(item: ChecklistItem, t: Translator) -> str:
     mark = "☑" if item.done else "☐"
-    return f"{mark} {short(item.title, SHOWN_TITLE)}"
+    return f"{mark} {short(item_title(item, t), SHOWN_TITLE)}"
 
 
-def item_detail(item: ItemLine, t: Translator) -> str:
+def item_detail(item: ChecklistItem, t: Translator) -> str:
     parts = [
-        short(item.owner or t("handover.nobody"), SHOWN_NAME),
+        short(name_of(item.owner) or t("handover.nobody"), SHOWN_NAME),
         t("handover.item.due", due=date_text(item.due_on, t)),
     ]
     if item.done and item.done_by:

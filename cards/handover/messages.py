@@ -8,95 +8,82 @@ from datetime import date
 from typing import Any
 
 from cards.base import card, heading, paragraph, submit
-from cards.handover.common import MAX_ITEMS, SHOWN_NAME, ItemLine, date_text, facts, item_detail, short
+from cards.handover.common import (
+    MAX_ITEMS,
+    SHOWN_NAME,
+    after_care_text,
+    date_text,
+    facts,
+    item_detail,
+    item_title,
+    name_of,
+    receiver_label,
+    short,
+)
 from cards.handover.plan import OpenPlan
 from cards.i18n import Translator
 from cards.payloads import Payload
+from domain.handover import HandoverFacts
 
 
-@dataclass(frozen=True)
-class InformView:
-    code: str
-    name: str
-    role: str  # receiver or stakeholder
-    receiver: str
-    planned_on: date
-    after_care: str
-    support: str | None
-    coordinator: str | None
-    items: tuple[str, ...]
-    reason: str = "planned"  # planned (the plan was made), early (some time before), moved (the date changed)
-
-
-def build_handover_inform_card(view: InformView, t: Translator) -> dict[str, Any]:
-    intro = f"handover.inform.{view.reason if view.reason in ('planned', 'early', 'moved') else 'planned'}"
+def build_handover_inform_card(handover: HandoverFacts, t: Translator, *, role: str, reason: str) -> dict[str, Any]:
+    """To the receiving party (role "receiver") or a stakeholder: the plan was made ("planned"), the handover is
+    some days away ("early") or its date changed ("moved")."""
+    intro = f"handover.inform.{reason if reason in ('planned', 'early', 'moved') else 'planned'}"
+    receiver = receiver_label(handover, t)
+    planned = date_text(handover.planned_on, t)
+    coordinator = name_of(handover.coordinator)
     body: list[Any] = [
-        heading(t("handover.inform.title", code=view.code, name=view.name)),
-        paragraph(t(intro, code=view.code, name=view.name, date=date_text(view.planned_on, t), receiver=view.receiver)),
+        heading(t("handover.inform.title", code=handover.code, name=handover.name)),
+        paragraph(t(intro, code=handover.code, name=handover.name, date=planned, receiver=receiver)),
         *facts(
             [
-                (t("handover.field.receiver"), view.receiver),
-                (t("handover.field.planned"), date_text(view.planned_on, t)),
-                (t("handover.field.after_care"), view.after_care),
-                (t("handover.field.support"), view.support or t("handover.nobody")),
-                (t("handover.field.coordinator"), view.coordinator or t("handover.nobody")),
+                (t("handover.field.receiver"), receiver),
+                (t("handover.field.planned"), planned),
+                (t("handover.field.after_care"), after_care_text(handover, t)),
+                (t("handover.field.support"), name_of(handover.support) or t("handover.nobody")),
+                (t("handover.field.coordinator"), coordinator or t("handover.nobody")),
             ]
         ),
         paragraph(f"**{t('handover.inform.what')}**"),
     ]
-    body.extend(paragraph(f"• {item}", subtle=True) for item in view.items[:MAX_ITEMS])
+    body.extend(paragraph(f"• {item_title(item, t)}", subtle=True) for item in handover.items[:MAX_ITEMS])
     body.append(paragraph(f"**{t('handover.inform.expected')}**"))
-    body.append(paragraph(t(f"handover.inform.expected.{view.role}", coordinator=view.coordinator or "—")))
+    body.append(paragraph(t(f"handover.inform.expected.{role}", coordinator=coordinator or "—")))
     return card(body)
 
 
-@dataclass(frozen=True)
-class ReminderView:
-    code: str
-    name: str
-    planned_on: date
-    days: int
-    open_items: tuple[ItemLine, ...]
-
-
-def build_handover_reminder_card(view: ReminderView, t: Translator) -> dict[str, Any]:
+def build_handover_reminder_card(handover: HandoverFacts, t: Translator, *, days: int) -> dict[str, Any]:
+    """To the coordinator, `days` before the handover: the items still open."""
+    open_items = handover.open_items()
     body: list[Any] = [
-        heading(t("handover.reminder.title", code=view.code)),
+        heading(t("handover.reminder.title", code=handover.code)),
         paragraph(
             t(
                 "handover.reminder.text",
-                days=view.days,
-                date=date_text(view.planned_on, t),
-                name=view.name,
-                count=len(view.open_items),
+                days=days,
+                date=date_text(handover.planned_on, t),
+                name=handover.name,
+                count=len(open_items),
             )
         ),
     ]
-    for item in view.open_items[:MAX_ITEMS]:
-        body.append(paragraph(f"☐ **{item.title}** — {item_detail(item, t)}"))
-    return card(body, [submit(t("handover.reminder.open"), OpenPlan, code=view.code)])
+    for item in open_items[:MAX_ITEMS]:
+        body.append(paragraph(f"☐ **{item_title(item, t)}** — {item_detail(item, t)}"))
+    return card(body, [submit(t("handover.reminder.open"), OpenPlan, code=handover.code)])
 
 
-@dataclass(frozen=True)
-class AfterCareView:
-    code: str
-    name: str
-    until: date
-    support: str | None
-    receiver: str
-    side: str  # coordinator or receiver
-
-
-def build_after_care_reminder_card(view: AfterCareView, t: Translator) -> dict[str, Any]:
+def build_after_care_reminder_card(handover: HandoverFacts, t: Translator, *, side: str) -> dict[str, Any]:
+    """To the coordinator or the receiving party (`side`), before after-care ends."""
     body = [
-        heading(t("handover.after_care.title", code=view.code)),
+        heading(t("handover.after_care.title", code=handover.code)),
         paragraph(
             t(
-                f"handover.after_care.text.{view.side}",
-                name=view.name,
-                until=date_text(view.until, t),
-                support=view.support or t("handover.nobody"),
-                receiver=view.receiver,
+                f"handover.after_care.text.{side}",
+                name=handover.name,
+                until=date_text(handover.after_care_until or date.min, t),
+                support=name_of(handover.support) or t("handover.nobody"),
+                receiver=receiver_label(handover, t),
             )
         ),
     ]

@@ -3,8 +3,7 @@ open an item, add one, edit the plan, ask for acceptance) and the dossier; and t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import tzinfo
 from typing import Any, ClassVar
 
 from microsoft_teams.cards.core import ActionSet, Column, ColumnSet, TextBlock
@@ -14,15 +13,19 @@ from cards.handover.common import (
     MAX_ITEMS,
     SHOWN_TITLE,
     Code,
-    ItemLine,
+    after_care_text,
     date_text,
     facts,
     item_detail,
+    item_title,
+    name_of,
+    receiver_label,
     short,
     when_text,
 )
 from cards.i18n import Translator
 from cards.payloads import Id, Payload
+from domain.handover import OPEN_STATES, ChecklistItem, HandoverFacts
 
 # The verbs' contracts -------------------------------------------------------------------------------------------
 
@@ -75,53 +78,33 @@ class ExportDossier(Payload):
 # The card -------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class HandoverView:
-    """The plan as its card shows it; `can_edit` decides whether the coordinator's buttons appear."""
-
-    code: str
-    name: str
-    receiver: str
-    planned_on: date
-    after_care: str  # already phrased, e.g. "3 months after acceptance" or "until 30 Jun 2027"
-    support: str | None
-    stakeholders: tuple[str, ...]
-    state: str  # planned, not_yet, accepted, closed
-    items: tuple[ItemLine, ...]
-    accepted_by: str | None = None
-    accepted_at: datetime | None = None  # in the reader's zone
-    not_yet_reason: str = ""
-    not_yet_by: str | None = None
-    can_edit: bool = False
-    notice: str | None = None
+def _state_line(handover: HandoverFacts, t: Translator, zone: tzinfo) -> str:
+    if handover.state == "accepted" and handover.accepted_at is not None:
+        when = when_text(handover.accepted_at.astimezone(zone), t)
+        return t("handover.state.accepted_by", who=handover.accepted_by or "?", when=when)
+    if handover.state == "not_yet":
+        return t("handover.state.not_yet_by", who=handover.not_yet_by or "?", reason=handover.not_yet_reason)
+    return t(f"handover.state.{handover.state}")
 
 
-def _state_line(view: HandoverView, t: Translator) -> str:
-    if view.state == "accepted" and view.accepted_at is not None:
-        return t("handover.state.accepted_by", who=view.accepted_by or "?", when=when_text(view.accepted_at, t))
-    if view.state == "not_yet":
-        return t("handover.state.not_yet_by", who=view.not_yet_by or "?", reason=view.not_yet_reason)
-    return t(f"handover.state.{view.state}")
-
-
-def _plan_facts(view: HandoverView, t: Translator) -> list[TextBlock]:
+def _plan_facts(handover: HandoverFacts, t: Translator, zone: tzinfo) -> list[TextBlock]:
     pairs = [
-        (t("handover.field.receiver"), view.receiver),
-        (t("handover.field.planned"), date_text(view.planned_on, t)),
-        (t("handover.field.after_care"), view.after_care),
-        (t("handover.field.support"), view.support or t("handover.nobody")),
-        (t("handover.field.state"), _state_line(view, t)),
+        (t("handover.field.receiver"), receiver_label(handover, t)),
+        (t("handover.field.planned"), date_text(handover.planned_on, t)),
+        (t("handover.field.after_care"), after_care_text(handover, t)),
+        (t("handover.field.support"), name_of(handover.support) or t("handover.nobody")),
+        (t("handover.field.state"), _state_line(handover, t, zone)),
     ]
-    if view.stakeholders:
-        pairs.append((t("handover.field.stakeholders"), ", ".join(view.stakeholders[:30])))
+    if handover.stakeholders:
+        pairs.append((t("handover.field.stakeholders"), ", ".join(p.name for p in handover.stakeholders[:30])))
     return facts(pairs)
 
 
-def _checklist_row(item: ItemLine, code: str, editable: bool, t: Translator) -> ColumnSet:
+def _checklist_row(item: ChecklistItem, code: str, editable: bool, t: Translator) -> ColumnSet:
     """One compact row per item: the box, then the item over its owner and due date. When the plan can be edited,
     the box is the button that ticks the item off (or reopens it) and tapping the item opens its form."""
     mark = "☑" if item.done else "☐"
-    title = short(item.title, SHOWN_TITLE)
+    title = short(item_title(item, t), SHOWN_TITLE)
     texts = [
         TextBlock(text=title if item.done else f"**{title}**", wrap=True),
         TextBlock(text=item_detail(item, t), wrap=True, is_subtle=True, size="Small", spacing="None"),
@@ -143,32 +126,36 @@ def _checklist_row(item: ItemLine, code: str, editable: bool, t: Translator) -> 
     return ColumnSet(columns=[box, text], separator=True)
 
 
-def build_handover_card(view: HandoverView, t: Translator) -> dict[str, Any]:
-    done = sum(1 for item in view.items if item.done)
-    body: list[Any] = [heading(t("handover.title", code=view.code, name=view.name))]
-    if view.notice:
-        body.append(paragraph(view.notice))
-    body.extend(_plan_facts(view, t))
+def build_handover_card(
+    handover: HandoverFacts, t: Translator, *, zone: tzinfo, can_edit: bool, notice: str | None = None
+) -> dict[str, Any]:
+    """The plan as the reader sees it (times in their zone); `can_edit` decides whether the coordinator's buttons
+    appear (only while the plan may still change)."""
+    done = sum(1 for item in handover.items if item.done)
+    body: list[Any] = [heading(t("handover.title", code=handover.code, name=handover.name))]
+    if notice:
+        body.append(paragraph(notice))
+    body.extend(_plan_facts(handover, t, zone))
     body.append(
         TextBlock(
-            text=t("handover.checklist", done=done, total=len(view.items)),
+            text=t("handover.checklist", done=done, total=len(handover.items)),
             weight="Bolder",
             wrap=True,
             spacing="Medium",
         )
     )
-    editable = view.can_edit and view.state in ("planned", "not_yet")
-    if editable and view.items:
+    editable = can_edit and handover.state in OPEN_STATES
+    if editable and handover.items:
         body.append(
             TextBlock(text=t("handover.checklist.hint"), wrap=True, is_subtle=True, size="Small", spacing="None")
         )
-    body.extend(_checklist_row(item, view.code, editable, t) for item in view.items[:MAX_ITEMS])
+    body.extend(_checklist_row(item, handover.code, editable, t) for item in handover.items[:MAX_ITEMS])
     actions: list[Any] = []
     if editable:
         actions = [
-            submit(t("handover.action.add_item"), OpenItem, code=view.code),
-            submit(t("handover.action.edit"), EditPlan, code=view.code),
-            submit(t("handover.action.ask"), AskAcceptance, code=view.code),
+            submit(t("handover.action.add_item"), OpenItem, code=handover.code),
+            submit(t("handover.action.edit"), EditPlan, code=handover.code),
+            submit(t("handover.action.ask"), AskAcceptance, code=handover.code),
         ]
-    actions.append(submit(t("handover.action.export"), ExportDossier, code=view.code))
+    actions.append(submit(t("handover.action.export"), ExportDossier, code=handover.code))
     return card(body, actions)

@@ -12,15 +12,16 @@ from cards.handover import (
     NotYetForm,
     ShowAcceptance,
     build_handover_acceptance_card,
+    receiver_label,
 )
 from cards.i18n import translator
 from dialogs.handover import rules
 from dialogs.handover.declaration import capability
-from dialogs.handover.lookup import OPEN_STATES, acceptable, acceptance_row, editable_plan, today_of, zone_of
+from dialogs.handover.lookup import acceptable, acceptance_row, editable_plan, today_of, zone_of
 from dialogs.handover.schedule import after_acceptance, ask_acceptance_now, not_yet_noticed
-from dialogs.handover.views import acceptance_view, receiver_label
 from dialogs.kernel.turn import Reply, Request, Services
-from storage.handover import REASON_MAX, HandoverRepository, HandoverRow, HandoverState
+from domain.handover import OPEN_STATES, HandoverFacts, HandoverState
+from storage.handover import REASON_MAX, HandoverRepository
 
 
 @capability.verb(AskAcceptance)
@@ -40,7 +41,7 @@ def accept(request: Request, services: Services, payload: Accept) -> Reply:
     zone = zone_of(request)
     if row.state not in OPEN_STATES:
         notice = t("handover.accept.already") if row.state == HandoverState.ACCEPTED.value else None
-        return Reply(replace_card=build_handover_acceptance_card(acceptance_view(row, t, zone, notice=notice), t))
+        return Reply(replace_card=build_handover_acceptance_card(row, t, zone=zone, notice=notice))
     now = services.clock.now()
     today = now.astimezone(zone).date()
     until = rules.after_care_end(today, rules.AfterCare(row.after_care_end, row.after_care_length))
@@ -56,8 +57,10 @@ def accept(request: Request, services: Services, payload: Accept) -> Reply:
 def not_yet_form(request: Request, services: Services, payload: NotYetForm) -> Reply:
     _project, row = acceptable(request, services, payload.handover)
     asking = row.state in OPEN_STATES
-    view = acceptance_view(row, request.t, zone_of(request), asking=asking, reason=row.not_yet_reason)
-    return Reply(replace_card=build_handover_acceptance_card(view, request.t))
+    card = build_handover_acceptance_card(
+        row, request.t, zone=zone_of(request), asking_reason=asking, reason=row.not_yet_reason
+    )
+    return Reply(replace_card=card)
 
 
 @capability.verb(NotYet)
@@ -67,11 +70,13 @@ def not_yet(request: Request, services: Services, payload: NotYet) -> Reply:
     zone = zone_of(request)
     reason = payload.reason.strip()
     if row.state not in OPEN_STATES:
-        return Reply(replace_card=build_handover_acceptance_card(acceptance_view(row, t, zone), t))
+        return Reply(replace_card=build_handover_acceptance_card(row, t, zone=zone))
     if not reason or len(reason) > REASON_MAX:
         error = t("handover.not_yet.reason_missing") if not reason else t("handover.not_yet.too_long", limit=REASON_MAX)
-        view = acceptance_view(row, t, zone, asking=True, reason=payload.reason[:REASON_MAX], error=error)
-        return Reply(replace_card=build_handover_acceptance_card(view, t))
+        card = build_handover_acceptance_card(
+            row, t, zone=zone, asking_reason=True, reason=payload.reason[:REASON_MAX], reason_error=error
+        )
+        return Reply(replace_card=card)
     if row.state == HandoverState.NOT_YET.value and row.not_yet_reason == reason:
         return _acceptance_for_everyone(request, services, row)  # pressed twice
     now = services.clock.now()
@@ -84,18 +89,16 @@ def not_yet(request: Request, services: Services, payload: NotYet) -> Reply:
 @capability.verb(ShowAcceptance)
 def show_acceptance(request: Request, services: Services, payload: ShowAcceptance) -> Reply:
     _project, row = acceptance_row(request, services, payload.handover)
-    return Reply(
-        replace_card=build_handover_acceptance_card(acceptance_view(row, request.t, zone_of(request)), request.t)
-    )
+    return Reply(replace_card=build_handover_acceptance_card(row, request.t, zone=zone_of(request)))
 
 
 def _acceptance_for_everyone(
-    request: Request, services: Services, row: HandoverRow, *, texts: list[str] | None = None
+    request: Request, services: Services, row: HandoverFacts, *, texts: list[str] | None = None
 ) -> Reply:
     """The acceptance card as it now stands. In a team's conversation everyone sees it, so it is in that
     conversation's language and time zone (as it was sent), not the presser's."""
     shared = not request.where.is_personal
     t = translator(services.default_language) if shared else request.t
     zone = ZoneInfo(services.default_timezone) if shared else zone_of(request)
-    card = build_handover_acceptance_card(acceptance_view(row, t, zone), t)
+    card = build_handover_acceptance_card(row, t, zone=zone)
     return Reply(texts=texts or [], replace_card=card, update_for_everyone=shared)

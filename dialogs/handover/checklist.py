@@ -7,13 +7,21 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from cards.handover import MAX_ITEMS, ItemForm, OpenItem, SaveItem, TickItem, build_handover_item_form_card
+from cards.handover import (
+    MAX_ITEMS,
+    ItemForm,
+    OpenItem,
+    SaveItem,
+    TickItem,
+    build_handover_item_form_card,
+    item_title,
+)
 from cards.payloads import length_errors
 from dialogs.handover.declaration import capability
 from dialogs.handover.forms import ItemFields, form_errors
 from dialogs.handover.lookup import editable_plan
 from dialogs.handover.plan import person_id, plan_card
-from dialogs.handover.views import item_title, person_text
+from dialogs.handover.views import person_text
 from dialogs.kernel.owned import KEY_MAX, submission_key
 from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import PersonPick, resolve_person

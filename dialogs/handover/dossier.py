@@ -12,15 +12,14 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 
-from cards.handover import ExportDossier
+from cards.handover import ExportDossier, after_care_text, item_title, receiver_label
 from cards.i18n import Translator
 from dialogs.handover.declaration import capability
 from dialogs.handover.lookup import found, handover_actor, zone_of
-from dialogs.handover.views import after_care_text, item_title, receiver_label
 from dialogs.kernel.permissions import Action, allowed
 from dialogs.kernel.turn import OutgoingFile, Reply, Request, Services
 from dialogs.kernel.who import refusal
-from storage.handover import HandoverRow, HandoverState
+from domain.handover import HandoverFacts, HandoverState
 
 if TYPE_CHECKING:
     from docx.text.paragraph import Paragraph
@@ -55,7 +54,7 @@ def export(request: Request, services: Services, reference: str) -> Reply:
     return Reply(texts=[t("handover.dossier.ready", code=row.code)], files=[file])
 
 
-def file_name(row: HandoverRow, t: Translator, day: date) -> str:
+def file_name(row: HandoverFacts, t: Translator, day: date) -> str:
     stem = re.sub(r"[^A-Za-z0-9-]+", "-", f"{t('handover.dossier.prefix')}-{row.code}-{day.isoformat()}")
     return stem.strip("-") + ".docx"
 
@@ -95,7 +94,7 @@ def _hyperlink(paragraph: Paragraph, url: str, text: str) -> None:
     paragraph._p.append(link)
 
 
-def dossier_docx(row: HandoverRow, t: Translator, zone: ZoneInfo, generated: datetime) -> bytes:
+def dossier_docx(row: HandoverFacts, t: Translator, zone: ZoneInfo, generated: datetime) -> bytes:
     # python-docx (and lxml) load here, in the worker that builds the document: the server does not need them.
     from docx import Document
     from docx.shared import Pt, RGBColor

@@ -6,15 +6,13 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from dialogs.handover.views import receiver_label
+from cards.handover import receiver_label
 from dialogs.kernel.permissions import Action, Actor, Relation, allowed
 from dialogs.kernel.turn import Request, Services, Stop
 from dialogs.kernel.who import find_project, me, refusal
-from storage.handover import HandoverRepository, HandoverRow, HandoverState
+from domain.handover import OPEN_STATES, HandoverFacts
+from storage.handover import HandoverRepository
 from storage.projects import ProjectFacts, ProjectRepository
-
-# A plan may still change (and be accepted) in these states.
-OPEN_STATES = (HandoverState.PLANNED.value, HandoverState.NOT_YET.value)
 
 
 def _conversation_key(conversation_id: str) -> str:
@@ -22,7 +20,7 @@ def _conversation_key(conversation_id: str) -> str:
     return conversation_id.split(";", 1)[0]
 
 
-def handover_actor(request: Request, services: Services, project: ProjectFacts, row: HandoverRow | None) -> Actor:
+def handover_actor(request: Request, services: Services, project: ProjectFacts, row: HandoverFacts | None) -> Actor:
     actor = me(request, services).actor(project)
     if row is None:
         return actor
@@ -50,13 +48,13 @@ def today_of(request: Request, services: Services) -> date:
     return services.clock.now().astimezone(zone_of(request)).date()
 
 
-def found(request: Request, services: Services, reference: str) -> tuple[ProjectFacts, HandoverRow | None]:
+def found(request: Request, services: Services, reference: str) -> tuple[ProjectFacts, HandoverFacts | None]:
     """The project a reference means and its handover, if planned."""
     project = find_project(request, services, reference, "handover" if request.language == "en" else "overdracht")
     return project, HandoverRepository(services.db).for_project(project.id)
 
 
-def manageable(request: Request, services: Services, reference: str) -> tuple[ProjectFacts, HandoverRow | None]:
+def manageable(request: Request, services: Services, reference: str) -> tuple[ProjectFacts, HandoverFacts | None]:
     """As found(), for someone who may plan the handover; else Stop with the refusal."""
     project, row = found(request, services, reference)
     decision = allowed(handover_actor(request, services, project, row), Action.MANAGE_HANDOVER)
@@ -65,7 +63,7 @@ def manageable(request: Request, services: Services, reference: str) -> tuple[Pr
     return project, row
 
 
-def editable_plan(request: Request, services: Services, code: str) -> tuple[ProjectFacts, HandoverRow]:
+def editable_plan(request: Request, services: Services, code: str) -> tuple[ProjectFacts, HandoverFacts]:
     """A plan that may still change, for someone who may plan it; else Stop with why not."""
     project, row = manageable(request, services, code)
     if row is None:
@@ -75,7 +73,7 @@ def editable_plan(request: Request, services: Services, code: str) -> tuple[Proj
     return project, row
 
 
-def acceptance_row(request: Request, services: Services, handover_id: int) -> tuple[ProjectFacts, HandoverRow]:
+def acceptance_row(request: Request, services: Services, handover_id: int) -> tuple[ProjectFacts, HandoverFacts]:
     """The handover an acceptance card is about, for someone who may see it; else Stop ("gone")."""
     row = HandoverRepository(services.db).get(handover_id)
     if row is None:
@@ -87,7 +85,7 @@ def acceptance_row(request: Request, services: Services, handover_id: int) -> tu
     return project, row
 
 
-def acceptable(request: Request, services: Services, handover_id: int) -> tuple[ProjectFacts, HandoverRow]:
+def acceptable(request: Request, services: Services, handover_id: int) -> tuple[ProjectFacts, HandoverFacts]:
     """As acceptance_row(), for the receiving party (who may accept); else Stop naming them."""
     project, row = acceptance_row(request, services, handover_id)
     if not allowed(handover_actor(request, services, project, row), Action.ACCEPT_HANDOVER).allowed:

@@ -4,15 +4,13 @@ the card, in the reader's language."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from cards.handover import (
-    AfterCareView,
     HandoverNotice,
-    InformView,
-    ReminderView,
     UnreachablePerson,
     UnreachableView,
     build_after_care_reminder_card,
@@ -25,7 +23,6 @@ from cards.handover import (
 from cards.i18n import Translator
 from cards.status.retrospective import RetroFormOpen
 from dialogs.handover.declaration import capability
-from dialogs.handover.lookup import OPEN_STATES
 from dialogs.handover.schedule import (
     ACCEPTANCE_BUILDER,
     AFTER_CARE_BUILDER,
@@ -35,21 +32,21 @@ from dialogs.handover.schedule import (
     UNREACHABLE_BUILDER,
     unreachable,
 )
-from dialogs.handover.views import acceptance_view, after_care_text, item_lines, item_title, receiver_label
+from domain.handover import OPEN_STATES, ChecklistItem, HandoverFacts, HandoverState, PersonRef
 from storage.db import Database
-from storage.handover import HandoverRepository, HandoverRow, HandoverState, ItemRow, PersonRef
+from storage.handover import HandoverRepository
 
 _CHANNEL_ZONE = ZoneInfo("Europe/Brussels")
 
 
-def _row_for(db: Database, args: dict[str, Any]) -> HandoverRow | None:
+def _row_for(db: Database, args: dict[str, Any]) -> HandoverFacts | None:
     try:
         return HandoverRepository(db).get(int(args["handover"]))
     except (KeyError, TypeError, ValueError):
         return None
 
 
-def _items_json(row: HandoverRow) -> list[dict[str, Any]]:
+def _items_json(row: HandoverFacts) -> list[dict[str, Any]]:
     return [
         {
             "id": item.id,
@@ -65,7 +62,7 @@ def _items_json(row: HandoverRow) -> list[dict[str, Any]]:
     ]
 
 
-def _row_json(row: HandoverRow) -> dict[str, Any]:
+def _row_json(row: HandoverFacts) -> dict[str, Any]:
     """What the renderers need, as plain JSON values (the outbox stores arguments as JSON)."""
     return {
         "code": row.code,
@@ -132,17 +129,17 @@ def refresh_unreachable(db: Database, args: dict[str, Any], now: datetime) -> di
 
 
 class _Args:
-    """A stored row (from _row_json) read back as a HandoverRow-like value for the view builders."""
+    """A stored row (from _row_json) read back as the handover's facts, for the cards."""
 
     @staticmethod
-    def row(data: dict[str, Any]) -> HandoverRow:
+    def row(data: dict[str, Any]) -> HandoverFacts:
         def day(value: Any) -> date | None:
             return date.fromisoformat(str(value)) if value else None
 
         def named(name: Any) -> PersonRef | None:
             return PersonRef(0, str(name), "", None) if name else None
 
-        return HandoverRow(
+        return HandoverFacts(
             id=0,
             project_id=0,
             code=str(data.get("code", "")),
@@ -167,7 +164,7 @@ class _Args:
             not_yet_at=None,
             stakeholders=(),
             items=tuple(
-                ItemRow(
+                ChecklistItem(
                     id=int(item.get("id") or 0),
                     key=item.get("key"),
                     title=str(item.get("title") or ""),
@@ -186,48 +183,27 @@ class _Args:
 @capability.proactive(INFORM_BUILDER, refresh=refresh_inform)
 def render_inform(args: dict[str, Any], t: Translator) -> dict[str, Any]:
     row = _Args.row(args.get("row") or {})
-    view = InformView(
-        code=row.code,
-        name=row.name,
-        role="receiver" if args.get("role") == "receiver" else "stakeholder",
-        receiver=receiver_label(row, t),
-        planned_on=row.planned_on,
-        after_care=after_care_text(row, t),
-        support=row.support.name if row.support else None,
-        coordinator=row.coordinator.name if row.coordinator else None,
-        items=tuple(item_title(item, t) for item in row.items),
-        reason=str(args.get("reason") or "planned"),
-    )
-    return build_handover_inform_card(view, t)
+    role = "receiver" if args.get("role") == "receiver" else "stakeholder"
+    return build_handover_inform_card(row, t, role=role, reason=str(args.get("reason") or "planned"))
 
 
 @capability.proactive(REMINDER_BUILDER, refresh=refresh_reminder)
 def render_reminder(args: dict[str, Any], t: Translator) -> dict[str, Any]:
     row = _Args.row(args.get("row") or {})
-    lines = tuple(line for line in item_lines(row, t) if not line.done)
-    view = ReminderView(row.code, row.name, row.planned_on, int(args.get("days") or 0), lines)
-    return build_handover_reminder_card(view, t)
+    return build_handover_reminder_card(row, t, days=int(args.get("days") or 0))
 
 
 @capability.proactive(ACCEPTANCE_BUILDER, refresh=refresh_acceptance)
 def render_acceptance(args: dict[str, Any], t: Translator) -> dict[str, Any]:
-    row = _Args.row(args.get("row") or {})
-    view = acceptance_view(row, t, _CHANNEL_ZONE, handover=int(args["handover"]))
-    return build_handover_acceptance_card(view, t)
+    row = replace(_Args.row(args.get("row") or {}), id=int(args["handover"]))
+    return build_handover_acceptance_card(row, t, zone=_CHANNEL_ZONE)
 
 
 @capability.proactive(AFTER_CARE_BUILDER, refresh=refresh_after_care)
 def render_after_care(args: dict[str, Any], t: Translator) -> dict[str, Any]:
     row = _Args.row(args.get("row") or {})
-    view = AfterCareView(
-        code=row.code,
-        name=row.name,
-        until=row.after_care_until or date.min,
-        support=row.support.name if row.support else None,
-        receiver=receiver_label(row, t),
-        side="receiver" if args.get("side") == "receiver" else "coordinator",
-    )
-    return build_after_care_reminder_card(view, t)
+    side = "receiver" if args.get("side") == "receiver" else "coordinator"
+    return build_after_care_reminder_card(row, t, side=side)
 
 
 @capability.proactive(NOTICE_BUILDER)

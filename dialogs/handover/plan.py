@@ -18,6 +18,7 @@ from cards.handover import (
     SavePlan,
     build_handover_card,
     build_handover_form_card,
+    stored_length_text,
 )
 from cards.i18n import Translator
 from cards.menu import MenuSection
@@ -28,28 +29,27 @@ from dialogs.handover.dossier import export
 from dialogs.handover.forms import PlanForm, form_errors
 from dialogs.handover.lookup import found, handover_actor, manageable, today_of, zone_of
 from dialogs.handover.schedule import schedule
-from dialogs.handover.views import after_care_length_text, handover_view, person_text
+from dialogs.handover.views import person_text
 from dialogs.kernel.owned import KEY_MAX, submission_key
 from dialogs.kernel.permissions import Action, allowed
 from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import PersonPick, refusal, resolve_person
+from domain.handover import HandoverFacts
 from storage.db import Database
 from storage.directory import DirectoryRepository
-from storage.handover import Duplicate, HandoverRepository, HandoverRow
+from storage.handover import Duplicate, HandoverRepository
 from storage.projects import ProjectFacts
 
 _SEPARATORS = re.compile(r"[,;\n]+")
 
 
 def plan_card(
-    request: Request, services: Services, project: ProjectFacts, row: HandoverRow, notice: str | None = None
+    request: Request, services: Services, project: ProjectFacts, row: HandoverFacts, notice: str | None = None
 ) -> dict[str, Any]:
     """The plan card as this person sees it (with the coordinator's buttons when they may plan)."""
     can_edit = allowed(handover_actor(request, services, project, row), Action.MANAGE_HANDOVER).allowed
-    return build_handover_card(
-        handover_view(row, request.t, zone_of(request), can_edit=can_edit, notice=notice), request.t
-    )
+    return build_handover_card(row, request.t, zone=zone_of(request), can_edit=can_edit, notice=notice)
 
 
 # The command ---------------------------------------------------------------------------------------------------
@@ -114,7 +114,7 @@ def plan_form(request: Request, services: Services, reference: str) -> Reply:
             "planned": row.planned_on.isoformat(),
             "after_care": row.after_care_end.isoformat()
             if row.after_care_end
-            else after_care_length_text(row.after_care_length, request.t),
+            else stored_length_text(row.after_care_length, request.t),
             "support": person_text(row.support),
             "stakeholders": ", ".join(p.name for p in row.stakeholders),
             "inform_days": str(row.inform_days),
@@ -165,7 +165,7 @@ class Plan:
 
 
 def _read_plan(
-    request: Request, services: Services, payload: SavePlan, project: ProjectFacts, row: HandoverRow | None
+    request: Request, services: Services, payload: SavePlan, project: ProjectFacts, row: HandoverFacts | None
 ) -> Plan:
     """The plan the form describes, when every field reads and the people and conversation it names are known;
     else raises Stop with the form again, as typed, with an error under each field that needs the person."""

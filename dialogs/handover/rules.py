@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 
 from cards.values import parse_date
+from domain.handover import length_parts
 
 DEFAULT_INFORM_DAYS = 30
 MAX_INFORM_DAYS = 365
@@ -83,8 +84,7 @@ def after_care_end(start: date, care: AfterCare) -> date:
 
 def describe_length(length: str) -> tuple[int, str]:
     """(count, unit) with unit one of months, weeks, days: for the catalog."""
-    count, unit = int(length[1:-1]), length[-1]
-    return count, {"M": "months", "W": "weeks", "D": "days"}[unit]
+    return length_parts(length)
 
 
 def local_moment(day: date, zone: str, at: time = SEND_AT) -> datetime:

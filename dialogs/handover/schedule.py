@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 
 from dialogs.handover import rules
 from dialogs.handover.declaration import capability
-from dialogs.handover.lookup import OPEN_STATES
 from dialogs.kernel.registry import Daily, Event, JobContext
 from dialogs.kernel.turn import Services
+from domain.handover import OPEN_STATES, HandoverFacts, PersonRef
 from storage.db import Database
-from storage.handover import HandoverRepository, HandoverRow, PersonRef, unreachable_told
+from storage.handover import HandoverRepository, unreachable_told
 from storage.outbox import OutboxRepository, Target, builder_payload
 from storage.status import StatusRepository
 
@@ -38,17 +38,17 @@ def _person_target(person: PersonRef | None, tenant: str) -> Target | None:
     return Target(tenant_id=person.tenant_id or tenant, aad_object_id=person.aad_object_id)
 
 
-def receiver_target(row: HandoverRow) -> Target | None:
+def receiver_target(row: HandoverFacts) -> Target | None:
     if row.receiver_conversation_id is not None:
         return Target(tenant_id=row.tenant_id, conversation_ref_id=row.receiver_conversation_id)
     return _person_target(row.receiver_person, row.tenant_id)
 
 
-def _coordinator_aad(row: HandoverRow) -> str | None:
+def _coordinator_aad(row: HandoverFacts) -> str | None:
     return row.coordinator.aad_object_id if row.coordinator else None
 
 
-def _inform_targets(row: HandoverRow) -> list[tuple[str, str, Target]]:
+def _inform_targets(row: HandoverFacts) -> list[tuple[str, str, Target]]:
     """(key part, role, target) for the receiving party and every reachable stakeholder."""
     targets: list[tuple[str, str, Target]] = []
     receiver = receiver_target(row)
@@ -64,7 +64,7 @@ def _inform_targets(row: HandoverRow) -> list[tuple[str, str, Target]]:
     return targets
 
 
-def unreachable(row: HandoverRow) -> list[tuple[PersonRef, str]]:
+def unreachable(row: HandoverFacts) -> list[tuple[PersonRef, str]]:
     """(person, role) for everyone the plan names to inform whom the bot cannot write to: named by email, they
     have not talked to the bot yet (a team's conversation is always reachable)."""
     people: list[tuple[PersonRef, str]] = []
@@ -77,7 +77,7 @@ def unreachable(row: HandoverRow) -> list[tuple[PersonRef, str]]:
     return people
 
 
-def _tell_unreachable(db: Database, row: HandoverRow, now: datetime) -> int:
+def _tell_unreachable(db: Database, row: HandoverFacts, now: datetime) -> int:
     """Tell the coordinator, once per person, whom the informing card could not reach and why. Returns rows
     enqueued (0 or 1)."""
     prefix = f"handover:{row.id}:unreachable:"
@@ -98,17 +98,17 @@ def _tell_unreachable(db: Database, row: HandoverRow, now: datetime) -> int:
     return 1
 
 
-def _acceptance_key(row: HandoverRow) -> str:
+def _acceptance_key(row: HandoverFacts) -> str:
     return f"handover:{row.id}:accept:{row.planned_on.isoformat()}"
 
 
-def _end_of_handover_day(row: HandoverRow, zone: str) -> datetime:
+def _end_of_handover_day(row: HandoverFacts, zone: str) -> datetime:
     return rules.local_moment(row.planned_on + timedelta(days=1), zone, rules.SEND_AT.replace(hour=0))
 
 
 def _inform(
     outbox: OutboxRepository,
-    row: HandoverRow,
+    row: HandoverFacts,
     whom: tuple[str, str, Target],
     *,
     now: datetime,
@@ -158,7 +158,7 @@ def inform_newly_reachable(db: Database, person_id: int, now: datetime, zone: st
     return sum(schedule(db, row, now, zone, previous=None) for row in rows)
 
 
-def schedule(db: Database, row: HandoverRow, now: datetime, zone: str, *, previous: date | None) -> int:
+def schedule(db: Database, row: HandoverFacts, now: datetime, zone: str, *, previous: date | None) -> int:
     """After the plan is made or changed: inform now (each person once), inform early, remind the coordinator and
     ask for acceptance on the day. A moved date cancels what was queued for the old one. Returns rows enqueued."""
     outbox = OutboxRepository(db)
@@ -204,7 +204,7 @@ def schedule(db: Database, row: HandoverRow, now: datetime, zone: str, *, previo
     return count
 
 
-def after_acceptance(db: Database, row: HandoverRow, now: datetime, zone: str) -> None:
+def after_acceptance(db: Database, row: HandoverFacts, now: datetime, zone: str) -> None:
     """Accepted: what was queued for before the handover goes; the coordinator is told; after-care reminders queue."""
     outbox = OutboxRepository(db)
     for part in ("early", "remind", "accept"):
@@ -241,7 +241,7 @@ def after_acceptance(db: Database, row: HandoverRow, now: datetime, zone: str) -
 
 def _notify_coordinator(
     db: Database,
-    row: HandoverRow,
+    row: HandoverFacts,
     now: datetime,
     *,
     key: str,
@@ -296,7 +296,7 @@ def end_after_care(db: Database, now: datetime, zone: str = "Europe/Brussels") -
     return closed
 
 
-def ask_acceptance_now(db: Database, row: HandoverRow, now: datetime, today: date) -> bool:
+def ask_acceptance_now(db: Database, row: HandoverFacts, now: datetime, today: date) -> bool:
     """The coordinator asks for acceptance now rather than on the planned date (again, when the request was sent
     already: once a day). False when the receiving party cannot be reached yet."""
     outbox = OutboxRepository(db)
@@ -319,7 +319,7 @@ def ask_acceptance_now(db: Database, row: HandoverRow, now: datetime, today: dat
     return True
 
 
-def not_yet_noticed(db: Database, row: HandoverRow, now: datetime, *, who: str, reason: str) -> None:
+def not_yet_noticed(db: Database, row: HandoverFacts, now: datetime, *, who: str, reason: str) -> None:
     """The receiving party cannot accept yet: the coordinator is told why (once per reason)."""
     digest = hashlib.sha256(reason.encode()).hexdigest()[:12]
     _notify_coordinator(

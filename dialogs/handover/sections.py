@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from cards.handover import receiver_label
 from cards.i18n import Translator
 from dialogs.handover.declaration import capability
 from dialogs.handover.views import after_care_note as note_of
-from dialogs.handover.views import receiver_label
 from dialogs.kernel.registry import Slot
 from dialogs.kernel.turn import Request, Services
 from domain.summaries import HandoverSummary
