@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
-from cards.i18n import Language, Translator
+from cards.i18n import Language, Translator, translator
 from cards.menu import MENU_VERB, MenuEntry, MenuSection, build_help_card
 from cards.payloads import DATE_OUT_OF_RANGE, OUT_OF_RANGE, UNREADABLE, Payload, text_problem
 from cards.values import FIRST_YEAR, LAST_YEAR
@@ -180,8 +180,6 @@ class Router:
 
     def command_list(self, language: Language) -> list[tuple[str, str]]:
         """(typed command, description) pairs for the Teams app manifest."""
-        from cards.i18n import translator
-
         t = translator(language)
         # The manifest's list is the same for everyone: commands only some roles may use stay out of it.
         return [
