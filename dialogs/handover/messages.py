@@ -128,80 +128,78 @@ def refresh_unreachable(db: Database, args: dict[str, Any], now: datetime) -> di
     return {**args, "code": row.code, "name": row.name, "unreachable": still}
 
 
-class _Args:
-    """A stored row (from _row_json) read back as the handover's facts, for the cards."""
+def _facts(data: dict[str, Any]) -> HandoverFacts:
+    """Stored arguments (from _row_json) read back as the handover's facts, for the cards."""
 
-    @staticmethod
-    def row(data: dict[str, Any]) -> HandoverFacts:
-        def day(value: Any) -> date | None:
-            return date.fromisoformat(str(value)) if value else None
+    def day(value: Any) -> date | None:
+        return date.fromisoformat(str(value)) if value else None
 
-        def named(name: Any) -> PersonRef | None:
-            return PersonRef(0, str(name), "", None) if name else None
+    def named(name: Any) -> PersonRef | None:
+        return PersonRef(0, str(name), "", None) if name else None
 
-        return HandoverFacts(
-            id=0,
-            project_id=0,
-            code=str(data.get("code", "")),
-            name=str(data.get("name", "")),
-            phase="",
-            coordinator=named(data.get("coordinator")),
-            receiver_person=named(data.get("receiver_person")),
-            receiver_conversation_id=None,
-            receiver_conversation=data.get("receiver_conversation"),
-            receiver_conversation_key=None,
-            planned_on=day(data.get("planned_on")) or date.min,
-            after_care_end=day(data.get("after_care_end")),
-            after_care_length=str(data.get("after_care_length") or ""),
-            after_care_until=day(data.get("after_care_until")),
-            support=named(data.get("support")),
-            inform_days=0,
-            state=str(data.get("state", "planned")),
-            accepted_by=data.get("accepted_by"),
-            accepted_at=datetime.fromisoformat(data["accepted_at"]) if data.get("accepted_at") else None,
-            not_yet_reason=str(data.get("not_yet_reason") or ""),
-            not_yet_by=data.get("not_yet_by"),
-            not_yet_at=None,
-            stakeholders=(),
-            items=tuple(
-                ChecklistItem(
-                    id=int(item.get("id") or 0),
-                    key=item.get("key"),
-                    title=str(item.get("title") or ""),
-                    owner=named(item.get("owner")),
-                    due_on=day(item.get("due")),
-                    link=str(item.get("link") or ""),
-                    done_at=datetime.min.replace(tzinfo=UTC) if item.get("done") else None,
-                    done_by=item.get("done_by"),
-                )
-                for item in data.get("items") or []
-            ),
-            tenant_id="",
-        )
+    return HandoverFacts(
+        id=0,
+        project_id=0,
+        code=str(data.get("code", "")),
+        name=str(data.get("name", "")),
+        phase="",
+        coordinator=named(data.get("coordinator")),
+        receiver_person=named(data.get("receiver_person")),
+        receiver_conversation_id=None,
+        receiver_conversation=data.get("receiver_conversation"),
+        receiver_conversation_key=None,
+        planned_on=day(data.get("planned_on")) or date.min,
+        after_care_end=day(data.get("after_care_end")),
+        after_care_length=str(data.get("after_care_length") or ""),
+        after_care_until=day(data.get("after_care_until")),
+        support=named(data.get("support")),
+        inform_days=0,
+        state=str(data.get("state", "planned")),
+        accepted_by=data.get("accepted_by"),
+        accepted_at=datetime.fromisoformat(data["accepted_at"]) if data.get("accepted_at") else None,
+        not_yet_reason=str(data.get("not_yet_reason") or ""),
+        not_yet_by=data.get("not_yet_by"),
+        not_yet_at=None,
+        stakeholders=(),
+        items=tuple(
+            ChecklistItem(
+                id=int(item.get("id") or 0),
+                key=item.get("key"),
+                title=str(item.get("title") or ""),
+                owner=named(item.get("owner")),
+                due_on=day(item.get("due")),
+                link=str(item.get("link") or ""),
+                done_at=datetime.min.replace(tzinfo=UTC) if item.get("done") else None,
+                done_by=item.get("done_by"),
+            )
+            for item in data.get("items") or []
+        ),
+        tenant_id="",
+    )
 
 
 @capability.proactive(INFORM_BUILDER, refresh=refresh_inform)
 def render_inform(args: dict[str, Any], t: Translator) -> dict[str, Any]:
-    row = _Args.row(args.get("row") or {})
+    row = _facts(args.get("row") or {})
     role = "receiver" if args.get("role") == "receiver" else "stakeholder"
     return build_handover_inform_card(row, t, role=role, reason=str(args.get("reason") or "planned"))
 
 
 @capability.proactive(REMINDER_BUILDER, refresh=refresh_reminder)
 def render_reminder(args: dict[str, Any], t: Translator) -> dict[str, Any]:
-    row = _Args.row(args.get("row") or {})
+    row = _facts(args.get("row") or {})
     return build_handover_reminder_card(row, t, days=int(args.get("days") or 0))
 
 
 @capability.proactive(ACCEPTANCE_BUILDER, refresh=refresh_acceptance)
 def render_acceptance(args: dict[str, Any], t: Translator) -> dict[str, Any]:
-    row = replace(_Args.row(args.get("row") or {}), id=int(args["handover"]))
+    row = replace(_facts(args.get("row") or {}), id=int(args["handover"]))
     return build_handover_acceptance_card(row, t, zone=_CHANNEL_ZONE)
 
 
 @capability.proactive(AFTER_CARE_BUILDER, refresh=refresh_after_care)
 def render_after_care(args: dict[str, Any], t: Translator) -> dict[str, Any]:
-    row = _Args.row(args.get("row") or {})
+    row = _facts(args.get("row") or {})
     side = "receiver" if args.get("side") == "receiver" else "coordinator"
     return build_after_care_reminder_card(row, t, side=side)
 

@@ -163,6 +163,18 @@ class Plan:
     support: PersonPick | None
     stakeholders: list[PersonPick]
 
+    def values(self, db: Database, now: datetime) -> dict[str, Any]:
+        """The handover's columns as the plan sets them (people named by e-mail become placeholders)."""
+        return {
+            "receiver_conversation_id": self.receiver_conversation_id,
+            "planned_on": self.read.planned,
+            "after_care_end": self.read.after_care.end,
+            "after_care_length": self.read.after_care.length,
+            "inform_days": self.read.inform_days,
+            "receiver_person_id": person_id(db, self.receiver, now) if self.receiver else None,
+            "support_person_id": person_id(db, self.support, now) if self.support else None,
+        }
+
 
 def _read_plan(
     request: Request, services: Services, payload: SavePlan, project: ProjectFacts, row: HandoverFacts | None
@@ -224,15 +236,7 @@ def save_plan(request: Request, services: Services, payload: SavePlan) -> Reply:
     form_id = payload.form_id[:KEY_MAX] or uuid.uuid4().hex
     plan = _read_plan(request, services, payload, project, row)
     now = services.clock.now()
-    values: dict[str, Any] = {
-        "receiver_conversation_id": plan.receiver_conversation_id,
-        "planned_on": plan.read.planned,
-        "after_care_end": plan.read.after_care.end,
-        "after_care_length": plan.read.after_care.length,
-        "inform_days": plan.read.inform_days,
-        "receiver_person_id": person_id(services.db, plan.receiver, now) if plan.receiver else None,
-        "support_person_id": person_id(services.db, plan.support, now) if plan.support else None,
-    }
+    values = plan.values(services.db, now)
     stakeholder_ids = [person_id(services.db, pick, now) for pick in plan.stakeholders]
     repository = HandoverRepository(services.db)
     try:
