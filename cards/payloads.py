@@ -12,6 +12,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
+from cards.i18n import Translator, catalog
 from cards.values import FIRST_YEAR, ID_MAX, LAST_YEAR, sane
 
 # No field of any card is longer; each form states and checks its own, smaller limit next to the field.
@@ -109,15 +110,18 @@ def length_errors(payload: BaseModel, t: Callable[..., str]) -> dict[str, str]:
     return errors
 
 
-def field_errors(invalid: ValidationError, t: Callable[..., str]) -> dict[str, str]:
-    """A form's refusal, field by field, in the reader's language: errors raised with a catalog key as their type
-    (PydanticCustomError("form.hours.invalid", ..., {"value": ...})) are translated with their context; pydantic's
+def field_errors(invalid: ValidationError, t: Translator) -> dict[str, str]:
+    """A form's refusal, field by field, in the reader's language. A validator refuses with a catalog key as the
+    error's type (PydanticCustomError("project.date.invalid", "a date", {"value": typed})), translated with its
+    context; a refusal of the whole form (a model validator) names its field in the context ("field"). Pydantic's
     own kinds get a generic message. The form comes back with each message under its field."""
+    known = catalog(t.language)
     errors: dict[str, str] = {}
     for error in invalid.errors():
-        name = str(error["loc"][0]) if error["loc"] else ""
         kind, context = error["type"], dict(error.get("ctx") or {})
-        if kind.startswith("form."):
+        name = str(error["loc"][0]) if error["loc"] else str(context.pop("field", ""))
+        if kind in known:
+            context.pop("field", None)
             message = t(kind, **context)
         elif kind == "missing":
             message = t("error.field_missing", field=name)
@@ -125,5 +129,6 @@ def field_errors(invalid: ValidationError, t: Callable[..., str]) -> dict[str, s
             message = t("form.text.too_long", limit=context.get("max_length", "?"), length="?")
         else:
             message = t("error.field_invalid", field=name)
-        errors.setdefault(name, message)
+        if name:
+            errors.setdefault(name, message)
     return errors
