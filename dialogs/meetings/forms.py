@@ -8,7 +8,7 @@ import math
 from datetime import date, datetime, time
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from cards.i18n import Translator
@@ -82,8 +82,10 @@ class SeriesForm(StartForm):
     """What the series form says, each field read or refused with the message to show under it (a meeting.* catalog
     key as the error's type, see form_errors). Fields are read in this order, so a rule about two of them sits on
     the later one: the end date after the first date, a count or an end date (not both), a repetition when either
-    is given (checked once both read)."""
+    is given. Those last two speak of what was typed (an end date or a count that reads, even when refused for
+    another reason), which `ends_typed` notes before the fields are read."""
 
+    ends_typed: tuple[bool, bool] = Field(default=(False, False), exclude=True)  # (end date, count)
     title: str
     kind: str
     duration_minutes: int = Field(validation_alias="duration")
@@ -95,6 +97,15 @@ class SeriesForm(StartForm):
     link: str
     leads: list[int]
     skip_holidays: bool
+
+    @model_validator(mode="before")
+    @classmethod
+    def _note_ends(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        until, count = str(data.get("until", "")).strip(), str(data.get("count", "")).strip()
+        typed = (bool(until) and parse_date(until) is not None, bool(count) and _whole(count) is not None)
+        return {**data, "ends_typed": typed}
 
     @field_validator("title")
     @classmethod
@@ -150,7 +161,8 @@ class SeriesForm(StartForm):
         if not typed:
             return None
         count = _whole(typed)
-        if count is not None and info.data.get("until") is not None:
+        until_typed, _ = info.data.get("ends_typed", (False, False))
+        if count is not None and until_typed:
             raise PydanticCustomError("meeting.count.or_until", "a count or an end date")
         if count is None or not 1 <= count <= COUNT_MAX:
             raise PydanticCustomError("meeting.count.invalid", "a number of meetings")
@@ -161,8 +173,8 @@ class SeriesForm(StartForm):
     def _repeat(cls, value: str, info: ValidationInfo) -> str:
         if value not in REPEATS:
             raise PydanticCustomError("meeting.repeat.invalid", "a repetition")
-        ends = info.data.get("until") is not None or info.data.get("count") is not None
-        if value == Repeat.NONE and ends:
+        # Not while the end date itself is refused: that message comes first.
+        if value == Repeat.NONE and any(info.data.get("ends_typed", ())) and "until" in info.data:
             raise PydanticCustomError("meeting.repeat.needed", "a repetition")
         return value
 
