@@ -35,17 +35,6 @@ class FormErrors(Exception):
         self.errors = errors
 
 
-def form_errors(invalid: ValidationError, t: Translator) -> dict[str, str]:
-    """Per field, in the reader's language: the meeting forms' own messages (meeting.* catalog keys raised as the
-    error's type, with their values) and pydantic's generic ones."""
-    own = {
-        str(error["loc"][0]): t(error["type"], **dict(error.get("ctx") or {}))
-        for error in invalid.errors()
-        if error["type"].startswith("meeting.") and error["loc"]
-    }
-    return {**field_errors(invalid, t), **own}
-
-
 class StartForm(BaseModel):
     """A meeting's local date and time of day, as the date and time inputs send them."""
 
@@ -80,10 +69,10 @@ class StartForm(BaseModel):
 
 class SeriesForm(StartForm):
     """What the series form says, each field read or refused with the message to show under it (a meeting.* catalog
-    key as the error's type, see form_errors). Fields are read in this order, so a rule about two of them sits on
-    the later one: the end date after the first date, a count or an end date (not both), a repetition when either
-    is given. Those last two speak of what was typed (an end date or a count that reads, even when refused for
-    another reason), which `ends_typed` notes before the fields are read."""
+    key as the error's type, translated by cards.payloads.field_errors). Fields are read in this order, so a rule
+    about two of them sits on the later one: the end date after the first date, a count or an end date (not both),
+    a repetition when either is given. Those last two speak of what was typed (an end date or a count that reads,
+    even when refused for another reason), which `ends_typed` notes before the fields are read."""
 
     ends_typed: tuple[bool, bool] = Field(default=(False, False), exclude=True)  # (end date, count)
     title: str
@@ -247,7 +236,7 @@ def read_series(payload: SeriesPayload, t: Translator) -> SeriesForm:
     try:
         form = SeriesForm.model_validate(payload.model_dump())
     except ValidationError as invalid:
-        errors = form_errors(invalid, t)
+        errors = field_errors(invalid, t)
     else:
         errors = {}
     errors.update(length_errors(payload, t))  # title, place, link: said next to the field, never cut off
@@ -262,7 +251,7 @@ def read_new_start(payload: MovePayload, timezone: str, now: datetime, t: Transl
     try:
         start = StartForm.model_validate(payload.model_dump()).start()
     except ValidationError as invalid:
-        raise FormErrors(form_errors(invalid, t)) from None
+        raise FormErrors(field_errors(invalid, t)) from None
     if rec.to_utc(start, timezone) <= now:
         raise FormErrors({"date": t("meeting.move.past")})
     return start
