@@ -26,7 +26,7 @@ class SaveSettings(Payload):
     timezone: str = ""
     name: Annotated[str | None, StoredIn("person.name", NAME_MAX)] = None
     email: Annotated[str | None, StoredIn("person.contact_email", EMAIL_MAX)] = None
-    # The reminder to log time (dialogs/settings/nudge_choice.py); absent: leave as it is.
+    # The reminder to log time (read by dialogs/settings/fields.py); absent: leave as it is.
     nudge: str | None = None
     nudge_at: str | None = None
     nudge_hours: str | None = None
