@@ -129,11 +129,7 @@ def series_from_event(event: dict[str, Any], preferred: str = "Europe/Brussels")
     span = recurrence.get("range") if isinstance(recurrence, dict) else None
     if not isinstance(pattern, dict) or not isinstance(span, dict) or not event_id:
         return refuse("unreadable")
-    zone = (
-        iana_zone(span.get("recurrenceTimeZone"), preferred)
-        or iana_zone(event.get("originalStartTimeZone"), preferred)
-        or iana_zone((event.get("start") or {}).get("timeZone"), preferred)
-    )
+    zone = _zone(event, span, preferred)
     if zone is None:
         return refuse("timezone")
     start = graph_instant(event.get("start"), preferred)
@@ -152,24 +148,11 @@ def series_from_event(event: dict[str, Any], preferred: str = "Europe/Brussels")
     first_day = _first_matching(max(begin, local_start.date()), repeat, weekday, index)
     if first_day is None:
         return refuse("unreadable")
-    until: date | None = None
-    count: int | None = None
-    kind = str(span.get("type") or "noEnd")
-    if kind == "endDate":
-        until = _date(span.get("endDate"))
-        if until is None or until < first_day:
-            return refuse("unreadable")
-    elif kind == "numbered":
-        number = span.get("numberOfOccurrences")
-        if not isinstance(number, int) or number < 1:
-            return refuse("unreadable")
-        count = number
-    elif kind != "noEnd":
-        return refuse("unreadable")
-    location = event.get("location")
-    place = str(location.get("displayName") or "") if isinstance(location, dict) else ""
-    online = event.get("onlineMeeting")
-    link = str(online.get("joinUrl") or "") if isinstance(online, dict) else ""
+    end_or_reason = _end(span, first_day)
+    if isinstance(end_or_reason, str):
+        return refuse(end_or_reason)
+    until, count = end_or_reason
+    place, link = _place_and_link(event)
     return ImportedSeries(
         event_id=event_id,
         subject=subject,
@@ -179,9 +162,42 @@ def series_from_event(event: dict[str, Any], preferred: str = "Europe/Brussels")
         repeat=repeat,
         until=until,
         count=count,
-        place=" ".join(place.split())[:500],
-        link=link[:1000] if link.lower().startswith("https://") else "",
+        place=place,
+        link=link,
     )
+
+
+def _zone(event: dict[str, Any], span: dict[str, Any], preferred: str) -> str | None:
+    """The series' zone: the recurrence's own, else the one the first meeting was planned in, else its start's."""
+    start = event.get("start")
+    return (
+        iana_zone(span.get("recurrenceTimeZone"), preferred)
+        or iana_zone(event.get("originalStartTimeZone"), preferred)
+        or iana_zone(start.get("timeZone") if isinstance(start, dict) else None, preferred)
+    )
+
+
+def _end(span: dict[str, Any], first_day: date) -> tuple[date | None, int | None] | str:
+    """(last date, number of meetings) as the recurrence's range says (neither: no end), or why it does not read."""
+    kind = str(span.get("type") or "noEnd")
+    if kind == "noEnd":
+        return None, None
+    if kind == "endDate":
+        until = _date(span.get("endDate"))
+        return (until, None) if until is not None and until >= first_day else "unreadable"
+    number = span.get("numberOfOccurrences")
+    if kind == "numbered" and isinstance(number, int) and number >= 1:
+        return None, number
+    return "unreadable"
+
+
+def _place_and_link(event: dict[str, Any]) -> tuple[str, str]:
+    """Where the meeting is (the room or address) and its online link (https only)."""
+    location = event.get("location")
+    place = str(location.get("displayName") or "") if isinstance(location, dict) else ""
+    online = event.get("onlineMeeting")
+    link = str(online.get("joinUrl") or "") if isinstance(online, dict) else ""
+    return " ".join(place.split())[:500], link[:1000] if link.lower().startswith("https://") else ""
 
 
 def _date(value: Any) -> date | None:
@@ -197,37 +213,38 @@ def _repeat(pattern: dict[str, Any]) -> tuple[Repeat, int, int] | str:
     """(repeat, weekday 0..6, n-th 1..4 or -1 for last) or the reason it cannot be represented."""
     kind = str(pattern.get("type") or "")
     interval = pattern.get("interval") or 1
-    days = [str(d).lower() for d in pattern.get("daysOfWeek") or []]
     if not isinstance(interval, int) or interval < 1:
         return "unreadable"
     if kind == "daily":
         # Every 7 or 14 days is a weekly meeting said differently; any other daily rhythm is not ours.
-        if interval == 7:
-            return Repeat.WEEKLY, -1, 0
-        if interval == 14:
-            return Repeat.BIWEEKLY, -1, 0
-        return "daily"
+        every = _EVERY_DAYS.get(interval)
+        return (every, -1, 0) if every is not None else "daily"
+    if kind not in ("weekly", "relativeMonthly"):
+        return _NOT_OURS.get(kind, "unreadable")
+    weekday = _one_weekday([str(d).lower() for d in pattern.get("daysOfWeek") or []])
+    if isinstance(weekday, str):
+        return weekday
     if kind == "weekly":
-        if len(days) != 1 or days[0] not in _WEEKDAYS:
-            return "several_days" if len(days) > 1 else "unreadable"
-        if interval not in (1, 2):
-            return "interval"
-        return (Repeat.WEEKLY if interval == 1 else Repeat.BIWEEKLY), _WEEKDAYS.index(days[0]), 0
-    if kind == "relativeMonthly":
-        if len(days) != 1 or days[0] not in _WEEKDAYS:
-            return "several_days" if len(days) > 1 else "unreadable"
-        if interval != 1:
-            return "interval"
-        index = _INDEX.get(str(pattern.get("index") or "first").lower())
-        if index is None:
-            return "unreadable"
-        repeat = Repeat.MONTHLY_LAST if index == -1 else Repeat.MONTHLY
-        return repeat, _WEEKDAYS.index(days[0]), index
-    if kind == "absoluteMonthly":
-        return "absolute_monthly"
-    if kind in ("absoluteYearly", "relativeYearly"):
-        return "yearly"
-    return "unreadable"
+        weekly = _EVERY_WEEKS.get(interval)
+        return (weekly, weekday, 0) if weekly is not None else "interval"
+    if interval != 1:
+        return "interval"
+    index = _INDEX.get(str(pattern.get("index") or "first").lower())
+    if index is None:
+        return "unreadable"
+    return (Repeat.MONTHLY_LAST if index == -1 else Repeat.MONTHLY), weekday, index
+
+
+_EVERY_DAYS = {7: Repeat.WEEKLY, 14: Repeat.BIWEEKLY}
+_EVERY_WEEKS = {1: Repeat.WEEKLY, 2: Repeat.BIWEEKLY}
+_NOT_OURS = {"absoluteMonthly": "absolute_monthly", "absoluteYearly": "yearly", "relativeYearly": "yearly"}
+
+
+def _one_weekday(days: list[str]) -> int | str:
+    """The one weekday (0..6) a weekly or monthly pattern names, or why it is not one."""
+    if len(days) != 1 or days[0] not in _WEEKDAYS:
+        return "several_days" if len(days) > 1 else "unreadable"
+    return _WEEKDAYS.index(days[0])
 
 
 def _first_matching(day: date, repeat: Repeat, weekday: int, index: int) -> date | None:
