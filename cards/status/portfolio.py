@@ -106,39 +106,12 @@ def _portfolio_line(line: PortfolioLine, t: Translator) -> Container:
 
 def build_portfolio_card(view: PortfolioView, t: Translator) -> dict[str, Any]:
     c = view.counts
-    body: list[Any] = [
-        heading(t("portfolio.title", total=view.total)),
-        paragraph(
-            t(
-                "portfolio.counts",
-                red=c.get("red", 0),
-                amber=c.get("amber", 0),
-                green=c.get("green", 0),
-                none=c.get("none", 0),
-            ),
-            subtle=True,
-        ),
-    ]
+    counts = t(
+        "portfolio.counts", red=c.get("red", 0), amber=c.get("amber", 0), green=c.get("green", 0), none=c.get("none", 0)
+    )
+    body: list[Any] = [heading(t("portfolio.title", total=view.total)), paragraph(counts, subtle=True)]
     f = view.filters
-    filters: list[Any] = []
-    active: list[str] = []
-    for name, options in (("domain", f.domains), ("coordinator", f.coordinators), ("government", f.governments)):
-        chosen = getattr(f, name) or ""
-        if chosen:
-            label = next((label for value, label in options if value == chosen), "")
-            if label:
-                active.append(f"{t(f'portfolio.filter.{name}').lower()} “{short(label, 60)}”")
-        if len(options) > 1 or (name != "domain" and options):
-            filters.append(
-                ChoiceSetInput(
-                    id=name,
-                    label=t(f"portfolio.filter.{name}"),
-                    style="compact",
-                    value=chosen,
-                    choices=[Choice(title=t("portfolio.filter.all"), value="")]
-                    + [Choice(title=short(label, 60), value=value) for value, label in options[:150]],
-                )
-            )
+    filters, active = _filters(f, t)
     if active:
         body.append(paragraph(t("portfolio.filter.active", filters=" · ".join(active)), subtle=True))
     if not view.lines:
@@ -164,3 +137,27 @@ def build_portfolio_card(view: PortfolioView, t: Translator) -> dict[str, Any]:
     if view.page < view.pages:
         actions.append(submit(t("status.next"), PortfolioPage, page=view.page + 1, **keep))
     return card(body, actions or None)
+
+
+def _filters(f: PortfolioFilters, t: Translator) -> tuple[list[Any], list[str]]:
+    """The filter inputs worth showing (a choice among several; the domain only when there are two or more), and
+    the filters in force, in words."""
+    inputs: list[Any] = []
+    active: list[str] = []
+    for name, options in (("domain", f.domains), ("coordinator", f.coordinators), ("government", f.governments)):
+        chosen = getattr(f, name) or ""
+        label = next((label for value, label in options if value == chosen), "") if chosen else ""
+        if label:
+            active.append(f"{t(f'portfolio.filter.{name}').lower()} “{short(label, 60)}”")
+        if len(options) > 1 or (name != "domain" and options):
+            inputs.append(
+                ChoiceSetInput(
+                    id=name,
+                    label=t(f"portfolio.filter.{name}"),
+                    style="compact",
+                    value=chosen,
+                    choices=[Choice(title=t("portfolio.filter.all"), value="")]
+                    + [Choice(title=short(label, 60), value=value) for value, label in options[:150]],
+                )
+            )
+    return inputs, active

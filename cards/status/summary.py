@@ -19,7 +19,7 @@ from cards.status.common import TREND_ICON, OnProject, day_text, hours_of_budget
 from cards.status.milestones import MilestoneLine, MilestonesOpen, milestone_text
 from cards.status.reports import StatusFormOpen, StatusHistory
 from cards.status.risks import RiskLine, RisksOpen, risk_text
-from domain.status import Report
+from domain.status import DIMENSIONS, Report
 from domain.summaries import HandoverSummary, UpcomingMeeting
 
 MAX_MEETINGS = 3
@@ -58,47 +58,7 @@ def _trend_text(trend: str | None, t: Translator) -> str:
 
 def build_status_card(view: StatusSummary, t: Translator) -> dict[str, Any]:
     body: list[Any] = [heading(t("status.title", code=view.code, name=view.name))]
-    latest = view.latest
-    if latest is None:
-        body.append(TextBlock(text=t("status.no_report"), color="Warning", wrap=True))
-    else:
-        facts = [
-            Fact(
-                title=t(f"status.field.{d}"),
-                value=rag_label(getattr(latest, d), t) + _trend_text(view.trends.get(d), t),
-            )
-            for d in ("overall", "schedule", "budget", "scope")
-        ]
-        body.append(FactSet(facts=facts))
-        who = latest.author or t("status.author.unknown")
-        age = t("status.age.today", who=who) if not view.age_days else t("status.age", days=view.age_days, who=who)
-        body.append(
-            TextBlock(
-                text=age, color="Warning" if view.stale else None, is_subtle=None if view.stale else True, wrap=True
-            )
-        )
-        if latest.summary:
-            body.append(paragraph(short(latest.summary, 600)))
-        for key in ("blockers", "decisions_needed"):
-            text = getattr(latest, key)
-            if text.strip():
-                body.append(paragraph(f"**{t(f'status.field.{key}')}** {short(text, 400)}"))
-    # Hours against budget
-    hours = hours_of_budget(view.spent, view.budget_hours, view.burn, t)
-    color = {"over": "Attention", "warning": "Warning"}.get(view.burn_level)
-    body.append(TextBlock(text=f"**{t('status.hours')}** {hours}", color=color, wrap=True))
-    # Milestones
-    body.append(TextBlock(text=t("status.milestones"), weight="Bolder", wrap=True, spacing="Medium"))
-    if not view.late_milestones and not view.next_milestones:
-        body.append(paragraph(t("status.milestones.none"), subtle=True))
-    for line in view.late_milestones[:5] + view.next_milestones[:3]:
-        body.append(paragraph(milestone_text(line, t)))
-    # Risks
-    body.append(TextBlock(text=t("status.top_risks"), weight="Bolder", wrap=True, spacing="Medium"))
-    if not view.top_risks:
-        body.append(paragraph(t("status.risks.none"), subtle=True))
-    for risk in view.top_risks[:3]:
-        body.append(paragraph(risk_text(risk, t) + f" — {risk.owner or t('risk.owner.none')}"))
+    body += _latest_section(view, t) + _hours_section(view, t) + _milestones_section(view, t) + _risks_section(view, t)
     body += _meetings_section(view, t) + _handover_section(view, t)
     actions = []
     if view.can_update:
@@ -110,6 +70,58 @@ def build_status_card(view: StatusSummary, t: Translator) -> dict[str, Any]:
         submit(t("status.action.report"), ReportOpen, code=view.code),
     ]
     return card(body, actions)
+
+
+def _latest_section(view: StatusSummary, t: Translator) -> list[Any]:
+    """The latest report: its four ratings with their trends, how old it is, its summary, blockers and decisions
+    needed."""
+    latest = view.latest
+    if latest is None:
+        return [TextBlock(text=t("status.no_report"), color="Warning", wrap=True)]
+    facts = [
+        Fact(
+            title=t(f"status.field.{d}"),
+            value=rag_label(getattr(latest, d), t) + _trend_text(view.trends.get(d), t),
+        )
+        for d in ("overall", *DIMENSIONS)
+    ]
+    who = latest.author or t("status.author.unknown")
+    age = t("status.age.today", who=who) if not view.age_days else t("status.age", days=view.age_days, who=who)
+    body: list[Any] = [
+        FactSet(facts=facts),
+        TextBlock(text=age, color="Warning" if view.stale else None, is_subtle=None if view.stale else True, wrap=True),
+    ]
+    if latest.summary:
+        body.append(paragraph(short(latest.summary, 600)))
+    for key in ("blockers", "decisions_needed"):
+        text = getattr(latest, key)
+        if text.strip():
+            body.append(paragraph(f"**{t(f'status.field.{key}')}** {short(text, 400)}"))
+    return body
+
+
+def _hours_section(view: StatusSummary, t: Translator) -> list[Any]:
+    hours = hours_of_budget(view.spent, view.budget_hours, view.burn, t)
+    color = {"over": "Attention", "warning": "Warning"}.get(view.burn_level)
+    return [TextBlock(text=f"**{t('status.hours')}** {hours}", color=color, wrap=True)]
+
+
+def _milestones_section(view: StatusSummary, t: Translator) -> list[Any]:
+    body: list[Any] = [TextBlock(text=t("status.milestones"), weight="Bolder", wrap=True, spacing="Medium")]
+    if not view.late_milestones and not view.next_milestones:
+        body.append(paragraph(t("status.milestones.none"), subtle=True))
+    for line in view.late_milestones[:5] + view.next_milestones[:3]:
+        body.append(paragraph(milestone_text(line, t)))
+    return body
+
+
+def _risks_section(view: StatusSummary, t: Translator) -> list[Any]:
+    body: list[Any] = [TextBlock(text=t("status.top_risks"), weight="Bolder", wrap=True, spacing="Medium")]
+    if not view.top_risks:
+        body.append(paragraph(t("status.risks.none"), subtle=True))
+    for risk in view.top_risks[:3]:
+        body.append(paragraph(risk_text(risk, t) + f" — {risk.owner or t('risk.owner.none')}"))
+    return body
 
 
 def _meetings_section(view: StatusSummary, t: Translator) -> list[Any]:
