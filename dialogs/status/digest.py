@@ -142,7 +142,7 @@ def enqueue_milestone_reminders(db: Database, now: datetime, timezone: str = "Eu
     grace_seconds=12 * 3600,
 )
 def _milestone_reminders(context: JobContext) -> int:
-    return enqueue_milestone_reminders(context.db, context.now)
+    return enqueue_milestone_reminders(context.db, context.now, context.default_timezone)
 
 
 # The weekly digest ---------------------------------------------------------------------------------------------
@@ -260,4 +260,4 @@ def digest_content(
 # moment has come; the dedup key holds the ISO week, so each gets one per week.
 @capability.job("status.weekly_digests", name="enqueue weekly digests", when=Every(10), grace_seconds=600)
 def _weekly_digests(context: JobContext) -> int:
-    return enqueue_weekly_digests(context.db, context.now)
+    return enqueue_weekly_digests(context.db, context.now, context.default_timezone)
