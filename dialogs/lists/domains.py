@@ -8,12 +8,13 @@ from sqlalchemy.exc import IntegrityError
 from cards.i18n import Translator
 from cards.lists import DomainRow, DomainsForm, SaveDomain, build_domains_card
 from cards.menu import MenuSection
+from cards.payloads import field_errors
 from dialogs.kernel.permissions import Action
 from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.turn import Reply, Request, Services
 from dialogs.lists.common import lists_manager, said
 from dialogs.lists.declaration import capability
-from dialogs.lists.fields import DomainFields, form_errors
+from dialogs.lists.fields import DomainFields
 from storage.lists import ListChange, ListRepository
 from storage.projects import ProjectRepository
 
@@ -45,7 +46,7 @@ def save_domain(request: Request, services: Services, payload: SaveDomain) -> Re
     try:
         fields = DomainFields.model_validate(payload.model_dump())
     except ValidationError as invalid:
-        return _again(services, payload, form_errors(invalid, t), t)
+        return _again(services, payload, field_errors(invalid, t), t)
     change = _saved(services, fields, who)
     if change.outcome == "unknown":
         return _again(services, payload, {"domain": t("lists.domains.which.missing")}, t)

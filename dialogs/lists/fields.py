@@ -1,18 +1,16 @@
 """The list cards read by models: each field read, or refused with the message to show under it (a lists.* catalog
-key as the error's type, translated by form_errors). Whether the government to change exists is looked up by the
-handler and comes in the validation context ({"current_known": bool}); whether a name is taken is the
-repository's answer when it saves."""
+key as the error's type, which cards.payloads.field_errors translates). Whether the government to change exists is
+looked up by the handler and comes in the validation context ({"current_known": bool}); whether a name is taken is
+the repository's answer when it saves."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from cards.i18n import Translator
 from cards.lists import AUTO_KIND, GOVERNMENT_KINDS
-from cards.payloads import field_errors
 from cards.values import parse_id
 from storage.lists import DOMAIN_NAME_MAX, GOVERNMENT_NAME_MAX
 
@@ -107,14 +105,3 @@ class GovernmentFields(BaseModel):
         if "current" in info.data and info.data.get("kind") == AUTO_KIND:  # a known government, nothing asked
             raise PydanticCustomError("lists.governments.nothing_to_change", "a name or a kind")
         return name
-
-
-def form_errors(invalid: ValidationError, t: Translator) -> dict[str, str]:
-    """Per field, in the reader's language: this capability's own messages (lists.* catalog keys) and the generic
-    ones."""
-    own = {
-        str(error["loc"][0]): t(error["type"], **dict(error.get("ctx") or {}))
-        for error in invalid.errors()
-        if error["type"].startswith("lists.") and error["loc"]
-    }
-    return {**field_errors(invalid, t), **own}

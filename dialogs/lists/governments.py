@@ -17,12 +17,13 @@ from cards.lists import (
     build_governments_card,
 )
 from cards.menu import MenuSection
+from cards.payloads import field_errors
 from dialogs.kernel.permissions import Action
 from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.turn import Reply, Request, Services
 from dialogs.lists.common import lists_manager, said
 from dialogs.lists.declaration import capability
-from dialogs.lists.fields import GovernmentFields, form_errors
+from dialogs.lists.fields import GovernmentFields
 from domain.governments import guess_kind
 from storage.lists import ListChange, ListRepository
 from storage.projects import GovernmentKind, ProjectRepository
@@ -70,7 +71,7 @@ def save_government(request: Request, services: Services, payload: SaveGovernmen
     try:
         fields = GovernmentFields.model_validate(payload.model_dump(), context={"current_known": existing is not None})
     except ValidationError as invalid:
-        return _again(services, payload, form_errors(invalid, t), t)
+        return _again(services, payload, field_errors(invalid, t), t)
     now = services.clock.now()
     chosen = GovernmentKind(fields.kind) if fields.kind != AUTO_KIND else None
     try:

@@ -1,7 +1,7 @@
 """The project form read by a model: each field read, or refused with the message to show under it (a project.*
-catalog key as the error's type, translated by form_errors). The lists the form chooses from (the domains, the
-governments) come in the validation context; what needs a query per value (is the code taken, who is the person
-named) is checked by the handler (form.py)."""
+catalog key as the error's type, which cards.payloads.field_errors translates). The lists the form chooses from (the
+domains, the governments) come in the validation context; what needs a query per value (is the code taken, who is
+the person named) is checked by the handler (form.py)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from cards.i18n import Translator
-from cards.payloads import field_errors
 from cards.projects import STATES
 from cards.values import parse_date, parse_decimal, parse_id
 from storage.projects import is_valid_code, normalise_code
@@ -153,14 +151,3 @@ def _day(value: Any) -> date | None:
     if day is None:
         raise PydanticCustomError("project.date.invalid", "a date", {"value": typed[:20]})
     return day
-
-
-def form_errors(invalid: ValidationError, t: Translator) -> dict[str, str]:
-    """Per field, in the reader's language: this capability's own messages (project.* catalog keys) and the
-    generic ones."""
-    own = {
-        str(error["loc"][0]): t(error["type"], **dict(error.get("ctx") or {}))
-        for error in invalid.errors()
-        if error["type"].startswith("project.") and error["loc"]
-    }
-    return {**field_errors(invalid, t), **own}

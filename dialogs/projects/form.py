@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from cards.i18n import Translator
 from cards.menu import MenuSection
-from cards.payloads import length_errors
+from cards.payloads import field_errors, length_errors
 from cards.projects import (
     FORM_FIELDS,
     EditProject,
@@ -28,7 +28,7 @@ from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import PersonPick, find_project, me, refusal, resolve_person
 from dialogs.projects.declaration import capability
-from dialogs.projects.fields import ProjectFields, form_errors
+from dialogs.projects.fields import ProjectFields
 from dialogs.projects.show import closing_answers, show_after_save
 from storage.audit import audit_by_request
 from storage.directory import person_for_email
@@ -119,7 +119,7 @@ def _read_form(
     try:
         fields = ProjectFields.model_validate(payload.model_dump(), context=context)
     except ValidationError as invalid:
-        errors = form_errors(invalid, t)
+        errors = field_errors(invalid, t)
     code = normalise_code(payload.code)
     if editing is None and "code" not in errors and repository.code_taken(code):
         errors["code"] = t("project.code.taken", code=code)

@@ -1,7 +1,7 @@
 """The settings form read by a model: each field read, or refused with the message to show under it (a settings.*
-catalog key as the error's type, translated by form_errors). A field the card did not send (None) leaves what it
-sets as it is: the reminder's fields then keep the stored choice, which comes in the validation context
-({"current": NudgeChoice})."""
+catalog key as the error's type, which cards.payloads.field_errors translates). A field the card did not send
+(None) leaves what it sets as it is: the reminder's fields then keep the stored choice, which comes in the
+validation context ({"current": NudgeChoice})."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ import re
 from datetime import time
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from cards.i18n import LANGUAGES, Translator
-from cards.payloads import field_errors
+from cards.i18n import LANGUAGES
 from cards.settings import AUTO
 from dialogs.kernel.timeparse import parse_duration
 from dialogs.kernel.timezones import resolve_timezone
@@ -119,14 +118,3 @@ class SettingsFields(BaseModel):
 
     def nudge_choice(self) -> NudgeChoice:
         return NudgeChoice(self.nudge, self.nudge_at, self.nudge_hours)
-
-
-def form_errors(invalid: ValidationError, t: Translator) -> dict[str, str]:
-    """Per field, in the reader's language: this capability's own messages (settings.* catalog keys) and the
-    generic ones."""
-    own = {
-        str(error["loc"][0]): t(error["type"], **dict(error.get("ctx") or {}))
-        for error in invalid.errors()
-        if error["type"].startswith("settings.") and error["loc"]
-    }
-    return {**field_errors(invalid, t), **own}

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from cards.i18n import LANGUAGES, Translator, language_of, translator
 from cards.menu import MenuSection
-from cards.payloads import length_errors
+from cards.payloads import field_errors, length_errors
 from cards.settings import AUTO, NudgeSection, SaveSettings, SettingsForm, build_settings_card
 from dialogs.kernel.owned import not_yours
 from dialogs.kernel.router import MenuInfo
@@ -15,7 +15,7 @@ from dialogs.kernel.timezones import person_zone
 from dialogs.kernel.turn import Reply, Request, Services
 from dialogs.settings import nudge_choice
 from dialogs.settings.declaration import capability
-from dialogs.settings.fields import SettingsFields, form_errors
+from dialogs.settings.fields import SettingsFields
 from storage.directory import DirectoryRepository
 from storage.models import Person
 
@@ -109,7 +109,7 @@ def save_settings(request: Request, services: Services, payload: SaveSettings) -
     try:
         fields = SettingsFields.model_validate(payload.model_dump(), context={"current": current})
     except ValidationError as invalid:
-        errors = form_errors(invalid, request.t)
+        errors = field_errors(invalid, request.t)
     errors.update(length_errors(payload, request.t))  # too long: the message names the limit the card states
     if errors or fields is None:
         return Reply(replace_card=build_settings_card(_typed_form(payload, request, errors, services), request.t))
