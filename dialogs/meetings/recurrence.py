@@ -165,9 +165,16 @@ def occurrences(
     """The occurrences starting in [start, end) (aware instants), in order of their actual start."""
     if start.tzinfo is None or end.tzinfo is None:
         raise ValueError("window bounds are aware instants")
+    found = [o for o in _as_planned(rule, overrides, start, end) if start <= o.start < end]
+    found += _moved(rule, overrides, start, end)
+    found.sort(key=lambda o: (o.start, o.key))
+    return found[:limit] if limit is not None else found
+
+
+def _as_planned(rule: Rule, overrides: Mapping[str, Override], start: datetime, end: datetime) -> Iterable[Occurrence]:
+    """The rule's occurrences around the window that were neither cancelled nor moved, holidays skipped when the
+    rule says so (with a day's margin either side: offsets are under a day; the caller filters exactly)."""
     zone = ZoneInfo(rule.timezone)
-    found: list[Occurrence] = []
-    # Local bounds with a day's margin either side (offsets are under a day); exact filtering in UTC below.
     local_from = start.astimezone(zone).replace(tzinfo=None) - timedelta(days=1)
     local_to = end.astimezone(zone).replace(tzinfo=None) + timedelta(days=1)
     for local in rule_starts(rule):
@@ -181,9 +188,12 @@ def occurrences(
             continue
         if rule.skip_holidays and is_belgian_holiday(local.date()):
             continue
-        occurrence = _occurrence(key, local, rule, moved=False)
-        if start <= occurrence.start < end:
-            found.append(occurrence)
+        yield _occurrence(key, local, rule, moved=False)
+
+
+def _moved(rule: Rule, overrides: Mapping[str, Override], start: datetime, end: datetime) -> Iterable[Occurrence]:
+    """The moved occurrences starting in the window, at their new start, whose original date the rule (still)
+    meets."""
     for key, override in overrides.items():
         if override.cancelled or override.moved_to is None:
             continue
@@ -193,9 +203,7 @@ def occurrences(
         except ValueError:
             continue
         if start <= occurrence.start < end and rule_start_on(rule, day) is not None:
-            found.append(occurrence)
-    found.sort(key=lambda o: (o.start, o.key))
-    return found[:limit] if limit is not None else found
+            yield occurrence
 
 
 def _occurrence(key: str, local: datetime, rule: Rule, *, moved: bool) -> Occurrence:
