@@ -5,7 +5,7 @@ shows."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -20,7 +20,7 @@ from storage.db import Database
 from storage.directory import DirectoryRepository
 from storage.meetings import MeetingRepository, MeetingSeries, pending_reminder_keys
 from storage.outbox import OutboxRepository, Target, builder_payload
-from storage.projects import ProjectRepository
+from storage.projects import ProjectFacts, ProjectRepository
 from storage.status import StatusRepository
 
 MEETING_EVERY_MINUTES = 15
@@ -39,22 +39,41 @@ _ICON = {"green": "🟢", "amber": "🟠", "red": "🔴"}
 # The reminder ---------------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Meeting:
+    """The occurrence an outbox row is about, as it stands now."""
+
+    series: MeetingSeries
+    key: str
+    occurrence: rec.Occurrence
+    project: ProjectFacts
+
+
+def _meeting(db: Database, args: dict[str, Any]) -> _Meeting | None:
+    """The occurrence a stored message names, or None when its series is gone or cancelled, it no longer takes
+    place, or its project is gone."""
+    series = MeetingRepository(db).get(int(args.get("series", 0)))
+    if series is None or series.id is None or series.cancelled_at is not None:
+        return None
+    key = str(args.get("occurrence", ""))
+    occurrence = rec.find_occurrence(rule_of(series), series_overrides(db, series), key)
+    project = ProjectRepository(db).facts(series.project_id) if occurrence is not None else None
+    if occurrence is None or project is None:
+        return None
+    return _Meeting(series, key, occurrence, project)
+
+
 def reminder_args(
     db: Database, args: dict[str, Any], now: datetime, *, for_invoke: bool = False
 ) -> dict[str, Any] | None:
     """Everything the reminder shows, read now (so agenda, status and answers are current); None when the
     occurrence no longer takes place (the row is then cancelled and nothing is sent)."""
+    meeting = _meeting(db, args)
+    if meeting is None or (not for_invoke and meeting.occurrence.start <= now):
+        return None
+    series, key, occurrence, project = meeting.series, meeting.key, meeting.occurrence, meeting.project
+    assert series.id is not None
     repository = MeetingRepository(db)
-    series = repository.get(int(args.get("series", 0)))
-    if series is None or series.id is None or series.cancelled_at is not None:
-        return None
-    key = str(args.get("occurrence", ""))
-    occurrence = rec.find_occurrence(rule_of(series), series_overrides(db, series), key)
-    if occurrence is None or (not for_invoke and occurrence.start <= now):
-        return None
-    project = ProjectRepository(db).facts(series.project_id)
-    if project is None:
-        return None
     latest = StatusRepository(db).latest_two([project.id]).get(project.id) or []
     status: dict[str, str] | None = None
     if latest:
@@ -141,16 +160,13 @@ def render_reminder(args: dict[str, Any], t: Translator) -> dict[str, Any]:
 
 
 def refresh_report_prompt(db: Database, args: dict[str, Any], now: datetime) -> dict[str, Any] | None:
-    repository = MeetingRepository(db)
-    series = repository.get(int(args.get("series", 0)))
-    key = str(args.get("occurrence", ""))
-    if series is None or series.id is None or series.cancelled_at is not None:
+    """The report prompt's arguments, read now; None when the meeting did not take place or its report is in."""
+    meeting = _meeting(db, args)
+    if meeting is None:
         return None
-    if repository.report_exists(series.id, key):
-        return None
-    occurrence = rec.find_occurrence(rule_of(series), series_overrides(db, series), key)
-    project = ProjectRepository(db).facts(series.project_id)
-    if occurrence is None or project is None:
+    series, occurrence, project = meeting.series, meeting.occurrence, meeting.project
+    assert series.id is not None
+    if MeetingRepository(db).report_exists(series.id, meeting.key):
         return None
     return {
         **args,
