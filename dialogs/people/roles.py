@@ -87,20 +87,30 @@ def save_roles(request: Request, services: Services, payload: SaveRoles) -> Repl
     if errors or isinstance(person, str):
         values = payload.model_dump(exclude={"operation"})
         return Reply(replace_card=build_roles_card(_roles_form(services, request, values=values, errors=errors), t))
-    assert person.id is not None
-    directory = DirectoryRepository(services.db)
     role = Role(payload.role)
-    now = services.clock.now()
-    name = person.name or person.email or "?"
     if payload.operation == "revoke":
-        if role == Role.ADMIN and person.id == who.id:
-            return Reply.text(t("roles.not_yourself"))
-        changed = directory.revoke(person.id, role, actor_id=who.id, now=now)
-        message = t("roles.revoked" if changed else "roles.not_held", name=name, role=t(f"role.{role.value}"))
+        message = _revoke(services, person, role, who.id, t)
     else:
-        changed = directory.grant(person.id, role, actor_id=who.id, now=now)
-        if role == Role.MANAGER:
-            domain_ids = {number for p in payload.domains.split(",") if (number := parse_id(p)) is not None}
-            changed = directory.set_managed_domains(person.id, domain_ids, actor_id=who.id, now=now) or changed
-        message = t("roles.granted" if changed else "roles.already", name=name, role=t(f"role.{role.value}"))
+        message = _grant(services, person, role, payload.domains, who.id, t)
     return Reply(texts=[message], replace_card=build_roles_card(_roles_form(services, request), t))
+
+
+def _revoke(services: Services, person: Person, role: Role, who: int, t: Translator) -> str:
+    assert person.id is not None
+    if role == Role.ADMIN and person.id == who:
+        raise Stop.saying(t("roles.not_yourself"))
+    changed = DirectoryRepository(services.db).revoke(person.id, role, actor_id=who, now=services.clock.now())
+    name = person.name or person.email or "?"
+    return t("roles.revoked" if changed else "roles.not_held", name=name, role=t(f"role.{role.value}"))
+
+
+def _grant(services: Services, person: Person, role: Role, domains: str, who: int, t: Translator) -> str:
+    """A role granted; a manager's domains set to those chosen on the card."""
+    assert person.id is not None
+    directory, now = DirectoryRepository(services.db), services.clock.now()
+    changed = directory.grant(person.id, role, actor_id=who, now=now)
+    if role == Role.MANAGER:
+        domain_ids = {number for part in domains.split(",") if (number := parse_id(part)) is not None}
+        changed = directory.set_managed_domains(person.id, domain_ids, actor_id=who, now=now) or changed
+    name = person.name or person.email or "?"
+    return t("roles.granted" if changed else "roles.already", name=name, role=t(f"role.{role.value}"))

@@ -3,6 +3,8 @@ reminder's part of the form: nudge_choice.py; the reminder itself is the time ca
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from pydantic import ValidationError
 
 from cards.i18n import LANGUAGES, Translator, language_of, translator
@@ -125,16 +127,20 @@ def save_settings(request: Request, services: Services, payload: SaveSettings) -
     t = translator(language_of(person.preferred_language, default=request.teams_language or request.language))
     timezone = person.preferred_timezone or request.teams_timezone or request.timezone
     saved_form = _form_as_stored(person, request, _nudge_section(request, services, t=t))
-    saved = t("settings.saved", language=t(f"language.name.{t.language}"), timezone=timezone)
+    saved = [t("settings.saved", language=t(f"language.name.{t.language}"), timezone=timezone)]
+    saved += _corrected(person, corrected, t)
+    if nudge_changed:
+        at = nudge.at.strftime("%H:%M")
+        saved.append(t("settings.nudge.saved_on", at=at) if nudge.enabled else t("settings.nudge.saved_off"))
+    return Reply(texts=[" ".join(saved)], replace_card=build_settings_card(saved_form, t))
+
+
+def _corrected(person: Person, corrected: Collection[str], t: Translator) -> list[str]:
+    """What the answer says of a corrected name and contact address."""
+    said = []
     if "name" in corrected:
-        saved += " " + t("settings.name.saved", name=person.name)
+        said.append(t("settings.name.saved", name=person.name))
     if "email" in corrected:
         contact = person.contact_email
-        saved += " " + (t("settings.email.saved", email=contact) if contact else t("settings.email.removed"))
-    if nudge_changed:
-        saved += " " + (
-            t("settings.nudge.saved_on", at=nudge.at.strftime("%H:%M"))
-            if nudge.enabled
-            else t("settings.nudge.saved_off")
-        )
-    return Reply(texts=[saved], replace_card=build_settings_card(saved_form, t))
+        said.append(t("settings.email.saved", email=contact) if contact else t("settings.email.removed"))
+    return said
