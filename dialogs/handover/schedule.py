@@ -53,7 +53,11 @@ def _inform_targets(row: HandoverFacts) -> list[tuple[str, str, Target]]:
     targets: list[tuple[str, str, Target]] = []
     receiver = receiver_target(row)
     if receiver is not None:
-        part = f"c{row.receiver_conversation_id}" if row.receiver_conversation_id else f"p{row.receiver_person.id}"  # type: ignore[union-attr]
+        if row.receiver_conversation_id is not None:
+            part = f"c{row.receiver_conversation_id}"
+        else:
+            assert row.receiver_person is not None  # receiver_target reached them
+            part = f"p{row.receiver_person.id}"
         targets.append((part, "receiver", receiver))
     for person in row.stakeholders:
         if row.receiver_person is not None and person.id == row.receiver_person.id:
