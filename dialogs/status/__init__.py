@@ -6,9 +6,11 @@ the project's milestones (milestones.py), risk register (risks.py) and log of de
 shows the lessons learned across projects). Managers see their portfolio, those that need attention first
 (portfolio.py), get a weekly digest on the day and time they choose, and coordinators a reminder of milestones due
 (digest.py: the settings, the jobs that enqueue both and their renderers); the board report is a card and a DOCX
-document (board_report.py, board_document.py). rules.py holds the pure rules (RAG trends, burn, staleness,
-attention); common.py the one `capability` every module declares its commands, verbs, jobs and hooks on. The
-cards, and the contract of every button, are in cards/status/."""
+document (board_report.py; board_document.py and board_docx.py write the document in a worker). forms.py reads the
+forms (each field's value or its error, in the reader's language); rules.py holds the pure rules (RAG trends, burn,
+staleness, attention); common.py the one `capability` every module declares its commands, verbs, jobs and hooks
+on. The cards, and the contract of every button, are in cards/status/; the values storage returns and the cards
+render (a report, a decision) in domain/status.py."""
 
 # Each module declares its part on `capability` when imported: in this order, the order of the menu.
 # isort: off
