@@ -21,7 +21,7 @@ from dialogs.kernel.turn import Reply, Request, Services, conversation_here
 from storage.db import Database
 from storage.directory import DirectoryRepository, Role
 from storage.meetings import MeetingRepository
-from storage.outbox import OptOutRepository
+from storage.opt_outs import OptOutRepository
 from storage.projects import ProjectRepository
 
 UNDELIVERABLE_BUILDER = "outbox.undeliverable"

@@ -9,13 +9,13 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import UniqueConstraint, bindparam, func
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.audit import record_audit
 from storage.db import Database
 from storage.models import Person
 from storage.types import UTCDateTime
+from storage.upsert import insert_into
 
 # People named by email before they ever talked to the bot (imports, forms) get a placeholder row: no tenant yet and
 # this prefix instead of an Entra object id. Their first message links the placeholder to their real row.
@@ -252,7 +252,7 @@ def person_for_email(session: Session, email: str, *, now: datetime) -> Person:
         return found
     # Another turn or import may create the same placeholder at the same moment: the address is unique, so the
     # insert gives way and both go on with the one row (no savepoint: pysqlite would commit it on release).
-    insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(Person)
+    insert = insert_into(session, Person)
     session.execute(
         insert.values(
             tenant_id="",

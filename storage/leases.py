@@ -6,12 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, case, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, SQLModel, col, select
 
 from storage.db import Database
 from storage.types import UTCDateTime
-from storage.upsert import table_of
+from storage.upsert import insert_into, table_of
 
 
 class Lease(SQLModel, table=True):
@@ -52,9 +51,7 @@ class LeaseRepository:
         stamp = bindparam("now", now, type_=UTCDateTime())
         same_holder = table.c.holder == holder
         with self._db.session() as session:
-            dialect = session.get_bind().dialect.name
-            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-            values = insert(table).values(
+            values = insert_into(session, table).values(
                 name=name, holder=holder, lease_until=until, epoch=1, acquired_at=now, renewed_at=now
             )
             statement = values.on_conflict_do_update(

@@ -8,7 +8,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, UniqueConstraint, delete, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -19,7 +18,7 @@ from storage.models import ConversationRef, Person
 from storage.outbox import OutboxMessage, OutboxState
 from storage.projects import Project
 from storage.types import UTCDateTime
-from storage.upsert import table_of
+from storage.upsert import insert_into, table_of
 
 
 class MeetingKind:
@@ -198,10 +197,6 @@ class Duplicate(Exception):
     """The same form (or the same occurrence's report) was saved before."""
 
 
-def _dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
-
-
 class MeetingRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -360,8 +355,7 @@ class MeetingRepository:
             "updated_at": now,
         }
         with self._db.session() as session:
-            insert = postgresql.insert if _dialect(session) == "postgresql" else sqlite.insert
-            statement = insert(table_of(MeetingOccurrence)).values(**values)
+            statement = insert_into(session, table_of(MeetingOccurrence)).values(**values)
             session.execute(
                 statement.on_conflict_do_update(
                     index_elements=["series_id", "occurrence_key"],
@@ -416,8 +410,7 @@ class MeetingRepository:
             "updated_at": now,
         }
         with self._db.session() as session:
-            insert = postgresql.insert if _dialect(session) == "postgresql" else sqlite.insert
-            statement = insert(table_of(Rsvp)).values(**values)
+            statement = insert_into(session, table_of(Rsvp)).values(**values)
             session.execute(
                 statement.on_conflict_do_update(
                     index_elements=["series_id", "occurrence_key", "person_id"],

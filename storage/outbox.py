@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,17 +20,14 @@ from sqlalchemy import (
     delete,
     func,
     or_,
-    text,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Field, SQLModel, col, select
 
-from storage.db import Database, create_db_engine
+from storage.db import Database
 from storage.models import ConversationRef
 from storage.types import UTCDateTime
-from storage.upsert import table_of
+from storage.upsert import insert_into, table_of
 
 
 class OutboxState(StrEnum):
@@ -81,21 +77,6 @@ class OutboxMessage(SQLModel, table=True):
     owner_aad_object_id: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
-
-
-class OutboxOptOut(SQLModel, table=True):
-    """Someone asked to stop one kind of proactive message, for themselves or for a whole conversation."""
-
-    __tablename__ = "outbox_opt_out"
-    __table_args__ = (UniqueConstraint("tenant_id", "kind", "scope", "subject", name="uq_outbox_opt_out"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    tenant_id: str = Field(max_length=64)
-    kind: str = Field(max_length=64)
-    scope: str = Field(max_length=16)  # "person" (subject: aad object id) or "conversation" (subject: conversation id)
-    subject: str = Field(max_length=512)
-    created_by: str = Field(default="", max_length=64)
-    created_at: datetime = Field(sa_type=UTCDateTime)
 
 
 @dataclass(frozen=True)
@@ -177,8 +158,7 @@ class OutboxRepository:
         table = table_of(OutboxMessage)
         refreshed = ("payload", "due_at", "not_after", "owner_aad_object_id", "updated_at")
         with self._db.session() as session:
-            insert = postgresql.insert if _dialect(session) == "postgresql" else sqlite.insert
-            statement = insert(table).values(**values)
+            statement = insert_into(session, table).values(**values)
             statement = statement.on_conflict_do_update(
                 index_elements=["dedup_key"],
                 set_={column: statement.excluded[column] for column in refreshed},
@@ -239,7 +219,7 @@ class OutboxRepository:
                 .order_by(col(OutboxMessage.due_at), col(OutboxMessage.id))
                 .limit(limit)
             )
-            if _dialect(session) == "postgresql":
+            if session.get_bind().dialect.name == "postgresql":
                 candidates = candidates.with_for_update(skip_locked=True)
                 chosen = candidates.cte("chosen")
                 statement = (
@@ -276,7 +256,7 @@ class OutboxRepository:
         if not marks:
             return
         with self._db.session() as session:
-            session.connection().execute(_MARK_SENT, _mark_sent_parameters(marks))
+            session.connection().execute(MARK_SENT, mark_sent_parameters(marks))
 
     def extend_claims(self, message_ids: Sequence[int], owner: str, *, until: datetime) -> set[int]:
         """Move the lease of rows this owner still holds to `until`; returns the ids it still holds.
@@ -509,76 +489,6 @@ class OutboxRepository:
         return resolved
 
 
-class SentWriter:
-    """Records accepted sends (`mark_sent`) with as little in the way as the database allows; for one thread.
-
-    PostgreSQL: a connection of its own, kept open (no pool to wait for, no ping), in autocommit with
-    synchronous_commit off, so a batch is one pipelined round trip and one statement per row: each row's update is
-    its own transaction and holds one row lock, so it cannot deadlock with anything. Without the WAL flush a
-    commit is as visible to every other session as with it; only a crash of the database server itself could
-    undo the last ones (those rows would be sent again, not lost), and waiting for the disk's slowest flushes would
-    widen the window in which a crash of this process sends a message twice.
-
-    SQLite: a short transaction on a pooled connection like every other write (SQLite has one writer at a time).
-    """
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
-        self._engine: Engine | None = None
-        self._connection: Connection | None = None
-
-    def write(self, marks: Sequence[SentMark]) -> None:
-        if not marks:
-            return
-        if self._db.is_sqlite:
-            OutboxRepository(self._db).mark_sent_many(marks)
-            return
-        connection = self._connection or self._connect()
-        try:
-            connection.execute(_MARK_SENT, _mark_sent_parameters(marks))
-        except Exception:
-            self._connection = None  # the next write opens it again (the pool pings it first)
-            with contextlib.suppress(Exception):
-                connection.close()
-            raise
-
-    def connect(self) -> None:
-        """Open the connection ahead of the first write (that write then waits for no connection set-up)."""
-        if not self._db.is_sqlite and self._connection is None:
-            self._connect()
-
-    @property
-    def connected(self) -> bool:
-        return self._db.is_sqlite or self._connection is not None
-
-    def _connect(self) -> Connection:
-        if self._engine is None:
-            made = self._db.created_with
-            self._engine = create_db_engine(
-                made["url"],
-                search_path=made.get("search_path"),
-                pool_size=1,
-                **({"wait_seconds": made["wait_seconds"]} if "wait_seconds" in made else {}),
-            )
-        connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        try:
-            connection.execute(text("SET synchronous_commit = off"))
-        except Exception:
-            connection.close()
-            raise
-        self._connection = connection
-        return connection
-
-    def close(self) -> None:
-        if self._connection is not None:
-            with contextlib.suppress(Exception):
-                self._connection.close()
-            self._connection = None
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
-
-
 def _extend(held: Any, until: datetime) -> Any:
     return (
         update(OutboxMessage)
@@ -607,10 +517,10 @@ def _mark_sent_statement() -> Any:
     )
 
 
-_MARK_SENT = _mark_sent_statement()
+MARK_SENT = _mark_sent_statement()
 
 
-def _mark_sent_parameters(marks: Sequence[SentMark]) -> list[dict[str, Any]]:
+def mark_sent_parameters(marks: Sequence[SentMark]) -> list[dict[str, Any]]:
     return [
         {"row_id": m.message_id, "activity_id": m.activity_id, "ref_id": m.conversation_ref_id, "at": m.at}
         for m in sorted(marks, key=lambda m: m.message_id)
@@ -622,85 +532,3 @@ def _claimable(now: datetime) -> Any:
         col(OutboxMessage.state) == OutboxState.PENDING.value,
         and_(col(OutboxMessage.state) == OutboxState.CLAIMED.value, col(OutboxMessage.lease_until) < now),
     )
-
-
-def _dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
-
-
-class OptOutRepository:
-    """Who asked to stop which kind of proactive message."""
-
-    PERSON = "person"
-    CONVERSATION = "conversation"
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
-    def opt_out(self, *, tenant_id: str, kind: str, scope: str, subject: str, created_by: str, now: datetime) -> None:
-        """Idempotent: pressing the button twice (Teams retries invokes) stores one row."""
-        if scope not in (self.PERSON, self.CONVERSATION):
-            raise ValueError(f"unknown opt-out scope {scope!r}")
-        values = {
-            "tenant_id": tenant_id,
-            "kind": kind,
-            "scope": scope,
-            "subject": subject,
-            "created_by": created_by,
-            "created_at": now,
-        }
-        with self._db.session() as session:
-            insert = postgresql.insert if _dialect(session) == "postgresql" else sqlite.insert
-            session.execute(
-                insert(table_of(OutboxOptOut))
-                .values(**values)
-                .on_conflict_do_nothing(index_elements=["tenant_id", "kind", "scope", "subject"])
-            )
-
-    def opt_in(self, *, tenant_id: str, kind: str, scope: str, subject: str) -> bool:
-        with self._db.session() as session:
-            result = session.execute(
-                delete(OutboxOptOut).where(
-                    col(OutboxOptOut.tenant_id) == tenant_id,
-                    col(OutboxOptOut.kind) == kind,
-                    col(OutboxOptOut.scope) == scope,
-                    col(OutboxOptOut.subject) == subject,
-                )
-            )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
-
-    def matching(self, *, tenant_ids: set[str], kinds: set[str], subjects: set[str]) -> set[tuple[str, str, str, str]]:
-        """The opt-outs (tenant, kind, scope, subject) among these, in one query: for a whole batch at once."""
-        if not tenant_ids or not kinds or not subjects:
-            return set()
-        with self._db.session() as session:
-            rows = session.exec(
-                select(OutboxOptOut.tenant_id, OutboxOptOut.kind, OutboxOptOut.scope, OutboxOptOut.subject).where(
-                    col(OutboxOptOut.tenant_id).in_(sorted(tenant_ids)),
-                    col(OutboxOptOut.kind).in_(sorted(kinds)),
-                    col(OutboxOptOut.subject).in_(sorted(subjects)),
-                )
-            ).all()
-            return {(tenant, kind, scope, subject) for tenant, kind, scope, subject in rows}
-
-    def is_opted_out(
-        self, *, tenant_id: str, kind: str, conversation_id: str | None, person_aad_object_id: str | None
-    ) -> bool:
-        subjects = []
-        if conversation_id:
-            subjects.append(
-                and_(col(OutboxOptOut.scope) == self.CONVERSATION, col(OutboxOptOut.subject) == conversation_id)
-            )
-        if person_aad_object_id:
-            subjects.append(
-                and_(col(OutboxOptOut.scope) == self.PERSON, col(OutboxOptOut.subject) == person_aad_object_id)
-            )
-        if not subjects:
-            return False
-        with self._db.session() as session:
-            found = session.exec(
-                select(OutboxOptOut.id).where(
-                    OutboxOptOut.tenant_id == tenant_id, OutboxOptOut.kind == kind, or_(*subjects)
-                )
-            ).first()
-            return found is not None

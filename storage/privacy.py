@@ -28,7 +28,8 @@ from storage.files import StoredFile, purge_expired_in
 from storage.handover import Handover, HandoverItem, HandoverStakeholder
 from storage.meetings import export_meetings, forget_meetings
 from storage.models import BotStateItem, ConversationRef, Person
-from storage.outbox import OutboxMessage, OutboxOptOut
+from storage.opt_outs import OutboxOptOut
+from storage.outbox import OutboxMessage
 from storage.projects import Domain, Project, TeamMember
 from storage.status import DigestPreference, ProjectDecision, Retrospective, Risk, StatusReport
 from storage.time_entries import LeaveDay, TimeEntry, TimeNudge, delete_entries_before

@@ -7,7 +7,8 @@ from storage.handover import Handover, HandoverItem, HandoverStakeholder
 from storage.leases import Lease
 from storage.meetings import ActionItem, AgendaItem, MeetingOccurrence, MeetingReport, MeetingSeries, Rsvp
 from storage.models import BotStateItem, ConversationRef, Person
-from storage.outbox import OutboxMessage, OutboxOptOut
+from storage.opt_outs import OutboxOptOut
+from storage.outbox import OutboxMessage
 from storage.projects import Domain, Government, Project, ProjectGovernment, TeamMember
 from storage.status import DigestPreference, Milestone, ProjectDecision, Retrospective, Risk, StatusReport
 from storage.time_entries import LeaveDay, TimeBudgetAlert, TimeEntry, TimeNudge

@@ -11,7 +11,6 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Table, case
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlmodel import Session, SQLModel
 
@@ -21,6 +20,23 @@ def table_of(model: type[SQLModel]) -> Table:
     table = model.__table__  # type: ignore[attr-defined]
     assert isinstance(table, Table)
     return table
+
+
+def insert_into(session: Session, table: Table | type[SQLModel]) -> Any:
+    """An INSERT in the session's dialect: both PostgreSQL's and SQLite's have ON CONFLICT DO NOTHING / UPDATE."""
+    return _dialect_insert(session.get_bind().dialect.name)(table)
+
+
+def _dialect_insert(dialect: str) -> Any:
+    # Only the dialect in use is loaded: SQLAlchemy's PostgreSQL package imports every driver's dialect (~50 ms of
+    # a start on SQLite), and SQLite's is not needed on PostgreSQL.
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+
+        return insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
 
 
 @cache
@@ -33,7 +49,7 @@ def _statement(
     returning: bool,
 ) -> Any:
     table = SQLModel.metadata.tables[table_name]
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    insert = _dialect_insert(dialect)(table)
     new_values: dict[str, Any] = {column: insert.excluded[column] for column in update}
     for column, flag in keep_while:
         new_values[column] = case((table.c[flag], table.c[column]), else_=insert.excluded[column])

@@ -8,7 +8,8 @@ from datetime import timedelta
 from bot.delivery import DeliveryOptions
 from storage.conversations import ConversationRepository
 from storage.db import Database
-from storage.outbox import OptOutRepository, OutboxRepository, OutboxState
+from storage.opt_outs import OptOutRepository
+from storage.outbox import OutboxRepository, OutboxState
 from tests.conftest import START
 from tests.harness import FakeClock, FakeConnector
 from tests.outbox_support import TENANT, add_conversation, enqueue_text, fake_sleep, outbox_sender

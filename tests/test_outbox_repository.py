@@ -8,7 +8,8 @@ import pytest
 
 from storage.conversations import ConversationRepository, ConversationSeen
 from storage.db import Database
-from storage.outbox import OptOutRepository, OutboxRepository, OutboxState, Target, card_payload, text_payload
+from storage.opt_outs import OptOutRepository
+from storage.outbox import OutboxRepository, OutboxState, Target, card_payload, text_payload
 from tests.conftest import START
 
 TENANT = "tenant-1"

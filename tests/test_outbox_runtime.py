@@ -14,7 +14,8 @@ from bot.delivery import DeliveryOptions
 from bot.scheduler import DISPATCH_JOB, HOUSEKEEPING_JOB, build_scheduler
 from dialogs.kernel.clock import SystemClock
 from storage.db import Database, create_db_engine
-from storage.outbox import OptOutRepository, OutboxRepository
+from storage.opt_outs import OptOutRepository
+from storage.outbox import OutboxRepository
 from tests.conftest import START
 from tests.harness import FakeClock, FakeConnector
 from tests.harness.activities import TeamsUser

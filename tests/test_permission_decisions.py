@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from storage.db import Database
 from storage.directory import Role
-from storage.outbox import OptOutRepository
+from storage.opt_outs import OptOutRepository
 from tests.harness import TeamsUser
 from tests.harness.activities import Conversation
 from tests.harness.botdriver import TENANT, BotDriver

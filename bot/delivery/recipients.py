@@ -13,7 +13,8 @@ from cards.i18n import Language, language_of
 from dialogs.proactive import UNDELIVERABLE_BUILDER, UNDELIVERABLE_KIND, Audience, undeliverable_args
 from storage.db import Database
 from storage.models import ConversationRef, Person
-from storage.outbox import OptOutRepository, OutboxMessage, OutboxRepository, Target
+from storage.opt_outs import OptOutRepository
+from storage.outbox import OutboxMessage, OutboxRepository, Target
 from storage.people import PersonRepository
 
 

@@ -8,7 +8,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.delivery.pacing import Sleep
-from storage.outbox import SentMark, SentWriter
+from storage.outbox import SentMark
+from storage.sent_writer import SentWriter
 
 log = logging.getLogger(__name__)
 

@@ -38,7 +38,8 @@ from storage.conversations import ConversationRepository
 from storage.db import Database
 from storage.leases import LeaseRepository
 from storage.models import ConversationRef
-from storage.outbox import OutboxMessage, OutboxRepository, SentMark, SentWriter
+from storage.outbox import OutboxMessage, OutboxRepository, SentMark
+from storage.sent_writer import SentWriter
 
 log = logging.getLogger(__name__)
 
