@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from microsoft_teams.cards.core import (
     CardElement,
@@ -23,8 +23,16 @@ from microsoft_teams.cards.core import (
 
 from cards.base import card, heading, paragraph, submit
 from cards.i18n import Translator
+from cards.payloads import Payload
 
 MENU_VERB = "menu.open"
+
+
+class MenuPayload(Payload):
+    """A menu row or an "open the menu" button: runs the command as if it had been typed without arguments."""
+
+    VERB: ClassVar[str] = MENU_VERB
+    command: str
 
 
 class MenuSection(StrEnum):
@@ -121,7 +129,7 @@ def _entry_row(entry: MenuEntry, t: Translator, *, first: bool) -> Container:
     finger finds it; no extra columns, to keep the card small)."""
     return Container(
         spacing="Small" if first else "Medium",
-        select_action=submit(entry.title, MENU_VERB, command=entry.command),
+        select_action=submit(entry.title, MenuPayload, command=entry.command),
         items=[
             TextBlock(text=f"**{entry.title}** · {entry.description}", wrap=True),
             TextBlock(
@@ -145,4 +153,4 @@ def _unfold_hint() -> Column:
 
 def build_welcome_card(t: Translator, *, personal: bool, help_command: str) -> dict[str, Any]:
     body = [heading(t("welcome.title")), paragraph(t("welcome.personal" if personal else "welcome.group"))]
-    return card(body, [submit(t("welcome.open_menu"), MENU_VERB, command=help_command)])
+    return card(body, [submit(t("welcome.open_menu"), MenuPayload, command=help_command)])

@@ -45,6 +45,9 @@ def _in_range(day: date) -> date:
     return day
 
 
+# A project reference a button carries or a person types (a code, or a name: names are at most 200 characters).
+REFERENCE_MAX = 200
+Reference = Annotated[str, Field(max_length=REFERENCE_MAX)]
 # A row id from card data: positive, and within the database's integer.
 Id = Annotated[int, Field(gt=0, le=ID_MAX)]
 # A calendar day from card data.

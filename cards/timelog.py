@@ -24,12 +24,11 @@ from microsoft_teams.cards.core import (
     TextBlock,
     TextInput,
 )
-from pydantic import Field
 
 from cards.base import card, execute, field_error, heading, hours_text, minutes_text, paragraph, submit
 from cards.i18n import Translator
-from cards.menu import MENU_VERB
-from cards.payloads import Day, Id, Payload, Prose, StoredIn
+from cards.menu import MenuPayload
+from cards.payloads import Day, Id, Payload, Prose, Reference, StoredIn
 from domain.time import EntryFacts, WeekCell
 
 CATEGORIES = (
@@ -47,8 +46,6 @@ FORM_FIELDS = ("project", "date", "duration", "kind", "category", "note")
 MAX_SHEET_PROJECTS = 6  # columns a phone still shows; more go into "other"
 # A time entry's note: the column's length (time_entry.note).
 NOTE_MAX = 500
-# A project reference on a card (a code, or a name): names are at most 200 characters (dialogs.kernel.router).
-REFERENCE_MAX = 200
 
 
 # The verbs' contracts -------------------------------------------------------------------------------------------
@@ -97,7 +94,7 @@ class HoursPayload(Payload):
     """The burn warning's button: the project's hours against budget."""
 
     VERB: ClassVar[str] = "timelog.hours"
-    code: str = Field(max_length=REFERENCE_MAX)
+    code: Reference
 
 
 def day_text(day: date, t: Translator) -> str:
@@ -437,4 +434,4 @@ def build_time_nudge_card(logged_minutes: int, wanted_minutes: int, day: date, t
             )
         ),
     ]
-    return card(body, [submit(t("time.nudge.log"), MENU_VERB, command="log")])
+    return card(body, [submit(t("time.nudge.log"), MenuPayload, command="log")])

@@ -21,9 +21,9 @@ import pytest
 from sqlalchemy import select as sa_select
 from sqlmodel import SQLModel
 
+from cards.menu import MenuPayload
 from dialogs.app import build_router
 from dialogs.kernel.access import COMMAND_RULES, VERB_RULES, MissingRule, permission_table
-from dialogs.kernel.router import CodePayload
 from dialogs.kernel.turn import Reply
 from storage.db import Database
 from storage.directory import DirectoryRepository, Role
@@ -417,7 +417,7 @@ def test_every_command_and_verb_has_exactly_one_rule() -> None:
 
 def test_a_verb_registered_without_a_rule_stops_the_bot_from_starting() -> None:
     router = build_router()
-    router.action("sneaky.peek", CodePayload, lambda r, s, p: Reply())
+    router.action("sneaky.peek", MenuPayload, lambda r, s, p: Reply())
     with pytest.raises(MissingRule, match=r"sneaky\.peek"):
         router.check_rules()
 

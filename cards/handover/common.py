@@ -4,12 +4,10 @@ facts (domain.handover) in words: an item's title, the receiving party, the afte
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
 
 from babel.dates import format_date, format_datetime
 from babel.units import format_unit
 from microsoft_teams.cards.core import TextBlock
-from pydantic import Field
 
 from cards.base import stacked_fact
 from cards.i18n import Translator
@@ -20,9 +18,6 @@ MAX_ITEMS = 25
 SHOWN_TITLE = 120
 SHOWN_NAME = 60
 SHOWN_LINK = 200
-# A project reference on a card (a code, or a name): names are at most 200 characters (dialogs.kernel.router).
-REFERENCE_MAX = 200
-Code = Annotated[str, Field(max_length=REFERENCE_MAX)]
 
 _LENGTH_UNITS = {"months": "duration-month", "weeks": "duration-week", "days": "duration-day"}
 

@@ -10,9 +10,8 @@ from typing import Annotated, Any, ClassVar
 from microsoft_teams.cards.core import Choice, ChoiceSetInput, DateInput, TextInput
 
 from cards.base import card, field_error, heading, paragraph, submit
-from cards.handover.common import Code
 from cards.i18n import Translator
-from cards.payloads import Id, Payload, Prose, StoredIn
+from cards.payloads import Id, Payload, Prose, Reference, StoredIn
 
 # Longest texts the forms take (the columns are longer where a name or title is stored).
 PERSON_MAX = 320
@@ -29,7 +28,7 @@ class SavePlan(Payload):
     """The plan form's Save."""
 
     VERB: ClassVar[str] = "handover.save"
-    code: Code
+    code: Reference
     form_id: Annotated[str, Prose()] = ""
     receiver: str = ""
     receiver_conversation: str = ""
@@ -45,7 +44,7 @@ class SaveItem(Payload):
     """The item form's Save; with `item`, an existing item changed, else a new one."""
 
     VERB: ClassVar[str] = "handover.item_save"
-    code: Code
+    code: Reference
     form_id: Annotated[str, Prose()] = ""
     item: Id | None = None
     title: Annotated[str, StoredIn("handover_item.title", ITEM_TITLE_MAX)] = ""

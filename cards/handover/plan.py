@@ -12,7 +12,6 @@ from cards.base import card, execute, heading, paragraph, submit
 from cards.handover.common import (
     MAX_ITEMS,
     SHOWN_TITLE,
-    Code,
     after_care_text,
     date_text,
     facts,
@@ -24,7 +23,7 @@ from cards.handover.common import (
     when_text,
 )
 from cards.i18n import Translator
-from cards.payloads import Id, Payload
+from cards.payloads import Id, Payload, Reference
 from domain.handover import OPEN_STATES, ChecklistItem, HandoverFacts
 
 # The verbs' contracts -------------------------------------------------------------------------------------------
@@ -34,21 +33,21 @@ class OpenPlan(Payload):
     """Show the plan card (from the reminders, the notices and the status card)."""
 
     VERB: ClassVar[str] = "handover.open"
-    code: Code
+    code: Reference
 
 
 class EditPlan(Payload):
     """The plan form, to make the plan or change it."""
 
     VERB: ClassVar[str] = "handover.form"
-    code: Code
+    code: Reference
 
 
 class OpenItem(Payload):
     """A checklist item's form; without `item`, the form for a new item."""
 
     VERB: ClassVar[str] = "handover.item_form"
-    code: Code
+    code: Reference
     item: Id | None = None
 
 
@@ -56,7 +55,7 @@ class TickItem(Payload):
     """The box before an item: ticks it off (done) or reopens it; pressing twice ticks once."""
 
     VERB: ClassVar[str] = "handover.item_done"
-    code: Code
+    code: Reference
     item: Id
     done: bool = True
 
@@ -65,14 +64,14 @@ class AskAcceptance(Payload):
     """Ask the receiving party for acceptance now rather than on the planned date."""
 
     VERB: ClassVar[str] = "handover.ask_acceptance"
-    code: Code
+    code: Reference
 
 
 class ExportDossier(Payload):
     """The handover dossier as a DOCX document."""
 
     VERB: ClassVar[str] = "handover.export"
-    code: Code
+    code: Reference
 
 
 # The card -------------------------------------------------------------------------------------------------------

@@ -10,11 +10,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from cards.i18n import Language, Translator, translator
-from cards.menu import MENU_VERB, MenuEntry, MenuSection, build_help_card
-from cards.payloads import DATE_OUT_OF_RANGE, OUT_OF_RANGE, UNREADABLE, Payload, text_problem
+from cards.menu import MenuEntry, MenuPayload, MenuSection, build_help_card
+from cards.payloads import DATE_OUT_OF_RANGE, OUT_OF_RANGE, UNREADABLE, text_problem
 from cards.values import FIRST_YEAR, LAST_YEAR
 from dialogs.kernel.access import COMMAND_RULES, VERB_RULES, Rule, Scope, check_complete
 from dialogs.kernel.permissions import Action, Actor, allowed
@@ -31,8 +31,6 @@ _SPACES = re.compile(r"\s+")
 # Typed text longer than this is refused before it is matched: the longest command a person types (an agenda
 # item, a time entry with its note) is far shorter; a pasted document is not a command.
 TYPED_MAX = 2000
-# A project reference on a card (a code, or a name): names are at most 200 characters.
-REFERENCE_MAX = 200
 
 
 def normalise(text: str) -> str:
@@ -68,39 +66,13 @@ class CardAction:
     on_invalid: InvalidHandler | None = None
 
 
-class MenuPayload(Payload):
-    command: str
-
-
-# Card payloads many capabilities share (each capability keeps its own richer ones).
-
-
-class CodePayload(Payload):
-    """A card button about one project."""
-
-    code: str = Field(max_length=REFERENCE_MAX)
-
-
-class PagePayload(Payload):
-    """A list's previous/next button."""
-
-    page: int = 1
-
-
-class PagedCode(Payload):
-    """A previous/next button in a list about one project."""
-
-    code: str = Field(max_length=REFERENCE_MAX)
-    page: int = 1
-
-
 class Router:
     def __init__(self) -> None:
         self._commands: list[Command] = []
         self._phrases: list[tuple[str, Command]] = []  # longest phrase first
         self._actions: dict[str, CardAction] = {}
         self._help_cards: dict[tuple[str, tuple[str, ...]], str] = {}
-        self.action(MENU_VERB, MenuPayload, self._open_menu_entry)
+        self.action(MenuPayload.VERB, MenuPayload, self._open_menu_entry)
 
     # Registration ---------------------------------------------------------------------------------------
 
