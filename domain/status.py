@@ -1,6 +1,6 @@
 """What storage, cards and dialogs share of project status: the vocabulary (the RAG scale and its dimensions, the
 states of a risk, the days of the week a digest may come on, when an update counts as stale) and the values storage
-returns and the cards render as they are (a status report, a decision)."""
+returns and the cards render as they are (a status report, a milestone, a risk, a decision)."""
 
 from __future__ import annotations
 
@@ -45,3 +45,28 @@ class Decision:
     decided_on: date
     text: str
     decided_by: str
+
+
+@dataclass(frozen=True)
+class MilestoneFacts:
+    id: int
+    project_id: int
+    title: str
+    description: str
+    due_on: date
+    done_at: datetime | None  # aware; None while open
+
+
+@dataclass(frozen=True)
+class RiskFacts:
+    id: int
+    project_id: int
+    title: str
+    description: str
+    probability: int  # 1-5
+    impact: int  # 1-5
+    score: int  # probability x impact
+    mitigation: str
+    owner_id: int | None
+    owner: str | None  # the owner's name, for the cards
+    state: str  # one of RISK_STATES

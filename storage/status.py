@@ -13,7 +13,7 @@ from sqlalchemy import Index, case, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel, col, select
 
-from domain.status import Decision, Report
+from domain.status import Decision, MilestoneFacts, Report, RiskFacts
 from storage.db import Database
 from storage.models import Person
 from storage.projects import Project, ProjectGovernment
@@ -143,31 +143,6 @@ class DigestPreference(SQLModel, table=True):
 
 
 @dataclass(frozen=True)
-class MilestoneRow:
-    id: int
-    project_id: int
-    title: str
-    description: str
-    due_on: date
-    done_at: datetime | None
-
-
-@dataclass(frozen=True)
-class RiskRow:
-    id: int
-    project_id: int
-    title: str
-    description: str
-    probability: int
-    impact: int
-    score: int
-    mitigation: str
-    owner_id: int | None
-    owner: str | None
-    state: str
-
-
-@dataclass(frozen=True)
 class LessonRow:
     project_code: str
     project_name: str
@@ -222,14 +197,14 @@ def _report_row(report: StatusReport, author: Person | None) -> Report:
     )
 
 
-def _milestone_row(m: Milestone) -> MilestoneRow:
+def _milestone_row(m: Milestone) -> MilestoneFacts:
     assert m.id is not None
-    return MilestoneRow(m.id, m.project_id, m.title, m.description, m.due_on, m.done_at)
+    return MilestoneFacts(m.id, m.project_id, m.title, m.description, m.due_on, m.done_at)
 
 
-def _risk_row(r: Risk, owner: Person | None) -> RiskRow:
+def _risk_row(r: Risk, owner: Person | None) -> RiskFacts:
     assert r.id is not None
-    return RiskRow(
+    return RiskFacts(
         r.id,
         r.project_id,
         r.title,
@@ -338,7 +313,7 @@ class StatusRepository:
 
     # Milestones -----------------------------------------------------------------------------------------
 
-    def milestones(self, project_id: int) -> list[MilestoneRow]:
+    def milestones(self, project_id: int) -> list[MilestoneFacts]:
         with self._db.session() as session:
             rows = session.exec(
                 select(Milestone)
@@ -347,7 +322,7 @@ class StatusRepository:
             ).all()
             return [_milestone_row(m) for m in rows]
 
-    def milestone(self, milestone_id: int) -> MilestoneRow | None:
+    def milestone(self, milestone_id: int) -> MilestoneFacts | None:
         with self._db.session() as session:
             m = session.get(Milestone, milestone_id)
             return _milestone_row(m) if m else None
@@ -360,7 +335,7 @@ class StatusRepository:
         *,
         now: datetime,
         form_id: str | None = None,
-    ) -> MilestoneRow:
+    ) -> MilestoneFacts:
         if milestone_id is None and form_id and self._form_used(Milestone, form_id):
             raise Duplicate
         with self._db.session() as session:
@@ -388,7 +363,7 @@ class StatusRepository:
 
     def milestones_for(
         self, project_ids: Collection[int], *, open_only: bool = True, due_before: date | None = None
-    ) -> list[MilestoneRow]:
+    ) -> list[MilestoneFacts]:
         if not project_ids:
             return []
         query = select(Milestone).where(col(Milestone.project_id).in_(sorted(project_ids)))
@@ -400,7 +375,7 @@ class StatusRepository:
             rows = session.exec(query.order_by(col(Milestone.due_on), col(Milestone.id))).all()
             return [_milestone_row(m) for m in rows]
 
-    def due_milestones(self, until: date) -> list[tuple[MilestoneRow, str, str, str | None, str | None]]:
+    def due_milestones(self, until: date) -> list[tuple[MilestoneFacts, str, str, str | None, str | None]]:
         """Open milestones of active projects due on or before `until`, with project code and name and the
         coordinator's tenant and aad object id (for the reminder): one query."""
         with self._db.session() as session:
@@ -422,7 +397,7 @@ class StatusRepository:
 
     # Risks ----------------------------------------------------------------------------------------------
 
-    def risks(self, project_id: int, *, include_closed: bool = True) -> list[RiskRow]:
+    def risks(self, project_id: int, *, include_closed: bool = True) -> list[RiskFacts]:
         """Highest score first."""
         query = (
             select(Risk, Person)
@@ -435,7 +410,7 @@ class StatusRepository:
             rows = session.exec(query.order_by(col(Risk.score).desc(), col(Risk.id))).all()
             return [_risk_row(r, p) for r, p in rows]
 
-    def risk(self, risk_id: int) -> RiskRow | None:
+    def risk(self, risk_id: int) -> RiskFacts | None:
         with self._db.session() as session:
             r = session.get(Risk, risk_id)
             if r is None:
@@ -444,7 +419,7 @@ class StatusRepository:
 
     def save_risk(
         self, project_id: int, risk_id: int | None, values: dict[str, Any], *, now: datetime, form_id: str | None = None
-    ) -> RiskRow:
+    ) -> RiskFacts:
         if risk_id is None and form_id and self._form_used(Risk, form_id):
             raise Duplicate
         values = {**values, "score": int(values["probability"]) * int(values["impact"])}
@@ -469,7 +444,7 @@ class StatusRepository:
             session.add(r)
             return True
 
-    def top_risks(self, project_ids: Collection[int], per_project: int = 3) -> dict[int, list[RiskRow]]:
+    def top_risks(self, project_ids: Collection[int], per_project: int = 3) -> dict[int, list[RiskFacts]]:
         """The highest-scoring open risks of each project, in one query."""
         if not project_ids:
             return {}
@@ -494,7 +469,7 @@ class StatusRepository:
                 .where(ranked.c.rn <= per_project)
                 .order_by(col(Risk.project_id), ranked.c.rn)
             ).all()
-            found: dict[int, list[RiskRow]] = {}
+            found: dict[int, list[RiskFacts]] = {}
             for risk, person in rows:
                 found.setdefault(risk.project_id, []).append(_risk_row(risk, person))
             return found

@@ -30,7 +30,7 @@ from cards.status.reports import StatusForm, build_status_form_card, build_statu
 from cards.status.retrospective import LessonLine, RetroForm, build_lessons_card, build_retrospective_card
 from cards.status.risks import RiskForm, RiskLine, build_risk_form_card, build_risks_card
 from cards.status.summary import StatusSummary, build_status_card
-from domain.status import Decision, Report
+from domain.status import Decision, MilestoneFacts, Report, RiskFacts
 from domain.summaries import HandoverSummary, UpcomingMeeting
 
 Sample = tuple[str, Callable[..., dict[str, Any]], Callable[[Translator], dict[str, Any]]]
@@ -39,11 +39,16 @@ WHEN = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 LONG = "Één lange tekst met veel details over de voortgang van het project. " * 29  # ~2,000 characters
 REPORT = Report(1, 1, "amber", "green", "amber", "red", LONG, LONG, LONG, LONG, LONG, "An Peeters", WHEN)
 MILESTONES = [
-    MilestoneLine(i, f"Mijlpaal {i} met een lange naam " * 3, date(2026, 11, 1 + i % 28), flag)
+    MilestoneLine(
+        MilestoneFacts(i, 1, f"Mijlpaal {i} met een lange naam " * 3, "", date(2026, 11, 1 + i % 28), None), flag
+    )
     for i, flag in enumerate(["done", "late", "soon", "planned"] * 15)
 ]
 RISKS = [
-    RiskLine(i + 1, "Leverancier levert te laat " * 6, 4, 5, 20, "high", LONG[:800], "Marc Janssens", state)
+    RiskLine(
+        RiskFacts(i + 1, 1, "Leverancier levert te laat " * 6, "", 4, 5, 20, LONG[:800], None, "Marc Janssens", state),
+        "high",
+    )
     for i, state in enumerate(["open", "mitigated", "occurred", "closed"] * 10)  # ids from 1, as in the database
 ]
 

@@ -13,6 +13,7 @@ from cards.base import card, field_error, heading, paragraph, submit
 from cards.i18n import Translator
 from cards.payloads import Id, Prose, StoredIn
 from cards.status.common import OnProject, day_text, errors_header, row_actions
+from domain.status import MilestoneFacts
 
 MAX_MILESTONES = 30
 _MARK = {"done": "✅", "late": "⚠️", "soon": "⏳", "planned": "▫️"}
@@ -48,16 +49,16 @@ class MilestoneDone(OnProject):
 
 @dataclass(frozen=True)
 class MilestoneLine:
-    id: int
-    title: str
-    due_on: date
+    """A milestone as of the reader's day."""
+
+    milestone: MilestoneFacts
     flag: str  # done, late, soon, planned
-    done_on: date | None = None
+    done_on: date | None = None  # in the reader's zone
 
 
 def milestone_text(line: MilestoneLine, t: Translator) -> str:
     state = t(f"milestone.flag.{line.flag}")
-    return f"{_MARK[line.flag]} **{line.title}** — {day_text(line.due_on, t)} ({state})"
+    return f"{_MARK[line.flag]} **{line.milestone.title}** — {day_text(line.milestone.due_on, t)} ({state})"
 
 
 def _milestone_row_text(line: MilestoneLine, t: Translator) -> list[TextBlock]:
@@ -65,9 +66,9 @@ def _milestone_row_text(line: MilestoneLine, t: Translator) -> list[TextBlock]:
     state = t(f"milestone.flag.{line.flag}")
     late = line.flag == "late"
     return [
-        TextBlock(text=f"{_MARK[line.flag]} **{line.title}**", wrap=True),
+        TextBlock(text=f"{_MARK[line.flag]} **{line.milestone.title}**", wrap=True),
         TextBlock(
-            text=f"{day_text(line.due_on, t)} · {state}",
+            text=f"{day_text(line.milestone.due_on, t)} · {state}",
             color="Attention" if late else None,
             is_subtle=None if late else True,
             size="Small",
@@ -95,12 +96,16 @@ def build_milestones_card(
         # row's buttons sit under it.
         items: list[Any] = _milestone_row_text(line, t)
         if can_edit:
-            buttons = [submit(t("milestones.action.edit"), MilestoneFormOpen, code=code, milestone=line.id)]
+            buttons = [submit(t("milestones.action.edit"), MilestoneFormOpen, code=code, milestone=line.milestone.id)]
             if line.flag != "done":
-                buttons.append(submit(t("milestones.action.done"), MilestoneDone, code=code, milestone=line.id))
+                buttons.append(
+                    submit(t("milestones.action.done"), MilestoneDone, code=code, milestone=line.milestone.id)
+                )
             else:
                 buttons.append(
-                    submit(t("milestones.action.reopen"), MilestoneDone, code=code, milestone=line.id, undo=True)
+                    submit(
+                        t("milestones.action.reopen"), MilestoneDone, code=code, milestone=line.milestone.id, undo=True
+                    )
                 )
             items.append(row_actions(buttons))
         body.append(Container(separator=True, items=items))

@@ -12,7 +12,7 @@ from cards.base import card, field_error, heading, paragraph, submit
 from cards.i18n import Translator
 from cards.payloads import Id, Prose, StoredIn
 from cards.status.common import OnProject, errors_header, row_actions, short
-from domain.status import ACTIVE_RISK_STATES, RISK_STATES
+from domain.status import ACTIVE_RISK_STATES, RISK_STATES, RiskFacts
 
 MAX_RISKS = 20
 
@@ -47,18 +47,14 @@ class RiskClose(OnProject):
 
 @dataclass(frozen=True)
 class RiskLine:
-    id: int
-    title: str
-    probability: int
-    impact: int
-    score: int
+    """A risk with its level on the 5x5 matrix."""
+
+    risk: RiskFacts
     level: str  # low, medium, high
-    mitigation: str
-    owner: str | None
-    state: str
 
 
-def risk_text(risk: RiskLine, t: Translator) -> str:
+def risk_text(line: RiskLine, t: Translator) -> str:
+    risk = line.risk
     return t("risks.line", score=risk.score, title=risk.title, p=risk.probability, i=risk.impact)
 
 
@@ -76,24 +72,24 @@ def build_risks_card(
             TextBlock(
                 text=risk_text(line, t),
                 weight="Bolder",
-                color=color if line.state in ACTIVE_RISK_STATES else "Default",
+                color=color if line.risk.state in ACTIVE_RISK_STATES else "Default",
                 wrap=True,
             ),
             paragraph(
                 t(
                     "risks.details",
-                    state=t(f"risk.state.{line.state}"),
-                    owner=line.owner or t("risk.owner.none"),
+                    state=t(f"risk.state.{line.risk.state}"),
+                    owner=line.risk.owner or t("risk.owner.none"),
                 ),
                 subtle=True,
             ),
         ]
-        if line.mitigation:
-            items.append(paragraph(f"{t('risk.field.mitigation')}: {short(line.mitigation, 150)}", subtle=True))
+        if line.risk.mitigation:
+            items.append(paragraph(f"{t('risk.field.mitigation')}: {short(line.risk.mitigation, 150)}", subtle=True))
         if can_edit:
-            buttons = [submit(t("risks.action.edit"), RiskFormOpen, code=code, risk=line.id)]
-            if line.state != "closed":
-                buttons.append(submit(t("risks.action.close"), RiskClose, code=code, risk=line.id))
+            buttons = [submit(t("risks.action.edit"), RiskFormOpen, code=code, risk=line.risk.id)]
+            if line.risk.state != "closed":
+                buttons.append(submit(t("risks.action.close"), RiskClose, code=code, risk=line.risk.id))
             items.append(row_actions(buttons))
         body.append(Container(separator=True, items=items))
     if len(lines) > MAX_RISKS:

@@ -120,7 +120,7 @@ def _risks_section(view: StatusSummary, t: Translator) -> list[Any]:
     if not view.top_risks:
         body.append(paragraph(t("status.risks.none"), subtle=True))
     for risk in view.top_risks[:3]:
-        body.append(paragraph(risk_text(risk, t) + f" — {risk.owner or t('risk.owner.none')}"))
+        body.append(paragraph(risk_text(risk, t) + f" — {risk.risk.owner or t('risk.owner.none')}"))
     return body
 
 

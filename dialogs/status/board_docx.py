@@ -110,7 +110,7 @@ def _planning(doc: DocxDocument, report: BoardReport, t: Translator) -> None:
         doc.add_paragraph(t("milestones.none"))
         return
     header = [t("milestone.field.title"), t("milestone.field.due"), t("report.milestone.state")]
-    rows = [[m.title, _date(m.due_on, t), t(f"milestone.flag.{m.flag}")] for m in report.milestones]
+    rows = [[m.milestone.title, _date(m.milestone.due_on, t), t(f"milestone.flag.{m.flag}")] for m in report.milestones]
     _table(doc, header, rows)
 
 
@@ -166,7 +166,7 @@ def _risks(doc: DocxDocument, report: BoardReport, t: Translator) -> None:
     header = [t("risk.field.title"), t("report.risk.score"), t("risk.field.mitigation"), t("risk.field.owner")]
     rows = [
         [r.title, f"{r.score} ({r.probability}×{r.impact})", r.mitigation or "—", r.owner or "—"]
-        for r in report.top_risks
+        for r in (line.risk for line in report.top_risks)
     ]
     _table(doc, header, rows)
 

@@ -15,10 +15,9 @@ from dialogs.kernel.registry import Capability
 from dialogs.kernel.turn import Request, Services, Stop
 from dialogs.kernel.who import PersonPick, find_project, me, refusal
 from dialogs.status import rules
-from domain.status import Report
+from domain.status import MilestoneFacts, Report, RiskFacts
 from storage.directory import DirectoryRepository
 from storage.projects import ProjectFacts
-from storage.status import MilestoneRow, RiskRow
 
 capability = Capability("status")
 
@@ -52,28 +51,15 @@ def in_zone(report: Report, where: ZoneInfo) -> Report:
     return replace(report, created_at=report.created_at.astimezone(where))
 
 
-def milestone_line(row: MilestoneRow, day: date, where: ZoneInfo) -> MilestoneLine:
-    return MilestoneLine(
-        id=row.id,
-        title=row.title,
-        due_on=row.due_on,
-        flag=rules.milestone_flag(row.due_on, row.done_at is not None, day),
-        done_on=row.done_at.astimezone(where).date() if row.done_at else None,
-    )
+def milestone_line(milestone: MilestoneFacts, day: date, where: ZoneInfo) -> MilestoneLine:
+    """The milestone as of the reader's day, in their zone."""
+    done = milestone.done_at
+    flag = rules.milestone_flag(milestone.due_on, done is not None, day)
+    return MilestoneLine(milestone, flag, done.astimezone(where).date() if done else None)
 
 
-def risk_line(row: RiskRow) -> RiskLine:
-    return RiskLine(
-        id=row.id,
-        title=row.title,
-        probability=row.probability,
-        impact=row.impact,
-        score=row.score,
-        level=rules.risk_level(row.score),
-        mitigation=row.mitigation,
-        owner=row.owner,
-        state=row.state,
-    )
+def risk_line(risk: RiskFacts) -> RiskLine:
+    return RiskLine(risk, rules.risk_level(risk.score))
 
 
 def pick_person(services: Services, pick: PersonPick, now: datetime) -> int | None:

@@ -22,8 +22,9 @@ from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.status.common import can, capability, milestone_line, project_for, today, zone
 from dialogs.status.forms import MilestoneFields, read
+from domain.status import MilestoneFacts
 from storage.projects import ProjectFacts
-from storage.status import Duplicate, MilestoneRow, StatusRepository
+from storage.status import Duplicate, StatusRepository
 
 
 @capability.command(
@@ -55,7 +56,7 @@ def _milestones_card(request: Request, services: Services, project: ProjectFacts
     return build_milestones_card(project.code, project.name, lines, request.t, can_edit=can_edit, notice=notice)
 
 
-def _milestone_of(request: Request, services: Services, project: ProjectFacts, milestone_id: int) -> MilestoneRow:
+def _milestone_of(request: Request, services: Services, project: ProjectFacts, milestone_id: int) -> MilestoneFacts:
     """The project's milestone with this id; Stop when the project has none such."""
     row = StatusRepository(services.db).milestone(milestone_id)
     if row is None or row.project_id != project.id:

@@ -24,10 +24,10 @@ from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import PersonPick, resolve_person
 from dialogs.status.common import can, capability, pick_person, project_for, risk_line
 from dialogs.status.forms import RiskFields, read
-from domain.status import ACTIVE_RISK_STATES
+from domain.status import ACTIVE_RISK_STATES, RiskFacts
 from storage.directory import DirectoryRepository
 from storage.projects import ProjectFacts
-from storage.status import Duplicate, RiskRow, RiskState, StatusRepository
+from storage.status import Duplicate, RiskState, StatusRepository
 
 
 @capability.command(
@@ -61,7 +61,7 @@ def _risks_card(request: Request, services: Services, project: ProjectFacts, not
     )
 
 
-def _risk_of(request: Request, services: Services, project: ProjectFacts, risk_id: int) -> RiskRow:
+def _risk_of(request: Request, services: Services, project: ProjectFacts, risk_id: int) -> RiskFacts:
     """The project's risk with this id; Stop when the project has none such."""
     row = StatusRepository(services.db).risk(risk_id)
     if row is None or row.project_id != project.id:
