@@ -323,11 +323,10 @@ async def test_a_choice_runs_only_lookup_commands_and_awaits_async_ones(
 
 
 def test_every_project_lookup_names_a_command_the_choice_card_may_run() -> None:
-    """find_project(…, command) puts `command` on the "which project?" card; choose() runs only CHOOSABLE ones."""
+    """find_project(…, command) puts `command` on the "which project?" card; the router runs it again only when
+    the command is declared to take a project."""
     import ast
     from pathlib import Path
-
-    from dialogs.projects import CHOOSABLE
 
     def names(node: ast.expr) -> set[str]:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -346,7 +345,7 @@ def test_every_project_lookup_names_a_command_the_choice_card_may_run() -> None:
     assert named, "no lookups found"
     for name in named:
         found = router.match(name)
-        assert found is not None and found[1] == "" and found[0].name in CHOOSABLE, name
+        assert found is not None and found[1] == "" and found[0].takes_project, name
 
 
 # Meetings: answers, agenda items and reports only for real occurrences ----------------------------------------

@@ -57,6 +57,7 @@ def plan_card(
 
 @capability.command(
     "handover",
+    takes_project=True,
     en=("handover",),
     nl=("overdracht",),
     menu=MenuInfo(

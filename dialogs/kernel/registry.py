@@ -106,6 +106,7 @@ class CommandSpec:
     nl: tuple[str, ...]
     handler: Callable[..., Any]
     menu: MenuInfo | None
+    takes_project: bool
 
 
 @dataclass(frozen=True)
@@ -128,17 +129,21 @@ class Capability:
     jobs: list[Job] = field(default_factory=list)
     sections: dict[Slot, list[Callable[..., Any]]] = field(default_factory=dict)
     hooks: dict[Event, list[Callable[..., Any]]] = field(default_factory=dict)
-    # TRANSITIONAL, until every capability declares its commands and verbs with the decorators below: the old
-    # `register(router)` function of a capability module.
-    install: Callable[[Router], None] | None = None
 
     def command(
-        self, name: str, *, en: tuple[str, ...], nl: tuple[str, ...], menu: MenuInfo | None = None
+        self,
+        name: str,
+        *,
+        en: tuple[str, ...],
+        nl: tuple[str, ...],
+        menu: MenuInfo | None = None,
+        takes_project: bool = False,
     ) -> Callable[[F], F]:
-        """A text command; the handler gets (request, services, the rest of the text)."""
+        """A text command; the handler gets (request, services, the rest of the text). takes_project: the rest
+        names a project (find_project), so the "which project?" card may run the command again with the choice."""
 
         def add(handler: F) -> F:
-            self.commands.append(CommandSpec(name, en, nl, handler, menu))
+            self.commands.append(CommandSpec(name, en, nl, handler, menu, takes_project))
             return handler
 
         return add
@@ -215,10 +220,15 @@ class Registry:
         (dialogs/kernel/access.py)."""
         router = Router()
         for capability in self.capabilities:
-            if capability.install is not None:
-                capability.install(router)
             for command in capability.commands:
-                router.command(command.name, en=command.en, nl=command.nl, handler=command.handler, menu=command.menu)
+                router.command(
+                    command.name,
+                    en=command.en,
+                    nl=command.nl,
+                    handler=command.handler,
+                    menu=command.menu,
+                    takes_project=command.takes_project,
+                )
             for verb in capability.verbs:
                 router.action(verb.verb, verb.payload, verb.handler, on_invalid=verb.on_invalid)
         router.check_rules()

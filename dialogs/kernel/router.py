@@ -7,7 +7,7 @@ import inspect
 import json
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from cards.i18n import Language, Translator, translator
 from cards.menu import MenuEntry, MenuPayload, MenuSection, build_help_card
 from cards.payloads import DATE_OUT_OF_RANGE, OUT_OF_RANGE, UNREADABLE, text_problem
+from cards.projects import ChooseProject
 from cards.values import FIRST_YEAR, LAST_YEAR
 from dialogs.kernel.access import COMMAND_RULES, VERB_RULES, Rule, Scope, check_complete
 from dialogs.kernel.permissions import Action, Actor, allowed
@@ -56,6 +57,8 @@ class Command:
     phrases: dict[Language, tuple[str, ...]]
     handler: TextHandler
     menu: MenuInfo | None = None
+    # The rest of the text names a project: the "which project?" card may run it again with the chosen code.
+    takes_project: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,16 @@ class Router:
         self._phrases: list[tuple[str, Command]] = []  # longest phrase first
         self._actions: dict[str, CardAction] = {}
         self._help_cards: dict[tuple[str, tuple[str, ...]], str] = {}
+        # The router's own: the menu (help, and a menu row pressed) and the "which project?" card's choice.
+        self.command(
+            "help",
+            en=("help", "?", "menu"),
+            nl=("hulp", "help", "menu"),
+            handler=self._show_help,
+            menu=MenuInfo("menu.help.title", "menu.help.description", {"en": "help", "nl": "hulp"}, section=None),
+        )
         self.action(MenuPayload.VERB, MenuPayload, self._open_menu_entry)
+        self.action(ChooseProject.VERB, ChooseProject, self._choose_project)
 
     # Registration ---------------------------------------------------------------------------------------
 
@@ -84,10 +96,13 @@ class Router:
         nl: tuple[str, ...],
         handler: TextHandler,
         menu: MenuInfo | None = None,
+        takes_project: bool = False,
     ) -> None:
         if any(c.name == name for c in self._commands):
             raise ValueError(f"command {name!r} registered twice")
-        command = Command(name=name, phrases={"en": en, "nl": nl}, handler=handler, menu=menu)
+        command = Command(
+            name=name, phrases={"en": en, "nl": nl}, handler=handler, menu=menu, takes_project=takes_project
+        )
         self._commands.append(command)
         for phrase in {normalise(p).lower() for p in (*en, *nl)}:
             self._phrases.append((phrase, command))
@@ -221,6 +236,24 @@ class Router:
                 return await _call(action.on_invalid, request, services, invalid)
             return Reply.text(describe_invalid(invalid, request.t))
         return await _call(action.handler, request, services, payload)
+
+    def _show_help(self, request: Request, services: Services, rest: str) -> Reply:
+        return Reply.card(self.help_card_for(request, services))
+
+    async def _choose_project(self, request: Request, services: Services, payload: ChooseProject) -> Reply:
+        """The "which project?" card (dialogs/kernel/who.py: find_project): the command it was asked for, run again
+        with the chosen code, exactly as if typed (the same checks). Only a command that takes a project: card data
+        could name any command, or text no command takes."""
+        found = self.match(payload.command)
+        code = " ".join(payload.code.split())
+        if found is None or found[1] or not found[0].takes_project or not code:
+            return Reply.text(request.t("lookup.choice_invalid"))
+        command = found[0]
+        typed = f"{command.phrases[request.language][0]} {code}"
+        again = self.match(typed)
+        if again is None or again[0] is not command:
+            return Reply.text(request.t("lookup.choice_invalid"))
+        return await self.dispatch(replace(request, kind="message", text=typed, verb=None, payload={}), services)
 
     async def _open_menu_entry(self, request: Request, services: Services, payload: MenuPayload) -> Reply:
         command = next((c for c in self._commands if c.name == payload.command), None)

@@ -41,7 +41,7 @@ def _next_occurrence(
     return best
 
 
-@capability.command("agenda", en=("agenda",), nl=("agenda",))
+@capability.command("agenda", takes_project=True, en=("agenda",), nl=("agenda",))
 def add_agenda_typed(request: Request, services: Services, rest: str) -> Reply:
     t = request.t
     parts = rest.split(maxsplit=1)

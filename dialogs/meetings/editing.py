@@ -29,6 +29,7 @@ from storage.projects import ProjectFacts, ProjectRepository
 
 @capability.command(
     "new meeting",
+    takes_project=True,
     en=("new meeting",),
     nl=("nieuwe vergadering",),
     menu=MenuInfo(

@@ -44,6 +44,7 @@ from storage.projects import ProjectRepository
 
 @capability.command(
     "meetings",
+    takes_project=True,
     en=("meetings",),
     nl=("vergaderingen",),
     menu=MenuInfo(

@@ -62,6 +62,7 @@ def _check(request: Request, services: Services, reference: str) -> _Allowed:
 
 @capability.command(
     "import meeting",
+    takes_project=True,
     en=("import meeting", "import meetings"),
     nl=("vergadering importeren", "importeer vergadering"),
 )

@@ -120,7 +120,7 @@ def _report_again(
 # Action items ---------------------------------------------------------------------------------------------------
 
 
-@capability.command("actions", en=("actions",), nl=("acties",))
+@capability.command("actions", takes_project=True, en=("actions",), nl=("acties",))
 def list_actions(request: Request, services: Services, rest: str) -> Reply:
     project = find_project(request, services, rest, "actions")
     decision = allowed(me(request, services).actor(project), Action.VIEW_PROJECT)

@@ -12,6 +12,5 @@ from __future__ import annotations
 
 from dialogs.projects import form, show, team
 from dialogs.projects.declaration import capability
-from dialogs.projects.show import CHOOSABLE
 
-__all__ = ["CHOOSABLE", "capability", "form", "show", "team"]
+__all__ = ["capability", "form", "show", "team"]

@@ -62,7 +62,7 @@ def new_project(request: Request, services: Services, rest: str) -> Reply:
     return Reply.card(build_project_form_card(form, request.t))
 
 
-@capability.command("edit project", en=("edit project",), nl=("wijzig project",))
+@capability.command("edit project", takes_project=True, en=("edit project",), nl=("wijzig project",))
 def edit_project(request: Request, services: Services, rest: str) -> Reply:
     found = find_project(request, services, rest, "edit project")
     decision = allowed(me(request, services).actor(found), Action.EDIT_PROJECT)

@@ -6,13 +6,11 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 from datetime import date
-from functools import partial
 from zoneinfo import ZoneInfo
 
 from cards.i18n import Translator
 from cards.menu import MenuSection
 from cards.projects import (
-    ChooseProject,
     OpenProject,
     ProjectLine,
     ProjectsPage,
@@ -24,37 +22,13 @@ from cards.projects import (
 from dialogs.kernel.owned import not_yours
 from dialogs.kernel.permissions import Action, Relation, allowed
 from dialogs.kernel.registry import Event, Slot
-from dialogs.kernel.router import MenuInfo, Router
+from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import find_project, me, refusal
 from dialogs.projects.declaration import capability
 from storage.projects import ProjectFacts, ProjectRepository
 
 PAGE_SIZE = 8
-# The commands a "which project?" card may run again with the chosen code: those that pass the text after them to
-# find_project (tests/test_bad_card_data.py checks every find_project call names one of these).
-CHOOSABLE = frozenset(
-    {
-        "project",
-        "edit project",
-        "budget",
-        "export",
-        "meetings",
-        "new meeting",
-        "agenda",
-        "actions",
-        "import meeting",
-        "handover",
-        "update",
-        "status",
-        "status history",
-        "milestones",
-        "risks",
-        "decisions",
-        "retrospective",
-        "report",
-    }
-)
 
 
 def project_view(project: ProjectFacts, t: Translator, *, can_edit: bool) -> ProjectView:
@@ -131,7 +105,7 @@ def page_projects(request: Request, services: Services, payload: ProjectsPage) -
 # One project ----------------------------------------------------------------------------------------------------
 
 
-@capability.command("project", en=("project", "show project"), nl=("project", "toon project"))
+@capability.command("project", takes_project=True, en=("project", "show project"), nl=("project", "toon project"))
 def show_project(request: Request, services: Services, rest: str) -> Reply:
     if not rest.strip():
         return list_projects(request, services, "")
@@ -177,31 +151,3 @@ def closing_answers(services: Services, project_id: int, t: Translator) -> Reply
         if answer is not None:
             reply = reply.then(answer)
     return reply
-
-
-# Which project? -------------------------------------------------------------------------------------------------
-
-
-async def choose(router: Router, request: Request, services: Services, payload: ChooseProject) -> Reply:
-    """The "which project?" card: the command it was asked for, run again with the chosen code, exactly as if
-    typed (the same checks; a command that is a coroutine is awaited). Only commands that look a project up by the
-    text after them: card data could name any command, or text no command takes."""
-    found = router.match(payload.command)
-    code = " ".join(payload.code.split())
-    if found is None or found[1] or found[0].name not in CHOOSABLE or not code:
-        return Reply.text(request.t("lookup.choice_invalid"))
-    command = found[0]
-    typed = f"{command.phrases[request.language][0]} {code}"
-    again = router.match(typed)
-    if again is None or again[0] is not command:
-        return Reply.text(request.t("lookup.choice_invalid"))
-    return await router.dispatch(replace(request, kind="message", text=typed, verb=None, payload={}), services)
-
-
-def install_choice(router: Router) -> None:
-    """The one verb that needs the router itself (to run the chosen command again). TRANSITIONAL: the kernel gives
-    a declared verb no way to reach the router, so this one is still installed with it."""
-    router.action(ChooseProject.VERB, ChooseProject, partial(choose, router))
-
-
-capability.install = install_choice

@@ -28,6 +28,7 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 
 @capability.command(
     "report",
+    takes_project=True,
     en=("report", "board report"),
     nl=("rapport", "rvb-rapport"),
     menu=MenuInfo(

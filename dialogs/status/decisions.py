@@ -26,6 +26,7 @@ from storage.status import Duplicate, StatusRepository
 
 @capability.command(
     "decisions",
+    takes_project=True,
     en=("decisions", "scope changes"),
     nl=("beslissingen", "scopewijzigingen"),
     menu=MenuInfo(

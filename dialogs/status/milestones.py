@@ -29,6 +29,7 @@ from storage.status import Duplicate, StatusRepository
 
 @capability.command(
     "milestones",
+    takes_project=True,
     en=("milestones",),
     nl=("mijlpalen",),
     menu=MenuInfo(

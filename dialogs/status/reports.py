@@ -41,6 +41,7 @@ HISTORY_PAGE = 5
 
 @capability.command(
     "update",
+    takes_project=True,
     en=("update", "update status", "status update"),
     nl=("update", "status bijwerken", "statusupdate"),
     menu=MenuInfo(
@@ -99,6 +100,7 @@ def save_status(request: Request, services: Services, payload: StatusSave) -> Re
 
 @capability.command(
     "status",
+    takes_project=True,
     en=("status",),
     nl=("status",),
     menu=MenuInfo(
@@ -186,6 +188,7 @@ def _handover(request: Request, services: Services, project: ProjectFacts) -> tu
 
 @capability.command(
     "status history",
+    takes_project=True,
     en=("status history", "history"),
     nl=("statusgeschiedenis", "status geschiedenis", "geschiedenis"),
 )

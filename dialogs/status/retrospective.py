@@ -26,7 +26,9 @@ from storage.projects import ProjectFacts, ProjectRepository
 from storage.status import StatusRepository
 
 
-@capability.command("retrospective", en=("retrospective", "retro"), nl=("retrospectieve", "terugblik"))
+@capability.command(
+    "retrospective", takes_project=True, en=("retrospective", "retro"), nl=("retrospectieve", "terugblik")
+)
 def retrospective(request: Request, services: Services, rest: str) -> Reply:
     found = project_for(request, services, rest, "retrospective", Action.UPDATE_STATUS)
     return Reply.card(retrospective_card(services, found, request.t))

@@ -32,6 +32,7 @@ from storage.status import Duplicate, RiskState, StatusRepository
 
 @capability.command(
     "risks",
+    takes_project=True,
     en=("risks", "risk register"),
     nl=("risico's", "risico’s", "risicos", "risicoregister"),
     menu=MenuInfo(

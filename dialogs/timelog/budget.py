@@ -40,7 +40,7 @@ def hours_view(services: Services, project: ProjectFacts, today: date, *, people
     return burn_view(services, project, spent, today, planned_minutes=planned, people=people)
 
 
-@capability.command("budget", en=("budget", "hours"), nl=("budget",))
+@capability.command("budget", takes_project=True, en=("budget", "hours"), nl=("budget",))
 def project_hours(request: Request, services: Services, rest: str) -> Reply:
     found = find_project(request, services, rest, "budget")
     who = me(request, services)

@@ -19,6 +19,7 @@ from storage.time_entries import TimeEntryRepository
 
 @capability.command(
     "export",
+    takes_project=True,
     en=("export",),
     nl=("export", "exporteer"),
     menu=MenuInfo(
