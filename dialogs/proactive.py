@@ -18,19 +18,15 @@ from cards.outbox import (
 )
 from dialogs.kernel.registry import Capability, Refresher, Renderer
 from dialogs.kernel.turn import Reply, Request, Services, conversation_here
+from dialogs.kernel.who import me
 from storage.db import Database
-from storage.directory import DirectoryRepository, Role
+from storage.directory import Role
 from storage.meetings import MeetingRepository
 from storage.opt_outs import OptOutRepository
 from storage.projects import ProjectRepository
 
 UNDELIVERABLE_BUILDER = "outbox.undeliverable"
 UNDELIVERABLE_KIND = "outbox.undeliverable"
-
-# Renderers capability modules add when imported (dialogs.app imports them all); every ProactiveCards gets them.
-CAPABILITY_RENDERERS: dict[str, Renderer] = {}
-# Send-time checks, by builder name (see Refresher).
-CAPABILITY_REFRESHERS: dict[str, Refresher] = {}
 
 
 class UnknownRenderer(LookupError):
@@ -46,21 +42,12 @@ class Audience:
 
 
 class ProactiveCards:
-    """The registry of proactive card renderers; capabilities register theirs by name at start-up."""
+    """Every capability's proactive card renderers and send-time refreshers, by builder name (dialogs/app.py:
+    build_proactive_cards assembles them from the capabilities' declarations)."""
 
-    def __init__(
-        self, renderers: dict[str, Renderer] | None = None, refreshers: dict[str, Refresher] | None = None
-    ) -> None:
-        self._renderers: dict[str, Renderer] = {}
-        self._refreshers: dict[str, Refresher] = dict(CAPABILITY_REFRESHERS) | dict(refreshers or {})
-        self.register(UNDELIVERABLE_BUILDER, _render_undeliverable)
-        for name, renderer in (CAPABILITY_RENDERERS | dict(renderers or {})).items():
-            self.register(name, renderer)
-
-    def register(self, name: str, renderer: Renderer) -> None:
-        if name in self._renderers:
-            raise ValueError(f"proactive renderer {name!r} registered twice")
-        self._renderers[name] = renderer
+    def __init__(self, renderers: dict[str, Renderer], refreshers: dict[str, Refresher]) -> None:
+        self._renderers = dict(renderers)
+        self._refreshers = dict(refreshers)
 
     def names(self) -> list[str]:
         return sorted(self._renderers)
@@ -110,6 +97,10 @@ def undeliverable_args(*, conversation: str | None, reason: str, kind: str) -> d
     return {"conversation": conversation, "reason": reason, "kind": kind}
 
 
+capability = Capability("outbox")
+
+
+@capability.proactive(UNDELIVERABLE_BUILDER)
 def _render_undeliverable(args: dict[str, Any], t: Translator) -> dict[str, Any]:
     reason = args.get("reason") if args.get("reason") in ("removed", "not_found", "inactive") else "inactive"
     return build_undeliverable_card(
@@ -123,16 +114,13 @@ def _render_undeliverable(args: dict[str, Any], t: Translator) -> dict[str, Any]
 # The opt-out button ----------------------------------------------------------------------------------------
 
 
-capability = Capability("outbox")
-
-
 def _may_silence_conversation(request: Request, services: Services) -> bool:
     """A whole channel or chat goes quiet only by an admin, or the coordinator of a project that meets there: any
     member could otherwise silence the working group's reminders for everyone."""
     person_id = request.person.id
     if person_id is None:
         return False
-    if Role.ADMIN in DirectoryRepository(services.db).roles(person_id):
+    if Role.ADMIN in me(request, services).roles:
         return True
     here = conversation_here(request, services)
     if here is None or here.id is None:
