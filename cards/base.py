@@ -55,25 +55,23 @@ def field_error(message: str) -> TextBlock:
     return TextBlock(text=message, wrap=True, color="Attention", size="Small", spacing="None")
 
 
-def submit(title: str, verb: str | type[Payload], **data: Any) -> SubmitAction:
-    """A button that posts the card's inputs as a message (Action.Submit); routed by its verb. Given the verb's
-    contract, the button's data must be fields of it (a misspelt key fails when the card is built)."""
-    return SubmitAction(title=title, data={VERB_KEY: _verb(verb, data), **data})
+def submit(title: str, contract: type[Payload], **data: Any) -> SubmitAction:
+    """A button that posts the card's inputs as a message (Action.Submit), routed by its verb's contract: the
+    button's data must be fields of the contract (a misspelt key fails when the card is built)."""
+    return SubmitAction(title=title, data={VERB_KEY: _verb(contract, data), **data})
 
 
-def execute(title: str, verb: str | type[Payload], **data: Any) -> ExecuteAction:
+def execute(title: str, contract: type[Payload], **data: Any) -> ExecuteAction:
     """A button whose answer replaces the card in place for everyone (Action.Execute)."""
-    return ExecuteAction(title=title, verb=_verb(verb, data), data=data or None)
+    return ExecuteAction(title=title, verb=_verb(contract, data), data=data or None)
 
 
-def _verb(verb: str | type[Payload], data: dict[str, Any]) -> str:
-    if isinstance(verb, str):
-        return verb  # TRANSITIONAL: a verb without its contract class
-    unknown = set(data) - set(verb.model_fields)
+def _verb(contract: type[Payload], data: dict[str, Any]) -> str:
+    unknown = set(data) - set(contract.model_fields)
     if unknown:
-        raise TypeError(f"{verb.__name__} ({verb.VERB}) has no field {sorted(unknown)}")
-    assert verb.VERB, f"{verb.__name__} declares no VERB"
-    return verb.VERB
+        raise TypeError(f"{contract.__name__} ({contract.VERB}) has no field {sorted(unknown)}")
+    assert contract.VERB, f"{contract.__name__} declares no VERB"
+    return contract.VERB
 
 
 def hours_text(hours: Decimal | int, t: Translator, *, unit: bool = True) -> str:

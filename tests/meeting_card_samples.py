@@ -22,6 +22,7 @@ from cards.meetings import (
     build_meetings_card,
     build_occurrence_move_card,
 )
+from cards.status.summary import StatusOpen
 from dialogs.meetings.common import LIST_MAX
 from domain.meetings import ActionItemFacts
 
@@ -57,6 +58,7 @@ def _reminder(first: bool, big: bool = False) -> Callable[[Translator], dict[str
             absent=[f"Other {i}" for i in range(40 if big else 1)],
             moved=big,
             notice="Noted" if big else None,
+            open_status=StatusOpen,
         )
         return build_meeting_reminder_card(view, t)
 

@@ -20,7 +20,6 @@ from domain.meetings import MAX_LEAD_MINUTES, ActionItemFacts
 
 # The status capability's own verb (cards/status), named here: cards/status shows the meetings list, so importing
 # its contract from here would be an import circle.
-STATUS_OPEN_VERB = "status.open"
 MAX_AGENDA = 15
 AGENDA_MAX = 1000  # an agenda item, typed or from the reminder card (meeting_agenda_item.text)
 
@@ -78,6 +77,9 @@ class ReminderView:
     absent: list[str] = field(default_factory=list)
     moved: bool = False
     notice: str | None = None
+    # The status capability's "open the status card" contract (a button about one project, by `code`), given by the
+    # meetings capability: the meetings' cards do not import the status cards (which link back to the meetings).
+    open_status: type[Payload] | None = None
 
 
 def _lead_text(minutes: int, t: Translator) -> str:
@@ -162,9 +164,11 @@ def _buttons(view: ReminderView, t: Translator) -> list[Any]:
         body=[TextInput(id="agenda_text", label=t("meeting.reminder.agenda_label"), max_length=AGENDA_MAX)],
         actions=[execute(t("meeting.reminder.agenda_save"), AgendaPayload, **ids)],
     )
-    return [
+    buttons: list[Any] = [
         execute(t("meeting.reminder.attend"), AttendPayload, **ids),
         execute(t("meeting.reminder.decline"), DeclinePayload, **ids),
         ShowCardAction(title=t("meeting.reminder.add_agenda"), card=agenda_card),
-        submit(t("meeting.reminder.open_status"), STATUS_OPEN_VERB, code=view.code),
     ]
+    if view.open_status is not None:
+        buttons.append(submit(t("meeting.reminder.open_status"), view.open_status, code=view.code))
+    return buttons

@@ -11,6 +11,7 @@ from typing import Any
 
 from cards.i18n import Translator
 from cards.meetings import ReminderView, ReportForm, build_meeting_reminder_card, build_meeting_report_card
+from cards.status.summary import StatusOpen
 from dialogs.kernel.registry import Every, JobContext, Slot
 from dialogs.meetings import recurrence as rec
 from dialogs.meetings.common import LIST_DAYS, capability, overrides_of, rule_of, series_overrides
@@ -152,6 +153,7 @@ def render_reminder(args: dict[str, Any], t: Translator) -> dict[str, Any]:
         attending=[str(n) for n in args.get("attending") or []],
         absent=[str(n) for n in args.get("absent") or []],
         moved=bool(args.get("moved")),
+        open_status=StatusOpen,
     )
     return build_meeting_reminder_card(view, t)
 
