@@ -38,10 +38,11 @@ from dialogs.status.portfolio import portfolio_page
 from storage import migrate
 from storage.db import Database, create_db_engine, normalise_url
 from storage.directory import DirectoryRepository, Role
+from storage.milestones_risks import Milestone, Risk
 from storage.models import Person
 from storage.people import person_facts
 from storage.projects import Government, Project, ProjectGovernment
-from storage.status import Milestone, Risk, StatusReport
+from storage.status import StatusReport
 from storage.time_entries import TimeEntry
 from tests.harness.clock import FakeClock
 

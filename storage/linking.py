@@ -19,13 +19,16 @@ from sqlmodel import Session, col, select
 
 from storage.audit import AuditLog, record_audit
 from storage.db import Database
+from storage.decisions import ProjectDecision, Retrospective
 from storage.directory import EMAIL_MAX, PENDING_PREFIX, RELEASED_EMAIL, ManagerDomain, PersonRole, normalise_email
 from storage.files import StoredFile
 from storage.handover import Handover, HandoverItem, HandoverStakeholder
-from storage.meetings import ActionItem, AgendaItem, MeetingReport, MeetingSeries, Rsvp
+from storage.meeting_records import ActionItem, AgendaItem, MeetingReport, Rsvp
+from storage.meetings import MeetingSeries
+from storage.milestones_risks import Risk
 from storage.models import Person
 from storage.projects import Project, TeamMember
-from storage.status import ProjectDecision, Retrospective, Risk, StatusReport
+from storage.status import StatusReport
 from storage.time_entries import LeaveDay, TimeEntry
 
 

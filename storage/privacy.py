@@ -23,15 +23,17 @@ from sqlmodel import Session, col, select
 
 from storage.audit import AuditLog
 from storage.db import Database
+from storage.decisions import ProjectDecision, Retrospective
 from storage.directory import ManagerDomain, PersonRole, normalise_email
 from storage.files import StoredFile, purge_expired_in
 from storage.handover import Handover, HandoverItem, HandoverStakeholder
 from storage.meetings import export_meetings, forget_meetings
+from storage.milestones_risks import Risk
 from storage.models import BotStateItem, ConversationRef, Person
 from storage.opt_outs import OutboxOptOut
 from storage.outbox import OutboxMessage
 from storage.projects import Domain, Project, TeamMember
-from storage.status import DigestPreference, ProjectDecision, Retrospective, Risk, StatusReport
+from storage.status import DigestPreference, StatusReport
 from storage.time_entries import LeaveDay, TimeEntry, TimeNudge, delete_entries_before
 
 FORGOTTEN_PREFIX = "forgotten:"

@@ -14,7 +14,8 @@ from sqlmodel import select
 from bot.settings import Settings
 from storage.db import Database
 from storage.directory import Role
-from storage.meetings import ActionItem, MeetingSeries, Rsvp
+from storage.meeting_records import ActionItem, Rsvp
+from storage.meetings import MeetingSeries
 from storage.models import Person
 from storage.outbox import OutboxMessage, OutboxRepository
 from storage.projects import ProjectRepository

@@ -163,10 +163,12 @@ async def open_form(bot: BotDriver, opener: dict[str, Any] | str) -> dict[str, A
 async def test_shared_forms_store_each_persons_submission_once_never_anothers(bot: BotDriver, db: Database) -> None:
     """The same form, opened by An in the channel, saved by An and then by Bob (who may too): Bob's is stored,
     not answered with An's "already saved"; An's second submit is still stored once."""
+    from storage.decisions import ProjectDecision
     from storage.handover import HandoverItem
     from storage.meetings import MeetingSeries
+    from storage.milestones_risks import Milestone, Risk
     from storage.projects import Project
-    from storage.status import Milestone, ProjectDecision, Risk, StatusReport
+    from storage.status import StatusReport
 
     await admin_and_coordinator(bot, db)
     status = {"overall": "green", "schedule": "green", "budget": "green", "scope": "green", "summary": "An"}
@@ -230,7 +232,7 @@ async def test_shared_forms_store_each_persons_submission_once_never_anothers(bo
 async def test_a_typed_agenda_item_is_keyed_on_its_sender(bot: BotDriver, db: Database) -> None:
     """Teams message ids are unique within a conversation, not across them: two people's messages with the same
     id each add their item."""
-    from storage.meetings import AgendaItem
+    from storage.meeting_records import AgendaItem
 
     await admin_and_coordinator(bot, db)
     form = await open_form(bot, "nieuwe vergadering DT-042")

@@ -13,11 +13,13 @@ from sqlmodel import select
 
 from dialogs.meetings.reminders import upcoming_meetings
 from storage.db import Database
+from storage.decisions import ProjectDecision, Retrospective
 from storage.directory import DirectoryRepository, Role
 from storage.files import StoredFile
 from storage.meetings import MeetingSeries
+from storage.milestones_risks import Milestone, Risk
 from storage.projects import Project
-from storage.status import Milestone, ProjectDecision, Retrospective, Risk, StatusReport
+from storage.status import StatusReport
 from tests.cardcheck import card_problems
 from tests.harness import FakeClock, TeamsUser
 from tests.harness.activities import Conversation
