@@ -17,8 +17,9 @@ from cards.handover import (
 from cards.i18n import translator
 from dialogs.handover import rules
 from dialogs.handover.declaration import capability
-from dialogs.handover.lookup import acceptable, acceptance_row, editable_plan, today_of, zone_of
+from dialogs.handover.lookup import acceptable, acceptance_row, editable_plan
 from dialogs.handover.schedule import after_acceptance, ask_acceptance_now, not_yet_noticed
+from dialogs.kernel.timezones import request_zone, today_for
 from dialogs.kernel.turn import Reply, Request, Services
 from domain.handover import OPEN_STATES, HandoverFacts, HandoverState
 from storage.handover import REASON_MAX, HandoverRepository
@@ -28,7 +29,7 @@ from storage.handover import REASON_MAX, HandoverRepository
 def ask_acceptance(request: Request, services: Services, payload: AskAcceptance) -> Reply:
     """The coordinator asks for acceptance now rather than on the planned date."""
     project, row = editable_plan(request, services, payload.code)
-    if not ask_acceptance_now(services.db, row, services.clock.now(), today_of(request, services)):
+    if not ask_acceptance_now(services.db, row, services.clock.now(), today_for(request, services)):
         return Reply.text(request.t("handover.receiver.unreachable"))
     return Reply.text(request.t("handover.asked", receiver=receiver_label(row, request.t), code=project.code))
 
@@ -38,7 +39,7 @@ def accept(request: Request, services: Services, payload: Accept) -> Reply:
     """Action.Execute from the acceptance card: recorded once, audited, the card updated in place for everyone."""
     t = request.t
     _project, row = acceptable(request, services, payload.handover)
-    zone = zone_of(request)
+    zone = request_zone(request, services)
     if row.state not in OPEN_STATES:
         notice = t("handover.accept.already") if row.state == HandoverState.ACCEPTED.value else None
         return Reply(replace_card=build_handover_acceptance_card(row, t, zone=zone, notice=notice))
@@ -58,7 +59,7 @@ def not_yet_form(request: Request, services: Services, payload: NotYetForm) -> R
     _project, row = acceptable(request, services, payload.handover)
     asking = row.state in OPEN_STATES
     card = build_handover_acceptance_card(
-        row, request.t, zone=zone_of(request), asking_reason=asking, reason=row.not_yet_reason
+        row, request.t, zone=request_zone(request, services), asking_reason=asking, reason=row.not_yet_reason
     )
     return Reply(replace_card=card)
 
@@ -67,7 +68,7 @@ def not_yet_form(request: Request, services: Services, payload: NotYetForm) -> R
 def not_yet(request: Request, services: Services, payload: NotYet) -> Reply:
     t = request.t
     _project, row = acceptable(request, services, payload.handover)
-    zone = zone_of(request)
+    zone = request_zone(request, services)
     reason = payload.reason.strip()
     if row.state not in OPEN_STATES:
         return Reply(replace_card=build_handover_acceptance_card(row, t, zone=zone))
@@ -89,7 +90,7 @@ def not_yet(request: Request, services: Services, payload: NotYet) -> Reply:
 @capability.verb(ShowAcceptance)
 def show_acceptance(request: Request, services: Services, payload: ShowAcceptance) -> Reply:
     _project, row = acceptance_row(request, services, payload.handover)
-    return Reply(replace_card=build_handover_acceptance_card(row, request.t, zone=zone_of(request)))
+    return Reply(replace_card=build_handover_acceptance_card(row, request.t, zone=request_zone(request, services)))
 
 
 def _acceptance_for_everyone(
@@ -99,6 +100,6 @@ def _acceptance_for_everyone(
     conversation's language and time zone (as it was sent), not the presser's."""
     shared = not request.where.is_personal
     t = translator(services.default_language) if shared else request.t
-    zone = ZoneInfo(services.default_timezone) if shared else zone_of(request)
+    zone = ZoneInfo(services.default_timezone) if shared else request_zone(request, services)
     card = build_handover_acceptance_card(row, t, zone=zone)
     return Reply(texts=texts or [], replace_card=card, update_for_everyone=shared)

@@ -15,8 +15,9 @@ from babel.dates import format_date, format_datetime
 from cards.handover import ExportDossier, after_care_text, item_title, receiver_label
 from cards.i18n import Translator
 from dialogs.handover.declaration import capability
-from dialogs.handover.lookup import found, handover_actor, zone_of
+from dialogs.handover.lookup import found, handover_actor
 from dialogs.kernel.permissions import Action, allowed
+from dialogs.kernel.timezones import request_zone
 from dialogs.kernel.turn import OutgoingFile, Reply, Request, Services
 from dialogs.kernel.who import refusal
 from domain.handover import HandoverFacts, HandoverState
@@ -42,7 +43,7 @@ def export(request: Request, services: Services, reference: str) -> Reply:
         return refusal(decision, t)
     if row is None:
         return Reply.text(t("handover.none", code=project.code))
-    zone = zone_of(request)
+    zone = request_zone(request, services)
     generated = services.clock.now().astimezone(zone)
     data = services.renderer.render(dossier_docx, row, t, zone, generated)  # off the database path
     file = OutgoingFile(

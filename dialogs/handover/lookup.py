@@ -3,9 +3,6 @@ answer when it is not there or not theirs), the receiving party's place, the rea
 
 from __future__ import annotations
 
-from datetime import date
-from zoneinfo import ZoneInfo
-
 from cards.handover import receiver_label
 from dialogs.kernel.permissions import Action, Actor, Relation, allowed
 from dialogs.kernel.turn import Request, Services, Stop
@@ -35,17 +32,6 @@ def handover_actor(request: Request, services: Services, project: ProjectFacts, 
     if receiving:
         return Actor(roles=actor.roles, relations=actor.relations | {Relation.RECEIVING_PARTY})
     return actor
-
-
-def zone_of(request: Request) -> ZoneInfo:
-    try:
-        return ZoneInfo(request.timezone)
-    except (KeyError, ValueError):
-        return ZoneInfo("Europe/Brussels")
-
-
-def today_of(request: Request, services: Services) -> date:
-    return services.clock.now().astimezone(zone_of(request)).date()
 
 
 def found(request: Request, services: Services, reference: str) -> tuple[ProjectFacts, HandoverFacts | None]:

@@ -27,12 +27,13 @@ from dialogs.handover import rules
 from dialogs.handover.declaration import capability
 from dialogs.handover.dossier import export
 from dialogs.handover.forms import PlanForm, form_errors
-from dialogs.handover.lookup import found, handover_actor, manageable, today_of, zone_of
+from dialogs.handover.lookup import found, handover_actor, manageable
 from dialogs.handover.schedule import schedule
 from dialogs.handover.views import person_text
 from dialogs.kernel.owned import KEY_MAX, submission_key
 from dialogs.kernel.permissions import Action, allowed
 from dialogs.kernel.router import MenuInfo
+from dialogs.kernel.timezones import request_zone, today_for
 from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import PersonPick, refusal, resolve_person
 from domain.handover import HandoverFacts
@@ -49,7 +50,7 @@ def plan_card(
 ) -> dict[str, Any]:
     """The plan card as this person sees it (with the coordinator's buttons when they may plan)."""
     can_edit = allowed(handover_actor(request, services, project, row), Action.MANAGE_HANDOVER).allowed
-    return build_handover_card(row, request.t, zone=zone_of(request), can_edit=can_edit, notice=notice)
+    return build_handover_card(row, request.t, zone=request_zone(request, services), can_edit=can_edit, notice=notice)
 
 
 # The command ---------------------------------------------------------------------------------------------------
@@ -198,7 +199,7 @@ def _read_plan(
         else:
             errors["receiver_conversation"] = t("handover.receiver_conversation.unknown")
     planned = parse_date(payload.planned.strip()) if "planned" not in errors else None
-    if planned is not None and planned < today_of(request, services) and (row is None or planned != row.planned_on):
+    if planned is not None and planned < today_for(request, services) and (row is None or planned != row.planned_on):
         errors["planned"] = t("handover.planned.past")
     support = _pick(services, payload.support, "support", errors, t)
     stakeholders, problem = _resolve_people(services, payload.stakeholders, t)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from dialogs.kernel.turn import Request, Services
 from domain.people import PersonFacts
 from storage.models import Person
 
@@ -52,3 +54,16 @@ def person_zone(person: Person | PersonFacts, default: str) -> ZoneInfo:
             except (ValueError, KeyError):
                 continue
     return ZoneInfo("Europe/Brussels")
+
+
+def request_zone(request: Request, services: Services) -> ZoneInfo:
+    """The asker's zone: the request's (their choice, else what Teams reported), else the installation's default."""
+    try:
+        return ZoneInfo(request.timezone)
+    except (ValueError, KeyError):
+        return ZoneInfo(services.default_timezone)
+
+
+def today_for(request: Request, services: Services) -> date:
+    """The asker's today: the calendar day it is in their zone."""
+    return services.clock.now().astimezone(request_zone(request, services)).date()

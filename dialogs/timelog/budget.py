@@ -15,11 +15,11 @@ from dialogs.kernel.burn_chart import BurnSeries, ChartLabels, render_burn_chart
 from dialogs.kernel.permissions import Action, allowed
 from dialogs.kernel.registry import Slot
 from dialogs.kernel.rendering import RenderingBusy
+from dialogs.kernel.timezones import today_for
 from dialogs.kernel.turn import Reply, Request, Services
 from dialogs.kernel.who import find_project, me, refusal
 from dialogs.timelog.burn_warning import burn_view
 from dialogs.timelog.declaration import capability
-from dialogs.timelog.today import local_today
 from storage.projects import ProjectFacts
 from storage.time_entries import TimeEntryRepository
 
@@ -49,7 +49,7 @@ def project_hours(request: Request, services: Services, rest: str) -> Reply:
     if not decision.allowed:
         return refusal(decision, request.t)
     everyone = allowed(actor, Action.VIEW_TIME_OF_OTHER).allowed
-    today = local_today(request, services)
+    today = today_for(request, services)
     view = hours_view(services, found, today, people_of=None if everyone else who.id)
     chart = burn_chart_uri(services, found, today, request.t)
     return Reply.card(build_project_hours_card(replace(view, chart_uri=chart), request.t))

@@ -22,11 +22,11 @@ from cards.timelog import (
 from dialogs.kernel.owned import not_yours
 from dialogs.kernel.permissions import Action, allowed
 from dialogs.kernel.timeparse import Kind, format_duration
+from dialogs.kernel.timezones import today_for
 from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import Me, me
 from dialogs.timelog.burn_warning import ahead_rule, check_burn, warn_coordinator
 from dialogs.timelog.declaration import capability
-from dialogs.timelog.today import local_today
 from domain.time import EntryFacts
 from storage.projects import ProjectFacts, ProjectRepository, ProjectState
 from storage.time_entries import Stored, TimeEntryRepository
@@ -82,7 +82,7 @@ def time_form(
 
 def blank_form(request: Request, services: Services, kind: Kind) -> Reply:
     """An empty form for today (`registreer` alone, or a form whose data could not even be read)."""
-    today = local_today(request, services)
+    today = today_for(request, services)
     form = time_form(services, me(request, services), values={"date": today.isoformat(), "kind": kind})
     return Reply.card(build_time_form_card(form, request.t))
 
@@ -104,7 +104,7 @@ def refusal_of(draft: Draft, request: Request, services: Services, who: Me) -> t
     """(field, reason) when the entry may not be stored; checked the same for messages and forms. The person's
     day limit is checked where the entry is written, in the same transaction (TimeEntryRepository.add/update)."""
     t = request.t
-    today = local_today(request, services)
+    today = today_for(request, services)
     if draft.minutes <= 0:
         return "duration", t("time.refused.not_positive")
     if draft.minutes > DAY_LIMIT_MINUTES:
@@ -133,7 +133,7 @@ def day_full(t: Translator, draft: Draft, logged: int) -> str:
 def store(request: Request, services: Services, who: Me, draft: Draft, request_key: str | None) -> Stored:
     """One write transaction: the entry, the day limit, and (performed time) the project's budget-alert state."""
     now = services.clock.now()
-    today = local_today(request, services)
+    today = today_for(request, services)
     stored = TimeEntryRepository(services.db).add(
         person_id=who.id,
         project_id=draft.project.id,
@@ -180,7 +180,7 @@ def undo(request: Request, services: Services, payload: UndoPayload) -> Reply:
     if removed is None:
         return Reply.text(t("time.entry.gone"))
     if removed.kind == "performed":
-        check_burn(services, removed.project_id, today=local_today(request, services))
+        check_burn(services, removed.project_id, today=today_for(request, services))
     card = confirmation(removed, 0, t, state="undone")
     return Reply(texts=[t("time.undone")], replace_card=card)
 

@@ -8,11 +8,11 @@ from datetime import date
 from cards.menu import MenuSection
 from dialogs.kernel.permissions import Action, Relation, allowed
 from dialogs.kernel.router import MenuInfo
+from dialogs.kernel.timezones import today_for
 from dialogs.kernel.turn import OutgoingFile, Reply, Request, Services
 from dialogs.kernel.who import find_project, me
 from dialogs.timelog.declaration import capability
 from dialogs.timelog.files import XLSX_TYPE, export_csv, export_xlsx, parse_month
-from dialogs.timelog.today import local_today
 from storage.projects import ProjectRepository
 from storage.time_entries import TimeEntryRepository
 
@@ -33,7 +33,7 @@ def export(request: Request, services: Services, rest: str) -> Reply:
     words = rest.split()
     period: tuple[date, date] | None = None
     for size in (2, 1):
-        if len(words) >= size and (found := parse_month(words[-size:], local_today(request, services))):
+        if len(words) >= size and (found := parse_month(words[-size:], today_for(request, services))):
             period, words = found, words[:-size]
             break
     entries = TimeEntryRepository(services.db)

@@ -17,6 +17,7 @@ from cards.timelog import CATEGORIES, FORM_FIELDS, KINDS, NOTE_MAX, SavePayload,
 from cards.values import parse_date
 from dialogs.kernel.owned import KEY_MAX, not_yours, submission_key
 from dialogs.kernel.timeparse import Kind, parse_duration
+from dialogs.kernel.timezones import today_for
 from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import me
 from dialogs.timelog.burn_warning import check_burn
@@ -32,7 +33,6 @@ from dialogs.timelog.entries import (
     store,
     time_form,
 )
-from dialogs.timelog.today import local_today
 from domain.time import EntryFacts
 from storage.projects import ProjectRepository
 from storage.time_entries import TimeEntryRepository
@@ -190,7 +190,7 @@ def save_form(request: Request, services: Services, payload: SavePayload) -> Rep
             return Reply.text(t("time.entry.gone"))
         if updated.entry is None:
             raise _again(request, services, payload, form_id, {"duration": day_full(t, draft, updated.day_minutes)})
-        today = local_today(request, services)
+        today = today_for(request, services)
         for project_id in {editing.project_id, updated.entry.project_id}:
             check_burn(services, project_id, today=today)
         return Reply(replace_card=confirmation(updated.entry, updated.day_minutes, t, state="updated"))

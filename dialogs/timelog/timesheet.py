@@ -12,11 +12,11 @@ from cards.timelog import SheetView, WeekPayload, build_timesheet_card
 from dialogs.kernel.owned import not_yours
 from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.timeparse import parse_week
+from dialogs.kernel.timezones import today_for
 from dialogs.kernel.turn import Reply, Request, Services
 from dialogs.kernel.who import me
 from dialogs.timelog.budget import project_hours
 from dialogs.timelog.declaration import capability
-from dialogs.timelog.today import local_today
 from storage.projects import ProjectRepository
 from storage.time_entries import TimeEntryRepository
 
@@ -48,7 +48,7 @@ def timesheet(request: Request, services: Services, rest: str) -> Reply:
     """The week asked for; `uren DT-042` (a project, not a week) is the project's hours."""
     t = request.t
     who = me(request, services)
-    monday = parse_week(rest, local_today(request, services))
+    monday = parse_week(rest, today_for(request, services))
     if monday is None:
         if ProjectRepository(services.db).lookup(rest, visible_to=who.visibility(), suggest=False).found:
             return project_hours(request, services, rest)

@@ -19,11 +19,11 @@ from dialogs.kernel.timeparse import (
     match_category,
     parse_entry,
 )
+from dialogs.kernel.timezones import today_for
 from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import Me, me
 from dialogs.timelog.declaration import capability
 from dialogs.timelog.entries import Draft, blank_form, confirmation, day_full, refusal_of, store, time_form
-from dialogs.timelog.today import local_today
 from storage.projects import ProjectFacts, ProjectRepository, Visibility
 
 # A project name is at most this long (dialogs/projects.py); a typed entry's leading words are tried as one.
@@ -129,7 +129,7 @@ def _read_message(request: Request, services: Services, who: Me, rest: str, kind
     """The entry a message describes; when it is not clear, raises Stop with the form: filled with what was
     understood, an error under each field that needs the person."""
     t = request.t
-    parsed = parse_entry(rest, kind=kind, today=local_today(request, services))
+    parsed = parse_entry(rest, kind=kind, today=today_for(request, services))
     project, candidates, note, errors = _typed_project(services, who, parsed, t)
     if parsed.minutes is None:
         errors["duration"] = t("time.duration.missing")
