@@ -7,13 +7,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
 from cards.i18n import Translator, catalog
 from cards.values import FIRST_YEAR, ID_MAX, LAST_YEAR, sane
+
+T = TypeVar("T")
 
 # No field of any card is longer; each form states and checks its own, smaller limit next to the field.
 CARD_TEXT_MAX = 20_000
@@ -111,6 +113,18 @@ def length_errors(payload: BaseModel, t: Callable[..., str]) -> dict[str, str]:
         if isinstance(marker, StoredIn) and isinstance(value, str) and len(value.strip()) > marker.limit:
             errors[name] = t("form.text.too_long", limit=marker.limit, length=len(value.strip()))
     return errors
+
+
+def read_required(value: Any, parse: Callable[[str], T | None], *, missing: str, invalid: str) -> T:
+    """A form field that must be filled in and readable, for a validator: refuses with the capability's own catalog
+    keys (`missing`; `invalid` with what was typed as {value}), which field_errors translates."""
+    typed = str(value).strip()
+    if not typed:
+        raise PydanticCustomError(missing, "required")
+    parsed = parse(typed)
+    if parsed is None:
+        raise PydanticCustomError(invalid, "unreadable", {"value": typed[:20]})
+    return parsed
 
 
 def field_errors(invalid: ValidationError, t: Translator) -> dict[str, str]:

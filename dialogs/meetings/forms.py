@@ -14,7 +14,7 @@ from pydantic_core import PydanticCustomError
 from cards.i18n import Translator
 from cards.meetings import KINDS, REPEATS, MovePayload, SeriesPayload
 from cards.meetings.common import parse_time
-from cards.payloads import field_errors, length_errors
+from cards.payloads import field_errors, length_errors, read_required
 from cards.values import parse_date
 from dialogs.kernel.timezones import resolve_timezone
 from dialogs.meetings import recurrence as rec
@@ -54,13 +54,7 @@ class StartForm(BaseModel):
     @field_validator("at", mode="before")
     @classmethod
     def _at(cls, value: Any) -> time:
-        typed = str(value).strip()
-        if not typed:
-            raise PydanticCustomError("meeting.time.missing", "what time?")
-        at = parse_time(typed)
-        if at is None:
-            raise PydanticCustomError("meeting.time.invalid", "not a time", {"value": typed[:20]})
-        return at
+        return read_required(value, parse_time, missing="meeting.time.missing", invalid="meeting.time.invalid")
 
     def start(self) -> datetime:
         """The local wall-clock start (naive: in the series' zone)."""

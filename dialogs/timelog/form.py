@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import PydanticCustomError
 
 from cards.i18n import Translator
-from cards.payloads import field_errors, length_errors
+from cards.payloads import field_errors, length_errors, read_required
 from cards.timelog import CATEGORIES, FORM_FIELDS, KINDS, NOTE_MAX, SavePayload, build_time_form_card
 from cards.values import parse_date
 from dialogs.kernel.owned import KEY_MAX, not_yours, submission_key
@@ -53,24 +53,17 @@ class TimeEntryForm(BaseModel):
     @field_validator("day", mode="before")
     @classmethod
     def _day(cls, value: Any) -> date:
-        typed = str(value).strip()
-        if not typed:
-            raise PydanticCustomError("time.date.missing", "which day?")
-        day = parse_date(typed)
-        if day is None:
-            raise PydanticCustomError("time.date.invalid", "not a date", {"value": typed[:20]})
-        return day
+        return read_required(value, parse_date, missing="time.date.missing", invalid="time.date.invalid")
 
     @field_validator("minutes", mode="before")
     @classmethod
     def _minutes(cls, value: Any) -> int:
-        typed = str(value).strip()
-        if not typed:
-            raise PydanticCustomError("time.duration.missing", "how long?")
-        minutes = parse_duration("".join(typed.split()))
-        if minutes is None:
-            raise PydanticCustomError("time.duration.invalid", "not a duration", {"value": typed[:20]})
-        return minutes
+        return read_required(
+            value,
+            lambda typed: parse_duration("".join(typed.split())),
+            missing="time.duration.missing",
+            invalid="time.duration.invalid",
+        )
 
     @field_validator("kind", mode="before")
     @classmethod
