@@ -28,6 +28,7 @@ from pydantic import Field
 from cards.base import card, field_error, heading, hours_text, paragraph, submit
 from cards.i18n import Translator
 from cards.payloads import Id, Payload, Prose, StoredIn
+from domain.projects import ProjectFacts
 
 PHASES = ("analysis", "execution", "implementation", "handover", "after_care", "closed")
 STATES = ("active", "on_hold", "closed")
@@ -113,36 +114,14 @@ class SavePhase(Payload):
 
 
 @dataclass(frozen=True)
-class TeamRow:
-    name: str
-    role: str
-    external: bool
+class ProjectCardExtras:
+    """What one reader's project card shows besides the project's facts: whether the change buttons appear, and what
+    the other capabilities add through Slot.PROJECT_CARD (each section returns some of these fields)."""
 
-
-@dataclass(frozen=True)
-class ProjectView:
-    """A project as its card shows it; `can_edit` decides whether the change buttons appear."""
-
-    code: str
-    name: str
-    domain: str
-    phase: str
-    state: str
-    description: str = ""
-    goal: str = ""
-    scope: str = ""
-    coordinator: str | None = None
-    manager: str | None = None
-    governments: tuple[str, ...] = ()
-    team: tuple[TeamRow, ...] = ()
-    planned_start: date | None = None
-    planned_end: date | None = None
-    budget_hours: Decimal | None = None
-    budget_euros: Decimal | None = None
     can_edit: bool = False
-    # During after-care (the handover capability, through Slot.PROJECT_CARD): who gives second-line support until when.
+    # During after-care (the handover capability): who gives second-line support until when.
     after_care: str | None = None
-    # Cumulative hours against budget over time (the time capability, through Slot.PROJECT_CARD): a PNG data URI.
+    # Cumulative hours against budget over time (the time capability): a PNG data URI.
     chart_uri: str | None = None
 
 
@@ -154,48 +133,49 @@ def _date(value: date | None, t: Translator) -> str:
     return format_date(value, format="medium", locale=t.locale) if value else "—"
 
 
-def build_project_card(view: ProjectView, t: Translator) -> dict[str, Any]:
+def build_project_card(project: ProjectFacts, extras: ProjectCardExtras, t: Translator) -> dict[str, Any]:
+    """A project's card as one reader sees it (`extras`: their buttons and what the other capabilities add)."""
     facts = [
-        Fact(title=t("project.field.domain"), value=view.domain),
-        Fact(title=t("project.field.phase"), value=t(f"project.phase.{view.phase}")),
-        Fact(title=t("project.field.state"), value=t(f"project.state.{view.state}")),
-        Fact(title=t("project.field.coordinator"), value=view.coordinator or t("project.nobody")),
-        Fact(title=t("project.field.manager"), value=view.manager or t("project.nobody")),
+        Fact(title=t("project.field.domain"), value=project.domain(t.language)),
+        Fact(title=t("project.field.phase"), value=t(f"project.phase.{project.phase}")),
+        Fact(title=t("project.field.state"), value=t(f"project.state.{project.state}")),
+        Fact(title=t("project.field.coordinator"), value=project.coordinator_name or t("project.nobody")),
+        Fact(title=t("project.field.manager"), value=project.manager_name or t("project.nobody")),
         Fact(
             title=t("project.field.planning"),
-            value=t("project.planning", start=_date(view.planned_start, t), end=_date(view.planned_end, t)),
+            value=t("project.planning", start=_date(project.planned_start, t), end=_date(project.planned_end, t)),
         ),
         Fact(
             title=t("project.field.budget_hours"),
-            value=hours_text(view.budget_hours, t) if view.budget_hours is not None else "—",
+            value=hours_text(project.budget_hours, t) if project.budget_hours is not None else "—",
         ),
     ]
-    if view.budget_euros is not None:
-        facts.append(Fact(title=t("project.field.budget_euros"), value=f"€ {_number(view.budget_euros, t)}"))
-    if view.governments:
-        facts.append(Fact(title=t("project.field.governments"), value=", ".join(view.governments)))
-    body: list[Any] = [heading(f"{view.code} · {view.name}"), FactSet(facts=facts)]
-    if view.after_care:
-        body.append(paragraph(view.after_care))
-    for key, text in (("description", view.description), ("goal", view.goal), ("scope", view.scope)):
+    if project.budget_euros is not None:
+        facts.append(Fact(title=t("project.field.budget_euros"), value=f"€ {_number(project.budget_euros, t)}"))
+    if project.governments:
+        facts.append(Fact(title=t("project.field.governments"), value=", ".join(project.governments)))
+    body: list[Any] = [heading(f"{project.code} · {project.name}"), FactSet(facts=facts)]
+    if extras.after_care:
+        body.append(paragraph(extras.after_care))
+    for key, text in (("description", project.description), ("goal", project.goal), ("scope", project.scope)):
         if text:
             body.append(paragraph(f"**{t(f'project.field.{key}')}** {text}"))
-    if view.chart_uri:
-        body.append(Image(url=view.chart_uri, alt_text=t("time.chart.alt", code=view.code), size="Stretch"))
+    if extras.chart_uri:
+        body.append(Image(url=extras.chart_uri, alt_text=t("time.chart.alt", code=project.code), size="Stretch"))
     body.append(paragraph(f"**{t('project.team')}**"))
-    if view.team:
-        for member in view.team[:40]:
+    if project.team:
+        for member in project.team[:40]:
             kind = t("project.member.external" if member.external else "project.member.internal")
             role = f" — {member.role}" if member.role else ""
             body.append(paragraph(f"{member.name}{role} ({kind})", subtle=True))
     else:
         body.append(paragraph(t("project.team.empty"), subtle=True))
     actions = []
-    if view.can_edit:
+    if extras.can_edit:
         actions = [
-            submit(t("project.action.edit"), EditProject, code=view.code),
-            submit(t("project.action.add_member"), OpenMemberForm, code=view.code),
-            submit(t("project.action.phase"), OpenPhaseForm, code=view.code),
+            submit(t("project.action.edit"), EditProject, code=project.code),
+            submit(t("project.action.add_member"), OpenMemberForm, code=project.code),
+            submit(t("project.action.phase"), OpenPhaseForm, code=project.code),
         ]
     return card(body, actions or None)
 

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, Numeric, UniqueConstraint, bindparam, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from domain.projects import ProjectFacts, TeamLine
 from storage.audit import record_audit
 from storage.db import Database
 from storage.models import Person
@@ -137,47 +138,6 @@ PROJECT_FIELDS = (
     "phase",
     "state",
 )
-
-
-@dataclass(frozen=True)
-class ProjectFacts:
-    """A project with the names behind its ids, ready for a card (no session needed)."""
-
-    id: int
-    code: str
-    name: str
-    domain_id: int
-    domain_nl: str
-    domain_en: str
-    description: str
-    goal: str
-    scope: str
-    coordinator_id: int | None
-    coordinator_name: str | None
-    coordinator_email: str | None
-    manager_id: int | None
-    manager_name: str | None
-    manager_email: str | None
-    planned_start: date | None
-    planned_end: date | None
-    budget_hours: Decimal | None
-    budget_euros: Decimal | None
-    phase: str
-    state: str
-    government_ids: tuple[int, ...] = ()
-    governments: tuple[str, ...] = ()
-    team: tuple[TeamLine, ...] = ()
-
-    def member_ids(self) -> frozenset[int]:
-        return frozenset(line.person_id for line in self.team)
-
-
-@dataclass(frozen=True)
-class TeamLine:
-    person_id: int
-    name: str
-    role: str
-    external: bool
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,9 @@ from cards.lists import DomainRow, DomainsForm, GovernmentsForm, build_domains_c
 from cards.people import RoleHolder, RolesForm, build_forget_card, build_my_data_card, build_roles_card
 from cards.projects import (
     MemberForm,
+    ProjectCardExtras,
     ProjectForm,
     ProjectLine,
-    ProjectView,
-    TeamRow,
     build_phase_card,
     build_project_card,
     build_project_choice_card,
@@ -24,29 +23,54 @@ from cards.projects import (
     build_project_list_card,
     build_team_member_card,
 )
+from domain.projects import ProjectFacts, TeamLine
 from tests.time_card_samples import chart_uri
 
 Sample = tuple[str, Callable[..., dict[str, Any]], Callable[[Translator], dict[str, Any]]]
 
-FULL = ProjectView(
-    code="DT-042",
-    name="Digitaal loket",
-    domain="Digitale transformatie",
-    phase="execution",
-    state="active",
+
+def facts(code: str, name: str, domain: str, phase: str, state: str, **more: Any) -> ProjectFacts:
+    """A project's facts as storage returns them: only what the card shows matters here."""
+    unset: dict[str, Any] = {
+        "coordinator_id": None,
+        "coordinator_email": None,
+        "manager_id": None,
+        "manager_email": None,
+        "description": "",
+        "goal": "",
+        "scope": "",
+        "coordinator_name": None,
+        "manager_name": None,
+        "planned_start": None,
+        "planned_end": None,
+        "budget_hours": None,
+        "budget_euros": None,
+    }
+    return ProjectFacts(
+        id=1, code=code, name=name, domain_id=1, domain_nl=domain, domain_en=domain, phase=phase, state=state,
+        **{**unset, **more},
+    )  # fmt: skip
+
+
+FULL = facts(
+    "DT-042",
+    "Digitaal loket",
+    "Digitale transformatie",
+    "execution",
+    "active",
     description="Een digitaal loket voor alle aanvragen van burgers. " * 5,
     goal="Minder papier.",
     scope="Aanvragen, betalingen, opvolging.",
-    coordinator="An Peeters",
-    manager="Marc Janssens",
+    coordinator_name="An Peeters",
+    manager_name="Marc Janssens",
     governments=("Gemeente Zottegem", "Politiezone Vlaamse Ardennen"),
-    team=tuple(TeamRow(f"Lid {i}", "analist", i % 2 == 0) for i in range(40)),
+    team=tuple(TeamLine(i + 10, f"Lid {i}", "analist", i % 2 == 0) for i in range(40)),
     planned_start=date(2026, 1, 5),
     planned_end=date(2026, 12, 18),
     budget_hours=Decimal("1250.5"),
     budget_euros=Decimal("98000"),
-    can_edit=True,
 )
+EDITABLE = ProjectCardExtras(can_edit=True)
 DOMAINS = [("1", "Technologie & infrastructuur"), ("2", "Digitale transformatie")]
 GOVERNMENTS = [(str(i), f"Gemeente {i}") for i in range(60)]
 
@@ -59,16 +83,18 @@ def _form_with_errors(t: Translator) -> dict[str, Any]:
 
 
 PROJECT_SAMPLES: list[Sample] = [
-    ("project, full, editable", build_project_card, lambda t: build_project_card(FULL, t)),
+    ("project, full, editable", build_project_card, lambda t: build_project_card(FULL, EDITABLE, t)),
     (
         "project, full, with a two-year hours chart",
         build_project_card,
-        lambda t: build_project_card(replace(FULL, chart_uri=chart_uri()), t),
+        lambda t: build_project_card(FULL, replace(EDITABLE, chart_uri=chart_uri()), t),
     ),
     (
         "project, minimal, read-only",
         build_project_card,
-        lambda t: build_project_card(ProjectView("TI-001", "Netwerk", "Technology", "analysis", "on_hold"), t),
+        lambda t: build_project_card(
+            facts("TI-001", "Netwerk", "Technology", "analysis", "on_hold"), ProjectCardExtras(), t
+        ),
     ),
     (
         "project list, paged",

@@ -13,7 +13,7 @@ import pytest
 
 from cards.base import hours_text, minutes_text
 from cards.i18n import translator
-from cards.projects import ProjectView, build_project_card
+from cards.projects import ProjectCardExtras, build_project_card
 from cards.status.summary import StatusSummary, build_status_card
 from cards.timelog import (
     LoggedView,
@@ -26,6 +26,7 @@ from cards.timelog import (
     build_timesheet_card,
 )
 from domain.time import EntryFacts, WeekCell
+from tests.project_card_samples import facts
 
 MONDAY = date(2026, 11, 23)
 
@@ -84,7 +85,9 @@ def _cards(language: str) -> dict[str, dict[str, Any]]:
         ),
         "nudge": build_time_nudge_card(150, 480, MONDAY, t),
         "project": build_project_card(
-            ProjectView("DT-042", "Loket", "Digitaal", "analysis", "active", budget_hours=Decimal("400")), t
+            facts("DT-042", "Loket", "Digitaal", "analysis", "active", budget_hours=Decimal("400")),
+            ProjectCardExtras(),
+            t,
         ),
         "status": build_status_card(status, t),
     }

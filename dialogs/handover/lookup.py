@@ -8,8 +8,9 @@ from dialogs.kernel.permissions import Action, Actor, Relation, allowed
 from dialogs.kernel.turn import Request, Services, Stop
 from dialogs.kernel.who import find_project, me, refusal
 from domain.handover import OPEN_STATES, HandoverFacts
+from domain.projects import ProjectFacts
 from storage.handover import HandoverRepository
-from storage.projects import ProjectFacts, ProjectRepository
+from storage.projects import ProjectRepository
 
 
 def _conversation_key(conversation_id: str) -> str:

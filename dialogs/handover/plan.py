@@ -37,10 +37,10 @@ from dialogs.kernel.timezones import request_zone, today_for
 from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import PersonPick, refusal, resolve_person
 from domain.handover import HandoverFacts
+from domain.projects import ProjectFacts
 from storage.db import Database
 from storage.directory import DirectoryRepository
 from storage.handover import Duplicate, HandoverRepository
-from storage.projects import ProjectFacts
 
 _SEPARATORS = re.compile(r"[,;\n]+")
 

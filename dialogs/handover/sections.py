@@ -12,10 +12,11 @@ from dialogs.handover.declaration import capability
 from dialogs.handover.views import after_care_note as note_of
 from dialogs.kernel.registry import Slot
 from dialogs.kernel.turn import Request, Services
+from domain.projects import ProjectFacts
 from domain.summaries import HandoverSummary
 from storage.db import Database
 from storage.handover import HandoverRepository
-from storage.projects import Phase, ProjectFacts
+from storage.projects import Phase
 
 
 def after_care_note(services: Services, project_id: int, t: Translator) -> str | None:

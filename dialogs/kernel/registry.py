@@ -38,8 +38,8 @@ class Slot(StrEnum):
     """What one capability's card shows of others. Each slot states the signature of its sections; the capability
     that owns the card asks `services.capabilities.sections(slot)` and calls each."""
 
-    # (request, services, project: storage.projects.ProjectFacts, today: date) -> dict[str, Any]: fields of the
-    # project card's view (cards.projects.ProjectView) this capability fills, e.g. {"chart_uri": ...} (time) or
+    # (request, services, project: domain.projects.ProjectFacts, today: date) -> dict[str, Any]: fields of the
+    # reader's card extras (cards.projects.ProjectCardExtras) this capability fills, e.g. {"chart_uri": ...} (time) or
     # {"after_care": ...} (handover); {} when it has nothing to add.
     PROJECT_CARD = "project.card"
     # (db, project_id: int, t: Translator) -> the status card's handover line (a value cards/status renders), or

@@ -10,10 +10,11 @@ from cards.i18n import Translator
 from cards.projects import build_project_choice_card
 from dialogs.kernel.permissions import Actor, Decision, Relation, relations_to_project
 from dialogs.kernel.turn import Reply, Request, Services, Stop, conversation_here
+from domain.projects import ProjectFacts
 from storage.directory import DirectoryRepository, Role, is_email
 from storage.handover import HandoverRepository
 from storage.meetings import MeetingRepository
-from storage.projects import ProjectFacts, ProjectRepository, Visibility
+from storage.projects import ProjectRepository, Visibility
 
 
 @dataclass(frozen=True)

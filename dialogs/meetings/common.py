@@ -17,10 +17,11 @@ from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import me, refusal
 from dialogs.meetings import recurrence as rec
 from domain.meetings import Repeat
+from domain.projects import ProjectFacts
 from storage.db import Database
 from storage.meetings import MeetingOccurrence, MeetingRepository, MeetingSeries
 from storage.models import ConversationRef
-from storage.projects import ProjectFacts, ProjectRepository
+from storage.projects import ProjectRepository
 
 capability = Capability("meetings")
 

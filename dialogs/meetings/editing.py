@@ -23,8 +23,9 @@ from dialogs.meetings import recurrence as rec
 from dialogs.meetings.common import capability, form_unreadable, saved_reply, series_for
 from dialogs.meetings.forms import FormErrors, read_series
 from dialogs.meetings.reminders import sync_series
+from domain.projects import ProjectFacts
 from storage.meetings import Duplicate, MeetingRepository, MeetingSeries
-from storage.projects import ProjectFacts, ProjectRepository
+from storage.projects import ProjectRepository
 
 
 @capability.command(

@@ -24,9 +24,9 @@ from dialogs.meetings import recurrence as rec
 from dialogs.meetings.common import capability, series_card, series_overrides
 from dialogs.meetings.graph_recurrence import ImportedSeries, Unsupported, overrides_from_instances, series_from_event
 from dialogs.meetings.reminders import sync_series
+from domain.projects import ProjectFacts
 from storage.db import Database
 from storage.meetings import MeetingKind, MeetingRepository, MeetingSeries
-from storage.projects import ProjectFacts
 
 log = logging.getLogger(__name__)
 

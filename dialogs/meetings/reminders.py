@@ -16,12 +16,13 @@ from dialogs.kernel.registry import Every, JobContext, Slot
 from dialogs.meetings import recurrence as rec
 from dialogs.meetings.common import LIST_DAYS, capability, overrides_of, rule_of, series_overrides
 from domain.meetings import ActionItemFacts
+from domain.projects import ProjectFacts
 from domain.summaries import UpcomingMeeting
 from storage.db import Database
 from storage.directory import DirectoryRepository
 from storage.meetings import MeetingRepository, MeetingSeries, pending_reminder_keys
 from storage.outbox import OutboxRepository, Target, builder_payload
-from storage.projects import ProjectFacts, ProjectRepository
+from storage.projects import ProjectRepository
 from storage.status import StatusRepository
 
 MEETING_EVERY_MINUTES = 15

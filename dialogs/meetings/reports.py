@@ -30,9 +30,10 @@ from dialogs.meetings.common import (
     taking_place,
 )
 from dialogs.meetings.forms import FormErrors
+from domain.projects import ProjectFacts
 from storage.meetings import Duplicate, MeetingRepository, MeetingSeries, ReportAction, ReportInput
 from storage.outbox import OutboxRepository
-from storage.projects import ProjectFacts, ProjectRepository
+from storage.projects import ProjectRepository
 
 
 @capability.verb(ReportPayload, on_invalid=form_unreadable)

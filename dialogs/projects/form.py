@@ -30,9 +30,10 @@ from dialogs.kernel.who import PersonPick, find_project, me, refusal, resolve_pe
 from dialogs.projects.declaration import capability
 from dialogs.projects.fields import ProjectFields
 from dialogs.projects.show import closing_answers, show_after_save
+from domain.projects import ProjectFacts
 from storage.audit import audit_by_request
 from storage.directory import person_for_email
-from storage.projects import ProjectFacts, ProjectRepository, ProjectState, normalise_code
+from storage.projects import ProjectRepository, ProjectState, normalise_code
 
 
 def _form(services: Services, t: Translator, **kwargs: Any) -> ProjectForm:

@@ -12,10 +12,9 @@ from cards.i18n import Translator
 from cards.menu import MenuSection
 from cards.projects import (
     OpenProject,
+    ProjectCardExtras,
     ProjectLine,
     ProjectsPage,
-    ProjectView,
-    TeamRow,
     build_project_card,
     build_project_list_card,
 )
@@ -26,31 +25,10 @@ from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import find_project, me, refusal
 from dialogs.projects.declaration import capability
-from storage.projects import ProjectFacts, ProjectRepository
+from domain.projects import ProjectFacts
+from storage.projects import ProjectRepository
 
 PAGE_SIZE = 8
-
-
-def project_view(project: ProjectFacts, t: Translator, *, can_edit: bool) -> ProjectView:
-    return ProjectView(
-        code=project.code,
-        name=project.name,
-        domain=project.domain_nl if t.language == "nl" else project.domain_en,
-        phase=project.phase,
-        state=project.state,
-        description=project.description,
-        goal=project.goal,
-        scope=project.scope,
-        coordinator=project.coordinator_name,
-        manager=project.manager_name,
-        governments=project.governments,
-        team=tuple(TeamRow(m.name, m.role, m.external) for m in project.team),
-        planned_start=project.planned_start,
-        planned_end=project.planned_end,
-        budget_hours=project.budget_hours,
-        budget_euros=project.budget_euros,
-        can_edit=can_edit,
-    )
 
 
 # One's projects -------------------------------------------------------------------------------------------------
@@ -114,19 +92,19 @@ def show_project(request: Request, services: Services, rest: str) -> Reply:
     decision = allowed(actor, Action.VIEW_PROJECT)
     if not decision.allowed:
         raise Stop(refusal(decision, request.t))
-    view = project_view(found, request.t, can_edit=allowed(actor, Action.EDIT_PROJECT).allowed)
+    extras = ProjectCardExtras(can_edit=allowed(actor, Action.EDIT_PROJECT).allowed)
     today = services.clock.now().astimezone(ZoneInfo(request.timezone)).date()
-    return Reply.card(build_project_card(_with_sections(request, services, view, found, today), request.t))
+    return Reply.card(build_project_card(found, _with_sections(request, services, extras, found, today), request.t))
 
 
 def _with_sections(
-    request: Request, services: Services, view: ProjectView, project: ProjectFacts, today: date
-) -> ProjectView:
-    """What the other capabilities add to the project card: the hours against budget (time), who gives support
-    during after-care (handover)."""
+    request: Request, services: Services, extras: ProjectCardExtras, project: ProjectFacts, today: date
+) -> ProjectCardExtras:
+    """What the other capabilities add to this reader's project card: the hours against budget (time), who gives
+    support during after-care (handover)."""
     for section in services.capabilities.sections(Slot.PROJECT_CARD):
-        view = replace(view, **section(request, services, project, today))
-    return view
+        extras = replace(extras, **section(request, services, project, today))
+    return extras
 
 
 @capability.verb(OpenProject)
@@ -139,8 +117,8 @@ def show_after_save(request: Request, services: Services, project_id: int, messa
     project = ProjectRepository(services.db).facts(project_id)
     assert project is not None
     actor = me(request, services).actor(project)
-    view = project_view(project, request.t, can_edit=allowed(actor, Action.EDIT_PROJECT).allowed)
-    return Reply(texts=[message], replace_card=build_project_card(view, request.t))
+    extras = ProjectCardExtras(can_edit=allowed(actor, Action.EDIT_PROJECT).allowed)
+    return Reply(texts=[message], replace_card=build_project_card(project, extras, request.t))
 
 
 def closing_answers(services: Services, project_id: int, t: Translator) -> Reply:

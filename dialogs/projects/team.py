@@ -19,8 +19,9 @@ from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import PersonPick, find_project, me, refusal, resolve_person
 from dialogs.projects.declaration import capability
 from dialogs.projects.show import closing_answers, show_after_save
+from domain.projects import ProjectFacts
 from storage.directory import DirectoryRepository, person_for_email
-from storage.projects import Phase, ProjectFacts, ProjectRepository, ProjectState
+from storage.projects import Phase, ProjectRepository, ProjectState
 
 
 def _editable(request: Request, services: Services, reference: str, command: str) -> ProjectFacts:

@@ -19,7 +19,7 @@ from dialogs.kernel.turn import OutgoingFile, Reply, Request, Services
 from dialogs.status import rules
 from dialogs.status.board_document import board_report_docx, file_name
 from dialogs.status.common import capability, in_zone, milestone_line, project_for, risk_line, zone
-from storage.projects import ProjectFacts
+from domain.projects import ProjectFacts
 from storage.status import StatusRepository
 from storage.time_entries import TimeEntryRepository
 

@@ -15,9 +15,9 @@ from dialogs.kernel.registry import Capability
 from dialogs.kernel.turn import Request, Services, Stop
 from dialogs.kernel.who import PersonPick, find_project, me, refusal
 from dialogs.status import rules
+from domain.projects import ProjectFacts
 from domain.status import MilestoneFacts, Report, RiskFacts
 from storage.directory import DirectoryRepository
-from storage.projects import ProjectFacts
 
 capability = Capability("status")
 

@@ -20,7 +20,7 @@ from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.turn import Reply, Request, Services
 from dialogs.status.common import can, capability, project_for, today
 from dialogs.status.forms import DecisionFields, read
-from storage.projects import ProjectFacts
+from domain.projects import ProjectFacts
 from storage.status import Duplicate, StatusRepository
 
 

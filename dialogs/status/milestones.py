@@ -22,8 +22,8 @@ from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.status.common import can, capability, milestone_line, project_for, today, zone
 from dialogs.status.forms import MilestoneFields, read
+from domain.projects import ProjectFacts
 from domain.status import MilestoneFacts
-from storage.projects import ProjectFacts
 from storage.status import Duplicate, StatusRepository
 
 

@@ -29,9 +29,9 @@ from dialogs.kernel.turn import Reply, Request, Services
 from dialogs.status import rules
 from dialogs.status.common import can, capability, in_zone, milestone_line, project_for, risk_line, zone
 from dialogs.status.forms import ReportFields, read
+from domain.projects import ProjectFacts
 from domain.status import DIMENSIONS
 from domain.summaries import HandoverSummary, UpcomingMeeting
-from storage.projects import ProjectFacts
 from storage.status import Duplicate, StatusRepository
 
 HISTORY_PAGE = 5

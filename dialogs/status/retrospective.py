@@ -22,7 +22,8 @@ from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.turn import Reply, Request, Services
 from dialogs.status.common import capability, project_for
 from dialogs.status.forms import RetrospectiveFields, read
-from storage.projects import ProjectFacts, ProjectRepository
+from domain.projects import ProjectFacts
+from storage.projects import ProjectRepository
 from storage.status import StatusRepository
 
 

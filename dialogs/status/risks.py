@@ -24,9 +24,9 @@ from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import PersonPick, resolve_person
 from dialogs.status.common import can, capability, pick_person, project_for, risk_line
 from dialogs.status.forms import RiskFields, read
+from domain.projects import ProjectFacts
 from domain.status import ACTIVE_RISK_STATES, RiskFacts
 from storage.directory import DirectoryRepository
-from storage.projects import ProjectFacts
 from storage.status import Duplicate, RiskState, StatusRepository
 
 

@@ -20,7 +20,7 @@ from dialogs.kernel.turn import Reply, Request, Services
 from dialogs.kernel.who import find_project, me, refusal
 from dialogs.timelog.burn_warning import burn_view
 from dialogs.timelog.declaration import capability
-from storage.projects import ProjectFacts
+from domain.projects import ProjectFacts
 from storage.time_entries import TimeEntryRepository
 
 # The chart's data URI may take this much of the card's 28 KB; a larger one is left out (the facts still say it all).

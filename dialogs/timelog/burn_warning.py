@@ -13,9 +13,10 @@ from cards.timelog import PersonHours, ProjectHoursView, build_burn_warning_card
 from dialogs.kernel.burn import DEFAULT_MARGIN_POINTS, burn
 from dialogs.kernel.turn import Services
 from dialogs.timelog.declaration import capability
+from domain.projects import ProjectFacts
 from storage.directory import DirectoryRepository, is_placeholder
 from storage.outbox import OutboxRepository, Target, builder_payload
-from storage.projects import ProjectFacts, ProjectRepository
+from storage.projects import ProjectRepository
 from storage.time_entries import AheadRule, BurnCheck, TimeEntryRepository
 
 BURN_KIND = "time.burn"

@@ -27,8 +27,9 @@ from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import Me, me
 from dialogs.timelog.burn_warning import ahead_rule, check_burn, warn_coordinator
 from dialogs.timelog.declaration import capability
+from domain.projects import ProjectFacts
 from domain.time import EntryFacts
-from storage.projects import ProjectFacts, ProjectRepository, ProjectState
+from storage.projects import ProjectRepository, ProjectState
 from storage.time_entries import Stored, TimeEntryRepository
 
 DAY_LIMIT_MINUTES = 24 * 60

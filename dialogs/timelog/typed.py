@@ -24,7 +24,8 @@ from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import Me, me
 from dialogs.timelog.declaration import capability
 from dialogs.timelog.entries import Draft, blank_form, confirmation, day_full, refusal_of, store, time_form
-from storage.projects import ProjectFacts, ProjectRepository, Visibility
+from domain.projects import ProjectFacts
+from storage.projects import ProjectRepository, Visibility
 
 # A project name is at most this long (dialogs/projects.py); a typed entry's leading words are tried as one.
 NAME_MAX = 200
