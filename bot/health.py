@@ -42,6 +42,11 @@ class HealthChecker:
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="projectbot-health")
         self._running: Future[DatabaseHealth] | None = None
 
+    def start(self) -> None:
+        """Open the probe's connection now, on its thread: it is open before the first readiness check comes
+        (connecting to PostgreSQL on a busy machine can take more than the second a check has)."""
+        self._thread.submit(self.probe.connect)
+
     async def database(self) -> DatabaseHealth:
         running = self._running
         if running is None or running.done():

@@ -132,6 +132,7 @@ def _runtime(
         drawing = renderer or PooledRenderer(settings.render_workers)
         if migrate_on_start:
             await asyncio.to_thread(migrate.upgrade, database)
+        app[HEALTH].start()
         session = client_session_factory()
         outlook = calendar or build_graph_calendar(settings, session)
         services = Services(

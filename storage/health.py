@@ -154,6 +154,15 @@ class DatabaseProbe:
         with self._engine_for_probe().connect() as connection:
             yield connection
 
+    def connect(self) -> None:
+        """Open the probe's own connection ahead of the first check (it stays in the probe's pool of one); a
+        failure here is only reported by the checks."""
+        try:
+            with self._connection():
+                pass
+        except (DBAPIError, PoolTimeout, sqlite3.Error, OSError):
+            self._dispose()
+
     def _dispose(self) -> None:
         if self._engine is not None:
             with contextlib.suppress(Exception):
