@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -15,8 +16,9 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from domain.projects import ProjectFacts, TeamLine
-from storage.audit import record_audit
+from storage.audit import audit_by_request, record_audit
 from storage.db import Database
+from storage.directory import person_for_email
 from storage.models import Person
 from storage.types import UTCDateTime
 
@@ -275,11 +277,20 @@ class ProjectRepository:
         actor_id: int | None,
         now: datetime,
         request_id: str | None = None,
+        placeholders: Mapping[str, str] | None = None,
     ) -> ProjectFacts:
+        """A new project, in one transaction with the people `placeholders` names (see _placeholders_in)."""
         with self._db.session() as session:
+            values = {**values, **_placeholders_in(session, placeholders, now)}
             return self.create_in(
                 session, code, values, government_ids, actor_id=actor_id, now=now, request_id=request_id
             )
+
+    def created_by(self, request_id: str) -> int | None:
+        """The project one submission of a new project form (its request id) created, if it did."""
+        with self._db.session() as session:
+            done = audit_by_request(session, request_id, "project.create")
+            return done.entity_id if done is not None else None
 
     @staticmethod
     def create_in(
@@ -320,9 +331,12 @@ class ProjectRepository:
         actor_id: int | None,
         now: datetime,
         action: str = "project.update",
+        placeholders: Mapping[str, str] | None = None,
     ) -> list[str]:
-        """Apply the values that differ; returns the names of the fields that changed (empty: nothing to do)."""
+        """Apply the values that differ, in one transaction with the people `placeholders` names (see
+        _placeholders_in); returns the names of the fields that changed (empty: nothing to do)."""
         with self._db.session() as session:
+            values = {**values, **_placeholders_in(session, placeholders, now)}
             return self.update_in(
                 session, project_id, values, government_ids, actor_id=actor_id, now=now, action=action
             )
@@ -370,15 +384,25 @@ class ProjectRepository:
         return sorted(changed)
 
     def add_member(
-        self, project_id: int, person_id: int, *, role: str, external: bool, actor_id: int | None, now: datetime
-    ) -> bool:
-        """False when the person is already on the team with this role (a repeated submit changes nothing)."""
+        self, project_id: int, person: int | str, *, role: str, external: bool, actor_id: int | None, now: datetime
+    ) -> tuple[bool, str]:
+        """Someone on the team with a role, in one transaction: `person` is their id, or an e-mail address naming
+        someone who may not have talked to the bot yet (their placeholder person is made then). Returns False when
+        the person is already on the team with this role (a repeated submit changes nothing), and their name as
+        the card shows it."""
         with self._db.session() as session:
+            found = (
+                session.get_one(Person, person)
+                if isinstance(person, int)
+                else person_for_email(session, person, now=now)
+            )
+            assert found.id is not None
+            person_id, name = found.id, person_label(found) or "?"
             existing = session.exec(
                 select(TeamMember).where(TeamMember.project_id == project_id, TeamMember.person_id == person_id)
             ).first()
             if existing is not None and existing.role == role and existing.external == external:
-                return False
+                return False, name
             if existing is None:
                 session.add(
                     TeamMember(project_id=project_id, person_id=person_id, role=role, external=external, added_at=now)
@@ -397,7 +421,7 @@ class ProjectRepository:
                 fields=["team"],
                 now=now,
             )
-            return True
+            return True, name
 
     def code_taken(self, code: str) -> bool:
         with self._db.session() as session:
@@ -430,6 +454,17 @@ _TEAM_OF = (
     .where(col(TeamMember.project_id) == bindparam("project_id"))
     .order_by(col(TeamMember.id))
 )
+
+
+def _placeholders_in(session: Session, placeholders: Mapping[str, str] | None, now: datetime) -> dict[str, int]:
+    """The person ids for the fields a form named by e-mail address only (coordinator_id, manager_id: an address):
+    whoever holds the address, else a new placeholder person (storage.directory.person_for_email)."""
+    found: dict[str, int] = {}
+    for name, email in (placeholders or {}).items():
+        person_id = person_for_email(session, email, now=now).id
+        assert person_id is not None
+        found[name] = person_id
+    return found
 
 
 def _facts_where(session: Session, statement: Any, **params: Any) -> ProjectFacts | None:

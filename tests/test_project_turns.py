@@ -147,6 +147,13 @@ async def test_projects_list_team_member_and_phase_in_english(bot: BotDriver, db
         },
     )
     assert "already" in repeated.texts[0]
+    # Someone named by e-mail who never talked to the bot: a placeholder person, made with the team member.
+    by_email = {"verb": "projects.member_save", "code": "DT-042", "person": "Els@Example.test", "external": "true"}
+    assert (await bot.submit(BOB, by_email)).texts == ["els@example.test is now on the team of DT-042."]
+    assert "already" in (await bot.submit(BOB, by_email)).texts[0]
+    with db.session() as session:
+        [els] = session.exec(select(Person).where(Person.email == "els@example.test")).all()
+        assert els.aad_object_id.startswith("pending:")
     an_list = await bot.say(AN, "projecten")
     assert "teamlid" in card_texts(an_list.cards[0])
     refused = await bot.say(AN, "fase DT-042")

@@ -4,13 +4,11 @@ and form)."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
 
 from cards.i18n import Translator
 from cards.menu import MenuSection
@@ -31,8 +29,6 @@ from dialogs.projects.declaration import capability
 from dialogs.projects.fields import ProjectFields
 from dialogs.projects.show import closing_answers, show_after_save
 from domain.projects import ProjectFacts
-from storage.audit import audit_by_request
-from storage.directory import person_for_email
 from storage.projects import ProjectRepository, ProjectState, normalise_code
 
 
@@ -182,20 +178,20 @@ def _may_save(request: Request, services: Services, payload: SaveProject) -> Pro
 
 def _stop_if_saved(request: Request, services: Services, request_key: str) -> None:
     """This person's submission of this form created a project already: raises Stop showing it."""
-    with services.db.session() as session:
-        done = audit_by_request(session, request_key, "project.create")
-    if done is not None and done.entity_id is not None:
-        project = ProjectRepository(services.db).facts(done.entity_id)
+    repository = ProjectRepository(services.db)
+    project_id = repository.created_by(request_key)
+    if project_id is not None:
+        project = repository.facts(project_id)
         code = project.code if project else "?"
-        raise Stop(show_after_save(request, services, done.entity_id, request.t("project.already_saved", code=code)))
+        raise Stop(show_after_save(request, services, project_id, request.t("project.already_saved", code=code)))
 
 
-def _people_in(session: Session, values: dict[str, Any], people: dict[str, PersonPick], now: datetime) -> None:
-    """The coordinator's and manager's ids; someone named by e-mail only becomes a placeholder person."""
+def _people_in(values: dict[str, Any], people: dict[str, PersonPick]) -> dict[str, str]:
+    """The coordinator's and manager's ids into the values; returns those named by e-mail only (a placeholder
+    person is made for them when the project is saved: ProjectRepository's placeholders)."""
     for key, pick in people.items():
-        if pick.email is not None:
-            pick.person_id = person_for_email(session, pick.email, now=now).id
         values[f"{key}_id"] = pick.person_id
+    return {f"{key}_id": pick.email for key, pick in people.items() if pick.email is not None}
 
 
 def _create(
@@ -208,13 +204,18 @@ def _create(
 ) -> Reply:
     who, now = me(request, services).id, services.clock.now()
     values = fields.values()
-    with services.db.session() as session:
-        _people_in(session, values, people, now)
-        if values["coordinator_id"] is None:
-            values["coordinator_id"] = who  # whoever creates a project coordinates it until told otherwise
-        saved = ProjectRepository.create_in(
-            session, code, values, list(fields.governments), actor_id=who, now=now, request_id=request_key
-        )
+    placeholders = _people_in(values, people)
+    if values["coordinator_id"] is None and "coordinator_id" not in placeholders:
+        values["coordinator_id"] = who  # whoever creates a project coordinates it until told otherwise
+    saved = ProjectRepository(services.db).create(
+        code,
+        values,
+        list(fields.governments),
+        actor_id=who,
+        now=now,
+        request_id=request_key,
+        placeholders=placeholders,
+    )
     return show_after_save(request, services, saved.id, request.t("project.created", code=saved.code))
 
 
@@ -224,11 +225,10 @@ def _update(
     t = request.t
     who, now = me(request, services).id, services.clock.now()
     values = fields.values()
-    with services.db.session() as session:
-        _people_in(session, values, people, now)
-        changed = ProjectRepository.update_in(
-            session, editing.id, values, list(fields.governments), actor_id=who, now=now
-        )
+    placeholders = _people_in(values, people)
+    changed = ProjectRepository(services.db).update(
+        editing.id, values, list(fields.governments), actor_id=who, now=now, placeholders=placeholders
+    )
     message = t("project.saved", code=editing.code) if changed else t("project.unchanged")
     reply = show_after_save(request, services, editing.id, message)
     closing = "state" in changed and values.get("state") == ProjectState.CLOSED.value

@@ -20,7 +20,6 @@ from dialogs.kernel.who import PersonPick, find_project, me, refusal, resolve_pe
 from dialogs.projects.declaration import capability
 from dialogs.projects.show import closing_answers, show_after_save
 from domain.projects import ProjectFacts
-from storage.directory import DirectoryRepository, person_for_email
 from storage.projects import Phase, ProjectRepository, ProjectState
 
 
@@ -67,19 +66,16 @@ def save_member(request: Request, services: Services, payload: SaveMember) -> Re
     if errors or isinstance(pick, str):
         form = MemberForm(found.code, values=payload.model_dump(exclude={"code"}), errors=errors)
         return Reply(replace_card=build_team_member_card(form, t))
-    now = services.clock.now()
-    who = me(request, services)
-    with services.db.session() as session:
-        person_id = pick.person_id
-        if person_id is None:
-            assert pick.email is not None
-            person_id = person_for_email(session, pick.email, now=now).id
-    assert person_id is not None
-    added = ProjectRepository(services.db).add_member(
-        found.id, person_id, role=role, external=payload.external == "true", actor_id=who.id, now=now
+    person = pick.person_id if pick.person_id is not None else pick.email
+    assert person is not None
+    added, name = ProjectRepository(services.db).add_member(
+        found.id,
+        person,
+        role=role,
+        external=payload.external == "true",
+        actor_id=me(request, services).id,
+        now=services.clock.now(),
     )
-    person = DirectoryRepository(services.db).get(person_id)
-    name = (person.name or person.email or "?") if person else "?"
     key = "project.member.added" if added else "project.member.already"
     return show_after_save(request, services, found.id, t(key, name=name, code=found.code))
 
