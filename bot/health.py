@@ -58,7 +58,9 @@ class HealthChecker:
             return DatabaseHealth("unreachable", self.backend, f"no answer within {HEALTH_ANSWER_SECONDS:.1f} s")
 
     def close(self) -> None:
-        self._thread.shutdown(wait=False, cancel_futures=True)
+        # Waits for a probe or connect under way (each bounded by the probe's own timeouts, a few seconds at most):
+        # closing the probe beside it would leave the connection it is opening behind.
+        self._thread.shutdown(wait=True, cancel_futures=True)
         self.probe.close()
 
 
