@@ -49,15 +49,11 @@ from cards.meetings.report import (
 )
 from cards.meetings.series_form import FORM_FIELDS, MeetingForm, SeriesPayload, build_meeting_form_card
 
-# The meetings list's verb, for the status card's "meetings" button (cards/status).
-LIST_VERB = ListPayload.VERB
-
 __all__ = [
     "AGENDA_MAX",
     "FORM_FIELDS",
     "KINDS",
     "LIST_PAGE",
-    "LIST_VERB",
     "MAX_CHOICES",
     "REPEATS",
     "REPORT_ACTION_ROWS",

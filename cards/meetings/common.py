@@ -13,8 +13,6 @@ from domain.meetings import Repeat
 
 KINDS = ("project", "working_group", "steering")
 REPEATS = tuple(repeat.value for repeat in Repeat)
-# A project reference on a card (a code, or a name): names are at most 200 characters (dialogs.kernel.router).
-REFERENCE_MAX = 200
 # An occurrence's key: its original local date, ISO (dialogs/meetings/recurrence.py, occurrence_key). Kept as
 # the text the card sends: a key that names no meeting is answered as such, not as unreadable card data.
 OCCURRENCE_KEY_MAX = 10

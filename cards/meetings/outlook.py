@@ -10,12 +10,11 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from microsoft_teams.cards.core import ActionSet, Container, TextBlock
-from pydantic import Field
 
 from cards.base import card, heading, paragraph, submit
 from cards.i18n import Translator
-from cards.meetings.common import REFERENCE_MAX, short
-from cards.payloads import Payload
+from cards.meetings.common import short
+from cards.payloads import Payload, Reference
 
 MAX_CHOICES = 15
 
@@ -24,7 +23,7 @@ class ImportListPayload(Payload):
     """The series form's "from Outlook": the coordinator's recurring series, for this project."""
 
     VERB: ClassVar[str] = "meeting.import_list"
-    code: str = Field(max_length=REFERENCE_MAX)
+    code: Reference
 
 
 class ImportPayload(Payload):

@@ -13,8 +13,8 @@ from pydantic import Field
 
 from cards.base import card, field_error, heading, paragraph, submit
 from cards.i18n import Translator
-from cards.meetings.common import OCCURRENCE_KEY_MAX, REFERENCE_MAX, day_text, short, when_text
-from cards.payloads import Id, Payload, Prose, StoredIn
+from cards.meetings.common import OCCURRENCE_KEY_MAX, day_text, short, when_text
+from cards.payloads import Id, Payload, Prose, Reference, StoredIn
 from domain.meetings import ActionItemFacts
 
 REPORT_ACTION_ROWS = 4
@@ -50,7 +50,7 @@ class ActionsPayload(Payload):
     """A project's action items."""
 
     VERB: ClassVar[str] = "meeting.actions"
-    code: str = Field(max_length=REFERENCE_MAX)
+    code: Reference
 
 
 class ActionDonePayload(Payload):

@@ -9,17 +9,15 @@ from typing import Annotated, Any
 
 from babel.dates import format_date, format_datetime
 from microsoft_teams.cards.core import ActionSet
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator
 
 from cards.base import field_error, hours_text
 from cards.i18n import Translator
-from cards.payloads import Payload
+from cards.payloads import Payload, Reference
 from cards.values import parse_id
 
 RAG_ICON = {"green": "🟢", "amber": "🟠", "red": "🔴"}
 TREND_ICON = {"better": "↗", "worse": "↘", "same": "→"}
-# The longest project reference a button carries: dialogs.kernel.router.REFERENCE_MAX (cards do not import dialogs).
-REFERENCE_MAX = 200
 # A filter's choice among rows (a domain, a coordinator, a government): its id, or None for all. The "all" choice
 # posts ""; anything else that is no id also means all, rather than an error on a filter.
 Chosen = Annotated[int | None, BeforeValidator(parse_id)]
@@ -28,7 +26,7 @@ Chosen = Annotated[int | None, BeforeValidator(parse_id)]
 class OnProject(Payload):
     """A status button about one project: its code (the handler looks it up and checks the reader's right)."""
 
-    code: str = Field(max_length=REFERENCE_MAX)
+    code: Reference
 
 
 def rag_label(value: str | None, t: Translator) -> str:

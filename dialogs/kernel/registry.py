@@ -26,6 +26,7 @@ from storage.db import Database
 
 F = TypeVar("F", bound=Callable[..., Any])
 P = TypeVar("P", bound=BaseModel)
+R = TypeVar("R", bound=Reply | Awaitable[Reply])
 
 # A renderer turns the JSON arguments stored in the outbox into a card, in the reader's language, when sent.
 Renderer = Callable[[dict[str, Any], Translator], dict[str, Any]]
@@ -150,7 +151,7 @@ class Capability:
 
     def verb(
         self, payload: type[P], *, on_invalid: InvalidHandler | None = None
-    ) -> Callable[[Callable[[Request, Services, P], Reply | Awaitable[Reply]]], Callable[..., Any]]:
+    ) -> Callable[[Callable[[Request, Services, P], R]], Callable[[Request, Services, P], R]]:
         """A card verb, by its payload contract (cards/payloads.py: Payload.VERB); the handler gets (request,
         services, the validated payload). on_invalid gets the ValidationError (a form shown again with its
         field errors); without it the router answers with what was wrong."""
@@ -158,7 +159,7 @@ class Capability:
         if not verb:
             raise ValueError(f"{payload.__name__} declares no VERB")
 
-        def add(handler: Callable[[Request, Services, P], Reply | Awaitable[Reply]]) -> Callable[..., Any]:
+        def add(handler: Callable[[Request, Services, P], R]) -> Callable[[Request, Services, P], R]:
             self.verbs.append(VerbSpec(verb, payload, handler, on_invalid))
             return handler
 

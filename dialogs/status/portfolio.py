@@ -93,10 +93,6 @@ def portfolio_lines(
 
 
 @capability.verb(PortfolioPage)
-def turn_portfolio_page(request: Request, services: Services, payload: PortfolioPage) -> Reply:
-    return portfolio_page(request, services, payload)
-
-
 def portfolio_page(request: Request, services: Services, payload: PortfolioPage) -> Reply:
     t = request.t
     # One person's overview (their domains): in a channel a page replaces the card for everyone there.
