@@ -10,23 +10,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import func
-from sqlmodel import Session, or_, select
-
 from cards.values import parse_date, parse_decimal
-from domain.governments import guess_kind
-from storage.audit import record_audit
 from storage.db import Database
-from storage.directory import is_email, person_for_email
-from storage.projects import (
-    Domain,
-    Government,
-    Project,
-    ProjectGovernment,
-    ProjectRepository,
-    is_valid_code,
-    normalise_code,
-)
+from storage.directory import is_email
+from storage.project_import import ImportRow, import_rows
+from storage.projects import Domain, ProjectRepository, is_valid_code, normalise_code
 
 COLUMNS = (
     "code",
@@ -112,10 +100,6 @@ def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
         workbook.close()
 
 
-class _Rollback(Exception):
-    """Raised at the end of a dry run so the unit of work rolls everything back."""
-
-
 def import_projects(
     db: Database,
     rows: list[dict[str, Any]],
@@ -124,19 +108,18 @@ def import_projects(
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    """All rows in one transaction; a dry run does the same work and rolls it back, so it reports the same."""
+    """Every row read and checked here, then all written in one transaction (storage.project_import); a dry run
+    does the same work and rolls it back, so it reports the same."""
+    domains = ProjectRepository(db).domains()
+    read = [_read_row(domains, row) if row else None for row in rows]
+    sound = [row if isinstance(row, ImportRow) else None for row in read]
+    done = import_rows(db, sound, now=now, dry_run=dry_run, progress=progress)
     reports: list[RowReport] = []
-    try:
-        with db.session() as session:
-            for index, row in enumerate(rows):
-                if row:
-                    reports.append(_import_row(session, index + 2, row, now))
-                if progress is not None:
-                    progress(index + 1, len(rows))
-            if dry_run:
-                raise _Rollback
-    except _Rollback:
-        pass
+    for index, (row, did) in enumerate(zip(read, done, strict=True)):
+        if isinstance(row, RowReport):
+            reports.append(replace(row, line=index + 2))
+        elif row is not None and did is not None:
+            reports.append(RowReport(index + 2, row.code, did.outcome, ", ".join(did.changed)))
     return ImportReport(rows=reports, dry_run=dry_run)
 
 
@@ -148,36 +131,7 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-@dataclass(frozen=True)
-class _Row:
-    """A row read and found sound: the project's columns (its people apart), who it names, its governments."""
-
-    code: str
-    values: dict[str, Any]
-    emails: dict[str, str]  # coordinator_email, manager_email: "" when not given
-    governments: list[str]
-
-
-def _import_row(session: Session, line: int, row: dict[str, Any], now: datetime) -> RowReport:
-    read = _read_row(session, row)
-    if isinstance(read, RowReport):
-        return replace(read, line=line)
-    values = {**read.values, **_people(session, read.emails, now)}
-    government_ids = [_government(session, g).id or 0 for g in read.governments] if read.governments else None
-    existing = session.exec(select(Project).where(Project.code == read.code)).first()
-    if existing is None:
-        _create(session, read.code, values, government_ids, now)
-        return RowReport(line, read.code, "created")
-    assert existing.id is not None
-    changed = ProjectRepository.update_in(
-        session, existing.id, values, government_ids, actor_id=None, now=now, action="project.import"
-    )
-    if not changed:
-        return RowReport(line, read.code, "unchanged")
-    return RowReport(line, read.code, "updated", ", ".join(changed))
-
-
-def _read_row(session: Session, row: dict[str, Any]) -> _Row | RowReport:
+def _read_row(domains: list[Domain], row: dict[str, Any]) -> ImportRow | RowReport:
     """The row read, or its rejection (line 0: the caller's) naming every problem, in the columns' order."""
     code = normalise_code(_text(row.get("code")))
     problems: list[str] = []
@@ -188,7 +142,7 @@ def _read_row(session: Session, row: dict[str, Any]) -> _Row | RowReport:
     name = _text(row.get("name"))
     if not name:
         problems.append("name is empty")
-    domain = _domain(session, _text(row.get("domain")))
+    domain = _domain(domains, _text(row.get("domain")))
     if domain is None:
         problems.append(f"unknown domain {_text(row.get('domain'))!r}")
     emails = {key: _text(row.get(key)).lower() for key in ("coordinator_email", "manager_email")}
@@ -206,7 +160,7 @@ def _read_row(session: Session, row: dict[str, Any]) -> _Row | RowReport:
         values["budget_hours"] = budget.quantize(Decimal("0.01"))
     values |= {column: day for column, day in dates.items() if day}
     governments = [g.strip() for g in _text(row.get("governments")).split(";") if g.strip()]
-    return _Row(code, values, emails, governments)
+    return ImportRow(code, values, emails, governments)
 
 
 def _budget(raw: Any) -> tuple[Decimal | None, list[str]]:
@@ -233,56 +187,9 @@ def _dates(row: dict[str, Any]) -> tuple[dict[str, date | None], list[str]]:
     return dates, problems
 
 
-def _people(session: Session, emails: dict[str, str], now: datetime) -> dict[str, Any]:
-    """The coordinator's and manager's ids, for those the row names (a placeholder for an address not known yet)."""
-    return {
-        key.replace("_email", "_id"): person_for_email(session, email, now=now).id
-        for key, email in emails.items()
-        if email
-    }
-
-
-def _create(
-    session: Session, code: str, values: dict[str, Any], government_ids: list[int] | None, now: datetime
-) -> None:
-    project = Project(code=code, created_at=now, updated_at=now, **values)
-    session.add(project)
-    session.flush()
-    assert project.id is not None
-    for government_id in sorted(set(government_ids or [])):
-        session.add(ProjectGovernment(project_id=project.id, government_id=government_id))
-    record_audit(
-        session,
-        actor_id=None,
-        action="project.import",
-        entity="project",
-        entity_id=project.id,
-        fields=sorted(["code", *values, *(["governments"] if government_ids else [])]),
-        now=now,
-    )
-
-
-def _domain(session: Session, name: str) -> Domain | None:
+def _domain(domains: list[Domain], name: str) -> Domain | None:
+    """The domain a row names by its Dutch or English name or its key (any case)."""
     wanted = name.strip().lower()
     if not wanted:
         return None
-    return session.exec(
-        select(Domain).where(
-            or_(
-                func.lower(Domain.name_nl) == wanted,
-                func.lower(Domain.name_en) == wanted,
-                func.lower(Domain.key) == wanted,
-            )
-        )
-    ).first()
-
-
-def _government(session: Session, name: str) -> Government:
-    """A government from the managed list by name (any case); a new one is added with a guessed kind."""
-    found = session.exec(select(Government).where(func.lower(Government.name) == name.lower())).first()
-    if found is not None:
-        return found
-    government = Government(name=name[:200], kind=guess_kind(name))
-    session.add(government)
-    session.flush()
-    return government
+    return next((d for d in domains if wanted in (d.name_nl.lower(), d.name_en.lower(), d.key.lower())), None)
