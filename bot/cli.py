@@ -1,4 +1,8 @@
-"""The `projectbot` command: serve, chat, manifest, db."""
+"""The `projectbot` command: serve, chat, manifest, db, outbox, export, admin, people, import.
+
+Each verb imports what it needs inside its own function, on purpose: `projectbot --help`, `db upgrade` or `admin
+grant` do not load the web server, the Bot Framework SDK and every capability (about a second and 100 MB), and
+`serve` does not load the terminal chat."""
 
 from __future__ import annotations
 
