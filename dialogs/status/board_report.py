@@ -3,17 +3,15 @@ built off the database path) with the burn chart time registration draws."""
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from cards.i18n import Translator
 from cards.menu import MenuSection
 from cards.status.board import BoardReport, ReportOpen, build_board_report_card
-from dialogs.kernel.burn_chart import BurnSeries, ChartLabels, render_burn_chart
 from dialogs.kernel.hours import hours_source
 from dialogs.kernel.permissions import Action
-from dialogs.kernel.rendering import RenderingBusy
+from dialogs.kernel.project_chart import draw_burn_chart
 from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.turn import OutgoingFile, Reply, Request, Services
 from dialogs.status import rules
@@ -21,7 +19,6 @@ from dialogs.status.board_document import board_report_docx, file_name
 from dialogs.status.common import capability, in_zone, milestone_line, project_for, risk_line, zone
 from domain.projects import ProjectFacts
 from storage.status import StatusRepository
-from storage.time_entries import TimeEntryRepository
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -42,7 +39,7 @@ def board_report(request: Request, services: Services, rest: str) -> Reply:
     t = request.t
     found = project_for(request, services, rest, "report", Action.VIEW_BOARD_REPORT)
     report = gather_board_report(services, found, t, zone(request))
-    chart = _burn_chart(services, found, t, report.generated.date())
+    chart = draw_burn_chart(services, found, report.generated.date(), t)
     document = services.renderer.render(board_report_docx, report, t, chart=chart)  # off the database path
     file = OutgoingFile(
         name=file_name(report, t),
@@ -56,25 +53,6 @@ def board_report(request: Request, services: Services, rest: str) -> Reply:
 @capability.verb(ReportOpen)
 def open_board_report(request: Request, services: Services, payload: ReportOpen) -> Reply:
     return board_report(request, services, payload.code)
-
-
-def _burn_chart(services: Services, project: ProjectFacts, t: Translator, today: date) -> bytes | None:
-    """Hours against budget over time (dialogs/kernel/burn_chart.py, the chart time registration shows), for the
-    document."""
-    points = TimeEntryRepository(services.db).cumulative(project.id)
-    series = BurnSeries(points, project.budget_hours, project.planned_start, project.planned_end, today)
-    labels = ChartLabels(
-        title=t("time.chart.title", code=project.code),
-        spent=t("time.chart.spent"),
-        budget=t("time.chart.budget"),
-        plan=t("time.chart.plan"),
-        hours=t("time.chart.hours"),
-        no_entries=t("time.chart.empty"),
-    )
-    try:
-        return services.renderer.render(render_burn_chart, series, labels, cache=True)
-    except RenderingBusy:
-        return None  # the document without its chart, rather than no document
 
 
 def gather_board_report(services: Services, project: ProjectFacts, t: Translator, where: ZoneInfo) -> BoardReport:

@@ -11,10 +11,9 @@ from typing import Any
 
 from cards.i18n import Translator
 from cards.timelog import HoursPayload, PersonHours, ProjectHoursView, build_project_hours_card
-from dialogs.kernel.burn_chart import BurnSeries, ChartLabels, render_burn_chart
 from dialogs.kernel.permissions import Action, allowed
+from dialogs.kernel.project_chart import draw_burn_chart
 from dialogs.kernel.registry import Slot
-from dialogs.kernel.rendering import RenderingBusy
 from dialogs.kernel.timezones import today_for
 from dialogs.kernel.turn import Reply, Request, Services
 from dialogs.kernel.who import find_project, me, refusal
@@ -75,26 +74,8 @@ def burn_chart_uri(services: Services, project: ProjectFacts, today: date, t: Tr
     chart with a 32-colour palette, it fits the 28 KB card limit next to the facts and 40 people, needs no public
     image route (Teams fetches card images without the bot's credentials, so a per-person signed link would show
     to nobody else in a channel) and never expires in the chat history."""
-    series = BurnSeries(
-        TimeEntryRepository(services.db).cumulative(project.id),
-        project.budget_hours,
-        project.planned_start,
-        project.planned_end,
-        today,
-    )
-    labels = ChartLabels(
-        title=t("time.chart.title", code=project.code),
-        spent=t("time.chart.spent"),
-        budget=t("time.chart.budget"),
-        plan=t("time.chart.plan"),
-        hours=t("time.chart.hours"),
-        no_entries=t("time.chart.empty"),
-    )
-    try:
-        # Drawn off the database path and kept by its data (dialogs/kernel/rendering.py); a card without it beats
-        # no card.
-        png = services.renderer.render(render_burn_chart, series, labels, cache=True)
-    except RenderingBusy:
+    png = draw_burn_chart(services, project, today, t)
+    if png is None:
         return None
     uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     return uri if len(uri) <= CHART_URI_MAX else None
