@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from cards.i18n import Translator
 from cards.menu import MenuSection
@@ -22,6 +21,7 @@ from dialogs.kernel.owned import not_yours
 from dialogs.kernel.permissions import Action, Relation, allowed
 from dialogs.kernel.registry import Event, Slot
 from dialogs.kernel.router import MenuInfo
+from dialogs.kernel.timezones import today_for
 from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import find_project, me, refusal
 from dialogs.projects.declaration import capability
@@ -93,7 +93,7 @@ def show_project(request: Request, services: Services, rest: str) -> Reply:
     if not decision.allowed:
         raise Stop(refusal(decision, request.t))
     extras = ProjectCardExtras(can_edit=allowed(actor, Action.EDIT_PROJECT).allowed)
-    today = services.clock.now().astimezone(ZoneInfo(request.timezone)).date()
+    today = today_for(request, services)
     return Reply.card(build_project_card(found, _with_sections(request, services, extras, found, today), request.t))
 
 

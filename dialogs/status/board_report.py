@@ -13,10 +13,11 @@ from dialogs.kernel.hours import hours_source
 from dialogs.kernel.permissions import Action
 from dialogs.kernel.project_chart import draw_burn_chart
 from dialogs.kernel.router import MenuInfo
+from dialogs.kernel.timezones import request_zone
 from dialogs.kernel.turn import OutgoingFile, Reply, Request, Services
 from dialogs.status import rules
 from dialogs.status.board_document import board_report_docx, file_name
-from dialogs.status.common import capability, in_zone, milestone_line, project_for, risk_line, zone
+from dialogs.status.common import capability, in_zone, milestone_line, project_for, risk_line
 from domain.projects import ProjectFacts
 from storage.status import StatusRepository
 
@@ -38,7 +39,7 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 def board_report(request: Request, services: Services, rest: str) -> Reply:
     t = request.t
     found = project_for(request, services, rest, "report", Action.VIEW_BOARD_REPORT)
-    report = gather_board_report(services, found, t, zone(request))
+    report = gather_board_report(services, found, t, request_zone(request, services))
     chart = draw_burn_chart(services, found, report.generated.date(), t)
     document = services.renderer.render(board_report_docx, report, t, chart=chart)  # off the database path
     file = OutgoingFile(

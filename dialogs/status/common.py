@@ -35,17 +35,6 @@ def can(request: Request, services: Services, project: ProjectFacts, action: Act
     return allowed(me(request, services).actor(project), action).allowed
 
 
-def zone(request: Request) -> ZoneInfo:
-    try:
-        return ZoneInfo(request.timezone)
-    except (KeyError, ValueError):
-        return ZoneInfo("Europe/Brussels")
-
-
-def today(request: Request, services: Services) -> date:
-    return services.clock.now().astimezone(zone(request)).date()
-
-
 def in_zone(report: Report, where: ZoneInfo) -> Report:
     """The report as the reader sees it: written at their local time."""
     return replace(report, created_at=report.created_at.astimezone(where))

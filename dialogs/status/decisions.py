@@ -17,8 +17,9 @@ from cards.status.decisions import (
 from dialogs.kernel.owned import submission_key
 from dialogs.kernel.permissions import Action
 from dialogs.kernel.router import MenuInfo
+from dialogs.kernel.timezones import today_for
 from dialogs.kernel.turn import Reply, Request, Services
-from dialogs.status.common import can, capability, project_for, today
+from dialogs.status.common import can, capability, project_for
 from dialogs.status.forms import DecisionFields, read
 from domain.projects import ProjectFacts
 from storage.status import Duplicate, StatusRepository
@@ -55,7 +56,7 @@ def _decisions_card(request: Request, services: Services, project: ProjectFacts,
 @capability.verb(DecisionFormOpen)
 def decision_form(request: Request, services: Services, payload: DecisionFormOpen) -> Reply:
     found = project_for(request, services, payload.code, "decisions", Action.UPDATE_STATUS)
-    values = {"date": today(request, services).isoformat(), "kind": "decision"}
+    values = {"date": today_for(request, services).isoformat(), "kind": "decision"}
     return Reply.card(build_decision_form_card(DecisionForm(found.code, uuid.uuid4().hex, values), request.t))
 
 

@@ -19,8 +19,9 @@ from cards.status.milestones import (
 from dialogs.kernel.owned import submission_key
 from dialogs.kernel.permissions import Action
 from dialogs.kernel.router import MenuInfo
+from dialogs.kernel.timezones import request_zone, today_for
 from dialogs.kernel.turn import Reply, Request, Services, Stop
-from dialogs.status.common import can, capability, milestone_line, project_for, today, zone
+from dialogs.status.common import can, capability, milestone_line, project_for
 from dialogs.status.forms import MilestoneFields, read
 from domain.projects import ProjectFacts
 from domain.status import MilestoneFacts
@@ -50,8 +51,8 @@ def open_milestones(request: Request, services: Services, payload: MilestonesOpe
 
 
 def _milestones_card(request: Request, services: Services, project: ProjectFacts, notice: str | None) -> dict[str, Any]:
-    where = zone(request)
-    day = today(request, services)
+    where = request_zone(request, services)
+    day = today_for(request, services)
     lines = [milestone_line(m, day, where) for m in StatusRepository(services.db).milestones(project.id)]
     can_edit = can(request, services, project, Action.UPDATE_STATUS)
     return build_milestones_card(project.code, project.name, lines, request.t, can_edit=can_edit, notice=notice)

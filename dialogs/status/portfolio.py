@@ -13,10 +13,11 @@ from dialogs.kernel.hours import hours_source
 from dialogs.kernel.owned import not_yours
 from dialogs.kernel.permissions import Action, allowed
 from dialogs.kernel.router import MenuInfo
+from dialogs.kernel.timezones import request_zone
 from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import me, refusal
 from dialogs.status import rules
-from dialogs.status.common import capability, zone
+from dialogs.status.common import capability
 from domain.status import DEFAULT_STALE_DAYS, DIMENSIONS
 from storage.directory import Role
 from storage.projects import ProjectRepository
@@ -107,7 +108,7 @@ def portfolio_page(request: Request, services: Services, payload: PortfolioPage)
     coordinator_id, government_id = payload.coordinator, payload.government
     rows = StatusRepository(services.db).portfolio(
         domain_ids,
-        today=now.astimezone(zone(request)).date(),
+        today=now.astimezone(request_zone(request, services)).date(),
         coordinator_id=coordinator_id,
         government_id=government_id,
     )

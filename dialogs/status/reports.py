@@ -25,9 +25,10 @@ from dialogs.kernel.owned import submission_key
 from dialogs.kernel.permissions import Action
 from dialogs.kernel.registry import Slot
 from dialogs.kernel.router import MenuInfo
+from dialogs.kernel.timezones import request_zone
 from dialogs.kernel.turn import Reply, Request, Services
 from dialogs.status import rules
-from dialogs.status.common import can, capability, in_zone, milestone_line, project_for, risk_line, zone
+from dialogs.status.common import can, capability, in_zone, milestone_line, project_for, risk_line
 from dialogs.status.forms import ReportFields, read
 from domain.projects import ProjectFacts
 from domain.status import DIMENSIONS
@@ -60,7 +61,7 @@ def update_form(request: Request, services: Services, rest: str) -> Reply:
         last = previous[0]
         # Achievements are "since the last update": they start empty; everything else carries over.
         values = {name: str(getattr(last, name)) for name in STATUS_FIELDS if name != "achievements"}
-        when = last.created_at.astimezone(zone(request))
+        when = last.created_at.astimezone(request_zone(request, services))
     form = StatusForm(found.code, found.name, uuid.uuid4().hex, values=values, previous_when=when)
     return Reply.card(build_status_form_card(form, request.t))
 
@@ -123,7 +124,7 @@ def open_status(request: Request, services: Services, payload: StatusOpen) -> Re
 def status_card(request: Request, services: Services, project: ProjectFacts) -> dict[str, Any]:
     repository = StatusRepository(services.db)
     now = services.clock.now()
-    where = zone(request)
+    where = request_zone(request, services)
     day = now.astimezone(where).date()
     reports = repository.latest_two([project.id]).get(project.id, [])
     latest = reports[0] if reports else None
@@ -198,7 +199,7 @@ def history(request: Request, services: Services, rest: str, *, page: int = 1) -
     pages = max(1, math.ceil(repository.count_reports(found.id) / HISTORY_PAGE))
     page = min(max(page, 1), pages)
     rows = repository.reports(found.id, limit=HISTORY_PAGE, offset=(page - 1) * HISTORY_PAGE)
-    where = zone(request)
+    where = request_zone(request, services)
     return Reply.card(build_status_history_card(found.code, [in_zone(r, where) for r in rows], page, pages, request.t))
 
 
