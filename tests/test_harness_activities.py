@@ -23,7 +23,8 @@ from tests.harness import (
     to_activity,
 )
 
-FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "agents-playground"
+# Copied from the shared captures (../shared/fixtures/agents-playground) so a fresh clone runs every test.
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "agents-playground"
 
 SERVICE_URL = "http://127.0.0.1:9/"
 TENANT = "11111111-2222-3333-4444-555555555555"
@@ -87,10 +88,7 @@ def contains(actual: Any, expected: Any) -> bool:
 
 
 def load_fixture(name: str) -> dict[str, Any]:
-    path = FIXTURES / name
-    if not path.is_file():
-        pytest.skip(f"captured fixtures not found at {FIXTURES}")
-    data: dict[str, Any] = json.loads(path.read_text())
+    data: dict[str, Any] = json.loads((FIXTURES / name).read_text())
     return data
 
 
