@@ -49,6 +49,11 @@ def add_verbs(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     projects = import_verbs.add_parser("projects", help="projects from CSV or XLSX (see docs/operations.md)")
     projects.add_argument("file", type=Path, metavar="FILE")
     projects.add_argument("--dry-run", action="store_true", help="check and report, change nothing")
+    projects.add_argument(
+        "--create-missing",
+        action="store_true",
+        help="add the domains and local governments the file names that are not on the lists yet (else: refused)",
+    )
     projects.add_argument("--progress", action="store_true", help="show a progress bar even when not on a terminal")
 
 
@@ -121,7 +126,14 @@ def _import(db: Database, args: argparse.Namespace, now: datetime, out: TextIO) 
     except (ImportFileError, OSError, UnicodeDecodeError) as problem:
         raise OperatorError(str(problem)) from None
     show = args.progress or (sys.stderr.isatty() and len(rows) >= PROGRESS_MIN_ROWS)
-    report = import_projects(db, rows, now=now, dry_run=args.dry_run, progress=_progress_bar if show else None)
+    report = import_projects(
+        db,
+        rows,
+        now=now,
+        dry_run=args.dry_run,
+        create_missing=args.create_missing,
+        progress=_progress_bar if show else None,
+    )
     if show:
         print(file=sys.stderr)
     _print_report(report, out)

@@ -143,11 +143,12 @@ def test_operator_verbs_are_reachable_from_the_command(
         "DT-101,Digitaal loket,Digitale transformatie,an@example.test,,120,2026-01-05,2026-12-18,Gemeente Aalst\n",
         encoding="utf-8",
     )
-    assert main(["import", "projects", str(csv), "--dry-run"]) == 0
-    assert main(["import", "projects", str(csv)]) == 0
+    assert main(["import", "projects", str(csv), "--dry-run"]) == 1  # Gemeente Aalst is not on the list yet
+    assert main(["import", "projects", str(csv), "--create-missing"]) == 0
     assert main(["people", "forget", "an@example.test"]) == 0
     out = capsys.readouterr().out
-    assert "DT-101" in out
+    assert "unknown local government 'Gemeente Aalst' (--create-missing adds it)" in out
+    assert "DT-101 created: added local government 'Gemeente Aalst'" in out
     assert main([]) == 0
     listing = capsys.readouterr().out
     for verb in ("admin", "people", "import", "export", "outbox"):

@@ -60,7 +60,9 @@ def test_import_shows_a_progress_bar_on_stderr(
     path = tmp_path / "many.csv"
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     out = io.StringIO()
-    args = argparse.Namespace(verb="import", import_verb="projects", file=path, dry_run=False, progress=True)
+    args = argparse.Namespace(
+        verb="import", import_verb="projects", file=path, dry_run=False, create_missing=False, progress=True
+    )
     assert run(args, db, now=NOW, out=out) == 0
     err = capsys.readouterr().err
     assert "[" + "#" * 30 + "] 120/120" in err

@@ -54,13 +54,17 @@ def write_xlsx(tmp_path: Path) -> Path:
     return path
 
 
-def args(file: Path, *, dry_run: bool = False) -> argparse.Namespace:
-    return argparse.Namespace(verb="import", import_verb="projects", file=file, dry_run=dry_run, progress=False)
+def args(file: Path, *, dry_run: bool = False, create_missing: bool = False) -> argparse.Namespace:
+    return argparse.Namespace(
+        verb="import", import_verb="projects", file=file, dry_run=dry_run, create_missing=create_missing, progress=False
+    )
 
 
 def test_valid_csv_creates_projects_with_people_and_governments(db: Database, tmp_path: Path) -> None:
-    report = import_projects(db, read_rows(write_csv(tmp_path, GOOD)), now=NOW)
+    report = import_projects(db, read_rows(write_csv(tmp_path, GOOD)), now=NOW, create_missing=True)
     assert [(r.code, r.outcome) for r in report.rows] == [("DT-042", "created"), ("TI-007", "created")]
+    added = "added local government 'Gemeente Zottegem', local government 'Politiezone Vlaamse Ardennen'"
+    assert report.rows[0].detail == added
     project = ProjectRepository(db).by_code("dt-042")
     assert project is not None
     assert project.budget_hours == Decimal("1250.50")
@@ -89,7 +93,7 @@ def test_bad_rows_are_rejected_with_reasons_and_good_rows_still_imported(db: Dat
 
 def test_reimport_changes_nothing_and_a_changed_file_updates(db: Database, tmp_path: Path) -> None:
     rows = read_rows(write_csv(tmp_path, GOOD))
-    import_projects(db, rows, now=NOW)
+    import_projects(db, rows, now=NOW, create_missing=True)
     with db.session() as session:
         counts = (len(session.exec(select(Person)).all()), len(session.exec(select(AuditLog)).all()))
     again = import_projects(db, rows, now=NOW)
@@ -103,10 +107,11 @@ def test_reimport_changes_nothing_and_a_changed_file_updates(db: Database, tmp_p
 
 def test_dry_run_reports_the_same_and_changes_nothing(db: Database, tmp_path: Path) -> None:
     out = io.StringIO()
-    code = run(args(write_csv(tmp_path, [*GOOD, BAD[0]]), dry_run=True), db, now=NOW, out=out)
+    code = run(args(write_csv(tmp_path, [*GOOD, BAD[0]]), dry_run=True, create_missing=True), db, now=NOW, out=out)
     assert code == 1  # a rejected row
     text = out.getvalue()
-    assert "line 2 DT-042 created" in text and "line 4 D042 rejected" in text
+    assert "line 2 DT-042 created: added local government 'Gemeente Zottegem'" in text
+    assert "line 4 D042 rejected" in text
     assert "2 created, 0 updated, 0 unchanged, 1 rejected (dry run: nothing was changed)" in text
     with db.session() as session:
         assert session.exec(select(Project)).all() == []
@@ -116,7 +121,7 @@ def test_dry_run_reports_the_same_and_changes_nothing(db: Database, tmp_path: Pa
 
 def test_xlsx_import_with_date_and_number_cells(db: Database, tmp_path: Path) -> None:
     out = io.StringIO()
-    run(args(write_xlsx(tmp_path)), db, now=NOW, out=out)
+    run(args(write_xlsx(tmp_path), create_missing=True), db, now=NOW, out=out)
     assert "1 created, 0 updated, 0 unchanged, 1 rejected" in out.getvalue()
     project = ProjectRepository(db).by_code("DT-042")
     assert project is not None and project.budget_hours == Decimal("1250.50")
@@ -136,3 +141,96 @@ def test_semicolon_csv_and_missing_columns(tmp_path: Path) -> None:
 
     with pytest.raises(ImportFileError, match="missing column"):
         read_rows(broken)
+
+
+# Names as the organisation writes them ---------------------------------------------------------------------------
+
+
+def test_the_organisations_spelling_of_a_domain_imports(db: Database, tmp_path: Path) -> None:
+    lines = [
+        "TI-001,Netwerk,Technologie en infrastructuur,,,,,,",  # as the organisation writes it
+        "TI-002,Servers,technology AND infrastructure,,,,,,",
+        "TI-003,Firewalls,  Technologie & Infrastructuur ,,,,,,",  # as it was seeded
+        "TI-004,Wifi,Tech,,,,,,",  # a start that names one domain
+    ]
+    report = import_projects(db, read_rows(write_csv(tmp_path, lines)), now=NOW)
+    assert [r.outcome for r in report.rows] == ["created"] * 4
+    assert report.rows[3].detail == "domain 'Tech' read as 'Technologie en infrastructuur'"
+    domains = {p.domain_nl for p in map(ProjectRepository(db).by_code, ("TI-001", "TI-002", "TI-003", "TI-004")) if p}
+    assert domains == {"Technologie en infrastructuur"}
+
+
+def test_an_unknown_name_is_refused_with_the_close_one(db: Database, tmp_path: Path) -> None:
+    import_projects(db, read_rows(write_csv(tmp_path, [GOOD[0]])), now=NOW, create_missing=True)
+    lines = [
+        "TI-010,Netwerk,Technologie en infrastructur,,,,,,Gemeente Zotegem",
+        "TI-011,Kabels,Cultuur,,,,,,Stad Brugge",
+        "TI-012,Camera's,Digitale transformatie,,,,,,Politiezone",
+    ]
+    out = io.StringIO()
+    assert run(args(write_csv(tmp_path, lines, "typos.csv")), db, now=NOW, out=out) == 1
+    text = out.getvalue()
+    assert (
+        "line 2 TI-010 rejected: unknown domain 'Technologie en infrastructur' — did you mean "
+        "'Technologie en infrastructuur'?; unknown local government 'Gemeente Zotegem' — did you mean "
+        "'Gemeente Zottegem'?"
+    ) in text
+    assert (
+        "line 3 TI-011 rejected: unknown domain 'Cultuur' (--create-missing adds it); "
+        "unknown local government 'Stad Brugge' (--create-missing adds it)"
+    ) in text
+    # One police zone on the list: "Politiezone" is the start of one name only.
+    assert "line 4 TI-012 created" in text and "read as 'Politiezone Vlaamse Ardennen'" in text
+    with db.session() as session:
+        assert len(session.exec(select(Government)).all()) == 2  # nothing added
+
+
+def test_create_missing_adds_each_missing_name_once_and_says_so(db: Database, tmp_path: Path) -> None:
+    lines = [
+        "CU-001,Bibliotheek,Cultuur,,,,,,Gemeente Zwalm; Stad Brugge",
+        "CU-002,Museum,cultuur,,,,,,gemeente zwalm",  # the same names, another spelling: added once
+    ]
+    out = io.StringIO()
+    assert run(args(write_csv(tmp_path, lines), create_missing=True), db, now=NOW, out=out) == 0
+    text = out.getvalue()
+    assert (
+        "line 2 CU-001 created: added domain 'Cultuur', local government 'Gemeente Zwalm', "
+        "local government 'Stad Brugge'"
+    ) in text
+    assert "line 3 CU-002 created\n" in text
+    domains = ProjectRepository(db).domains()
+    [culture] = [d for d in domains if d.key == "cultuur"]
+    assert (culture.name_nl, culture.name_en) == ("Cultuur", "Cultuur")
+    project = ProjectRepository(db).by_code("CU-002")
+    assert project is not None and project.domain_nl == "Cultuur" and project.governments == ("Gemeente Zwalm",)
+    with db.session() as session:
+        kinds = {g.name: g.kind for g in session.exec(select(Government))}
+        audited = {(a.action, a.entity) for a in session.exec(select(AuditLog))}
+    assert kinds == {"Gemeente Zwalm": "municipality", "Stad Brugge": "municipality"}
+    assert {("domain.add", "domain"), ("government.add", "government")} <= audited
+
+
+def test_a_dry_run_with_create_missing_reports_the_same_and_adds_nothing(db: Database, tmp_path: Path) -> None:
+    path = write_csv(tmp_path, ["CU-001,Bibliotheek,Cultuur,,,,,,Gemeente Zwalm"])
+    out = io.StringIO()
+    assert run(args(path, dry_run=True, create_missing=True), db, now=NOW, out=out) == 0
+    assert "line 2 CU-001 created: added domain 'Cultuur', local government 'Gemeente Zwalm'" in out.getvalue()
+    assert "(dry run: nothing was changed)" in out.getvalue()
+    assert {d.key for d in ProjectRepository(db).domains()} == {"tech_infra", "digital_transformation"}
+    with db.session() as session:
+        assert session.exec(select(Government)).all() == []
+        assert session.exec(select(Project)).all() == []
+        assert session.exec(select(AuditLog)).all() == []
+
+
+def test_a_start_that_names_several_is_refused_with_them(db: Database, tmp_path: Path) -> None:
+    setup = ["DT-001,Loket,Digitale transformatie,,,,,,Gemeente Zottegem; Gemeente Zwalm"]
+    import_projects(db, read_rows(write_csv(tmp_path, setup)), now=NOW, create_missing=True)
+    report = import_projects(
+        db, read_rows(write_csv(tmp_path, ["DT-002,Archief,Digi,,,,,,gemeente z"], "b.csv")), now=NOW
+    )
+    [row] = report.rows
+    assert (row.outcome, row.detail) == (
+        "rejected",
+        "local government 'gemeente z' could be 'Gemeente Zottegem' or 'Gemeente Zwalm': write it in full",
+    )

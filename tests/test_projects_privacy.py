@@ -29,7 +29,7 @@ def seed(db: Database) -> None:
         {"code": "DT-043", "name": "Digitaal archief", "domain": "Digital transformation"},
         {"code": "TI-007", "name": "Netwerk stadhuis", "domain": "Technologie & infrastructuur"},
     ]  # fmt: skip
-    report = import_projects(db, rows, now=NOW)
+    report = import_projects(db, rows, now=NOW, create_missing=True)
     assert all(r.outcome == "created" for r in report.rows)
 
 
@@ -88,7 +88,7 @@ def test_export_contains_everything_about_the_person(db: Database) -> None:
     assert data["person"][0]["name"] == "An"
     assert [r["role"] for r in data["roles"]] == ["manager"]
     assert data["managed_domains"] == [
-        {"domain_nl": "Technologie & infrastructuur", "domain_en": "Technology & infrastructure"}
+        {"domain_nl": "Technologie en infrastructuur", "domain_en": "Technology and infrastructure"}
     ]
     assert {(p["project"], p["as"]) for p in data["projects"]} == {("DT-042", "coordinator"), ("TI-007", "team member")}
     assert {a["action"] for a in data["changes_made"]} == {"role.grant", "role.domains", "team.add"}

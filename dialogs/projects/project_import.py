@@ -1,4 +1,8 @@
-"""Portfolio onboarding: projects from a CSV or XLSX file, one report line per row, idempotent, with a dry run."""
+"""Portfolio onboarding: projects from a CSV or XLSX file, one report line per row, idempotent, with a dry run.
+
+Domains and local governments are named as people write them (domain/names.py: any case, accents, "&"/"en"/"and",
+a unique start). A name on no list is refused with the closest listed name ("did you mean ...?"), or, when the
+operator asked for it (`create_missing`), added to the list; the row's report line says which."""
 
 from __future__ import annotations
 
@@ -11,10 +15,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from cards.values import parse_date, parse_decimal
+from domain.names import NameMatch, match_name
 from storage.db import Database
 from storage.directory import is_email
-from storage.project_import import ImportRow, import_rows
-from storage.projects import Domain, ProjectRepository, is_valid_code, normalise_code
+from storage.project_import import Imported, ImportRow, import_rows
+from storage.projects import ProjectRepository, is_valid_code, normalise_code
 
 COLUMNS = (
     "code",
@@ -100,27 +105,65 @@ def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
         workbook.close()
 
 
+@dataclass(frozen=True)
+class _Lists:
+    """The domains and governments a file's names are matched against, read once: each one's names, by id."""
+
+    domains: dict[int, tuple[str, ...]]  # key, Dutch name, English name
+    governments: dict[int, tuple[str, ...]]
+    create_missing: bool
+
+    def domain_name(self, domain_id: int) -> str:
+        return self.domains[domain_id][1]
+
+    def government_name(self, government_id: int) -> str:
+        return self.governments[government_id][0]
+
+
+@dataclass(frozen=True)
+class _Read:
+    """A row read and found sound, and how its names were read ("domain 'tech' read as '...'")."""
+
+    row: ImportRow
+    notes: tuple[str, ...] = ()
+
+
 def import_projects(
     db: Database,
     rows: list[dict[str, Any]],
     *,
     now: datetime,
     dry_run: bool = False,
+    create_missing: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Every row read and checked here, then all written in one transaction (storage.project_import); a dry run
-    does the same work and rolls it back, so it reports the same."""
-    domains = ProjectRepository(db).domains()
-    read = [_read_row(domains, row) if row else None for row in rows]
-    sound = [row if isinstance(row, ImportRow) else None for row in read]
+    does the same work and rolls it back, so it reports the same. With `create_missing`, a domain or government the
+    lists do not have is added (once, however many rows name it) instead of refusing the row."""
+    repository = ProjectRepository(db)
+    lists = _Lists(
+        domains={d.id: (d.key, d.name_nl, d.name_en) for d in repository.domains() if d.id is not None},
+        governments={g.id: (g.name,) for g in repository.governments() if g.id is not None},
+        create_missing=create_missing,
+    )
+    read = [_read_row(lists, row) if row else None for row in rows]
+    sound = [row.row if isinstance(row, _Read) else None for row in read]
     done = import_rows(db, sound, now=now, dry_run=dry_run, progress=progress)
     reports: list[RowReport] = []
     for index, (row, did) in enumerate(zip(read, done, strict=True)):
         if isinstance(row, RowReport):
             reports.append(replace(row, line=index + 2))
         elif row is not None and did is not None:
-            reports.append(RowReport(index + 2, row.code, did.outcome, ", ".join(did.changed)))
+            reports.append(RowReport(index + 2, row.row.code, did.outcome, _detail(did, row.notes)))
     return ImportReport(rows=reports, dry_run=dry_run)
+
+
+def _detail(did: Imported, notes: tuple[str, ...]) -> str:
+    """The fields that changed, what the row added to the lists, how its names were read."""
+    added = [f"domain {did.added.domain!r}"] if did.added.domain else []
+    added += [f"local government {name!r}" for name in did.added.governments]
+    parts = [", ".join(did.changed), f"added {', '.join(added)}" if added else "", *notes]
+    return "; ".join(part for part in parts if part)
 
 
 def _text(value: Any) -> str:
@@ -131,7 +174,7 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _read_row(domains: list[Domain], row: dict[str, Any]) -> ImportRow | RowReport:
+def _read_row(lists: _Lists, row: dict[str, Any]) -> _Read | RowReport:
     """The row read, or its rejection (line 0: the caller's) naming every problem, in the columns' order."""
     code = normalise_code(_text(row.get("code")))
     problems: list[str] = []
@@ -142,9 +185,8 @@ def _read_row(domains: list[Domain], row: dict[str, Any]) -> ImportRow | RowRepo
     name = _text(row.get("name"))
     if not name:
         problems.append("name is empty")
-    domain = _domain(domains, _text(row.get("domain")))
-    if domain is None:
-        problems.append(f"unknown domain {_text(row.get('domain'))!r}")
+    domain = _named(lists, "domain", _text(row.get("domain")))
+    problems += domain.problems
     emails = {key: _text(row.get(key)).lower() for key in ("coordinator_email", "manager_email")}
     problems += [
         f"{key} {email!r} is not an email address" for key, email in emails.items() if email and not is_email(email)
@@ -152,15 +194,57 @@ def _read_row(domains: list[Domain], row: dict[str, Any]) -> ImportRow | RowRepo
     budget, budget_problems = _budget(row.get("budget_hours"))
     dates, date_problems = _dates(row)
     problems += budget_problems + date_problems
+    governments = [_named(lists, "local government", g) for g in _text(row.get("governments")).split(";") if g.strip()]
+    problems += [problem for government in governments for problem in government.problems]
     if problems:
         return RowReport(0, code, "rejected", "; ".join(problems))
-    assert domain is not None and domain.id is not None
-    values: dict[str, Any] = {"name": name[:200], "domain_id": domain.id}
+    values: dict[str, Any] = {"name": name[:200]}
+    if domain.found is not None:
+        values["domain_id"] = domain.found
     if budget is not None:
         values["budget_hours"] = budget.quantize(Decimal("0.01"))
     values |= {column: day for column, day in dates.items() if day}
-    governments = [g.strip() for g in _text(row.get("governments")).split(";") if g.strip()]
-    return ImportRow(code, values, emails, governments)
+    imported = ImportRow(
+        code,
+        values,
+        emails,
+        government_ids=tuple(g.found for g in governments if g.found is not None),
+        new_domain=domain.missing,
+        new_governments=tuple(dict.fromkeys(g.missing for g in governments if g.missing)),
+    )
+    return _Read(imported, tuple(note for named in (domain, *governments) if (note := named.note)))
+
+
+@dataclass(frozen=True)
+class _Named:
+    """A domain or government as a row names it: found (its id), missing (to add: the name as written), or the
+    problems to report."""
+
+    found: int | None = None
+    missing: str = ""
+    problems: tuple[str, ...] = ()
+    note: str = ""  # how a start of a name was read
+
+
+def _named(lists: _Lists, what: Literal["domain", "local government"], typed: str) -> _Named:
+    written = " ".join(typed.split())
+    if not written:
+        return _Named(problems=(f"{what} is empty",))
+    names = lists.domains if what == "domain" else lists.governments
+    show = lists.domain_name if what == "domain" else lists.government_name
+    match: NameMatch[int] = match_name(written, names)
+    if match.found is not None:
+        read_as = show(match.found)
+        note = f"{what} {written!r} read as {read_as!r}" if match.outcome == "prefix" else ""
+        return _Named(found=match.found, note=note)
+    if match.candidates:
+        could_be = " or ".join(repr(show(candidate)) for candidate in match.candidates[:5])
+        return _Named(problems=(f"{what} {written!r} could be {could_be}: write it in full",))
+    if lists.create_missing:
+        return _Named(missing=written)
+    if match.suggestion is not None:
+        return _Named(problems=(f"unknown {what} {written!r} — did you mean {show(match.suggestion)!r}?",))
+    return _Named(problems=(f"unknown {what} {written!r} (--create-missing adds it)",))
 
 
 def _budget(raw: Any) -> tuple[Decimal | None, list[str]]:
@@ -185,11 +269,3 @@ def _dates(row: dict[str, Any]) -> tuple[dict[str, date | None], list[str]]:
     if start and end and end < start:
         problems.append("end is before start")
     return dates, problems
-
-
-def _domain(domains: list[Domain], name: str) -> Domain | None:
-    """The domain a row names by its Dutch or English name or its key (any case)."""
-    wanted = name.strip().lower()
-    if not wanted:
-        return None
-    return next((d for d in domains if wanted in (d.name_nl.lower(), d.name_en.lower(), d.key.lower())), None)
