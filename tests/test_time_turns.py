@@ -110,8 +110,9 @@ async def test_an_unknown_activity_tag_lists_the_valid_ones_and_stores_nothing(b
     dutch = (await bot.say(AN, "registreer 2u DT-042 #vergaderen stuurgroep")).cards[0]
     texts = card_texts(dutch)
     assert (
-        "“#vergaderen” is geen activiteit die ik ken. Kies er hier een, of typ een van: #analyse, #vergadering, "
-        "#coördinatie, #implementatie, #documentatie, #verplaatsing, #opleiding, #andere." in texts
+        "“#vergaderen” is geen activiteit die ik ken. Bedoel je #vergadering? Kies er hier een, of typ een van: "
+        "#analyse, #vergadering, #coördinatie, #implementatie, #documentatie, #verplaatsing, #opleiding, #andere."
+        in texts
     )
     assert "Ik begreep: duur 2 u, project DT-042, notitie “stuurgroep”." in texts
     [category] = [e for e in dutch["body"] if e.get("id") == "category"]
@@ -120,6 +121,11 @@ async def test_an_unknown_activity_tag_lists_the_valid_ones_and_stores_nothing(b
     assert (
         "“#lunch” is not an activity I know. Pick one here, or type one of: #analysis, #meeting, #coordination, "
         "#implementation, #documentation, #travel, #training, #other." in card_texts(english)
+    )
+    two = (await bot.say(AN, "registreer 2u DT-042 #ver")).cards[0]
+    assert (
+        "“#ver” kan meer dan één activiteit zijn: #vergadering, #verplaatsing. Kies er hier een, of typ een paar "
+        "letters meer." in card_texts(two)
     )
     several = (await bot.say(BOB, "log 2h DT-042 #meeting #travel")).cards[0]
     assert "One activity per entry, and your tags name more: Meeting, Travel. Pick one here." in card_texts(several)

@@ -10,12 +10,13 @@ is a tag anywhere in the message, `#analyse`, `#meeting`: a tag cannot be mistak
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Literal
+
+from domain.names import NameMatch, match_name
 
 Kind = Literal["performed", "planned"]
 KINDS: tuple[Kind, ...] = ("performed", "planned")
@@ -333,27 +334,17 @@ def format_entry(
 # Activities (categories) ----------------------------------------------------------------------------------------
 
 
-def _folded(text: str) -> str:
-    """Case and accents ignored: 'Coördinatie' and 'coordinatie' are the same word."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+def category_match(tag: str, names: Mapping[str, Iterable[str]]) -> NameMatch[str]:
+    """Which category a tag names, given each category's names (its key, its Dutch and English name), read by the
+    one forgiving matcher (domain/names.py): a whole name, case and accents ignored ('#coordinatie'), or else the start
+    of the names of exactly one category, at least MIN_TAG_PREFIX letters ('#doc'); ambiguous when it starts several
+    ('#ver': vergadering, verplaatsing); else none, with the closest name to offer ('#vergaderen')."""
+    return match_name(tag, names, min_prefix=MIN_TAG_PREFIX)
 
 
 def match_category(tag: str, names: Mapping[str, Iterable[str]]) -> str | None:
-    """The category a tag names, given each category's names (its key, its Dutch and English name): a whole name,
-    case and accents ignored ('#coordinatie'), or else the start of the names of exactly one category, at least
-    MIN_TAG_PREFIX letters ('#doc'). None when it names none, or several ('#ver': vergadering, verplaatsing)."""
-    wanted = _folded(tag)
-    folded = {category: {_folded(name) for name in category_names} for category, category_names in names.items()}
-    exact = [category for category, category_names in folded.items() if wanted in category_names]
-    if exact:
-        return exact[0]
-    if len(wanted) < MIN_TAG_PREFIX:
-        return None
-    starts = [
-        category for category, category_names in folded.items() if any(n.startswith(wanted) for n in category_names)
-    ]
-    return starts[0] if len(starts) == 1 else None
+    """The category a tag names (category_match), or None when it names none or several."""
+    return category_match(tag, names).found
 
 
 # Weeks (timesheet) ----------------------------------------------------------------------------------------------

@@ -15,8 +15,8 @@ from dialogs.kernel.timeparse import (
     BAD_DATE,
     Kind,
     ParsedEntry,
+    category_match,
     format_duration,
-    match_category,
     parse_entry,
 )
 from dialogs.kernel.timezones import today_for
@@ -24,6 +24,7 @@ from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import Me, me
 from dialogs.timelog.declaration import capability
 from dialogs.timelog.entries import Draft, blank_form, confirmation, day_full, refusal_of, store, time_form
+from domain.names import NameMatch
 from domain.projects import ProjectFacts
 from storage.projects import ProjectRepository, Visibility
 
@@ -72,15 +73,26 @@ def typed_category(parsed: ParsedEntry, t: Translator) -> tuple[str | None, str 
     names = category_names()
     found: list[str] = []
     for tag in parsed.categories:
-        category = match_category(tag, names)
-        if category is None:
-            return None, t("time.activity.unknown", tag=f"#{tag[:40]}", tags=category_tags(t))
-        if category not in found:
-            found.append(category)
+        match = category_match(tag, names)
+        if match.found is None:
+            return None, _not_one_activity(f"#{tag[:40]}", match, t)
+        if match.found not in found:
+            found.append(match.found)
     if len(found) > 1:
         named = ", ".join(t(f"time.category.{c}") for c in found)
         return None, t("time.activity.several", categories=named)
     return found[0], None
+
+
+def _not_one_activity(tag: str, match: NameMatch[str], t: Translator) -> str:
+    """Why a tag names no one activity: the ones it could mean, the one it looks like, or the tags to type."""
+    if match.candidates:
+        could_be = ", ".join(f"#{t(f'time.category.{c}').lower()}" for c in match.candidates)
+        return t("time.activity.ambiguous", tag=tag, tags=could_be)
+    if match.suggestion is not None:
+        suggestion = f"#{t(f'time.category.{match.suggestion}').lower()}"
+        return t("time.activity.did_you_mean", tag=tag, suggestion=suggestion, tags=category_tags(t))
+    return t("time.activity.unknown", tag=tag, tags=category_tags(t))
 
 
 def _resolve_typed_project(
