@@ -3,17 +3,42 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test lint chat manifest clean
+# The lock files (requirements/*.txt, with hashes) pin every package; `make install`/`install-test` install exactly
+# those, so a laptop, CI and the container run the same versions. `make lock` adds what pyproject.toml gained and
+# keeps every other pin; `make lock-upgrade` moves every pin to the newest release pyproject.toml allows.
+LOCK_TOOLS := build/lock-tools
+UV := $(LOCK_TOOLS)/bin/uv
+UV_VERSION := 0.13.8
+COMPILE := $(UV) pip compile --quiet --generate-hashes --python-version 3.11 --custom-compile-command "make lock"
+PIP_LOCKED := $(BIN)/python -m pip install --quiet --require-hashes
+PIP_PROJECT := $(BIN)/python -m pip install --quiet --no-deps --build-constraint requirements/build.txt
+
+.PHONY: run test install install-test lint chat manifest clean lock lock-upgrade
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 install: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(PIP_LOCKED) -r requirements/runtime.txt
+	$(PIP_PROJECT) -e .
 
 install-test: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(PIP_LOCKED) -r requirements/test.txt
+	$(PIP_PROJECT) -e .
+
+$(UV):
+	$(PYTHON) -m venv $(LOCK_TOOLS)
+	$(LOCK_TOOLS)/bin/python -m pip install --quiet uv==$(UV_VERSION)
+
+# runtime.txt first; test.txt is constrained by it, so the test run installs the very versions the image ships.
+lock: $(UV)
+	$(COMPILE) $(UPGRADE) pyproject.toml -o requirements/runtime.txt
+	$(COMPILE) $(UPGRADE) pyproject.toml --extra test -c requirements/runtime.txt -o requirements/test.txt
+	$(COMPILE) $(UPGRADE) requirements/build.in -o requirements/build.txt
+
+lock-upgrade:
+	$(MAKE) lock UPGRADE=--upgrade
 
 run: install
 	$(BIN)/projectbot serve --dev
