@@ -53,11 +53,6 @@ def _parser() -> argparse.ArgumentParser:
     manifest.add_argument("--version", default="1.0.0", help="app version in the manifest (x.y.z)")
     manifest.add_argument("--domain", action="append", default=[], help="a valid domain for the app (repeatable)")
 
-    db = verbs.add_parser("db", help="database schema: upgrade, current")
-    db_verbs = db.add_subparsers(dest="db_verb", metavar="ACTION", title="actions", required=True)
-    db_verbs.add_parser("upgrade", help="apply all migrations")
-    db_verbs.add_parser("current", help="show the schema revision of the database")
-
     outbox = verbs.add_parser("outbox", help="proactive messages: list, retry or cancel one")
     outbox_verbs = outbox.add_subparsers(dest="outbox_verb", metavar="ACTION", title="actions")
     listing = outbox_verbs.add_parser("list", help="list rows (default: pending, failed and missed)")
@@ -68,8 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     outbox_verbs.add_parser("cancel", help="cancel a pending, failed or missed row").add_argument("id", type=int)
 
-    from bot import cli_export, cli_people
+    from bot import cli_db, cli_export, cli_people
 
+    cli_db.add_parser(verbs)
     cli_export.add_parser(verbs)
     cli_people.add_verbs(verbs)
     return parser
@@ -87,10 +83,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
         settings = _settings(dev=getattr(args, "dev", False))
+        _log_format(args.verb, settings)
         return _run(args, settings)
     except CliError as problem:
         print(f"projectbot: {problem}", file=sys.stderr)
         return 2
+
+
+def _log_format(verb: str, settings: Settings) -> None:
+    """JSON lines or text (PROJECTBOT_LOG_FORMAT; by default text at a terminal, JSON for `serve`): bot/logs.py."""
+    from bot.logs import default_format, use_format
+
+    use_format(settings.log_format or default_format(verb=verb, dev=settings.dev))
 
 
 def _settings(*, dev: bool) -> Settings:
@@ -106,8 +110,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return _serve(args, settings)
     if args.verb == "chat":
         from bot.chat import run_chat  # lazily, like every verb: the bot, its capabilities and the Bot Framework
+        from bot.chat.log_file import log_to_file
 
-        return run_chat(settings)
+        return run_chat(settings, first_run_admin=True, log_file=log_to_file(settings))
     if args.verb == "manifest":
         return _manifest(args, settings)
     if args.verb == "db":
@@ -158,13 +163,27 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     host = args.host or (LOOPBACK if settings.dev else "0.0.0.0")
     check_can_serve(settings, host)
-    location = settings.database_location()
-    log.info("database: %s", location.resolve() if location else settings.database_url.split("@")[-1])
     if settings.dev:
         log.warning("--dev: no token check, any tenant, loopback serviceUrls accepted; do not expose this port")
     _fewer_malloc_arenas()
-    web.run_app(create_app(settings), host=host, port=args.port, print=None)
+
+    def listening(_aiohttp_banner: str) -> None:  # called once the port is bound, instead of aiohttp's banner
+        log.info("%s", listening_line(settings, host, args.port))
+
+    # The first person to talk becomes admin when nobody is: create_app allows it only with --dev.
+    web.run_app(create_app(settings, first_run_admin=True), host=host, port=args.port, print=listening)
     return 0
+
+
+def listening_line(settings: Settings, host: str, port: int) -> str:
+    """Where the server listens and how it runs, for the operator: the one line `serve` logs at start."""
+    shown_host = f"[{host}]" if ":" in host else host
+    if settings.dev:
+        mode = "dev mode"
+    else:
+        tenants = ", ".join(sorted(settings.tenant_allow_list))
+        mode = f"production, app {settings.app_id} ({settings.app_type.value}), tenant(s) {tenants}"
+    return f"listening on http://{shown_host}:{port}/api/messages ({mode}, {settings.database_label()})"
 
 
 def _fewer_malloc_arenas(arenas: int = 2) -> None:
@@ -205,26 +224,17 @@ def _manifest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _db(args: argparse.Namespace, settings: Settings) -> int:
-    from storage import migrate
-    from storage.db import Database, DatabaseUnavailable
+    from bot import cli_db
+    from storage.db import DatabaseUnavailable
 
-    db = Database.from_url(settings.database_url)
     try:
-        if args.db_verb == "upgrade":
-            migrate.upgrade(db)
-            print(f"database is at revision {migrate.current_revision(db)}")
-        else:
-            current = migrate.current_revision(db)
-            head = migrate.head_revision()
-            state = "up to date" if current == head else f"behind (head is {head}); run `projectbot db upgrade`"
-            print(f"{current or 'empty (no schema)'}: {state}")
+        return cli_db.run(args, settings)
+    except cli_db.DbCommandError as problem:
+        raise CliError(str(problem)) from None
     except DatabaseUnavailable as problem:
         raise CliError(f"cannot reach the database: {problem}") from None
     except Exception as problem:  # sqlalchemy raises many kinds for a bad URL or server
         raise CliError(f"database error: {problem}") from None
-    finally:
-        db.dispose()
-    return 0
 
 
 def _outbox(args: argparse.Namespace, settings: Settings) -> int:

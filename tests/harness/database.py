@@ -21,9 +21,11 @@ def postgres_url() -> str | None:
 
 
 @contextmanager
-def sqlite_database(directory: Path) -> Iterator[Database]:
+def sqlite_database(directory: Path, revision: str | None = "head") -> Iterator[Database]:
+    """revision: migrate up to it (None: an empty database, no schema)."""
     db = Database.from_url(f"sqlite:///{directory / 'projectbot-test.db'}")
-    migrate.upgrade(db)
+    if revision is not None:
+        migrate.upgrade(db, revision)
     try:
         yield db
     finally:
@@ -31,8 +33,9 @@ def sqlite_database(directory: Path) -> Iterator[Database]:
 
 
 @contextmanager
-def postgres_database(url: str) -> Iterator[Database]:
-    """A schema of its own per test, so tests never see each other's rows and can run in any order."""
+def postgres_database(url: str, revision: str | None = "head") -> Iterator[Database]:
+    """A schema of its own per test, so tests never see each other's rows and can run in any order. revision: migrate
+    up to it (None: an empty schema)."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -40,7 +43,8 @@ def postgres_database(url: str) -> Iterator[Database]:
     engine = create_db_engine(url, search_path=schema)
     db = Database(engine)
     try:
-        migrate.upgrade(db)
+        if revision is not None:
+            migrate.upgrade(db, revision)
         yield db
     finally:
         db.dispose()
