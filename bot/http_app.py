@@ -37,6 +37,7 @@ from dialogs.kernel.rendering import Renderer
 from dialogs.kernel.turn import Services
 from storage import migrate
 from storage.db import Database
+from storage.first_run import apply_configured_admins
 
 log = logging.getLogger(__name__)
 
@@ -75,12 +76,15 @@ def create_app(
     start_scheduler: bool = True,
     calendar: CalendarSource | None = None,
     renderer: Renderer | None = None,
+    first_run_admin: bool = False,
 ) -> web.Application:
     """adapter_options reach build_adapter (tests pass a credentials factory); client_session_factory makes the
     one outgoing HTTP session (tests route the Teams host to a fake connector). Production passes neither.
     start_scheduler=False leaves the periodic jobs (outbox dispatch) off; tests drive the sender themselves.
     calendar: the Outlook calendar the meeting import reads (tests: a fake Graph); default from the Graph settings.
-    renderer: draws charts and documents (tests: inline or a fake); default worker processes (bot/rendering.py)."""
+    renderer: draws charts and documents (tests: inline or a fake); default worker processes (bot/rendering.py).
+    first_run_admin: the first person to talk to a database without an admin becomes one (`serve --dev` asks for
+    it); ignored unless settings.dev, so production never grants a role to whoever comes first."""
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app.cleanup_ctx.append(
         _runtime(
@@ -93,6 +97,7 @@ def create_app(
             start_scheduler,
             calendar,
             renderer,
+            first_run_admin and settings.dev,
         )
     )
     app.router.add_post("/api/messages", messages)
@@ -116,6 +121,7 @@ def _runtime(
     start_scheduler: bool = True,
     calendar: CalendarSource | None = None,
     renderer: Renderer | None = None,
+    first_run_admin: bool = False,
 ) -> Any:
     async def context(app: web.Application) -> AsyncIterator[None]:
         database = db or Database.from_url(
@@ -132,6 +138,8 @@ def _runtime(
         drawing = renderer or PooledRenderer(settings.render_workers)
         if migrate_on_start:
             await asyncio.to_thread(migrate.upgrade, database)
+        if settings.admins:
+            await asyncio.to_thread(_apply_configured_admins, database, settings.admins, clock)
         app[HEALTH].start()
         session = client_session_factory()
         outlook = calendar or build_graph_calendar(settings, session)
@@ -160,7 +168,7 @@ def _runtime(
             db=database,
             session=session,
             adapter=build_adapter(settings, session, **adapter_options),
-            bot=ProjectBot(build_registry().router(), services, files=files),
+            bot=ProjectBot(build_registry().router(), services, files=files, first_run_admin=first_run_admin),
             policy=AccessPolicy(allowed_tenants=settings.tenant_allow_list, dev=settings.dev),
             clock=clock,
             # The outbox does its own retries (rescheduling rows), so its connector clients make one attempt each.
@@ -308,3 +316,15 @@ def _http_response(invoke_response: InvokeResponse | None) -> web.Response:
     if body is None:
         return web.Response(status=status)
     return web.json_response(body, status=status)
+
+
+def _apply_configured_admins(db: Database, emails: list[str], clock: Clock) -> None:
+    """PROJECTBOT_ADMINS at start: each address is admin, or will be once Teams reports it (counts only in the log:
+    addresses are personal data)."""
+    done = apply_configured_admins(db, emails, clock.now())
+    log.info(
+        "PROJECTBOT_ADMINS: %d address(es) newly admin, %d already; %d wait until Teams reports them",
+        done.granted,
+        done.already,
+        done.pending,
+    )

@@ -13,6 +13,7 @@ from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from storage.db import default_database_url
+from storage.directory import is_email, normalise_email
 
 
 class AppType(StrEnum):
@@ -100,6 +101,11 @@ class Settings(BaseSettings):
         default="https://login.microsoftonline.com",
         validation_alias=_aliases("PROJECTBOT_GRAPH_AUTHORITY", "graph_authority"),
     )
+    # The first administrators (docs/configuration.md): comma-separated addresses that become admin once Teams reports
+    # them for someone who talks to the bot, like a pending `projectbot admin grant`; applied at every start.
+    admins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias=_aliases("PROJECTBOT_ADMINS", "admins")
+    )
     dev: bool = False
 
     @field_validator("allowed_tenants", mode="before")
@@ -107,6 +113,18 @@ class Settings(BaseSettings):
     def _split_tenants(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            wrong = [part for part in value if not is_email(str(part))]
+            if wrong:
+                raise ValueError(f"PROJECTBOT_ADMINS takes e-mail addresses, separated by commas; not {wrong[0]!r}")
+            return [normalise_email(str(part)) for part in value]
         return value
 
     @field_validator("default_timezone")

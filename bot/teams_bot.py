@@ -27,6 +27,7 @@ from dialogs.kernel.router import Router
 from dialogs.kernel.turn import OutgoingFile, Reply, Request, RequestKind, Services, Where
 from storage.db import TURN_DEADLINE, DatabaseBusy, DatabaseUnavailable, wait_budget
 from storage.directory import DirectoryRepository
+from storage.first_run import claim_first_admin
 from storage.linking import LinkRepository
 from storage.models import Person
 from storage.people import person_facts
@@ -52,13 +53,22 @@ INVOKE_TURN_SECONDS = 4.0
 
 class ProjectBot:
     def __init__(
-        self, router: Router, services: Services, *, roster_lookup: bool = True, files: FileDelivery | None = None
+        self,
+        router: Router,
+        services: Services,
+        *,
+        roster_lookup: bool = True,
+        files: FileDelivery | None = None,
+        first_run_admin: bool = False,
     ) -> None:
         self.router = router
         self.services = services
         self.roster_lookup = roster_lookup
         # Without it (the terminal chat) files go out as inline attachments.
         self.files = files
+        # Local trials only (`serve --dev`, `projectbot chat`): the first person to talk to a database without any
+        # admin becomes one (storage.first_run). Off, never asked, in production.
+        self._claim_first_admin = first_run_admin
         self._roster_tried: OrderedDict[tuple[str, str], datetime] = OrderedDict()
 
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -115,8 +125,21 @@ class ProjectBot:
         person = await asyncio.to_thread(self._record, activity)
         person = await self._learn_email(turn_context, person)
         request = self._build_request(activity, person, kind)
+        first_admin = await self._first_admin(person)
         reply = await self.router.dispatch(request, self.services)
+        if first_admin:
+            reply = Reply.text(request.t("first_run.admin")).then(reply)
         await self._say(turn_context, reply, request)
+
+    async def _first_admin(self, person: Person) -> bool:
+        """True when this person just became the first admin; once anyone is admin, no further turn asks."""
+        if not self._claim_first_admin or person.id is None:
+            return False
+        granted = await asyncio.to_thread(claim_first_admin, self.services.db, person.id, self.services.clock.now())
+        self._claim_first_admin = False  # granted now, or someone was admin already
+        if granted:
+            log.info("first run: person %s is now admin (nobody was; --dev or the terminal chat)", person.id)
+        return granted
 
     async def _learn_email(self, turn_context: TurnContext, person: Person) -> Person:
         """Ask the Teams roster once for the person's email (activities do not carry it): to know it, and so that

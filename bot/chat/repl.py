@@ -340,6 +340,7 @@ def run_chat(
     output: TextIO = sys.stdout,
     clock: Clock | None = None,
     user: ChatUser | str | None = None,
+    first_run_admin: bool = False,
 ) -> int:
     """Talk to the bot in the terminal until /quit or end of input; the exit status for the CLI."""
     clock = clock or SystemClock()
@@ -366,7 +367,8 @@ def run_chat(
             burn_margin_points=settings.burn_margin_points,
             capabilities=build_registry(),
         )
-        bot = ProjectBot(build_registry().router(), services)
+        # `projectbot chat` asks for it: the first person to talk to a database without an admin becomes one.
+        bot = ProjectBot(build_registry().router(), services, first_run_admin=first_run_admin)
         console = Console(output, _terminal_width(output))
         adapter = TerminalAdapter(console, first_id=_first_message_id(clock), timezone=settings.default_timezone)
         activities = ActivityBuilder(
