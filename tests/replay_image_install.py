@@ -121,9 +121,17 @@ def replay_build_stage(build: list[dockerfile.Command], scratch: Path, bin_dir: 
         elif command.cmd == "RUN":
             line = to_scratch(command.value[0], scratch)
             print(f"+ {command.original.splitlines()[0]} …", flush=True)
-            subprocess.run(["bash", "-euo", "pipefail", "-c", line], cwd=workdir, env=env, check=True)
+            run_quietly(["bash", "-euo", "pipefail", "-c", line], cwd=workdir, env=env)
         else:
             raise SystemExit(f"the replay does not know {command.cmd} (line {command.start_line}): teach it")
+
+
+def run_quietly(command: list[str], cwd: Path, env: dict[str, str]) -> None:
+    """pip's progress is long and says nothing when all goes well: shown only when the step fails."""
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        print(done.stdout[-6000:], done.stderr[-6000:], sep="\n", file=sys.stderr)
+        raise SystemExit(f"this step failed with {done.returncode}")
 
 
 def pairs(values: tuple[str, ...]) -> dict[str, str]:
@@ -160,13 +168,21 @@ def serve_until_healthy(runtime: list[dockerfile.Command], scratch: Path) -> Non
         directory.mkdir(parents=True, exist_ok=True)
     entrypoint = json_form(runtime, "ENTRYPOINT") + json_form(runtime, "CMD")
     health = [part.replace(IMAGE_PORT, port) for part in json_form(runtime, "HEALTHCHECK")[1:]]
-    server = subprocess.Popen([part.replace(IMAGE_PORT, port) for part in entrypoint], env=env, cwd=scratch / "home")
-    try:
-        wait_healthy(health, env, server)
-    finally:
-        server.send_signal(signal.SIGTERM)
-        code = server.wait(timeout=30)
+    command = [part.replace(IMAGE_PORT, port) for part in entrypoint]
+    print(f"+ {shlex.join(command)}", flush=True)
+    log_path = scratch / "serve.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(command, env=env, cwd=scratch / "home", stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_healthy(health, env, server)
+        except SystemExit:
+            print(log_path.read_text()[-6000:], file=sys.stderr)
+            raise
+        finally:
+            server.send_signal(signal.SIGTERM)
+            code = server.wait(timeout=30)
     if code != 0:
+        print(log_path.read_text()[-6000:], file=sys.stderr)
         raise SystemExit(f"the server exited with {code} after SIGTERM")
 
 
