@@ -33,6 +33,8 @@ from msrest.serialization import Serializer
 from msrest.universal_http.aiohttp import AioHttpClientResponse
 from msrest.universal_http.requests import ClientRetryPolicy
 
+from bot.metrics import record_connector_answer, record_connector_retry
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -74,13 +76,18 @@ class SharedSessionSender(AsyncHTTPSender):  # type: ignore[misc]
 
     async def send(self, request: Request, **config: Any) -> Response:
         http_request = request.http_request
-        result = await self._session.request(
-            http_request.method,
-            http_request.url,
-            headers=dict(http_request.headers),
-            data=http_request.data,
-            timeout=self._timeout,
-        )
+        try:
+            result = await self._session.request(
+                http_request.method,
+                http_request.url,
+                headers=dict(http_request.headers),
+                data=http_request.data,
+                timeout=self._timeout,
+            )
+        except (aiohttp.ClientError, TimeoutError):
+            record_connector_answer(None)
+            raise
+        record_connector_answer(result.status)
         response = AioHttpClientResponse(http_request, result)
         await response.load_body()
         return Response(request, response)
@@ -126,6 +133,7 @@ class RetryPolicy(AsyncHTTPPolicy):  # type: ignore[misc]
                 return response
             delay = self.delay_for(attempt, response.http_response.headers.get("Retry-After"))
             log.info("connector answered %s; retry %d in %.2fs", status, attempt, delay)
+            record_connector_retry(status)
             await self._sleep(delay)
             attempt += 1
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from bot.metrics import record_db_wait
 from storage.db import TURN_DEADLINE, DatabaseBusy, wait_budget
 
 # How often queued work is checked against its bound: one timer for all of it, not one per call (a timer per call
@@ -26,7 +27,7 @@ REAP_EVERY_SECONDS = 0.05
 
 
 class _Queued:
-    __slots__ = ("args", "fn", "future", "kwargs", "latest_start", "wait")
+    __slots__ = ("args", "fn", "future", "kwargs", "latest_start", "queued_at", "wait")
 
     def __init__(self, fn: Callable[..., Any], args: Any, kwargs: Any, future: Future[Any], wait: float) -> None:
         self.fn = fn
@@ -34,7 +35,8 @@ class _Queued:
         self.kwargs = kwargs
         self.future = future
         self.wait = wait
-        self.latest_start = time.monotonic() + wait
+        self.queued_at = time.monotonic()
+        self.latest_start = self.queued_at + wait
 
 
 class DatabaseExecutor(ThreadPoolExecutor):
@@ -65,6 +67,7 @@ class DatabaseExecutor(ThreadPoolExecutor):
             self._queued.pop(id(item), None)
             if item.future.done() or not item.future.set_running_or_notify_cancel():
                 return  # given up on (_reap) or cancelled by its caller before it started
+            record_db_wait("thread", time.monotonic() - item.queued_at)
             if time.monotonic() > item.latest_start:
                 item.future.set_exception(_busy(item))
                 return
@@ -84,6 +87,7 @@ class DatabaseExecutor(ThreadPoolExecutor):
                     del self._queued[key]
                 elif now > item.latest_start:
                     del self._queued[key]
+                    record_db_wait("thread", now - item.queued_at)
                     item.future.set_exception(_busy(item))
             pending = bool(self._queued)
         self._reaping = None

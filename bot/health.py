@@ -17,7 +17,7 @@ from aiohttp import web
 
 from dialogs.kernel.clock import Clock
 from storage.db import Database
-from storage.health import DatabaseHealth, DatabaseProbe
+from storage.health import DatabaseHealth, DatabaseProbe, OutboxFigures
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,11 @@ class HealthChecker:
                 return await asyncio.shield(asyncio.wrap_future(running))
         except TimeoutError:
             return DatabaseHealth("unreachable", self.backend, f"no answer within {HEALTH_ANSWER_SECONDS:.1f} s")
+
+    async def outbox(self) -> OutboxFigures | None:
+        """The outbox's figures for /metrics, read on the probe's thread and connection (after a check under way):
+        the caller bounds the wait (bot/metrics.py)."""
+        return await asyncio.wrap_future(self._thread.submit(self.probe.outbox_figures, self.clock.now()))
 
     def close(self) -> None:
         # Waits for a probe or connect under way (each bounded by the probe's own timeouts, a few seconds at most):

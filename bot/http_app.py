@@ -25,6 +25,8 @@ from bot.executors import DatabaseExecutor
 from bot.files import FILES, REQUEST_BASE_URL, FileDelivery, download, redact_download_tokens_in_access_log
 from bot.graph import build_graph_calendar
 from bot.health import HEALTH, HealthChecker, livez, readyz
+from bot.logs import instance_id
+from bot.metrics import metrics, start_recording_db_waits
 from bot.rendering import PooledRenderer
 from bot.security import AccessPolicy
 from bot.settings import Settings
@@ -107,6 +109,8 @@ def create_app(
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/healthz", readyz)
     app.router.add_get("/files/{token}", download)
+    if settings.metrics_on and settings.metrics_port is None:
+        app.router.add_get("/metrics", metrics)
     redact_download_tokens_in_access_log()
     return app
 
@@ -128,6 +132,7 @@ def _runtime(
             settings.database_url, pool_size=settings.db_pool_size, wait_seconds=settings.db_wait_seconds
         )
         _database_threads(database, settings.db_wait_seconds)
+        start_recording_db_waits()
         # Its own thread and connection, so it answers whatever the turns' pool is doing (bot/health.py).
         app[HEALTH] = HealthChecker(
             database,
@@ -182,6 +187,8 @@ def _runtime(
                 options=DeliveryOptions(app_per_second=settings.outbox_per_second),
                 # One instance at a time dispatches (the scheduler's lease job takes and renews the role).
                 dispatcher_role=start_scheduler,
+                # The lease names the process as its log lines do (bot/logs.py); tests' senders each their own.
+                owner=instance_id() if start_scheduler else None,
             ),
         )
         scheduler = None
@@ -196,9 +203,12 @@ def _runtime(
                 jobs=build_registry().jobs(),
             )
             scheduler.start()
+        metrics_site = await _metrics_port(app, settings)
         try:
             yield
         finally:
+            if metrics_site is not None:
+                await metrics_site.cleanup()
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
             await app[RUNTIME].sender.close()  # records what is on the wire, hands the role and rows back
@@ -210,6 +220,22 @@ def _runtime(
                 database.dispose()
 
     return context
+
+
+async def _metrics_port(app: web.Application, settings: Settings) -> web.AppRunner | None:
+    """GET /metrics alone on PROJECTBOT_METRICS_PORT, so the proxy in front of the bot's port never exposes it
+    (docs/operations.md). Loopback only with --dev, like the bot."""
+    if not settings.metrics_on or settings.metrics_port is None:
+        return None
+    metrics_app = web.Application()
+    metrics_app[HEALTH] = app[HEALTH]
+    metrics_app.router.add_get("/metrics", metrics)
+    runner = web.AppRunner(metrics_app, access_log=None)
+    await runner.setup()
+    host = "127.0.0.1" if settings.dev else "0.0.0.0"
+    await web.TCPSite(runner, host, settings.metrics_port).start()
+    log.info("metrics: http://%s:%d/metrics", host, settings.metrics_port)
+    return runner
 
 
 def _dispatching(app: web.Application) -> bool | None:

@@ -15,12 +15,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import signing_keys
 from bot.delivery import OutboxSender
+from bot.metrics import record_job_run
 from dialogs.kernel.calendar_source import CalendarSource
 from dialogs.kernel.registry import Daily, Every, Job, JobContext
 from storage.files import FileRepository
@@ -83,6 +85,7 @@ def build_scheduler(
     default_timezone: the zone of people who never told theirs (Settings.default_timezone).
     jobs: the capabilities' jobs (dialogs.app.build_registry().jobs())."""
     scheduler = AsyncIOScheduler(timezone=timezone)
+    scheduler.add_listener(_count_run, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
     if refresh_signing_keys:
         # First run right away, then well within the SDK's one-day cache age; a late run is simply run late.
         _add(
@@ -163,6 +166,15 @@ def build_scheduler(
             start_now=job.start_now,
         )
     return scheduler
+
+
+def _count_run(event: JobEvent) -> None:
+    """Every run of every job, for /metrics (projectbot_scheduler_job_runs_total): the job ids are fixed names."""
+    if event.code == EVENT_JOB_MISSED:
+        result = "missed"
+    else:
+        result = "failed" if getattr(event, "exception", None) is not None else "ok"
+    record_job_run(event.job_id, result)
 
 
 async def _heartbeat(sender: OutboxSender, scheduler: AsyncIOScheduler) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import uuid
 from collections import OrderedDict
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,12 +18,14 @@ from sqlalchemy.exc import IntegrityError
 from bot import activity_reading as read
 from bot.files import FILE_CONSENT_INVOKE, FileDelivery
 from bot.log_safety import safe_traceback
+from bot.metrics import count_turn
 from cards.i18n import Language, Translator, language_of, translator
 from cards.menu import build_welcome_card
 from dialogs.app import catch_up_linked_person
 from dialogs.kernel.rendering import RenderingBusy
 from dialogs.kernel.router import Router
 from dialogs.kernel.turn import OutgoingFile, Reply, Request, RequestKind, Services, Where
+from dialogs.kernel.turn_log import CURRENT_TURN, TurnLog, note_command
 from storage.db import TURN_DEADLINE, DatabaseBusy, DatabaseUnavailable, wait_budget
 from storage.directory import DirectoryRepository
 from storage.first_run import claim_first_admin
@@ -75,28 +76,37 @@ class ProjectBot:
         activity = turn_context.activity
         budget = INVOKE_TURN_SECONDS if activity.type == ActivityTypes.invoke else MESSAGE_TURN_SECONDS
         deadline = TURN_DEADLINE.set(time.monotonic() + budget)
+        # Its id is on every log line of the turn and is the "[ref]" of the apology (bot/logs.py).
+        turn = TurnLog(activity_type=_activity_type(activity))
+        noted = CURRENT_TURN.set(turn)
         try:
             await self._turn(turn_context)
         except (DatabaseBusy, RenderingBusy) as exc:
             # Waited the whole bound (a connection, the writer's turn, a lock, a drawing): nothing was written.
+            turn.outcome = "busy"
             log.warning("busy during %s turn: %s", activity.type, exc)
             await self._say(turn_context, Reply.text(self._fallback_t(activity)("error.busy")))
         except DatabaseUnavailable as exc:
+            turn.outcome = "unavailable"
             # Unreachable, read-only, or a schema older than the code (see /healthz): the operator needs the detail.
             log.warning("database unavailable during %s turn: %s", activity.type, exc, exc_info=exc)
             await self._say(turn_context, Reply.text(self._fallback_t(activity)("error.try_again")))
         except Exception as exc:
-            reference = uuid.uuid4().hex[:8]
+            turn.outcome = "error"
+            reference = turn.turn_id
             log.error("turn failed [ref=%s] type=%s\n%s", reference, activity.type, safe_traceback(exc))
             t = self._fallback_t(activity)
             await self._say(turn_context, Reply.text(t("error.apology", reference=reference)))
         finally:
+            _summarise(turn)
+            CURRENT_TURN.reset(noted)
             TURN_DEADLINE.reset(deadline)
 
     async def _turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         kind = activity.type
-        log.info(
+        # The summary line at the turn's end (_summarise) is the INFO one; this says where a turn that hangs began.
+        log.debug(
             "turn %s%s in %s conversation",
             kind,
             f" {activity.name}" if activity.name else "",
@@ -111,6 +121,7 @@ class ProjectBot:
         elif kind == ActivityTypes.invoke and activity.name == ADAPTIVE_CARD_ACTION:
             await self._request(turn_context, "invoke")
         elif kind == ActivityTypes.invoke and activity.name == FILE_CONSENT_INVOKE:
+            note_command(FILE_CONSENT_INVOKE)
             await self._file_consent(turn_context)
         elif kind == ActivityTypes.invoke:
             # Other invokes belong to capabilities that register for them; none yet.
@@ -370,6 +381,41 @@ class ProjectBot:
         if outgoing:
             await turn_context.send_activities(outgoing)
         await _answer_invoke(turn_context, 200, {})
+
+
+# The activity types Teams sends; anything else is "other" in the log and the metrics (a label is never free text).
+_ACTIVITY_TYPES = frozenset(
+    {
+        ActivityTypes.message,
+        ActivityTypes.invoke,
+        ActivityTypes.conversation_update,
+        ActivityTypes.installation_update,
+        ActivityTypes.message_reaction,
+        ActivityTypes.message_update,
+        ActivityTypes.message_delete,
+        ActivityTypes.typing,
+        ActivityTypes.event,
+    }
+)
+
+
+def _activity_type(activity: Activity) -> str:
+    kind = str(activity.type or "")
+    return kind if kind in _ACTIVITY_TYPES else "other"
+
+
+def _summarise(turn: TurnLog) -> None:
+    """The turn's one summary line (INFO) and its metrics: what answered it, how, and how long it took."""
+    elapsed_ms = turn.elapsed_ms()
+    log.info(
+        "turn %s %s: %s in %.0f ms",
+        turn.activity_type,
+        turn.command or "-",
+        turn.outcome,
+        elapsed_ms,
+        extra={"command": turn.command, "outcome": turn.outcome, "duration_ms": round(elapsed_ms, 1)},
+    )
+    count_turn(turn.activity_type, turn.command, turn.outcome, elapsed_ms / 1000)
 
 
 class _SentCard(dict[str, Any]):

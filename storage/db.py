@@ -9,7 +9,7 @@ import sqlite3
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -19,7 +19,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, ExceptionContext, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import ConnectionPoolEntry, QueuePool, StaticPool
 from sqlmodel import Session, create_engine
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,38 @@ POSTGRES_POOL_SIZE = 10
 # database (a worker thread, a connection, the writer's turn) and for a drawing is cut to what is left of it.
 # asyncio.to_thread copies it into the worker thread with the rest of the context.
 TURN_DEADLINE: ContextVar[float | None] = ContextVar("projectbot_turn_deadline", default=None)
+
+
+# Who hears how long work waited for the database, by what it waited for ("connection": the pool; "writer": SQLite's
+# writer gate): bot/metrics.py listens. Storage knows nothing of metrics, so it only reports.
+WaitObserver = Callable[[str, float], None]
+_WAIT_OBSERVERS: list[WaitObserver] = []
+
+
+def observe_waits(observer: WaitObserver) -> None:
+    if observer not in _WAIT_OBSERVERS:
+        _WAIT_OBSERVERS.append(observer)
+
+
+def _report_wait(what: str, seconds: float) -> None:
+    for observer in _WAIT_OBSERVERS:
+        observer(what, seconds)
+
+
+class _TimedQueuePool(QueuePool):
+    """The turns' pool, reporting how long each checkout waited for a connection (or for a new one to open)."""
+
+    def _do_get(self) -> ConnectionPoolEntry:
+        started = time.monotonic()
+        try:
+            return super()._do_get()
+        finally:
+            _report_wait("connection", time.monotonic() - started)
+
+
+# SQLAlchemy names a pool's logger after its class; its own pools' loggers (under "sqlalchemy") are quiet unless
+# echo_pool is set, and so is this one ("Pool disposed" at every shutdown says nothing to an operator).
+logging.getLogger(f"{__name__}.{_TimedQueuePool.__name__}").setLevel(logging.WARNING)
 
 
 def wait_budget(bound: float) -> float:
@@ -101,6 +133,7 @@ def create_db_engine(
             # A real pool: at most pool_size connections, a turn waits wait_seconds for one, then hears "busy".
             # pre_ping replaces connections the server dropped (a restart, a failover) before a turn meets them.
             pool_pre_ping=True,
+            poolclass=_TimedQueuePool,
             pool_size=pool_size or POSTGRES_POOL_SIZE,
             max_overflow=0,
             pool_timeout=wait_seconds,
@@ -160,7 +193,7 @@ def _sqlite_engine(url: str, *, echo: bool, busy_timeout_ms: int, pool_size: int
     else:
         if not parsed.query.get("uri"):
             Path(parsed.database or "").expanduser().parent.mkdir(parents=True, exist_ok=True)
-        kwargs.update(pool_size=pool_size, max_overflow=0, pool_timeout=wait_seconds)
+        kwargs.update(poolclass=_TimedQueuePool, pool_size=pool_size, max_overflow=0, pool_timeout=wait_seconds)
     engine = create_engine(url, echo=echo, hide_parameters=True, **kwargs)
 
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -210,7 +243,10 @@ class _WriterGate:
         if _HOLDS_GATE in info or not _writes(statement):
             return
         wait = wait_budget(self.wait_seconds)
-        if not self._lock.acquire(timeout=wait):
+        started = time.monotonic()
+        acquired = self._lock.acquire(timeout=wait)
+        _report_wait("writer", time.monotonic() - started)
+        if not acquired:
             # A driver error, so that it is handled (rolled back, reported) like SQLite's own "database is locked".
             raise sqlite3.OperationalError(f"database is locked (waited {wait:.1f} s for another write to finish)")
         info[_HOLDS_GATE] = True

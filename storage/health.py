@@ -63,6 +63,14 @@ class DatabaseHealth:
         return body
 
 
+@dataclass(frozen=True)
+class OutboxFigures:
+    """The outbox for /metrics: rows by state, and how long the oldest due, unsent row has waited (0: none)."""
+
+    by_state: dict[str, int]
+    oldest_due_seconds: float
+
+
 class DatabaseProbe:
     """One per process. `check` is synchronous and called from one thread at a time (bot/health.py)."""
 
@@ -227,6 +235,16 @@ class DatabaseProbe:
         finally:
             connection.rollback()
         return None
+
+    def outbox_figures(self, now: datetime) -> OutboxFigures | None:
+        """Two short reads on the probe's own connection, under its short lock and statement timeouts (/metrics);
+        None when the database does not answer them."""
+        try:
+            outbox = OutboxRepository(Database(self._engine_for_probe()))
+            return OutboxFigures(outbox.count_by_state(), outbox.oldest_overdue_seconds(now))
+        except Exception as exc:  # figures are information: /metrics answers without them
+            log.info("metrics: outbox figures unknown (%s)", type(exc).__name__)
+            return None
 
     def _outbox_lag(self, now: datetime) -> float | None:
         try:

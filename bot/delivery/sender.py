@@ -31,6 +31,7 @@ from bot.delivery.pacing import OrderedSemaphore, SendLimits, Sleep
 from bot.delivery.recipients import Prepared, prepare, tell_owner
 from bot.delivery.recipients import audience as recipient_audience
 from bot.delivery.recording import SentRecorder
+from bot.metrics import record_outbox_results, record_outbox_retry
 from cards.i18n import Language
 from dialogs.kernel.clock import Clock
 from dialogs.proactive import ProactiveCards
@@ -228,6 +229,7 @@ class OutboxSender:
         report.claimed = len(rows)
         if rows:
             await self._deliver_batch(rows, report)
+            _record_results(report)
         return report
 
     async def run_until_idle(self, max_runs: int = 1000) -> DispatchReport:
@@ -272,6 +274,7 @@ class OutboxSender:
             for task in batches:  # only when interrupted: unsent rows come back when their leases run out
                 task.cancel()
         if total.claimed:
+            _record_results(total)
             log.info(
                 "outbox: %d claimed, %d sent, %d to retry later, %d failed, %d missed, %d cancelled, %d released",
                 total.claimed,
@@ -459,6 +462,7 @@ class OutboxSender:
                 report.failed += 1
                 return
             delay = self.backoff(attempts, failure.retry_after)
+            record_outbox_retry(failure.status)
             if failure.status == 429 and failure.retry_after is not None:
                 # Holds back this conversation only; other conversations keep the app's budget busy meanwhile.
                 self.limits.conversations.pause(key, self.limits.now() + failure.retry_after)
@@ -596,3 +600,14 @@ class OutboxSender:
         if row is not None and row.id is not None:
             self.outbox.mark_failed(row.id, self.owner, error=failure.describe(), now=now)
             tell_owner(self.outbox, row, ref, "removed" if failure.status == 403 else "not_found", now)
+
+
+def _record_results(report: DispatchReport) -> None:
+    record_outbox_results(
+        sent=report.sent,
+        retried=report.retried,
+        failed=report.failed,
+        missed=report.missed,
+        cancelled=report.cancelled,
+        released=report.released,
+    )

@@ -20,6 +20,7 @@ from cards.values import FIRST_YEAR, LAST_YEAR
 from dialogs.kernel.access import COMMAND_RULES, VERB_RULES, Rule, Scope, check_complete
 from dialogs.kernel.permissions import Action, Actor, allowed
 from dialogs.kernel.turn import Reply, Request, Services, Stop
+from dialogs.kernel.turn_log import note_command, note_outcome
 from dialogs.kernel.who import me
 from storage.projects import ProjectRepository
 
@@ -202,16 +203,21 @@ class Router:
     async def _dispatch_text(self, request: Request, services: Services) -> Reply:
         t = request.t
         if not request.text:
+            note_outcome("invalid")
             return Reply.text(t("empty.text"))
         # Before any lookup: a pasted page of text is no command (and each of its words would be a query).
         if len(request.text) > TYPED_MAX:
+            note_outcome("invalid")
             return Reply.text(t("error.text_too_long", limit=TYPED_MAX))
         if text_problem(request.text) is not None:
+            note_outcome("invalid")
             return Reply.text(t("error.text_unreadable"))
         found = self.match(request.text)
         if found is None:
+            note_outcome("unknown")
             return await asyncio.to_thread(self._not_understood, request, services)
         command, rest = found
+        note_command(command.name)
         if (refused := await _checked_by_router(COMMAND_RULES[command.name], request, services)) is not None:
             return refused
         return await _call(command.handler, request, services, rest)
@@ -226,12 +232,15 @@ class Router:
     async def _dispatch_action(self, request: Request, services: Services) -> Reply:
         action = self._actions.get(request.verb or "")
         if action is None:
+            note_outcome("unknown")  # the verb is not noted: card data can say anything
             return Reply.text(request.t("error.unknown_action"))
+        note_command(action.verb)
         if (refused := await _checked_by_router(VERB_RULES[action.verb], request, services)) is not None:
             return refused
         try:
             payload = action.payload.model_validate(request.payload)
         except ValidationError as invalid:
+            note_outcome("invalid")
             if action.on_invalid is not None:
                 return await _call(action.on_invalid, request, services, invalid)
             return Reply.text(describe_invalid(invalid, request.t))
@@ -277,9 +286,11 @@ def _refused_by_rule(rule: Rule, request: Request, services: Services) -> Reply 
         decision = allowed(Actor(roles=roles), rule.action)
         if decision.allowed:
             return None
+        note_outcome("refused")
         return Reply.text(request.t("permission.refused", who=request.t(decision.who_can)))
     if roles or ProjectRepository(services.db).has_place(who.id):
         return None
+    note_outcome("refused")
     return Reply.text(request.t("permission.refused", who=request.t("permission.who.organisation")))
 
 
@@ -316,6 +327,7 @@ async def _call(handler: Callable[..., Any], *args: Any) -> Reply:
         if inspect.isawaitable(outcome):
             outcome = await outcome
     except Stop as stop:
+        note_outcome("refused")
         return stop.reply
     assert isinstance(outcome, Reply), f"{handler!r} returned {outcome!r}, not a Reply"
     return outcome
