@@ -11,14 +11,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from storage.db import default_database_url
 from storage.directory import is_email, normalise_email
-
-
-class LogFormat(StrEnum):
-    JSON = "json"
-    TEXT = "text"
 
 
 class AppType(StrEnum):
@@ -111,15 +108,15 @@ class Settings(BaseSettings):
     admins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, validation_alias=_aliases("PROJECTBOT_ADMINS", "admins")
     )
-    # Log lines as JSON objects (one a line, for a log collector) or as text; unset: text with --dev and for the
-    # terminal verbs (chat, db, outbox, ...), JSON for `projectbot serve` (bot/logs.py, docs/operations.md).
-    log_format: LogFormat | None = Field(default=None, validation_alias=_aliases("PROJECTBOT_LOG_FORMAT", "log_format"))
-    # GET /metrics (Prometheus, bot/metrics.py): off unless set (always on with --dev). With PROJECTBOT_METRICS_PORT
-    # it is served on that port only, not beside /api/messages on the public one.
-    metrics: bool = Field(default=False, validation_alias=_aliases("PROJECTBOT_METRICS", "metrics"))
-    metrics_port: int | None = Field(
-        default=None, ge=1, le=65535, validation_alias=_aliases("PROJECTBOT_METRICS_PORT", "metrics_port")
-    )
+    # `projectbot chat` writes its log here (appending) instead of between the bot's answers; unset: beside the SQLite
+    # database (data/projectbot-chat.log), bot/chat/log_file.py.
+    chat_log: str = Field(default="", validation_alias=_aliases("PROJECTBOT_CHAT_LOG", "chat_log"))
+    # The Teams app package (`projectbot manifest`): who publishes the app and its pages, shown in Teams' app details.
+    # Unset: placeholders (example.org), which `manifest` refuses unless --allow-placeholders (bot/manifest.py).
+    developer_name: str = Field(default="", validation_alias=_aliases("PROJECTBOT_DEVELOPER_NAME", "developer_name"))
+    website_url: str = Field(default="", validation_alias=_aliases("PROJECTBOT_WEBSITE_URL", "website_url"))
+    privacy_url: str = Field(default="", validation_alias=_aliases("PROJECTBOT_PRIVACY_URL", "privacy_url"))
+    terms_url: str = Field(default="", validation_alias=_aliases("PROJECTBOT_TERMS_URL", "terms_url"))
     dev: bool = False
 
     @field_validator("allowed_tenants", mode="before")
@@ -208,14 +205,21 @@ class Settings(BaseSettings):
             return frozenset({self.app_tenant_id.lower()})
         return frozenset()
 
-    @property
-    def metrics_on(self) -> bool:
-        """Whether /metrics is served: PROJECTBOT_METRICS=1 or a metrics port, and always with --dev."""
-        return self.metrics or self.metrics_port is not None or self.dev
-
     def database_location(self) -> Path | None:
         """The SQLite file behind database_url, when it is one."""
         prefix = "sqlite:///"
         if self.database_url.startswith(prefix) and self.database_url != "sqlite:///:memory:":
             return Path(self.database_url[len(prefix) :])
         return None
+
+    def database_label(self) -> str:
+        """The database as the log and the terminal show it: the SQLite file, or the URL with its password masked
+        (a log is read by more people than the secret store)."""
+        location = self.database_location()
+        if location is not None:
+            return f"SQLite {location.resolve()}"
+        try:
+            url = make_url(self.database_url)
+        except (ArgumentError, ValueError):  # a port that is no number, say: the URL itself is not repeated
+            return "(an unreadable DATABASE_URL)"
+        return url.render_as_string(hide_password=True)

@@ -7,7 +7,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from botbuilder.core import BotAdapter, InvokeResponse, TurnContext
-from botbuilder.schema import Activity, ActivityTypes, ConversationReference, ResourceResponse
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationReference, ResourceResponse
+from botbuilder.schema.teams import TeamsChannelAccount
 
 from bot.chat.console import Console, ShownCard
 from bot.chat.render import JSON, RenderedCard, render_card, text_of
@@ -37,6 +38,8 @@ class TerminalAdapter(BotAdapter):  # type: ignore[misc]
     async def run_turn(self, activity: Activity, logic: Logic) -> InvokeResponse | None:
         """Run the bot on one incoming activity; for an invoke, return the answer the bot gave."""
         context = TurnContext(self, activity)
+        # Where the Teams SDK looks for the connector that reads the conversation's roster (TeamsInfo.get_member).
+        context.turn_state[BotAdapter.BOT_CONNECTOR_CLIENT_KEY] = TerminalRoster(activity.from_property)
         await self.run_pipeline(context, logic)
         answer = context.turn_state.get(BotAdapter._INVOKE_RESPONSE_KEY)
         value = getattr(answer, "value", None)
@@ -180,6 +183,22 @@ class TerminalAdapter(BotAdapter):  # type: ignore[misc]
             value = body.get("value")
             error: JSON = value if isinstance(value, dict) else {}
             self.console.note(f"(Teams shows an error: {error.get('message') or error.get('code') or body})")
+
+
+class TerminalRoster:
+    """The roster of the terminal's conversation, answering as Teams' connector does: one member, the person
+    typing. Teams would also give their e-mail address; the terminal knows none, so the bot learns none (and links
+    nobody by it) — and has no failed lookup to report."""
+
+    def __init__(self, person: ChannelAccount | None) -> None:
+        self.person = person
+        self.conversations = self  # the connector's operations group: connector.conversations.get_conversation_member
+
+    async def get_conversation_member(self, conversation_id: str, member_id: str) -> TeamsChannelAccount:
+        if self.person is None or member_id != self.person.id:
+            # Teams answers 404 (MemberNotFoundInConversation) for anyone else.
+            raise LookupError(f"{member_id} is not a member of the terminal's conversation {conversation_id}")
+        return TeamsChannelAccount(id=self.person.id, name=self.person.name, aad_object_id=self.person.aad_object_id)
 
 
 def _adaptive_card(activity: Activity) -> JSON | None:

@@ -225,16 +225,24 @@ class _CardRenderer:
     # Elements ----------------------------------------------------------------------------------------
 
     def elements(self, elements: Any) -> None:
-        for element in _dicts(elements):
-            self.element(element)
+        items = [item for item in _dicts(elements) if item.get("isVisible") is not False]
+        index = 0
+        while index < len(items):
+            rows = _table_rows(items, index)
+            if len(rows) >= 2:
+                # Cards build a table as one ColumnSet per row (Teams' Table element came late); printed one cell
+                # per line, a week's timesheet took ~30 lines.
+                self.element_spacing(rows[0])
+                self.grid([_row_cells(row) for row in rows], header=_is_bold(_row_cells(rows[0])))
+                index += len(rows)
+            else:
+                self.element(items[index])
+                index += 1
 
     def element(self, element: JSON) -> None:
         if element.get("isVisible") is False:
             return
-        if element.get("separator"):
-            self.separator()
-        elif element.get("spacing") in ("Large", "ExtraLarge", "Padding"):
-            self.blank()
+        self.element_spacing(element)
         handler = self._handlers.get(str(element.get("type")))
         if handler is not None:
             handler(element)
@@ -244,6 +252,12 @@ class _CardRenderer:
             self.element(fallback)
         elif fallback != "drop":
             self.lines.append(f"[{element.get('type', 'element')} is not shown in the terminal]")
+
+    def element_spacing(self, element: JSON) -> None:
+        if element.get("separator"):
+            self.separator()
+        elif element.get("spacing") in ("Large", "ExtraLarge", "Padding"):
+            self.blank()
 
     def text_block(self, element: JSON) -> None:
         text = plain_text(text_of(element.get("text")), self.timezone).strip()
@@ -313,23 +327,63 @@ class _CardRenderer:
         self.action_row(_dicts(element.get("actions")))
 
     def table(self, element: JSON) -> None:
-        rows = [[self._cell_text(cell) for cell in _dicts(row.get("cells"))] for row in _dicts(element.get("rows"))]
-        if not rows:
-            return
-        count = max(len(row) for row in rows)
-        rows = [row + [""] * (count - len(row)) for row in rows]
-        widths = [max(len(row[i]) for row in rows) for i in range(count)]
-        fits = sum(widths) + 3 * (count - 1) <= self.width
-        header = element.get("firstRowAsHeader", True) is not False
-        for index, row in enumerate(rows):
-            if fits:
-                self.lines.append(" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-            else:
-                self.write(" | ".join(row), hanging="  ")
-            if index == 0 and header and len(rows) > 1:
-                self.lines.append("-+-".join("-" * w for w in widths) if fits else "-" * min(self.width, 40))
+        rows = [[self._table_cell(cell) for cell in _dicts(row.get("cells"))] for row in _dicts(element.get("rows"))]
+        if rows:
+            self.grid(rows, header=element.get("firstRowAsHeader", True) is not False)
         for table_row in _dicts(element.get("rows")):
             self._select_action(table_row)
+
+    def grid(self, rows: list[list[_Cell]], *, header: bool) -> None:
+        """Rows of cells as aligned columns, a line under the header and above a bold total row. Columns that do
+        not fit the width with ' | ' between them are tried closer together; failing that, the first column is
+        repeated with as many of the others as fit, block after block."""
+        count = max(len(row) for row in rows)
+        rows = [row + [_Cell("")] * (count - len(row)) for row in rows]
+        widths = [max(len(row[column].text) for row in rows) for column in range(count)]
+        gap = next((gap for gap in _CELL_GAPS if _width_of(widths, gap) <= self.width), None)
+        if gap is not None or count == 1:
+            blocks = [[(column, min(width, self.width)) for column, width in enumerate(widths)]]
+        else:
+            blocks = self._column_blocks(widths, _CELL_GAPS[0])
+        for number, columns in enumerate(blocks):
+            if number:
+                self.blank()
+            self._grid_block(rows, columns, gap=gap or _CELL_GAPS[0], header=header)
+        self.blank()  # what follows is not one more row
+
+    def _column_blocks(self, widths: list[int], gap: str) -> list[list[tuple[int, int]]]:
+        """(column, width) per printed block: the first column (at most a third of the width) and what fits."""
+        first = (0, min(widths[0], max(self.width // 3, 1)))
+        room = self.width - first[1]
+        blocks: list[list[tuple[int, int]]] = []
+        used = room  # so that the first column opens a block
+        for column, width in enumerate(widths[1:], 1):
+            width = max(min(width, room - len(gap)), 1)  # one column alone wider than the room is wrapped
+            if used + len(gap) + width > room:
+                blocks.append([first])
+                used = 0
+            blocks[-1].append((column, width))
+            used += len(gap) + width
+        return blocks
+
+    def _grid_block(self, rows: list[list[_Cell]], columns: list[tuple[int, int]], *, gap: str, header: bool) -> None:
+        rule = gap.replace(" ", "-").replace("|", "+").join("-" * width for _, width in columns)
+        for index, row in enumerate(rows):
+            if index == len(rows) - 1 and index > 1 and _is_bold(row):
+                self.lines.append(rule)  # above the totals
+            wrapped = [textwrap.wrap(row[column].text, width) or [""] for column, width in columns]
+            for line in range(max(len(cell) for cell in wrapped)):
+                parts = [
+                    _aligned(cell[line] if line < len(cell) else "", width, right=row[column].right)
+                    for cell, (column, width) in zip(wrapped, columns, strict=True)
+                ]
+                self.lines.append(gap.join(parts).rstrip())
+            if index == 0 and header and len(rows) > 1:
+                self.lines.append(rule)
+
+    def _table_cell(self, cell: JSON) -> _Cell:
+        first = next(iter(_dicts(cell.get("items"))), {})
+        return _Cell(self._cell_text(cell), right=first.get("horizontalAlignment") == "Right")
 
     def _cell_text(self, cell: JSON) -> str:
         inner = _CardRenderer(10_000, self.timezone)
@@ -373,6 +427,86 @@ class _CardRenderer:
         else:
             for label in labels:
                 self.write(label, hanging="    ")
+
+
+# Between the cells of a row: with a bar while the table fits, else closer together.
+_CELL_GAPS = (" | ", "  ")
+_TEXT_TYPES = ("TextBlock", "RichTextBlock")
+
+
+@dataclass(frozen=True)
+class _Cell:
+    text: str
+    right: bool = False  # numbers are right-aligned, as the card asks
+    bold: bool = False
+
+
+def _width_of(widths: list[int], gap: str) -> int:
+    return sum(widths) + len(gap) * (len(widths) - 1)
+
+
+def _aligned(text: str, width: int, *, right: bool) -> str:
+    return text.rjust(width) if right else text.ljust(width)
+
+
+def _is_bold(row: list[_Cell]) -> bool:
+    filled = [cell for cell in row if cell.text]
+    return bool(filled) and all(cell.bold for cell in filled)
+
+
+def _visible(value: Any) -> list[JSON]:
+    return [item for item in _dicts(value) if item.get("isVisible") is not False]
+
+
+def _row_like(element: JSON) -> int:
+    """How many cells a ColumnSet holds when it is one row of a table (every column one plain text, nothing to
+    press); 0 when it is a layout of its own."""
+    if element.get("type") != "ColumnSet" or element.get("selectAction"):
+        return 0
+    columns = _visible(element.get("columns"))
+    for column in columns:
+        items = _visible(column.get("items"))
+        if column.get("selectAction") or len(items) > 1:
+            return 0
+        if items and (items[0].get("type") not in _TEXT_TYPES or items[0].get("selectAction")):
+            return 0
+    return len(columns) if len(columns) >= 2 else 0
+
+
+def _table_rows(elements: list[JSON], start: int) -> list[JSON]:
+    """The ColumnSets from `start` on that are rows of one table: same number of cells, no separator between."""
+    count = _row_like(elements[start])
+    if not count:
+        return []
+    rows = [elements[start]]
+    for element in elements[start + 1 :]:
+        if _row_like(element) != count or element.get("separator"):
+            break
+        rows.append(element)
+    return rows
+
+
+def _row_cells(row: JSON) -> list[_Cell]:
+    cells = []
+    for column in _visible(row.get("columns")):
+        items = _visible(column.get("items"))
+        block = items[0] if items else {}
+        if block.get("type") == "RichTextBlock":
+            text = "".join(
+                inline if isinstance(inline, str) else text_of(inline.get("text"))
+                for inline in block.get("inlines") or []
+                if isinstance(inline, str | dict)
+            )
+        else:
+            text = text_of(block.get("text"))
+        cells.append(
+            _Cell(
+                plain_text(text).strip(),
+                right=block.get("horizontalAlignment") == "Right",
+                bold=block.get("weight") == "Bolder",
+            )
+        )
+    return cells
 
 
 def _action_title(action: JSON) -> str:

@@ -10,6 +10,7 @@ import logging
 import shutil
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
 from botbuilder.core import InvokeResponse
@@ -65,6 +66,7 @@ class TerminalChat:
         input_fn: InputFn,
         echo: bool,
         database: str,
+        log_file: Path | None = None,
     ) -> None:
         self.logic = logic
         self.adapter = adapter
@@ -74,6 +76,7 @@ class TerminalChat:
         self.input_fn = input_fn
         self.echo = echo
         self.database = database
+        self.log_file = log_file
 
     def ask(self, prompt: str) -> str:
         answer = self.input_fn(prompt)
@@ -100,6 +103,8 @@ class TerminalChat:
             f"(locale {self.activities.locale}, time zone {self.activities.timezone})"
         )
         self.console.note(f"database: {self.database}")
+        if self.log_file is not None:
+            self.console.note(f"log: {self.log_file} (only warnings are shown here)")
         self.console.note("type help for the bot's menu, /help for the chat's own commands, /quit to leave")
         self.send(self.activities.install())
         self.send(self.activities.members_added())
@@ -321,13 +326,6 @@ def _terminal_width(output: TextIO) -> int:
     return 80
 
 
-def _database_label(settings: Settings) -> str:
-    location = settings.database_location()
-    if location is not None:
-        return str(location.resolve())
-    return settings.database_url.split("@")[-1]
-
-
 def _first_message_id(clock: Clock) -> int:
     # Teams' message ids are epoch milliseconds; starting from the clock keeps them unique across sessions.
     return int(clock.now().timestamp() * 1000)
@@ -341,6 +339,7 @@ def run_chat(
     clock: Clock | None = None,
     user: ChatUser | str | None = None,
     first_run_admin: bool = False,
+    log_file: Path | None = None,
 ) -> int:
     """Talk to the bot in the terminal until /quit or end of input; the exit status for the CLI."""
     clock = clock or SystemClock()
@@ -383,7 +382,8 @@ def run_chat(
                 runner,
                 input_fn=input_fn,
                 echo=input_fn is not builtins.input,
-                database=_database_label(settings),
+                database=settings.database_label(),
+                log_file=log_file,
             )
             chat.start()
             return chat.run()

@@ -46,3 +46,22 @@ def classify(error: BaseException) -> SendFailure:
     if isinstance(error, aiohttp.ClientError | asyncio.TimeoutError | ConnectionError):
         return SendFailure(None, type(error).__name__, None)
     return SendFailure(0, f"{type(error).__name__}: {error}"[:200], None)
+
+
+class ReplyUndeliverable(Exception):
+    """The conversation's connector did not take a reply (gone, refused, unreachable, timing out): in --dev, the
+    Playground was closed. Raised by the adapter (bot/adapter.py) from the SDK's error, which stays the cause."""
+
+    def __init__(self, failure: SendFailure, service_url: str | None) -> None:
+        super().__init__(f"{failure.describe()} from {service_url or 'an unknown service'}")
+        self.failure = failure
+        self.service_url = service_url
+
+
+def undeliverable(error: Exception, service_url: str | None) -> ReplyUndeliverable | None:
+    """The error as an undeliverable reply when it is one the connector gave (an HTTP answer or no answer at all);
+    None for anything else (a bug in building the reply stays a bug)."""
+    failure = classify(error)
+    if failure.status is None or failure.status >= 400:
+        return ReplyUndeliverable(failure, service_url)
+    return None
