@@ -251,6 +251,28 @@ class ProjectRepository:
             projects = session.exec(select(Project).where(visible).order_by(col(Project.code))).all()
             return [_facts(session, p) for p in projects]
 
+    def managed_project_domains(self, person_id: int) -> frozenset[int]:
+        """The domains of the projects (not closed) the data names this person manager of; empty when none.
+
+        The portfolio and the digest follow it, with or without the manager role. Read anew for every turn, never
+        kept: someone who is no longer named manager of a project stops seeing it at once."""
+        with self._db.session() as session:
+            rows = session.exec(
+                select(Project.domain_id)
+                .where(Project.manager_id == person_id, Project.state != ProjectState.CLOSED.value)
+                .distinct()
+            )
+            return frozenset(rows)
+
+    def named_managers(self) -> list[Person]:
+        """Everyone named manager of a project that is not closed, once each (the weekly digest's recipients
+        besides the managers by role)."""
+        with self._db.session() as session:
+            named = select(Project.manager_id).where(
+                col(Project.manager_id).is_not(None), Project.state != ProjectState.CLOSED.value
+            )
+            return list(session.exec(select(Person).where(col(Person.id).in_(named)).order_by(col(Person.id))))
+
     def has_place(self, person_id: int) -> bool:
         """Coordinates, manages or is on the team of any project: part of the organisation's project work."""
         visible = Visibility(person_id).condition()

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Index, case, func
+from sqlalchemy import ColumnElement, Index, case, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel, col, select
 
@@ -206,23 +206,29 @@ class StatusRepository(MilestoneRiskRepository, DecisionRepository):
         domain_ids: Collection[int],
         *,
         today: date,
+        managed_by: int | None = None,
+        in_domain: int | None = None,
         coordinator_id: int | None = None,
         government_id: int | None = None,
         include_closed: bool = False,
     ) -> list[PortfolioRow]:
-        """Every project in these domains with its latest two reports, late and next milestones and open risks.
+        """Every project in these domains, and those the data names `managed_by` manager of, with its latest two
+        reports, late and next milestones and open risks; `in_domain`, `coordinator_id`, `government_id` narrow it.
 
         Four queries: projects (with coordinator), the two latest reports (window function), milestone
         aggregates, risk aggregates."""
-        if not domain_ids:
+        seen = _seen_by(domain_ids, managed_by)
+        if seen is None:
             return []
         query = (
             select(Project, Person)
             .join(Person, col(Person.id) == col(Project.coordinator_id), isouter=True)
-            .where(col(Project.domain_id).in_(sorted(domain_ids)))
+            .where(seen)
         )
         if not include_closed:
             query = query.where(Project.state != "closed")
+        if in_domain is not None:
+            query = query.where(Project.domain_id == in_domain)
         if coordinator_id is not None:
             query = query.where(Project.coordinator_id == coordinator_id)
         if government_id is not None:
@@ -236,7 +242,7 @@ class StatusRepository(MilestoneRiskRepository, DecisionRepository):
             ids = [p.id for p, _ in projects if p.id is not None]
             if not ids:
                 return []
-            subset = _ids_filter(ids, len(projects), domain_ids)
+            subset = _ids_filter(ids, len(projects), seen)
             milestone_stats = {
                 pid: (int(late or 0), next_due)
                 for pid, late, next_due in session.exec(
@@ -259,7 +265,7 @@ class StatusRepository(MilestoneRiskRepository, DecisionRepository):
                     .group_by(col(Risk.project_id))
                 ).all()
             }
-        reports = self.latest_two(ids) if len(ids) <= 900 else self._latest_two_in_domains(domain_ids)
+        reports = self.latest_two(ids) if len(ids) <= 900 else self._latest_two_among(seen)
         rows: list[PortfolioRow] = []
         for project, coordinator in projects:
             assert project.id is not None
@@ -287,12 +293,11 @@ class StatusRepository(MilestoneRiskRepository, DecisionRepository):
             )
         return rows
 
-    def _latest_two_in_domains(self, domain_ids: Collection[int]) -> dict[int, list[Report]]:
-        """latest_two for very large portfolios: filtered by domain through a join instead of a list of ids."""
+    def _latest_two_among(self, seen: ColumnElement[bool]) -> dict[int, list[Report]]:
+        """latest_two for very large portfolios: filtered by domain (and manager) through a join instead of a list
+        of ids."""
         return self._latest_two_where(
-            lambda query: query.join(Project, col(Project.id) == col(StatusReport.project_id)).where(
-                col(Project.domain_id).in_(sorted(domain_ids))
-            )
+            lambda query: query.join(Project, col(Project.id) == col(StatusReport.project_id)).where(seen)
         )
 
     def _latest_two_where(self, narrow: Callable[[Any], Any]) -> dict[int, list[Report]]:
@@ -342,9 +347,20 @@ class StatusRepository(MilestoneRiskRepository, DecisionRepository):
             session.add(pref)
 
 
-def _ids_filter(ids: list[int], count: int, domain_ids: Collection[int]) -> Any:
-    """Restrict aggregate queries to the portfolio's projects: by id list when short, by domain otherwise
-    (keeps the statement small and its plan stable however many projects there are)."""
+def _seen_by(domain_ids: Collection[int], managed_by: int | None) -> ColumnElement[bool] | None:
+    """The projects a portfolio covers: those of these domains, and those the data names `managed_by` manager of;
+    None when it covers none."""
+    parts: list[ColumnElement[bool]] = []
+    if domain_ids:
+        parts.append(col(Project.domain_id).in_(sorted(domain_ids)))
+    if managed_by is not None:
+        parts.append(col(Project.manager_id) == managed_by)
+    return or_(*parts) if parts else None
+
+
+def _ids_filter(ids: list[int], count: int, seen: ColumnElement[bool]) -> Any:
+    """Restrict aggregate queries to the portfolio's projects: by id list when short, by what the portfolio covers
+    otherwise (keeps the statement small and its plan stable however many projects there are)."""
     if count <= 900:
         return col(Project.id).in_(ids)
-    return col(Project.domain_id).in_(sorted(domain_ids))
+    return seen

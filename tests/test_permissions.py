@@ -12,6 +12,9 @@ ADMIN = Actor(roles=frozenset({Role.ADMIN}))
 MANAGER_IN_DOMAIN = Actor(roles=frozenset({Role.MANAGER}), relations=frozenset({Relation.DOMAIN_MANAGER}))
 MANAGER_ELSEWHERE = Actor(roles=frozenset({Role.MANAGER}))
 PROJECT_MANAGER = Actor(roles=frozenset({Role.MANAGER}), relations=frozenset({Relation.PROJECT_MANAGER}))
+# No role: the data names them manager of the project (by import or on the form); for the portfolio and the digest,
+# of at least one project that is not closed.
+NAMED_MANAGER = Actor(relations=frozenset({Relation.PROJECT_MANAGER}))
 COORDINATOR = Actor(roles=frozenset({Role.COORDINATOR}), relations=frozenset({Relation.COORDINATOR}))
 OTHER_COORDINATOR = Actor(roles=frozenset({Role.COORDINATOR}))
 MEMBER = Actor(roles=frozenset({Role.MEMBER}), relations=frozenset({Relation.TEAM_MEMBER}))
@@ -34,6 +37,10 @@ TABLE = {
     "manager named on project": (
         PROJECT_MANAGER,
         (True, False, True, False, True, True, False, False, False, True, False, False, True, False),
+    ),
+    "named manager, no role": (
+        NAMED_MANAGER,
+        (True, False, False, False, True, True, False, False, False, True, False, False, True, False),
     ),
     "coordinator of project": (
         COORDINATOR,

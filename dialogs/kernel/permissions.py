@@ -80,7 +80,10 @@ _RULES: dict[Action, tuple[frozenset[Role], frozenset[Relation]]] = {
         frozenset(),
         frozenset({Relation.SELF, Relation.COORDINATOR, Relation.PROJECT_MANAGER}),
     ),
-    Action.VIEW_PORTFOLIO: (frozenset({Role.MANAGER, Role.ADMIN}), frozenset()),
+    # The portfolio and its weekly digest: managers (their domains), admins (everything), and whoever the data names
+    # as manager of a project that is not closed (those projects), with or without the role. Here the relation is
+    # to the portfolio: PROJECT_MANAGER means "named manager of at least one of its projects".
+    Action.VIEW_PORTFOLIO: (frozenset({Role.MANAGER, Role.ADMIN}), frozenset({Relation.PROJECT_MANAGER})),
     Action.MANAGE_PEOPLE: (frozenset({Role.ADMIN}), frozenset()),
     # Admins manage people and settings; the shared lists are settings every project depends on.
     Action.MANAGE_LISTS: (frozenset({Role.ADMIN}), frozenset()),

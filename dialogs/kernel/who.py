@@ -56,6 +56,27 @@ def me(request: Request, services: Services) -> Me:
     return found
 
 
+def managed_project_domains(request: Request, services: Services) -> frozenset[int]:
+    """The domains of the projects (not closed) the data names the asker manager of, empty when none; read once per
+    turn, only by the turns that need it, and never kept longer (no grant outlives the project's manager field)."""
+    known = request.memo.get("managed_project_domains")
+    if isinstance(known, frozenset):
+        return known
+    assert request.person.id is not None
+    found = request.memo["managed_project_domains"] = ProjectRepository(services.db).managed_project_domains(
+        request.person.id
+    )
+    return found
+
+
+def standing(request: Request, services: Services) -> Actor:
+    """The asker as organisation-wide rules see them: their roles, and PROJECT_MANAGER when the data names them
+    manager of a project that is not closed (what the portfolio and the digest follow besides the role)."""
+    roles = me(request, services).roles
+    named = managed_project_domains(request, services)
+    return Actor(roles=roles, relations=frozenset({Relation.PROJECT_MANAGER}) if named else frozenset())
+
+
 def refusal(decision: Decision, t: Translator) -> Reply:
     return Reply.text(t("permission.refused", who=t(decision.who_can)))
 

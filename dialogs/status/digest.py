@@ -1,6 +1,7 @@
-"""What the status capability sends by itself: the weekly digest a manager gets on the day and time they chose
-(and its settings), and the reminder a coordinator gets for a milestone due soon or late. The jobs enqueue them
-in the outbox; the renderers build their cards when they are sent, in the reader's language."""
+"""What the status capability sends by itself: the weekly digest a manager (by role, or named manager of a project)
+gets on the day and time they chose (and its settings), and the reminder a coordinator gets for a milestone due soon
+or late. The jobs enqueue them in the outbox; the renderers build their cards when they are sent, in the reader's
+language."""
 
 from __future__ import annotations
 
@@ -25,11 +26,13 @@ from dialogs.kernel.turn import Reply, Request, Services
 from dialogs.status import rules
 from dialogs.status.common import capability
 from dialogs.status.forms import DigestFields, read
-from dialogs.status.portfolio import overseen_domains
+from dialogs.status.portfolio import overseen
 from domain.status import DEFAULT_DIGEST_DAY, DEFAULT_DIGEST_TIME, DEFAULT_STALE_DAYS
 from storage.db import Database
-from storage.directory import DirectoryRepository, Role
+from storage.directory import DirectoryRepository, Role, is_placeholder
+from storage.models import Person
 from storage.outbox import OutboxRepository, Target, builder_payload
+from storage.projects import ProjectRepository
 from storage.status import StatusRepository
 
 DIGEST_KIND = "status.digest"
@@ -42,7 +45,7 @@ MILESTONE_BUILDER = "status.milestone_reminder"
 
 @capability.command("digest", en=("digest", "weekly digest"), nl=("weekoverzicht", "weekdigest"))
 def digest_settings(request: Request, services: Services, rest: str) -> Reply:
-    overseen_domains(request, services)  # only who may see a portfolio gets a digest
+    overseen(request, services)  # only who may see a portfolio gets a digest
     assert request.person.id is not None
     pref = StatusRepository(services.db).digest_preferences([request.person.id]).get(request.person.id)
     form = DigestSettingsForm(
@@ -60,7 +63,7 @@ def save_digest_settings(request: Request, services: Services, payload: DigestSa
     t = request.t
     if (refused := not_yours(request, services, payload.owner, "card.not_yours.digest")) is not None:
         return refused
-    overseen_domains(request, services)
+    overseen(request, services)
     chosen, errors = read(DigestFields, payload, t)
     if chosen is None:
         form = DigestSettingsForm(
@@ -164,19 +167,36 @@ def render_digest(args: dict[str, Any], t: Translator) -> dict[str, Any]:
     return build_digest_card(view, t)
 
 
+def digest_recipients(db: Database) -> list[tuple[Person, bool]]:
+    """Who gets a weekly digest, once each: the managers by role and everyone the data names manager of a project
+    that is not closed; with whether they hold the manager role (their domains count too). Nobody forgotten, and no
+    placeholder (someone named by address who never talked to the bot: there is no chat to send it to)."""
+    found: dict[int, tuple[Person, bool]] = {}
+    for person, roles in DirectoryRepository(db).people_with_roles():
+        if Role.MANAGER in roles and person.id is not None:
+            found[person.id] = (person, True)
+    for person in ProjectRepository(db).named_managers():
+        if person.id is not None and person.id not in found:
+            found[person.id] = (person, False)
+    return [
+        (person, by_role)
+        for person, by_role in found.values()
+        if person.forgotten_at is None and person.aad_object_id and not is_placeholder(person)
+    ]
+
+
 def enqueue_weekly_digests(db: Database, now: datetime, default_timezone: str = "Europe/Brussels") -> int:
-    """Run often (every few minutes): each manager whose chosen digest moment this week has come, and who has not
-    had this week's digest yet (dedup key per ISO week), gets it enqueued with this week's content."""
+    """Run often (every few minutes): each manager (by role or named on a project) whose chosen digest moment this
+    week has come, and who has not had this week's digest yet (dedup key per ISO week), gets it enqueued with this
+    week's content."""
     directory = DirectoryRepository(db)
-    managers = [(p, roles) for p, roles in directory.people_with_roles() if Role.MANAGER in roles and p.id]
+    recipients = digest_recipients(db)
     repository = StatusRepository(db)
-    prefs = repository.digest_preferences([p.id for p, _ in managers if p.id is not None])
+    prefs = repository.digest_preferences([p.id for p, _ in recipients if p.id is not None])
     outbox = OutboxRepository(db)
     count = 0
-    for person, _roles in managers:
+    for person, by_role in recipients:
         assert person.id is not None
-        if person.forgotten_at is not None or not person.aad_object_id:
-            continue
         pref = prefs.get(person.id)
         if pref is not None and not pref.enabled:
             continue
@@ -189,9 +209,9 @@ def enqueue_weekly_digests(db: Database, now: datetime, default_timezone: str = 
         key = f"digest:{person.id}:{week}"
         if outbox.by_key(key) is not None:
             continue
-        domains = directory.managed_domains(person.id)
+        domains = directory.managed_domains(person.id) if by_role else frozenset()
         stale_days = pref.stale_days if pref else DEFAULT_STALE_DAYS
-        args = digest_content(db, domains, now, zone, stale_days)
+        args = digest_content(db, domains, now, zone, stale_days, managed_by=person.id)
         args["week"] = week
         outbox.enqueue(
             dedup_key=key,
@@ -207,12 +227,18 @@ def enqueue_weekly_digests(db: Database, now: datetime, default_timezone: str = 
 
 
 def digest_content(
-    db: Database, domain_ids: frozenset[int], now: datetime, timezone: str, stale_days: int
+    db: Database,
+    domain_ids: frozenset[int],
+    now: datetime,
+    timezone: str,
+    stale_days: int,
+    managed_by: int | None = None,
 ) -> dict[str, Any]:
-    """The week in plain JSON values: updates this week, projects turning amber/red, stale updates, milestones due."""
+    """The week in plain JSON values: updates this week, projects turning amber/red, stale updates, milestones due;
+    for the projects of these domains and those the data names `managed_by` manager of (once each)."""
     repository = StatusRepository(db)
     today = now.astimezone(ZoneInfo(timezone)).date()
-    rows = repository.portfolio(domain_ids, today=today)
+    rows = repository.portfolio(domain_ids, today=today, managed_by=managed_by)
     by_id = {r.project_id: r for r in rows}
     ids = list(by_id)
     week_start = now - timedelta(days=7)
@@ -256,8 +282,8 @@ def digest_content(
     return {"updated": updated, "turned": turned, "stale": stale, "milestones": milestones, "stale_days": stale_days}
 
 
-# Weekly digests: each manager chooses day and time in their own zone, so this looks every 10 minutes for whose
-# moment has come; the dedup key holds the ISO week, so each gets one per week.
+# Weekly digests: each manager (by role or named on a project) chooses day and time in their own zone, so this looks
+# every 10 minutes for whose moment has come; the dedup key holds the ISO week, so each gets one per week.
 @capability.job("status.weekly_digests", name="enqueue weekly digests", when=Every(10), grace_seconds=600)
 def _weekly_digests(context: JobContext) -> int:
     return enqueue_weekly_digests(context.db, context.now, context.default_timezone)

@@ -1,9 +1,10 @@
-"""The portfolio: the projects of the domains a manager oversees (all of them for an administrator), those that
-need attention first, filtered and paged."""
+"""The portfolio: the projects of the domains a manager oversees (all of them for an administrator) and those the
+data names the reader manager of (with or without the role), those that need attention first, filtered and paged."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -15,7 +16,7 @@ from dialogs.kernel.permissions import Action, allowed
 from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.timezones import request_zone
 from dialogs.kernel.turn import Reply, Request, Services, Stop
-from dialogs.kernel.who import me, refusal
+from dialogs.kernel.who import managed_project_domains, me, refusal, standing
 from dialogs.status import rules
 from dialogs.status.common import capability
 from domain.status import DEFAULT_STALE_DAYS, DIMENSIONS
@@ -42,16 +43,30 @@ def portfolio(request: Request, services: Services, rest: str) -> Reply:
     return portfolio_page(request, services, PortfolioPage())
 
 
-def overseen_domains(request: Request, services: Services) -> frozenset[int]:
-    """The domains whose projects the reader oversees (every domain for an administrator); Stop when they may not
-    see a portfolio."""
+@dataclass(frozen=True)
+class Overseen:
+    """What one reader's portfolio and digest cover."""
+
+    domains: frozenset[int]  # whole domains: a manager's by role, every one for an administrator
+    manager_id: int | None  # and the projects the data names this person manager of (None: no such projects)
+    named_domains: frozenset[int]  # the domains of those projects (offered in the domain filter too)
+
+    def filter_domains(self) -> frozenset[int]:
+        return self.domains | self.named_domains
+
+
+def overseen(request: Request, services: Services) -> Overseen:
+    """What the reader's portfolio covers; Stop with the polite refusal when they may see none (no manager or
+    admin role, and named manager of no project that is not closed)."""
     who = me(request, services)
-    decision = allowed(who.actor(), Action.VIEW_PORTFOLIO)
+    if Role.ADMIN in who.roles:
+        every = frozenset(d.id for d in ProjectRepository(services.db).domains() if d.id is not None)
+        return Overseen(every, None, frozenset())
+    decision = allowed(standing(request, services), Action.VIEW_PORTFOLIO)
     if not decision.allowed:
         raise Stop(refusal(decision, request.t))
-    if Role.ADMIN in who.roles:
-        return frozenset(d.id for d in ProjectRepository(services.db).domains() if d.id is not None)
-    return who.domains
+    named = managed_project_domains(request, services)
+    return Overseen(who.domains, who.id if named else None, named)
 
 
 def portfolio_lines(
@@ -99,15 +114,17 @@ def portfolio_page(request: Request, services: Services, payload: PortfolioPage)
     # One person's overview (their domains): in a channel a page replaces the card for everyone there.
     if (refused := not_yours(request, services, payload.owner, "card.not_yours.portfolio")) is not None:
         return refused
-    domains = overseen_domains(request, services)
+    covered = overseen(request, services)
+    domains = covered.filter_domains()
     now = services.clock.now()
     projects = ProjectRepository(services.db)
-    domain_ids = domains
-    if payload.domain is not None and payload.domain in domains:
-        domain_ids = frozenset({payload.domain})
+    # A domain filter narrows what the reader sees; one outside it (a forged or stale card) is ignored.
+    in_domain = payload.domain if payload.domain in domains else None
     coordinator_id, government_id = payload.coordinator, payload.government
     rows = StatusRepository(services.db).portfolio(
-        domain_ids,
+        covered.domains,
+        managed_by=covered.manager_id,
+        in_domain=in_domain,
         today=now.astimezone(request_zone(request, services)).date(),
         coordinator_id=coordinator_id,
         government_id=government_id,
@@ -128,7 +145,7 @@ def portfolio_page(request: Request, services: Services, payload: PortfolioPage)
         domains=[(str(d.id), d.name(t.language)) for d in all_domains if d.id in domains],
         coordinators=coordinators[:50],
         governments=[(str(g.id), g.name) for g in projects.governments()][:60],
-        domain=str(payload.domain or ""),
+        domain=str(in_domain or ""),
         coordinator=str(coordinator_id or ""),
         government=str(government_id or ""),
     )
