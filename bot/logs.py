@@ -41,7 +41,7 @@ def default_format(*, verb: str | None, dev: bool) -> LogFormat:
 def use_format(chosen: LogFormat) -> None:
     """Every line from now on has its turn's context; the root logger's handlers (set up by the CLI) write the
     chosen format. Idempotent."""
-    _install_turn_context()
+    install_turn_context()
     formatter: logging.Formatter = JsonFormatter() if chosen == LogFormat.JSON else TextFormatter()
     for handler in logging.getLogger().handlers:
         handler.setFormatter(formatter)
@@ -50,7 +50,8 @@ def use_format(chosen: LogFormat) -> None:
 _previous_factory = logging.getLogRecordFactory()
 
 
-def _install_turn_context() -> None:
+def install_turn_context() -> None:
+    """Every log record from now on carries the turn it was written in (its id and activity type)."""
     if logging.getLogRecordFactory() is not _with_turn:
         logging.setLogRecordFactory(_with_turn)
 
