@@ -107,7 +107,7 @@ class FileDelivery:
         return base.rstrip("/") + DOWNLOAD_PATH.format(token=token)
 
     def link_text(self, row: StoredFile, t: Translator) -> str:
-        return t("files.link", name=row.name, url=self.link_url(row), minutes=self.link_minutes)
+        return t("files.link", name=row.name, url=self.link_url(row), count=self.link_minutes)
 
     @property
     def link_minutes(self) -> int:
@@ -150,7 +150,7 @@ class FileDelivery:
         row = await asyncio.to_thread(self.repository.get, file_id)
         if row is not None and row.owner_id == person_id and row.state != FileState.OFFERED.value:
             return []  # Teams retried an invoke that was already answered (or is being answered right now)
-        return [MessageFactory.text(t("files.gone", minutes=self.link_minutes))]
+        return [MessageFactory.text(t("files.gone", count=self.link_minutes))]
 
     async def _upload(self, row: StoredFile, upload: dict[str, Any]) -> bool:
         """One PUT of the whole file to the OneDrive upload session Teams created (fine up to a few MB)."""

@@ -1,13 +1,23 @@
-"""Message catalogs (nl, en) and the translator every user-facing string goes through."""
+"""Message catalogs (nl, en) and the translator every user-facing string goes through.
+
+A catalog entry is a template ("Hallo {name}") or, for a message that shows a count, its plural forms by CLDR
+category: {"one": "{count} dag geleden", "other": "{count} dagen geleden"}. `t(key, count=n)` picks the form the
+language wants for n (babel's plural rules: 1 is "one" in Dutch and English, 0, 2 and 1,5 are "other") and writes n
+in the reader's notation ("1.250", "1,5").
+"""
 
 from __future__ import annotations
 
 import json
 import string
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 from typing import Literal, get_args
+
+from babel import Locale
+from babel.numbers import format_decimal
 
 Language = Literal["nl", "en"]
 LANGUAGES: tuple[Language, ...] = get_args(Language)
@@ -16,15 +26,34 @@ DEFAULT_LANGUAGE: Language = "nl"
 _LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 
 
+# A message's plural forms by CLDR category ("one", "other"; other languages would add "few", "many", ...).
+PluralForms = Mapping[str, str]
+Entry = str | PluralForms
+# The categories Dutch and English use; every plural entry gives both (tests/test_catalogs.py checks).
+PLURAL_CATEGORIES = ("one", "other")
+
+
 @cache
-def catalog(language: Language) -> Mapping[str, str]:
+def catalog(language: Language) -> Mapping[str, Entry]:
     with (_LOCALES_DIR / f"{language}.json").open(encoding="utf-8") as handle:
-        data: dict[str, str] = json.load(handle)
+        data: dict[str, Entry] = json.load(handle)
     return data
 
 
-def placeholders(template: str) -> frozenset[str]:
-    return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
+def placeholders(entry: Entry) -> frozenset[str]:
+    """The names a template fills in; for plural forms, those of every form together."""
+    templates = [entry] if isinstance(entry, str) else list(entry.values())
+    return frozenset(name for template in templates for _, name, _, _ in string.Formatter().parse(template) if name)
+
+
+def plural_operand(count: object) -> int | Decimal:
+    """The number as the reader sees it (two decimals at most), which decides the form: 1.0 and 1.004 are shown as
+    "1" and read "1 hour"; 1.5 is "1.5 hours". An unreadable count counts as "other"."""
+    try:
+        number = round(Decimal(str(count)), 2)
+    except InvalidOperation:
+        return 0
+    return int(number) if number == number.to_integral_value() else number.normalize()
 
 
 def language_of(locale: str | None, default: Language = DEFAULT_LANGUAGE) -> Language:
@@ -45,16 +74,35 @@ class Translator:
         self._catalog = catalog(language)
 
     def __call__(self, key: str, **values: object) -> str:
-        template = self._catalog.get(key)
-        if template is None:
+        entry = self._catalog.get(key)
+        if entry is None:
             # A missing key is a bug the catalog test catches; show the key rather than crash a turn.
             return key
-        return template.format(**values) if values else template
+        if not isinstance(entry, str):
+            return self._plural(key, entry, values)
+        return entry.format(**values) if values else entry
+
+    def _plural(self, key: str, forms: PluralForms, values: dict[str, object]) -> str:
+        if "count" not in values:
+            return key  # a call without its count is a bug like a missing key: visible, not a crash
+        number = plural_operand(values["count"])
+        template = forms.get(self._plural_rules.plural_form(number)) or forms["other"]
+        shown = format_decimal(number, format="#,##0.##", locale=self.locale)
+        return template.format(**{**values, "count": shown})
+
+    @property
+    def _plural_rules(self) -> Locale:
+        return _babel_locale(self.locale)
 
     @property
     def locale(self) -> str:
         """The babel locale for formatting dates and numbers."""
         return "nl_BE" if self.language == "nl" else "en_GB"
+
+
+@cache
+def _babel_locale(name: str) -> Locale:
+    return Locale.parse(name)
 
 
 def translator(language: Language) -> Translator:

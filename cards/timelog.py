@@ -283,7 +283,7 @@ def _sheet_table(view: SheetView, kind: str, t: Translator) -> list[Any]:
         values = [number(minutes(day, code)) if minutes(day, code) else "·" for code in columns]
         total = minutes(day, None)
         elements.append(
-            row(format_date(day, format="EEE d/M", locale=t.locale), [*values, number(total) if total else "·"])
+            row(format_date(day, format="EEE d MMM", locale=t.locale), [*values, number(total) if total else "·"])
         )
     totals = [number(minutes(None, code)) for code in columns]
     elements.append(row(t("time.sheet.total"), [*totals, number(minutes(None, None))], bold=True))

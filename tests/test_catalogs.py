@@ -1,10 +1,18 @@
-"""The Dutch and English message catalogs stay in step: same keys, same placeholders, no empty text."""
+"""The Dutch and English message catalogs stay in step: same keys, same placeholders, no empty text; a message that
+shows a count has the plural forms each language needs."""
 
 from __future__ import annotations
 
-import pytest
+import re
+from decimal import Decimal
+from pathlib import Path
 
-from cards.i18n import LANGUAGES, Translator, catalog, language_of, placeholders
+import pytest
+from babel import Locale
+
+from cards.i18n import LANGUAGES, PLURAL_CATEGORIES, Translator, catalog, language_of, placeholders, translator
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_same_keys_in_every_language() -> None:
@@ -19,9 +27,87 @@ def test_same_placeholders_for_every_key() -> None:
         assert placeholders(template) == placeholders(catalog("en")[key]), key
 
 
+def _plural_entries(language: str) -> dict[str, dict[str, str]]:
+    return {key: dict(entry) for key, entry in catalog(language).items() if not isinstance(entry, str)}  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_no_empty_messages(language: str) -> None:
-    assert all(text.strip() for text in catalog(language).values())  # type: ignore[arg-type]
+    texts = [entry for entry in catalog(language).values() if isinstance(entry, str)]  # type: ignore[arg-type]
+    texts += [form for forms in _plural_entries(language).values() for form in forms.values()]
+    assert all(text.strip() for text in texts)
+
+
+def test_a_message_with_plural_forms_has_them_in_both_languages() -> None:
+    assert set(_plural_entries("nl")) == set(_plural_entries("en"))
+    assert _plural_entries("nl"), "the catalogs have plural entries"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_plural_entries_have_the_forms_cldr_asks_for(language: str) -> None:
+    """CLDR (through babel) says which categories the language distinguishes; each plural entry gives every one of
+    them, no category the translator would never pick, and the same placeholders in each form (a form may leave out
+    the number itself: "(once)")."""
+    t = translator(language)  # type: ignore[arg-type]
+    needed = set(Locale.parse(t.locale).plural_form.tags) | {"other"}
+    assert needed <= set(PLURAL_CATEGORIES)
+    for key, forms in _plural_entries(language).items():
+        assert set(forms) == needed, f"{key}: {sorted(forms)}, CLDR asks for {sorted(needed)}"
+        shared = {name for name in placeholders(forms["other"]) if name != "count"}
+        for category, template in forms.items():
+            assert {n for n in placeholders(template) if n != "count"} == shared, f"{key}.{category}"
+        assert "count" in placeholders(forms["other"]), f"{key}: the 'other' form shows the number"
+
+
+def test_every_plural_message_is_given_its_count_where_it_is_used() -> None:
+    """A plural message without count= shows its key: every literal call passes one."""
+    plural_keys = set(_plural_entries("nl"))
+    for folder in ("bot", "dialogs", "cards"):
+        for path in (ROOT / folder).rglob("*.py"):
+            text = path.read_text("utf-8")
+            for match in re.finditer(r"""\bt\(\s*["']([a-z_.]+)["']""", text):
+                if match.group(1) in plural_keys:
+                    call = text[match.start() : match.start() + 300]
+                    assert "count=" in call.split("\n\n")[0], f"{path.name}: {match.group(1)} without count="
+
+
+@pytest.mark.parametrize(
+    ("count", "nl", "en"),
+    [
+        (0, "0 dagen geleden bijgewerkt", "updated 0 days ago"),
+        (1, "1 dag geleden bijgewerkt", "updated 1 day ago"),
+        (2, "2 dagen geleden bijgewerkt", "updated 2 days ago"),
+        (1250, "1.250 dagen geleden bijgewerkt", "updated 1,250 days ago"),
+        ("21", "21 dagen geleden bijgewerkt", "updated 21 days ago"),
+    ],
+)
+def test_the_count_picks_the_form_and_is_written_in_the_readers_notation(count: object, nl: str, en: str) -> None:
+    assert translator("nl")("portfolio.age", count=count) == nl
+    assert translator("en")("portfolio.age", count=count) == en
+
+
+@pytest.mark.parametrize(
+    ("hours", "nl", "en"),
+    [
+        (Decimal(1), "1 uur besteed (geen urenbudget)", "1 hour spent (no hour budget set)"),
+        (Decimal("1.00"), "1 uur besteed (geen urenbudget)", "1 hour spent (no hour budget set)"),
+        (Decimal("1.5"), "1,5 uur besteed (geen urenbudget)", "1.5 hours spent (no hour budget set)"),
+        (Decimal(2), "2 uur besteed (geen urenbudget)", "2 hours spent (no hour budget set)"),
+    ],
+)
+def test_hours_decimals_take_the_plural_and_dutch_uur_does_not_change(hours: Decimal, nl: str, en: str) -> None:
+    assert translator("nl")("status.hours.no_budget", count=hours) == nl
+    assert translator("en")("status.hours.no_budget", count=hours) == en
+
+
+def test_a_form_may_say_the_number_in_words() -> None:
+    assert translator("en")("meeting.import.count", count=1) == "(once)"
+    assert translator("en")("meeting.import.count", count=3) == "(3 times)"
+    assert translator("nl")("meeting.import.count", count=1) == "(1 keer)"
+
+
+def test_a_plural_message_without_its_count_shows_the_key_instead_of_crashing() -> None:
+    assert Translator("nl")("portfolio.age") == "portfolio.age"
 
 
 @pytest.mark.parametrize(
@@ -46,10 +132,7 @@ def test_missing_key_shows_the_key_instead_of_crashing() -> None:
 
 def test_every_key_used_in_code_exists() -> None:
     """Keys written literally in the code must be in the catalog (dynamic keys are checked by their tests)."""
-    import re
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[1]
+    root = ROOT
     used: set[str] = set()
     pattern = re.compile(r"""\bt\(\s*["']([a-z_]+(?:\.[a-z_]+)+)["']""")
     for folder in ("bot", "dialogs", "cards"):
@@ -62,5 +145,5 @@ def test_every_key_used_in_code_exists() -> None:
 def test_english_says_worked_for_hours_someone_worked() -> None:
     """Dutch "gepresteerd" is "worked" in English, never "performed" (keys keep their name)."""
     english = catalog("en")
-    assert not [key for key, text in english.items() if "perform" in text.lower()]
+    assert not [key for key, entry in english.items() if "perform" in str(entry).lower()]
     assert english["time.kind.performed"] == "Worked" and catalog("nl")["time.kind.performed"] == "Gepresteerd"

@@ -314,7 +314,7 @@ async def test_leave_command_in_both_languages(bot: BotDriver, db: Database) -> 
     cancelled = await bot.say(AN, "verlof weg 24/12")
     assert cancelled.texts == ["Niet langer verlof: do 24 december 2026."]
     english = await bot.say(BOB, "leave 3/3")
-    assert english.texts[0].startswith("Marked as leave: Wed 3 March 2027 (1 working days).")
+    assert english.texts[0].startswith("Marked as leave: Wed 3 March 2027 (1 working day).")
     unclear = await bot.say(AN, "verlof morgen misschien")
     assert "Ik begrijp niet welke dag" in unclear.texts[0]
     assert len(TimeEntryRepository(db).leave_days(_person_id(db), date(2026, 1, 1), date(2027, 12, 31))) == 9

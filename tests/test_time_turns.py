@@ -308,8 +308,8 @@ async def test_export_sends_xlsx_and_csv_of_what_the_person_may_see(bot: BotDriv
     await bot.say(BOB, "log 1h DT-042 2026-10-30")
     # An coordinates DT-042: both entries. Bob is a team member: only his own.
     an_export = await bot.say(AN, "export DT-042 november")
-    assert an_export.texts[0] == "Hier zijn 1 registraties (DT-042) van 01/11/2026 tot 30/11/2026 als XLSX en CSV."
+    assert an_export.texts[0] == "Hier is 1 registratie (DT-042) van 1 nov 2026 tot 30 nov 2026 als XLSX en CSV."
     everything = await bot.say(AN, "export")
     assert everything.texts[0].startswith("Hier zijn 2 registraties (alles wat je mag zien)")
     bob_export = await bot.say(BOB, "export")
-    assert bob_export.texts[0].startswith("Here are 1 time entries")
+    assert bob_export.texts[0].startswith("Here is 1 time entry")

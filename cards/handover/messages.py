@@ -61,7 +61,7 @@ def build_handover_reminder_card(handover: HandoverFacts, t: Translator, *, days
         paragraph(
             t(
                 "handover.reminder.text",
-                days=days,
+                when=t("handover.reminder.in_days", count=days),
                 date=date_text(handover.planned_on, t),
                 name=handover.name,
                 count=len(open_items),

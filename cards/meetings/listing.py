@@ -188,7 +188,7 @@ def build_meetings_card(
     if pages > 1:
         notes = [t("projects.page", page=page, pages=pages)]
         if after > 0:
-            notes.append(t("meeting.list.more.one" if after == 1 else "meeting.list.more.other", count=after))
+            notes.append(t("meeting.list.more", count=after))
         body.append(paragraph(" · ".join(notes), subtle=True))
     actions: list[Any] = []
     if paging is not None and page > 1:

@@ -113,9 +113,8 @@ def build_meeting_reminder_card(view: ReminderView, t: Translator) -> dict[str, 
     if view.first:
         body += _agenda_and_actions(view, t)
     else:
-        body.append(
-            paragraph(t("meeting.reminder.see_first", agenda=len(view.agenda), actions=len(view.actions)), subtle=True)
-        )
+        agenda = t("meeting.reminder.agenda_count", count=len(view.agenda))
+        body.append(paragraph(t("meeting.reminder.see_first", agenda=agenda, actions=len(view.actions)), subtle=True))
     body += _answers(view, t)
     return card(body, _buttons(view, t))
 

@@ -56,11 +56,11 @@ def hours_number(value: Decimal, t: Translator) -> str:
 def hours_of_budget(spent: Decimal, budget_hours: Decimal | None, burn: Decimal | None, t: Translator) -> str:
     """The hours spent against the budget ("32,5 of 400 hours spent (8 %)"), or alone without a budget."""
     if budget_hours is None:
-        return t("status.hours.no_budget", spent=hours_number(spent, t))
+        return t("status.hours.no_budget", count=spent)
     return t(
         "status.hours.of_budget",
         spent=hours_number(spent, t),
-        budget=hours_number(budget_hours, t),
+        count=budget_hours,
         percent=burn if burn is not None else 0,
     )
 

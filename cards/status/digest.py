@@ -74,9 +74,9 @@ def build_digest_card(view: DigestView, t: Translator) -> dict[str, Any]:
         t,
     )
     body += _digest_section(
-        t("digest.stale", days=view.stale_days),
+        t("digest.stale", count=view.stale_days),
         [
-            f"**{i.code}** {i.name} — " + (t("portfolio.age", days=i.detail) if i.detail else t("portfolio.never"))
+            f"**{i.code}** {i.name} — " + (t("portfolio.age", count=i.detail) if i.detail else t("portfolio.never"))
             for i in view.stale
         ],
         t("digest.stale.none"),

@@ -69,7 +69,7 @@ class PortfolioView:
 def age_text(days: int | None, t: Translator) -> str:
     if days is None:
         return t("portfolio.never")
-    return t("portfolio.age.today") if days == 0 else t("portfolio.age", days=days)
+    return t("portfolio.age.today") if days == 0 else t("portfolio.age", count=days)
 
 
 def _portfolio_line(line: PortfolioLine, t: Translator) -> Container:
@@ -109,7 +109,7 @@ def build_portfolio_card(view: PortfolioView, t: Translator) -> dict[str, Any]:
     counts = t(
         "portfolio.counts", red=c.get("red", 0), amber=c.get("amber", 0), green=c.get("green", 0), none=c.get("none", 0)
     )
-    body: list[Any] = [heading(t("portfolio.title", total=view.total)), paragraph(counts, subtle=True)]
+    body: list[Any] = [heading(t("portfolio.title", count=view.total)), paragraph(counts, subtle=True)]
     f = view.filters
     filters, active = _filters(f, t)
     if active:

@@ -86,7 +86,7 @@ def _latest_section(view: StatusSummary, t: Translator) -> list[Any]:
         for d in ("overall", *DIMENSIONS)
     ]
     who = latest.author or t("status.author.unknown")
-    age = t("status.age.today", who=who) if not view.age_days else t("status.age", days=view.age_days, who=who)
+    age = t("status.age.today", who=who) if not view.age_days else t("status.age", count=view.age_days, who=who)
     body: list[Any] = [
         FactSet(facts=facts),
         TextBlock(text=age, color="Warning" if view.stale else None, is_subtle=None if view.stale else True, wrap=True),
@@ -157,7 +157,7 @@ def _handover_section(view: StatusSummary, t: Translator) -> list[Any]:
     )
     if handover.state in ("planned", "not_yet") and handover.total_items:
         color = "Warning" if handover.open_items else None
-        text = t("status.handover.open_items", open=handover.open_items, total=handover.total_items)
+        text = t("status.handover.open_items", open=handover.open_items, count=handover.total_items)
         body.append(TextBlock(text=text, color=color, wrap=True))
     if handover.after_care_note:
         body.append(paragraph(handover.after_care_note))

@@ -62,7 +62,7 @@ def save_report(request: Request, services: Services, payload: ReportPayload) ->
         return Reply.text(t("meeting.report.already", title=series.title))
     OutboxRepository(services.db).cancel(key=f"meeting-report:{series.id}:{payload.occurrence}", now=now)
     count = len(actions)
-    items = t("meeting.report.actions.one") if count == 1 else t("meeting.report.actions.other", count=count)
+    items = t("meeting.report.actions", count=count)
     return _actions_reply(request, services, project, t("meeting.report.saved", title=series.title, actions=items))
 
 

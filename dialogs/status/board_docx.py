@@ -121,12 +121,12 @@ def _budget(doc: DocxDocument, report: BoardReport, t: Translator, chart: bytes 
             t(
                 "status.hours.of_budget",
                 spent=_hours(report.spent, t),
-                budget=_hours(report.budget_hours, t),
+                count=round(report.budget_hours, 1),
                 percent=report.burn if report.burn is not None else 0,
             )
         )
     else:
-        doc.add_paragraph(t("status.hours.no_budget", spent=_hours(report.spent, t)))
+        doc.add_paragraph(t("status.hours.no_budget", count=round(report.spent, 1)))
     if chart:
         doc.add_picture(io.BytesIO(chart), width=Inches(6))
     if report.budget_euros is not None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from babel.dates import format_date
+
+from cards.i18n import Translator
 from cards.menu import MenuSection
 from dialogs.kernel.permissions import Action, Relation, allowed
 from dialogs.kernel.router import MenuInfo
@@ -61,9 +64,8 @@ def export(request: Request, services: Services, rest: str) -> Reply:
         for part in (t("time.export.stem"), scope if words else "", start.strftime("%Y-%m") if start else "")
         if part
     ).lower()
-    when = (
-        t("time.export.period", start=start.strftime("%d/%m/%Y"), end=end.strftime("%d/%m/%Y")) if start and end else ""
-    )
+    # "1 nov 2026": a month in words, never 01/11/2026, which an en-US reader takes for January 11.
+    when = t("time.export.period", start=_day(start, t), end=_day(end, t)) if start and end else ""
     summary = t("time.export.done", count=len(rows), scope=scope, period=when)
     description = t("time.export.description", scope=scope)
     return Reply(
@@ -73,3 +75,7 @@ def export(request: Request, services: Services, rest: str) -> Reply:
             OutgoingFile(f"{stem}.csv", "text/csv", export_csv(rows, t), description),
         ],
     )
+
+
+def _day(day: date, t: Translator) -> str:
+    return format_date(day, format="medium", locale=t.locale)

@@ -120,4 +120,4 @@ def leave(request: Request, services: Services, rest: str) -> Reply:
     working = sum(1 for day in asked.days if is_working_day(day))
     holidays = sum(1 for day in asked.days if is_public_holiday(day) and day.weekday() < 5)
     note = t("leave.holidays", count=holidays) if holidays else ""
-    return Reply.text(t("leave.saved", days=span, working=working, holidays=note).strip())
+    return Reply.text(t("leave.saved", days=span, count=working, holidays=note).strip())

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import date
 
 from cards.base import minutes_text
-from cards.i18n import LANGUAGES, Translator, catalog
+from cards.i18n import LANGUAGES, Translator, translator
 from cards.menu import MenuSection
-from cards.timelog import CATEGORIES, NOTE_MAX, build_time_form_card
+from cards.timelog import CATEGORIES, NOTE_MAX, build_time_form_card, day_text
 from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.timeparse import (
     BAD_DATE,
@@ -57,7 +57,7 @@ def plan(request: Request, services: Services, rest: str) -> Reply:
 
 def category_names() -> dict[str, tuple[str, ...]]:
     """What a typed tag may call each activity: its key and its name in every language ('#analyse', '#analysis')."""
-    return {c: (c, *(catalog(language)[f"time.category.{c}"] for language in LANGUAGES)) for c in CATEGORIES}
+    return {c: (c, *(translator(language)(f"time.category.{c}") for language in LANGUAGES)) for c in CATEGORIES}
 
 
 def category_tags(t: Translator) -> str:
@@ -198,7 +198,7 @@ def _understood(
     if minutes is not None:
         parts.append(t("time.understood.duration", duration=minutes_text(minutes, t)))
     if day is not None:
-        parts.append(t("time.understood.date", date=day.strftime("%d/%m/%Y")))
+        parts.append(t("time.understood.date", date=day_text(day, t)))
     if project is not None:
         parts.append(t("time.understood.project", code=project.code))
     if category is not None:
