@@ -13,7 +13,7 @@ COMPILE := $(UV) pip compile --quiet --generate-hashes --python-version 3.11 --c
 PIP_LOCKED := $(BIN)/python -m pip install --quiet --require-hashes
 PIP_PROJECT := $(BIN)/python -m pip install --quiet --no-deps --build-constraint requirements/build.txt
 
-.PHONY: run test install install-test lint chat manifest clean lock lock-upgrade
+.PHONY: run test install install-test lint chat manifest manifest-app-id clean lock lock-upgrade
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,8 +46,17 @@ run: install
 chat: install
 	$(BIN)/projectbot chat
 
-manifest: install
-	$(BIN)/projectbot manifest --out build/projectbot.zip
+# The Teams app package. Needs MICROSOFT_APP_ID (the bot's Entra app id) and the publisher's details
+# (PROJECTBOT_DEVELOPER_NAME, _WEBSITE_URL, _PRIVACY_URL, _TERMS_URL), in the environment or in .env;
+# `make manifest MANIFEST_FLAGS=--allow-placeholders` builds one to try with example.org details.
+manifest: manifest-app-id install
+	$(BIN)/projectbot manifest --out build/projectbot.zip $(MANIFEST_FLAGS)
+
+manifest-app-id:
+	@if [ -z "$$MICROSOFT_APP_ID" ] && ! grep -qs '^MICROSOFT_APP_ID=.' .env; then \
+		echo "make manifest: set MICROSOFT_APP_ID (the bot's Entra app id, a GUID) in the environment or in .env" >&2; \
+		exit 2; \
+	fi
 
 lint: install-test
 	$(BIN)/ruff check .

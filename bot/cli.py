@@ -12,7 +12,6 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
@@ -48,10 +47,9 @@ def _parser() -> argparse.ArgumentParser:
 
     verbs.add_parser("chat", help="talk to the bot in this terminal (same routing and storage)")
 
-    manifest = verbs.add_parser("manifest", help="build the Teams app package (zip) to upload to Teams")
-    manifest.add_argument("--out", type=Path, default=Path("build/projectbot.zip"), help="zip file to write")
-    manifest.add_argument("--version", default="1.0.0", help="app version in the manifest (x.y.z)")
-    manifest.add_argument("--domain", action="append", default=[], help="a valid domain for the app (repeatable)")
+    from bot import cli_manifest
+
+    cli_manifest.add_parser(verbs)
 
     outbox = verbs.add_parser("outbox", help="proactive messages: list, retry or cancel one")
     outbox_verbs = outbox.add_subparsers(dest="outbox_verb", metavar="ACTION", title="actions")
@@ -202,25 +200,12 @@ def _fewer_malloc_arenas(arenas: int = 2) -> None:
 
 
 def _manifest(args: argparse.Namespace, settings: Settings) -> int:
-    # Lazily, like every verb: the registry imports every capability.
-    from bot.manifest import build_app_package
-    from dialogs.app import build_router
+    from bot import cli_manifest
 
-    if not settings.app_id:
-        raise CliError("MICROSOFT_APP_ID is not set: the package needs the bot's app id (a GUID).")
-    router = build_router()
     try:
-        out = build_app_package(
-            args.out,
-            bot_id=settings.app_id,
-            commands={"nl": router.command_list("nl"), "en": router.command_list("en")},
-            version=args.version,
-            valid_domains=args.domain or None,
-        )
-    except ValueError as problem:
+        return cli_manifest.run(args, settings, sys.stdout)
+    except cli_manifest.ManifestError as problem:
         raise CliError(str(problem)) from None
-    print(f"wrote {out}")
-    return 0
 
 
 def _db(args: argparse.Namespace, settings: Settings) -> int:

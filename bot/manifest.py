@@ -20,8 +20,14 @@ import re
 import uuid
 import zipfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from cards.i18n import Language, catalog, translator
+
+if TYPE_CHECKING:
+    from dialogs.kernel.router import Command
 
 _log = logging.getLogger(__name__)
 
@@ -30,6 +36,46 @@ DEFAULT_DEVELOPER_NAME = "Intercommunale IT"
 DEFAULT_WEBSITE_URL = "https://projectbot.example.org"
 DEFAULT_PRIVACY_URL = "https://projectbot.example.org/privacy"
 DEFAULT_TERMS_OF_USE_URL = "https://projectbot.example.org/terms"
+
+# The scopes of the manifest's command lists, each filled through its own placeholder in manifest/manifest.json.
+SCOPES = ("personal", "team", "groupChat")
+_SCOPE_PLACEHOLDERS = {"personal": "PERSONAL_COMMANDS", "team": "TEAM_COMMANDS", "groupChat": "GROUP_CHAT_COMMANDS"}
+
+# Teams' command menu (under the compose box) holds at most 10 commands per scope: these are they, by command name
+# (the registrations in dialogs/), most useful first. In a personal chat a coordinator logs time and follows their
+# own projects; in a working group's channel or group chat the team meets and follows one project up together. Every
+# other command anyone may type is left out of the menu (`projectbot manifest` names them) but works as before.
+MENU_RANKING: dict[str, tuple[str, ...]] = {
+    "personal": (
+        "log",
+        "timesheet",
+        "projects",
+        "status",
+        "update",
+        "project",
+        "budget",
+        "milestones",
+        "settings",
+        "help",
+    ),
+    "team": (
+        "status",
+        "update",
+        "new meeting",
+        "meetings",
+        "agenda",
+        "actions",
+        "project",
+        "milestones",
+        "risks",
+        "help",
+    ),
+}
+MENU_RANKING["groupChat"] = MENU_RANKING["team"]  # a working group's group chat is used as its channel is
+
+CommandPair = tuple[str, str]  # (title as typed, description)
+# Per language: one list for every scope, or a list per scope.
+CommandLists = Sequence[CommandPair] | Mapping[str, Sequence[CommandPair]]
 
 # Teams' documented limits for a bot's command menu. The 1.22 schema itself allows longer strings (128/4000),
 # but Teams clients cut titles beyond 32 and descriptions beyond 128 characters, and 10 is the schema's cap.
@@ -51,7 +97,7 @@ def build_app_package(
     out: Path,
     *,
     bot_id: str,
-    commands: dict[str, list[tuple[str, str]]],
+    commands: Mapping[str, CommandLists],
     version: str = "1.0.0",
     valid_domains: list[str] | None = None,
     app_id: str | None = None,
@@ -63,9 +109,10 @@ def build_app_package(
     """Writes the Teams app package zip to ``out`` (parent folders are created) and returns ``out``.
 
     ``commands`` maps a language ("nl", "en") to (title, description) pairs, in the order the command menu
-    shows them. Dutch is required; every language gets the same commands in the same order, because a
-    localization file can only translate entries the manifest already has. Per list, only the first
-    ``MAX_COMMANDS`` are kept; a title is cut to ``MAX_COMMAND_TITLE`` characters without an ellipsis (Teams
+    shows them: one list for every scope, or a list per scope (personal, team, groupChat; see choose_menus). Dutch
+    is required; every language gets the same commands in the same order, because a localization file can only
+    translate entries the manifest already has. Per list, only the first ``MAX_COMMANDS`` are kept (choose_menus
+    picks them by MENU_RANKING before); a title is cut to ``MAX_COMMAND_TITLE`` characters without an ellipsis (Teams
     inserts the title into the compose box, so it has to stay a typeable command) and a description is
     shortened to ``MAX_COMMAND_DESCRIPTION`` characters ending in "…". A language without commands is left out
     of the package (its localization file and its entry in the manifest).
@@ -76,7 +123,7 @@ def build_app_package(
     """
     manifest_template = template(MANIFEST_FILE)
     default_language = default_language_of(manifest_template)
-    limited = {language: limit_commands(pairs) for language, pairs in commands.items()}
+    limited = {language: _per_scope(lists) for language, lists in commands.items()}
     _check_languages(limited, default_language, additional_languages(manifest_template))
     manifest = build_manifest(
         manifest_template,
@@ -98,6 +145,79 @@ def build_app_package(
     return out
 
 
+@dataclass(frozen=True)
+class Publisher:
+    """Who publishes the app and its pages, as Teams' app details show them (PROJECTBOT_DEVELOPER_NAME, ...)."""
+
+    developer_name: str = DEFAULT_DEVELOPER_NAME
+    website_url: str = DEFAULT_WEBSITE_URL
+    privacy_url: str = DEFAULT_PRIVACY_URL
+    terms_of_use_url: str = DEFAULT_TERMS_OF_USE_URL
+
+    def placeholders(self) -> list[str]:
+        """The fields that still hold the example values, by the setting and the flag that change them."""
+        example = Publisher()
+        return [_PUBLISHER_SOURCES[f.name] for f in fields(self) if getattr(self, f.name) == getattr(example, f.name)]
+
+
+_PUBLISHER_SOURCES = {
+    "developer_name": "PROJECTBOT_DEVELOPER_NAME (--developer-name)",
+    "website_url": "PROJECTBOT_WEBSITE_URL (--website-url)",
+    "privacy_url": "PROJECTBOT_PRIVACY_URL (--privacy-url)",
+    "terms_of_use_url": "PROJECTBOT_TERMS_URL (--terms-url)",
+}
+
+
+@dataclass(frozen=True)
+class MenuChoice:
+    """Per scope: the command names in the menu, in MENU_RANKING's order, and the others left out of it."""
+
+    menus: dict[str, list[str]]
+    left_out: dict[str, list[str]]
+
+    def texts(self, texts: Mapping[str, Mapping[str, CommandPair]]) -> dict[str, dict[str, list[CommandPair]]]:
+        """build_app_package's `commands`: per language, per scope, the (title, description) of each chosen name."""
+        return {
+            language: {scope: [by_name[name] for name in names] for scope, names in self.menus.items()}
+            for language, by_name in texts.items()
+        }
+
+
+def choose_menus(available: Sequence[str], ranking: Mapping[str, Sequence[str]] = MENU_RANKING) -> MenuChoice:
+    """The MAX_COMMANDS best-ranked of the `available` command names per scope, and what is left out. A ranked
+    name nobody registered is an error (a typo, or a command that was renamed)."""
+    menus: dict[str, list[str]] = {}
+    left_out: dict[str, list[str]] = {}
+    for scope in SCOPES:
+        unknown = [name for name in ranking[scope] if name not in available]
+        if unknown:
+            raise ValueError(f"MENU_RANKING[{scope!r}] names command(s) {unknown} that no capability registers")
+        menus[scope] = list(ranking[scope][:MAX_COMMANDS])
+        left_out[scope] = [name for name in available if name not in menus[scope]]
+    return MenuChoice(menus, left_out)
+
+
+def command_texts(commands: Sequence[Command], language: Language) -> dict[str, CommandPair]:
+    """The menu's candidates: command name -> (the phrase a person types, its description) for every command that
+    anyone may use and that has a description (the help menu's, else `manifest.command.<name>` in the catalog).
+    Commands only some roles may use stay out, the manifest's menu being the same for everyone."""
+    t = translator(language)
+    known = catalog(language)
+    texts: dict[str, CommandPair] = {}
+    for command in commands:
+        if command.menu is not None and command.menu.requires is not None:
+            continue
+        key = command.menu.description_key if command.menu else f"manifest.command.{command.name.replace(' ', '_')}"
+        if key in known:
+            texts[command.name] = (command.phrases[language][0], _plain(t(key)))
+    return texts
+
+
+def _plain(text: str) -> str:
+    """Teams shows a command's description as it is: no **bold**."""
+    return re.sub(r"\*\*(.+?)\*\*", r"\1", text)
+
+
 def template(name: str) -> dict[str, Any]:
     """A JSON source of the package, as it is in `manifest/` (placeholders unfilled)."""
     document: dict[str, Any] = json.loads(_source(name).decode("utf-8"))
@@ -115,12 +235,20 @@ def additional_languages(manifest: Mapping[str, Any]) -> dict[str, str]:
     return {str(entry["languageTag"]): str(entry["file"]) for entry in entries}
 
 
-def limit_commands(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Applies Teams' command menu limits (count, title and description length); see build_app_package."""
-    if len(pairs) > MAX_COMMANDS:
-        dropped = len(pairs) - MAX_COMMANDS
-        _log.warning("Teams shows at most %d bot commands per list; dropping %d", MAX_COMMANDS, dropped)
-    limited: list[tuple[str, str]] = []
+def _per_scope(lists: CommandLists) -> dict[str, list[CommandPair]]:
+    """Every scope's list, limited (limit_commands); one list given serves every scope."""
+    if isinstance(lists, Mapping):
+        missing = [scope for scope in SCOPES if scope not in lists]
+        if missing:
+            raise ValueError(f"no command list for scope(s) {missing}")
+        return {scope: limit_commands(lists[scope]) for scope in SCOPES}
+    return {scope: limit_commands(lists) for scope in SCOPES}
+
+
+def limit_commands(pairs: Sequence[CommandPair]) -> list[CommandPair]:
+    """Applies Teams' command menu limits (count, title and description length); see build_app_package. Which
+    commands make the menu is choose_menus' decision, made before; beyond MAX_COMMANDS the rest is cut."""
+    limited: list[CommandPair] = []
     for title, description in pairs[:MAX_COMMANDS]:
         short_title = title.strip()[:MAX_COMMAND_TITLE].rstrip()
         if not short_title:
@@ -133,15 +261,15 @@ def build_manifest(
     manifest_template: Mapping[str, Any],
     *,
     bot_id: str,
-    commands: Sequence[tuple[str, str]],
+    commands: Mapping[str, Sequence[CommandPair]],
     version: str,
     valid_domains: Sequence[str] | None,
     app_id: str | None,
     developer: dict[str, str],
     languages: Sequence[str],
 ) -> dict[str, Any]:
-    """The manifest template filled in, for already limited ``commands`` in the default language; of the template's
-    additional languages, only ``languages`` are kept."""
+    """The manifest template filled in, for already limited ``commands`` (per scope) in the default language; of the
+    template's additional languages, only ``languages`` are kept."""
     bot_guid = _guid(bot_id, "bot_id")
     if not _SEMVER.match(version):
         raise ValueError(f"version must be MAJOR.MINOR.PATCH (Teams requires it), got {version!r}")
@@ -156,9 +284,10 @@ def build_manifest(
         "WEBSITE_URL": developer["websiteUrl"],
         "PRIVACY_URL": developer["privacyUrl"],
         "TERMS_OF_USE_URL": developer["termsOfUseUrl"],
-        "COMMANDS": [{"title": title, "description": description} for title, description in commands],
         "VALID_DOMAINS": domains,
     }
+    for scope, placeholder in _SCOPE_PLACEHOLDERS.items():
+        values[placeholder] = [{"title": title, "description": description} for title, description in commands[scope]]
     manifest: dict[str, Any] = fill(manifest_template, values)
     info = manifest["localizationInfo"]
     kept = [entry for entry in info.get("additionalLanguages", []) if entry["languageTag"] in languages]
@@ -170,14 +299,18 @@ def build_manifest(
 
 
 def build_localization(
-    localization_template: Mapping[str, Any], manifest: Mapping[str, Any], commands: Sequence[tuple[str, str]]
+    localization_template: Mapping[str, Any],
+    manifest: Mapping[str, Any],
+    commands: Mapping[str, Sequence[CommandPair]],
 ) -> dict[str, Any]:
-    """A localization file: the template's listing texts, plus the command texts keyed by their manifest path."""
+    """A localization file: the template's listing texts, plus the command texts (per scope) keyed by their path in
+    the manifest."""
     localization = dict(localization_template)
-    # Keys must address the manifest's own arrays, which hold the same commands in every scope's list.
+    # Keys must address the manifest's own arrays: each command list by its scope, each command by its place.
     for bot_index, bot in enumerate(manifest.get("bots", [])):
-        for list_index in range(len(bot.get("commandLists", []))):
-            for command_index, (title, description) in enumerate(commands):
+        for list_index, command_list in enumerate(bot.get("commandLists", [])):
+            (scope,) = command_list["scopes"]
+            for command_index, (title, description) in enumerate(commands[scope]):
                 key = f"bots[{bot_index}].commandLists[{list_index}].commands[{command_index}]"
                 localization[f"{key}.title"] = title
                 localization[f"{key}.description"] = description
@@ -207,7 +340,7 @@ def _value(name: str, values: Mapping[str, Any]) -> Any:
 
 
 def _check_languages(
-    commands: Mapping[str, Sequence[tuple[str, str]]], default_language: str, additional: Mapping[str, str]
+    commands: Mapping[str, Mapping[str, Sequence[CommandPair]]], default_language: str, additional: Mapping[str, str]
 ) -> None:
     if default_language not in commands:
         raise ValueError(f"commands must include the default language {default_language!r}")
@@ -215,13 +348,14 @@ def _check_languages(
     unknown = sorted(set(commands) - known)
     if unknown:
         raise ValueError(f"no listing texts for language(s) {unknown}; known: {sorted(known)}")
-    expected = len(commands[default_language])
-    for language, pairs in commands.items():
-        if len(pairs) != expected:
-            raise ValueError(
-                f"{language!r} has {len(pairs)} commands but {default_language!r} has {expected}: "
-                "a localization file can only translate the manifest's own commands"
-            )
+    for scope in SCOPES:
+        expected = len(commands[default_language][scope])
+        for language, lists in commands.items():
+            if len(lists[scope]) != expected:
+                raise ValueError(
+                    f"{language!r} has {len(lists[scope])} {scope} commands but {default_language!r} has {expected}: "
+                    "a localization file can only translate the manifest's own commands"
+                )
 
 
 def _developer(name: str, website_url: str, privacy_url: str, terms_of_use_url: str) -> dict[str, str]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +50,7 @@ def _schema_errors(file_name: str, document: dict[str, Any]) -> list[str]:
     return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(document)]
 
 
-def _build(tmp_path: Path, commands: dict[str, list[tuple[str, str]]] = COMMANDS, **kwargs: Any) -> Path:
+def _build(tmp_path: Path, commands: Mapping[str, m.CommandLists] = COMMANDS, **kwargs: Any) -> Path:
     return m.build_app_package(tmp_path / "build" / "projectbot.zip", bot_id=BOT_ID, commands=commands, **kwargs)
 
 
@@ -246,7 +248,7 @@ def test_committed_icons_are_what_the_generator_makes(files: dict[str, bytes]) -
 def test_the_templates_have_placeholders_and_the_package_has_none(files: dict[str, bytes]) -> None:
     template = json.dumps(MANIFEST_TEMPLATE)
 
-    for placeholder in ("APP_ID", "BOT_ID", "VERSION", "DEVELOPER_NAME", "PRIVACY_URL", "COMMANDS"):
+    for placeholder in ("APP_ID", "BOT_ID", "VERSION", "DEVELOPER_NAME", "PRIVACY_URL", "PERSONAL_COMMANDS"):
         assert "{{" + placeholder + "}}" in template
     assert not any(b"{{" in data for name, data in files.items() if name.endswith(".json"))
 
@@ -357,7 +359,8 @@ def test_building_twice_gives_the_same_bytes(tmp_path: Path) -> None:
         ({"valid_domains": [f"d{i}.example.org" for i in range(17)]}, "valid domains"),
         ({"commands": {"en": COMMANDS["en"]}}, "default language"),
         ({"commands": {**COMMANDS, "fr": COMMANDS["en"]}}, "no listing texts"),
-        ({"commands": {"nl": COMMANDS["nl"], "en": COMMANDS["en"][:2]}}, "has 2 commands"),
+        ({"commands": {"nl": COMMANDS["nl"], "en": COMMANDS["en"][:2]}}, "has 2 personal commands"),
+        ({"commands": {"nl": {"personal": COMMANDS["nl"]}}}, r"no command list for scope\(s\) \['team', 'groupChat'\]"),
         ({"commands": {"nl": [("   ", "leeg")]}}, "non-empty title"),
     ],
 )
@@ -368,3 +371,172 @@ def test_input_teams_would_reject_is_refused(tmp_path: Path, kwargs: dict[str, A
         m.build_app_package(tmp_path / "projectbot.zip", **arguments)
 
     assert not (tmp_path / "projectbot.zip").exists()
+
+
+# --- the command menu: ten per scope, by rank -------------------------------------------------------------
+
+
+def test_each_scope_gets_its_own_list_and_the_english_file_follows_it(tmp_path: Path) -> None:
+    personal = {"nl": [("registreer", "Uren")], "en": [("log", "Hours")]}
+    channel = {
+        "nl": [("vergaderingen", "Komende"), ("agenda", "Punt")],
+        "en": [("meetings", "Next"), ("agenda", "Item")],
+    }
+    commands = {
+        language: {"personal": personal[language], "team": channel[language], "groupChat": channel[language]}
+        for language in ("nl", "en")
+    }
+
+    files = _read(_build(tmp_path, commands))
+    manifest = _json(files, "manifest.json")
+    localization = _json(files, "en.json")
+
+    lists = manifest["bots"][0]["commandLists"]
+    assert [[c["title"] for c in command_list["commands"]] for command_list in lists] == [
+        ["registreer"],
+        ["vergaderingen", "agenda"],
+        ["vergaderingen", "agenda"],
+    ]
+    assert localization["bots[0].commandLists[0].commands[0].title"] == "log"
+    assert localization["bots[0].commandLists[1].commands[1].description"] == "Item"
+    assert "bots[0].commandLists[0].commands[1].title" not in localization
+    assert _schema_errors("MicrosoftTeams.schema.json", manifest) == []
+    assert _schema_errors("MicrosoftTeams.Localization.schema.json", localization) == []
+
+
+def _registry_texts() -> dict[str, dict[str, tuple[str, str]]]:
+    from dialogs.app import build_router
+
+    commands = build_router().commands()
+    return {language: m.command_texts(commands, language) for language in ("nl", "en")}
+
+
+def test_the_menu_is_the_ten_best_ranked_commands_of_each_scope() -> None:
+    texts = _registry_texts()
+    choice = m.choose_menus(list(texts["nl"]))
+
+    for scope in m.SCOPES:
+        assert len(choice.menus[scope]) == m.MAX_COMMANDS
+        assert choice.menus[scope] == list(m.MENU_RANKING[scope][: m.MAX_COMMANDS])
+        # Nothing is lost: what is not in the menu is reported as left out.
+        assert sorted(choice.menus[scope] + choice.left_out[scope]) == sorted(texts["nl"])
+    # A coordinator's own chat and a working group's channel need different commands.
+    assert {"log", "timesheet", "settings", "status", "update", "project", "budget"} <= set(choice.menus["personal"])
+    assert {"new meeting", "meetings", "agenda", "status", "update"} <= set(choice.menus["team"])
+    assert choice.menus["groupChat"] == choice.menus["team"]
+    assert "log" in choice.left_out["team"] and "new meeting" in choice.left_out["personal"]
+
+
+def test_every_menu_command_has_its_typed_phrase_and_a_plain_description_in_both_languages() -> None:
+    texts = _registry_texts()
+    ranked = {name for names in m.MENU_RANKING.values() for name in names}
+
+    assert set(texts["nl"]) == set(texts["en"])
+    assert ranked <= set(texts["nl"])  # project, budget, agenda and actions have manifest.command.* descriptions
+    assert texts["nl"]["log"][0] == "registreer" and texts["en"]["log"][0] == "log"
+    assert texts["en"]["log"][1] == "Hours you worked on a project; with plan, planned hours."  # no **bold**
+    assert not any("**" in description for by_name in texts.values() for _, description in by_name.values())
+    assert "roles" not in texts["en"]  # only some roles may use it: the menu is the same for everyone
+
+
+def test_a_ranked_command_nobody_registers_is_refused() -> None:
+    ranking = {scope: ("help", "tijdreis") for scope in m.SCOPES}
+    with pytest.raises(ValueError, match="tijdreis"):
+        m.choose_menus(["help", "log"], ranking)
+
+
+def test_the_publisher_names_the_settings_still_at_their_example() -> None:
+    chosen = m.Publisher(developer_name="Intercommunale Leiedal", website_url="https://www.leiedal.be")
+
+    assert chosen.placeholders() == ["PROJECTBOT_PRIVACY_URL (--privacy-url)", "PROJECTBOT_TERMS_URL (--terms-url)"]
+    assert m.Publisher().placeholders()[0] == "PROJECTBOT_DEVELOPER_NAME (--developer-name)"
+
+
+# --- projectbot manifest ----------------------------------------------------------------------------------
+
+PUBLISHER_SETTINGS = {
+    "PROJECTBOT_DEVELOPER_NAME": "Intercommunale Leiedal",
+    "PROJECTBOT_WEBSITE_URL": "https://www.leiedal.be",
+    "PROJECTBOT_PRIVACY_URL": "https://www.leiedal.be/privacy",
+    "PROJECTBOT_TERMS_URL": "https://www.leiedal.be/voorwaarden",
+}
+
+
+@pytest.fixture
+def operator(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A folder without .env and an environment without the bot's settings; the package's path."""
+    for name in ("MICROSOFT_APP_ID", "MicrosoftAppId", *PUBLISHER_SETTINGS):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "build" / "projectbot.zip"
+
+
+def test_the_command_says_that_it_needs_the_app_id(operator: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    assert main(["manifest", "--out", str(operator)]) == 2
+    assert "MICROSOFT_APP_ID is not set" in capsys.readouterr().err
+    assert not operator.exists()
+
+
+def test_the_command_refuses_example_publisher_details_and_names_each_setting(
+    operator: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    monkeypatch.setenv("MICROSOFT_APP_ID", BOT_ID)
+    monkeypatch.setenv("PROJECTBOT_DEVELOPER_NAME", "Intercommunale Leiedal")
+
+    assert main(["manifest", "--out", str(operator), "--website-url", "https://www.leiedal.be"]) == 2
+
+    err = capsys.readouterr().err
+    assert "PROJECTBOT_PRIVACY_URL (--privacy-url), PROJECTBOT_TERMS_URL (--terms-url)" in err
+    assert "DEVELOPER_NAME" not in err and "WEBSITE_URL" not in err  # those were given
+    assert "--allow-placeholders" in err
+    assert not operator.exists()
+
+
+def test_the_command_takes_the_publisher_from_settings_and_flags_and_reports_the_menu_once(
+    operator: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from bot.cli import main
+
+    monkeypatch.setenv("MICROSOFT_APP_ID", BOT_ID)
+    for name, value in PUBLISHER_SETTINGS.items():
+        monkeypatch.setenv(name, value)
+
+    status = main(["manifest", "--out", str(operator), "--terms-url", "https://www.leiedal.be/gebruik"])
+
+    assert status == 0
+    manifest = _json(_read(operator), "manifest.json")
+    assert manifest["developer"] == {
+        "name": "Intercommunale Leiedal",
+        "websiteUrl": "https://www.leiedal.be",
+        "privacyUrl": "https://www.leiedal.be/privacy",
+        "termsOfUseUrl": "https://www.leiedal.be/gebruik",  # the flag wins over the setting
+    }
+    personal, team, group_chat = manifest["bots"][0]["commandLists"]
+    assert [c["title"] for c in personal["commands"]][:3] == ["registreer", "uren", "projecten"]
+    assert "nieuwe vergadering" in [c["title"] for c in team["commands"]]
+    assert group_chat["commands"] == team["commands"]
+    out = capsys.readouterr().out
+    assert out.count("left out:") == 2  # once for the personal chat, once for channels and group chats together
+    assert "team channels and group chats: status, update, new meeting" in out
+    assert out.strip().endswith(f"wrote {operator}")
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]  # no "dropping" warnings any more
+
+
+def test_placeholders_are_allowed_when_asked_and_said(
+    operator: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    monkeypatch.setenv("MICROSOFT_APP_ID", BOT_ID)
+
+    assert main(["manifest", "--out", str(operator), "--allow-placeholders"]) == 0
+
+    assert _json(_read(operator), "manifest.json")["developer"]["name"] == m.DEFAULT_DEVELOPER_NAME
+    assert "example publisher details in this package" in capsys.readouterr().out
