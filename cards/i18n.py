@@ -46,13 +46,15 @@ def placeholders(entry: Entry) -> frozenset[str]:
     return frozenset(name for template in templates for _, name, _, _ in string.Formatter().parse(template) if name)
 
 
-def plural_operand(count: object) -> int | Decimal:
+def plural_operand(count: object) -> int | Decimal | None:
     """The number as the reader sees it (two decimals at most), which decides the form: 1.0 and 1.004 are shown as
-    "1" and read "1 hour"; 1.5 is "1.5 hours". An unreadable count counts as "other"."""
+    "1" and read "1 hour"; 1.5 is "1.5 hours". None when the count is not a number."""
     try:
         number = round(Decimal(str(count)), 2)
-    except InvalidOperation:
-        return 0
+    except (InvalidOperation, ValueError):
+        return None
+    if not number.is_finite():
+        return None
     return int(number) if number == number.to_integral_value() else number.normalize()
 
 
@@ -86,6 +88,9 @@ class Translator:
         if "count" not in values:
             return key  # a call without its count is a bug like a missing key: visible, not a crash
         number = plural_operand(values["count"])
+        if number is None:
+            # Not a number (a bug in the caller): show what was given, in the form that reads as "some".
+            return forms["other"].format(**values)
         template = forms.get(self._plural_rules.plural_form(number)) or forms["other"]
         shown = format_decimal(number, format="#,##0.##", locale=self.locale)
         return template.format(**{**values, "count": shown})

@@ -110,6 +110,11 @@ def test_a_plural_message_without_its_count_shows_the_key_instead_of_crashing() 
     assert Translator("nl")("portfolio.age") == "portfolio.age"
 
 
+@pytest.mark.parametrize("count", ["veel", "NaN", "Infinity", None])
+def test_a_count_that_is_no_number_is_shown_as_given_without_crashing(count: object) -> None:
+    assert Translator("en")("portfolio.age", count=count) == f"updated {count} days ago"
+
+
 @pytest.mark.parametrize(
     ("locale", "expected"),
     [
