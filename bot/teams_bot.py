@@ -16,6 +16,7 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment
 from sqlalchemy.exc import IntegrityError
 
 from bot import activity_reading as read
+from bot.delivery.failures import ReplyUndeliverable
 from bot.files import FILE_CONSENT_INVOKE, FileDelivery
 from bot.log_safety import safe_traceback
 from bot.metrics import count_turn
@@ -91,6 +92,14 @@ class ProjectBot:
             # Unreachable, read-only, or a schema older than the code (see /healthz): the operator needs the detail.
             log.warning("database unavailable during %s turn: %s", activity.type, exc, exc_info=exc)
             await self._say(turn_context, Reply.text(self._fallback_t(activity)("error.try_again")))
+        except ReplyUndeliverable as exc:
+            # The connector did not take the answer (in --dev: the Playground was closed), so there is nobody to
+            # apologise to: one line for the operator, the chained tracebacks through aiohttp and msrest at DEBUG.
+            turn.outcome = "error"
+            log.warning(
+                "reply undeliverable [ref=%s] %s activity %s: %s", turn.turn_id, activity.type, activity.id, exc
+            )
+            log.debug("reply undeliverable [ref=%s]\n%s", turn.turn_id, safe_traceback(exc))
         except Exception as exc:
             turn.outcome = "error"
             reference = turn.turn_id
