@@ -5,11 +5,12 @@ BIN := $(VENV)/bin
 
 # The lock files (requirements/*.txt, with hashes) pin every package; `make install`/`install-test` install exactly
 # those, so a laptop, CI and the container run the same versions. `make lock` adds what pyproject.toml gained and
-# keeps every other pin; `make lock-upgrade` moves every pin to the newest release pyproject.toml allows.
+# keeps every other pin; `make lock-upgrade` moves every pin to the newest release pyproject.toml allows. --universal:
+# one lock for Linux, macOS and Windows (platform-only packages such as colorama carry their markers).
 LOCK_TOOLS := build/lock-tools
 UV := $(LOCK_TOOLS)/bin/uv
 UV_VERSION := 0.13.8
-COMPILE := $(UV) pip compile --quiet --generate-hashes --python-version 3.11 --custom-compile-command "make lock"
+COMPILE := $(UV) pip compile --quiet --universal --generate-hashes --python-version 3.11 --custom-compile-command "make lock"
 PIP_LOCKED := $(BIN)/python -m pip install --quiet --require-hashes
 PIP_PROJECT := $(BIN)/python -m pip install --quiet --no-deps --build-constraint requirements/build.txt
 
