@@ -17,6 +17,7 @@ from cards.i18n import Translator
 from cards.lists import GovernmentsForm, build_governments_card
 from cards.meetings import (
     LIST_PAGE,
+    MAX_CHOICES,
     ImportChoice,
     OccurrenceLine,
     ReminderView,
@@ -153,6 +154,7 @@ def _meetings_more(t: Translator, n: int) -> dict[str, Any]:
 
 
 def _outlook(t: Translator, n: int) -> dict[str, Any]:
+    """A series that ends after n times, and n more series than the card shows."""
     choice = ImportChoice(
         event_id="e1",
         subject="Stuurgroep",
@@ -163,7 +165,7 @@ def _outlook(t: Translator, n: int) -> dict[str, Any]:
         until=None,
         count=n,
     )
-    return build_meeting_import_card("DT-042", [choice], t)
+    return build_meeting_import_card("DT-042", [choice] * (MAX_CHOICES + n), t)
 
 
 def _governments(t: Translator, n: int) -> dict[str, Any]:
