@@ -108,9 +108,13 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return _serve(args, settings)
     if args.verb == "chat":
         from bot.chat import run_chat  # lazily, like every verb: the bot, its capabilities and the Bot Framework
-        from bot.chat.log_file import log_to_file
+        from bot.chat.log_file import ChatLogError, log_to_file
 
-        return run_chat(settings, first_run_admin=True, log_file=log_to_file(settings))
+        try:
+            log_file = log_to_file(settings)
+        except ChatLogError as problem:
+            raise CliError(str(problem)) from None
+        return run_chat(settings, first_run_admin=True, log_file=log_file)
     if args.verb == "manifest":
         return _manifest(args, settings)
     if args.verb == "db":

@@ -235,3 +235,19 @@ def test_a_lone_column_set_is_still_a_layout_not_a_table() -> None:
         ],
     }
     assert render_card(card).text.splitlines() == ["left", "right"]
+
+
+def test_a_log_path_that_cannot_be_written_is_said_before_the_chat_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///" + str(tmp_path / "chat.db"))
+    monkeypatch.setenv("PROJECTBOT_CHAT_LOG", str(tmp_path))  # a folder, not a file
+
+    assert main(["chat"]) == 2
+
+    err = capsys.readouterr().err
+    assert err.startswith(f"projectbot: cannot write the chat's log to {tmp_path}: Is a directory")
+    assert "PROJECTBOT_CHAT_LOG" in err

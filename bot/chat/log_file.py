@@ -16,6 +16,10 @@ from storage.db import DEFAULT_SQLITE_PATH
 CHAT_LOG_NAME = "projectbot-chat.log"
 
 
+class ChatLogError(Exception):
+    """The log file cannot be written (a folder, no permission, ...): said before the chat starts."""
+
+
 def chat_log_path(settings: Settings) -> Path:
     """PROJECTBOT_CHAT_LOG, else beside the SQLite database (data/projectbot-chat.log by default), else (PostgreSQL)
     in the default data directory."""
@@ -30,13 +34,19 @@ def log_to_file(settings: Settings) -> Path:
     """Send the root logger's lines to the chat's log file (appending) and only warnings to stderr; the resolved
     path. The formatter the CLI chose for the root logger is kept for the file (the same lines as the server's)."""
     path = chat_log_path(settings).resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        to_file = logging.FileHandler(path, encoding="utf-8")
+    except OSError as problem:
+        raise ChatLogError(
+            f"cannot write the chat's log to {path}: {problem.strerror or problem}; "
+            "PROJECTBOT_CHAT_LOG names a file to append to"
+        ) from None
     root = logging.getLogger()
     chosen = next((handler.formatter for handler in root.handlers if handler.formatter is not None), None)
     for handler in list(root.handlers):
         root.removeHandler(handler)
         handler.close()
-    to_file = logging.FileHandler(path, encoding="utf-8")
     to_file.setFormatter(chosen or logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     to_terminal = logging.StreamHandler(sys.stderr)
     to_terminal.setLevel(logging.WARNING)
