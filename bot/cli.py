@@ -165,6 +165,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     host = args.host or (LOOPBACK if settings.dev else "0.0.0.0")
     check_can_serve(settings, host)
+    if settings.metrics_port == args.port:
+        raise CliError(
+            f"PROJECTBOT_METRICS_PORT is {args.port}, the bot's own port: give /metrics a port of its own (e.g. 9464)"
+        )
     if settings.dev:
         log.warning("--dev: no token check, any tenant, loopback serviceUrls accepted; do not expose this port")
     _fewer_malloc_arenas()

@@ -19,12 +19,14 @@ from typing import Any
 import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
+from pydantic import ValidationError
 from sqlalchemy import text
 
 import bot.teams_bot
 from bot.http_app import create_app
-from bot.logs import JsonFormatter, install_turn_context
-from bot.settings import Settings
+from bot.logs import JsonFormatter, TextFormatter, default_format, install_turn_context
+from bot.settings import LogFormat, Settings
+from dialogs.kernel.turn_log import CURRENT_TURN, TurnLog
 from storage.db import Database
 from storage.health import DatabaseProbe
 from tests.harness import FakeClock, FakeConnector, TeamsUser
@@ -142,6 +144,30 @@ def test_a_line_outside_a_turn_has_no_turn_fields_and_exceptions_are_made_safe(j
     (line,) = [line for line in json_log.objects() if line["message"] == "outside any turn"]
     assert "turn_id" not in line and line["logger"] == "projectbot.test" and line["level"] == "ERROR"
     assert "ValueError" in line["exception"] and EMAIL not in line["exception"]
+
+
+def test_the_format_is_json_for_a_production_server_and_text_at_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert default_format(verb="serve", dev=False) == LogFormat.JSON
+    assert default_format(verb="serve", dev=True) == LogFormat.TEXT
+    assert {default_format(verb=verb, dev=False) for verb in ("chat", "db", "outbox", "people")} == {LogFormat.TEXT}
+    monkeypatch.setenv("PROJECTBOT_LOG_FORMAT", "text")
+    assert Settings().log_format == LogFormat.TEXT
+    monkeypatch.setenv("PROJECTBOT_LOG_FORMAT", "yaml")
+    with pytest.raises(ValidationError, match=r"log_format|PROJECTBOT_LOG_FORMAT"):
+        Settings()
+
+
+def test_a_text_line_of_a_turn_names_the_turn() -> None:
+    install_turn_context()
+    turn = TurnLog(activity_type="message")
+    noted = CURRENT_TURN.set(turn)
+    try:
+        inside = logging.getLogRecordFactory()("projectbot.test", logging.INFO, __file__, 1, "inside", None, None)
+    finally:
+        CURRENT_TURN.reset(noted)
+    outside = logging.getLogRecordFactory()("projectbot.test", logging.INFO, __file__, 1, "outside", None, None)
+    assert TextFormatter().format(inside).endswith(f"INFO projectbot.test [{turn.turn_id}]: inside")
+    assert TextFormatter().format(outside).endswith("INFO projectbot.test: outside")
 
 
 # Metrics ------------------------------------------------------------------------------------------------------
