@@ -18,6 +18,11 @@ from storage.db import default_database_url
 from storage.directory import is_email, normalise_email
 
 
+class LogFormat(StrEnum):
+    JSON = "json"
+    TEXT = "text"
+
+
 class AppType(StrEnum):
     SINGLE_TENANT = "SingleTenant"
     MULTI_TENANT = "MultiTenant"
@@ -107,6 +112,15 @@ class Settings(BaseSettings):
     # them for someone who talks to the bot, like a pending `projectbot admin grant`; applied at every start.
     admins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, validation_alias=_aliases("PROJECTBOT_ADMINS", "admins")
+    )
+    # Log lines as JSON objects (one a line, for a log collector) or as text; unset: text with --dev and for the
+    # terminal verbs (chat, db, outbox, ...), JSON for `projectbot serve` (bot/logs.py, docs/operations.md).
+    log_format: LogFormat | None = Field(default=None, validation_alias=_aliases("PROJECTBOT_LOG_FORMAT", "log_format"))
+    # GET /metrics (Prometheus, bot/metrics.py): off unless set (always on with --dev). With PROJECTBOT_METRICS_PORT
+    # it is served on that port only, not beside /api/messages on the public one.
+    metrics: bool = Field(default=False, validation_alias=_aliases("PROJECTBOT_METRICS", "metrics"))
+    metrics_port: int | None = Field(
+        default=None, ge=1, le=65535, validation_alias=_aliases("PROJECTBOT_METRICS_PORT", "metrics_port")
     )
     # `projectbot chat` writes its log here (appending) instead of between the bot's answers; unset: beside the SQLite
     # database (data/projectbot-chat.log), bot/chat/log_file.py.
@@ -204,6 +218,11 @@ class Settings(BaseSettings):
         if self.app_tenant_id:
             return frozenset({self.app_tenant_id.lower()})
         return frozenset()
+
+    @property
+    def metrics_on(self) -> bool:
+        """Whether /metrics is served: PROJECTBOT_METRICS=1 or a metrics port, and always with --dev."""
+        return self.metrics or self.metrics_port is not None or self.dev
 
     def database_location(self) -> Path | None:
         """The SQLite file behind database_url, when it is one."""
