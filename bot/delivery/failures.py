@@ -33,6 +33,8 @@ class SendFailure:
 
 def classify(error: BaseException) -> SendFailure:
     """The SDK raises ErrorResponseException (msrest HttpOperationError) with the HTTP response attached."""
+    if isinstance(error, ReplyUndeliverable):  # already read, by the adapter
+        return error.failure
     response = getattr(error, "response", None)
     if response is not None:
         status = getattr(response, "status_code", None) or getattr(response, "status", None)
