@@ -13,6 +13,7 @@ import pytest
 from aiohttp import web
 
 from bot import cli
+from bot.delivery.failures import ReplyUndeliverable, SendFailure, classify
 from bot.settings import Settings
 from storage.db import Database
 from tests.harness import FakeClock, FakeConnector
@@ -124,3 +125,37 @@ async def test_a_reply_to_a_service_that_is_gone_logs_one_line(
     assert result.status < 500
     line = _one_undeliverable_line(caplog)
     assert f"network ClientConnectorError from {closed}" in line
+
+
+async def test_an_apology_that_cannot_be_delivered_adds_one_line_to_the_failures_traceback(
+    db: Database,
+    clock: FakeClock,
+    connector: FakeConnector,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import dialogs.settings.form
+
+    def broken(*args: Any) -> Any:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(dialogs.settings.form, "build_settings_card", broken)
+    connector.fail_next(404, route="send")  # the apology finds the conversation gone
+    async with BotDriver.start(db=db, clock=clock, connector=connector) as driver:
+        activity = driver.activities.message(BOB, "settings")
+        with caplog.at_level(logging.INFO):
+            await driver.post(activity)
+
+    problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.levelname for r in problems] == ["ERROR", "WARNING"]
+    failed, undelivered = (r.getMessage() for r in problems)
+    assert failed.startswith("turn failed [ref=") and "in broken" in failed  # the defect keeps its traceback
+    assert undelivered == (
+        f"reply undeliverable (activity {activity['id']}): 404 ConversationNotFound from {connector.url}"
+    )
+
+
+def test_a_failure_the_adapter_read_is_not_read_again() -> None:
+    failure = SendFailure(404, "ConversationNotFound", None)
+
+    assert classify(ReplyUndeliverable(failure, "https://smba.trafficmanager.net/emea/")) is failure
