@@ -5,8 +5,8 @@
   `{{BOT_ID}}` (the Entra app registration's client id), `{{VERSION}}`, the developer details `{{DEVELOPER_NAME}}`,
   `{{WEBSITE_URL}}`, `{{PRIVACY_URL}}`, `{{TERMS_OF_USE_URL}}` (PROJECTBOT_DEVELOPER_NAME, ... or flags),
   `{{VALID_DOMAINS}}` (a list) and one command list per scope, `{{PERSONAL_COMMANDS}}`, `{{TEAM_COMMANDS}}` and
-  `{{GROUP_CHAT_COMMANDS}}` (the 10 best of bot/manifest.py's MENU_RANKING, from the capabilities' registry). `supportsFiles` is on because the bot sends exports
-  and reports through the file-consent flow.
+  `{{GROUP_CHAT_COMMANDS}}` (the 10 best of bot/manifest.py's MENU_RANKING, from the capabilities' registry).
+  `supportsFiles` is on because the bot sends exports and reports through the file-consent flow.
 - `en.json` — the English localization: the listing texts; the command titles and descriptions are added when the
   package is built, keyed by their path in the manifest. A Teams client in English (en-US, en-GB, ...) reads it; a
   new language is a `<language>.json` file here plus its entry in the manifest's `additionalLanguages`.
