@@ -395,7 +395,10 @@ def build_team_member_card(form: MemberForm, t: Translator) -> dict[str, Any]:
     return card(body, [submit(t("project.member.save"), SaveMember, code=form.code)])
 
 
-def build_phase_card(code: str, current: str, t: Translator, error: str | None = None) -> dict[str, Any]:
+def build_phase_card(
+    code: str, current: str, t: Translator, error: str | None = None, chosen: str | None = None
+) -> dict[str, Any]:
+    """The phase form: the current phase, and the one a typed command named (`chosen`) ready to save."""
     body: list[Any] = [
         heading(t("project.phase.title", code=code)),
         paragraph(t("project.phase.current", phase=t(f"project.phase.{current}")), subtle=True),
@@ -403,7 +406,7 @@ def build_phase_card(code: str, current: str, t: Translator, error: str | None =
             id="phase",
             label=t("project.field.phase"),
             style="expanded",
-            value=current,
+            value=chosen or current,
             choices=[Choice(title=t(f"project.phase.{p}"), value=p) for p in PHASES],
         ),
     ]

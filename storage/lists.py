@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
+from domain.names import same_name
 from storage.audit import record_audit
 from storage.db import Database
 from storage.projects import Domain, Government, GovernmentKind
@@ -90,10 +90,6 @@ class ListRepository:
 
     # Local governments ----------------------------------------------------------------------------------
 
-    def government_named(self, name: str) -> Government | None:
-        with self._db.session() as session:
-            return _government_named(session, name, except_id=None)
-
     def add_government(self, name: str, kind: GovernmentKind, *, actor_id: int | None, now: datetime) -> ListChange:
         name = name.strip()
         with self._db.session() as session:
@@ -136,16 +132,20 @@ class ListRepository:
 
 
 def _domain_named(session: Session, name_nl: str, name_en: str, *, except_id: int | None) -> Domain | None:
-    """A domain (other than `except_id`) already called one of these names, in any language or case."""
-    names = {name_nl.lower(), name_en.lower()}
-    statement = select(Domain).where(or_(func.lower(Domain.name_nl).in_(names), func.lower(Domain.name_en).in_(names)))
-    if except_id is not None:
-        statement = statement.where(Domain.id != except_id)
-    return session.exec(statement).first()
+    """A domain (other than `except_id`) already called one of these names, in any language or spelling
+    ("Technologie en infrastructuur" is taken by "Technologie & infrastructuur": domain/names.py)."""
+    for domain in session.exec(select(Domain)):
+        if domain.id != except_id and any(
+            same_name(wanted, name) for wanted in (name_nl, name_en) for name in (domain.name_nl, domain.name_en)
+        ):
+            return domain
+    return None
 
 
 def _government_named(session: Session, name: str, *, except_id: int | None) -> Government | None:
-    statement = select(Government).where(func.lower(Government.name) == name.strip().lower())
-    if except_id is not None:
-        statement = statement.where(Government.id != except_id)
-    return session.exec(statement).first()
+    """A government (other than `except_id`) already called this name in any spelling (the list is a few hundred
+    names at most: compared here rather than in SQL, which knows no accents or "&"/"en")."""
+    for government in session.exec(select(Government)):
+        if government.id != except_id and same_name(name, government.name):
+            return government
+    return None

@@ -6,13 +6,23 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import col, select
 
 from storage import migrate
 from storage.db import Database, create_db_engine, normalise_url
+from storage.directory import Role
+from storage.projects import Government, Project, ProjectRepository
+from storage.time_entries import TimeEntry
+from tests.harness.botdriver import BotDriver
 from tests.harness.database import postgres_url
+from tests.test_people_settings_and_lists import BOB, error_under
+from tests.test_project_turns import AN, grant, shown_card
+from tests.test_status_turns import coordinator_with_project, submit_data
+from tests.test_turns import card_texts, verbs_on
 
 SEEDED = ("Technologie & infrastructuur", "Technology & infrastructure")
 OWN_SPELLING = ("Technologie en infrastructuur", "Technology and infrastructure")
@@ -77,3 +87,100 @@ def test_a_name_an_admin_changed_stays_theirs(db_at_0012: Database) -> None:
     migrate.upgrade(db_at_0012)
     # The Dutch name was the admin's and stays; the English one was still the seeded name and follows.
     assert _names(db_at_0012)["tech_infra"] == ("ICT & netwerk", OWN_SPELLING[1])
+
+
+# Typed names in the chat -----------------------------------------------------------------------------------------
+
+
+def _chosen(card: dict[str, Any], field_id: str) -> Any:
+    return next(e for e in card["body"] if e.get("id") == field_id).get("value")
+
+
+async def test_lessons_by_domain_in_any_spelling(bot: BotDriver, db: Database) -> None:
+    await coordinator_with_project(bot, db)  # DT-042, in "Digitale transformatie"
+    closed = await bot.submit(AN, {"verb": "projects.phase_save", "code": "DT-042", "phase": "closed"})
+    retro = next(c for c in closed.cards if "retro.save" in verbs_on(c))
+    await bot.submit(AN, {**submit_data(retro, "retro.save"), "lessons": "Betrek de DPO vroeg."})
+    digital = str(next(d.id for d in ProjectRepository(db).domains() if d.key == "digital_transformation"))
+    for typed in (
+        "lessen DIGITALE  transformatie",
+        "lessen digi",
+        "lessen Digital Transformation.",
+        "lessen dig trans",
+    ):
+        card = (await bot.say(AN, typed)).cards[0]
+        assert _chosen(card, "domain") == digital, typed
+        assert "Betrek de DPO vroeg." in card_texts(card), typed
+    other = (await bot.say(AN, "lessen Technologie en infrastructuur")).cards[0]
+    assert _chosen(other, "domain") != digital and "Nog geen lessen vastgelegd." in card_texts(other)
+    searched = (await bot.say(AN, "lessen DPO")).cards[0]  # no domain: searched for in the lessons
+    assert "Betrek de DPO vroeg." in card_texts(searched)
+
+
+async def test_a_typed_phase_in_any_spelling_is_chosen_on_the_form(bot: BotDriver, db: Database) -> None:
+    await coordinator_with_project(bot, db)
+    for typed, phase in (
+        ("fase DT-042 Uitvoering", "execution"),
+        ("fase dt-042 nazorg", "after_care"),
+        ("fase DT-042 impl", "implementation"),
+        ("wijzig fase Digitaal loket overdracht", "handover"),  # by the project's name
+    ):
+        card = (await bot.say(AN, typed)).cards[0]
+        assert _chosen(card, "phase") == phase, typed
+        assert "Nu: analyse" in card_texts(card)
+    english = (await bot.say(AN, "phase DT-042 after care")).cards[0]
+    assert _chosen(english, "phase") == "after_care"
+    typo = (await bot.say(AN, "fase DT-042 uitvoring")).cards[0]
+    assert "“uitvoring” is geen fase die ik ken. Bedoel je uitvoering? Kies er hier een." in card_texts(typo)
+    assert _chosen(typo, "phase") == "analysis"  # nothing chosen for them
+    unknown = (await bot.say(AN, "fase DT-042 klaar")).cards[0]
+    assert "“klaar” is geen fase die ik ken. Kies er hier een." in card_texts(unknown)
+    with db.session() as session:
+        assert session.exec(select(Project.phase)).all() == ["analysis"]  # the form only proposes
+
+
+async def test_typed_activity_tags_in_odd_spellings(bot: BotDriver, db: Database) -> None:
+    await coordinator_with_project(bot, db)
+    await bot.say(AN, "registreer 1u DT-042 #VERGADER stuurgroep")
+    await bot.say(AN, "registreer 1u DT-042 #Opl cursus")
+    await bot.say(AN, "registreer 1u DT-042 #coördinatie")
+    with db.session() as session:
+        categories = session.exec(select(TimeEntry.category).order_by(col(TimeEntry.id))).all()
+    assert categories == ["meeting", "training", "coordination"]
+
+
+async def test_lists_know_a_name_in_another_spelling(bot: BotDriver, db: Database) -> None:
+    await grant(bot, db, BOB, Role.ADMIN)
+    domain = {"verb": "lists.domain_save", "operation": "add", "domain": "", "name_en": ""}
+    again = await bot.submit(BOB, {**domain, "name_nl": "Technologie & Infrastructuur"})
+    assert again.texts == ["“Technologie en infrastructuur” was already in the list."]
+    english = await bot.submit(BOB, {**domain, "name_nl": "technology AND infrastructure"})
+    assert error_under(shown_card(english), "name_nl") == "That name is already taken: “Technologie en infrastructuur”."
+    assert len(ProjectRepository(db).domains()) == 2
+
+    def government(**values: str) -> dict[str, Any]:
+        return {
+            "verb": "lists.government_save",
+            "operation": "add",
+            "current": "",
+            "name": "",
+            "kind": "auto",
+            **values,
+        }
+
+    for name in ("Gemeente Zottegem", "Gemeente Zwalm"):
+        await bot.submit(BOB, government(name=name))
+    same = await bot.submit(BOB, government(name="gemeente  ZOTTEGEM."))
+    assert same.texts == ["“Gemeente Zottegem” was already in the list."]
+    changed = await bot.submit(BOB, government(operation="change", current="gem zott", kind="other"))
+    assert changed.texts == ["“Gemeente Zottegem” is updated."]
+    both = await bot.submit(BOB, government(operation="change", current="gemeente z", kind="other"))
+    assert error_under(shown_card(both), "current") == (
+        "“gemeente z” could be more than one government: “Gemeente Zottegem”, “Gemeente Zwalm”. Type the full name."
+    )
+    typo = await bot.submit(BOB, government(operation="change", current="Gemeente Zwam", kind="other"))
+    assert error_under(shown_card(typo), "current") == (
+        "I know no government called “Gemeente Zwam”. Did you mean “Gemeente Zwalm”?"
+    )
+    with db.session() as session:
+        assert sorted(session.exec(select(Government.name)).all()) == ["Gemeente Zottegem", "Gemeente Zwalm"]

@@ -15,6 +15,7 @@ from dialogs.kernel.turn import Reply, Request, Services
 from dialogs.lists.common import lists_manager, said
 from dialogs.lists.declaration import capability
 from dialogs.lists.fields import DomainFields
+from domain.names import same_name
 from storage.lists import ListChange, ListRepository
 from storage.projects import ProjectRepository
 
@@ -50,7 +51,7 @@ def save_domain(request: Request, services: Services, payload: SaveDomain) -> Re
     change = _saved(services, fields, who)
     if change.outcome == "unknown":
         return _again(services, payload, {"domain": t("lists.domains.which.missing")}, t)
-    if change.outcome == "exists" and not (not fields.renaming and change.clash.lower() == fields.name_nl.lower()):
+    if change.outcome == "exists" and not (not fields.renaming and same_name(change.clash, fields.name_nl)):
         return _again(services, payload, {"name_nl": t("lists.name.taken", name=change.clash)}, t)
     return Reply(texts=[said(change, t)], replace_card=build_domains_card(_domains_form(services), t))
 

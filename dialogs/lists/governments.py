@@ -25,8 +25,9 @@ from dialogs.lists.common import lists_manager, said
 from dialogs.lists.declaration import capability
 from dialogs.lists.fields import GovernmentFields
 from domain.governments import guess_kind
+from domain.names import match_name, same_name
 from storage.lists import ListChange, ListRepository
-from storage.projects import GovernmentKind, ProjectRepository
+from storage.projects import Government, GovernmentKind, ProjectRepository
 
 GOVERNMENTS_PAGE_SIZE = 25
 
@@ -67,7 +68,9 @@ def save_government(request: Request, services: Services, payload: SaveGovernmen
     who = lists_manager(request, services)
     lists = ListRepository(services.db)
     current = payload.current.strip()
-    existing = lists.government_named(current) if payload.operation == "change" and current else None
+    existing, unclear = _named(services, current, t) if payload.operation == "change" and current else (None, "")
+    if unclear:
+        return _again(services, payload, {"current": unclear}, t)
     try:
         fields = GovernmentFields.model_validate(payload.model_dump(), context={"current_known": existing is not None})
     except ValidationError as invalid:
@@ -83,10 +86,27 @@ def save_government(request: Request, services: Services, payload: SaveGovernmen
             change = lists.add_government(fields.name, kind, actor_id=who, now=now)
     except IntegrityError:
         change = ListChange("exists", fields.name, fields.name)
-    if change.outcome == "exists" and not (not fields.changing and change.clash.lower() == fields.name.lower()):
+    if change.outcome == "exists" and not (not fields.changing and same_name(change.clash, fields.name)):
         return _again(services, payload, {"name": t("lists.name.taken", name=change.clash)}, t)
     fresh = build_governments_card(_governments_form(services, payload.page), t)
     return Reply(texts=[said(change, t)], replace_card=fresh)
+
+
+def _named(services: Services, typed: str, t: Translator) -> tuple[Government | None, str]:
+    """The government a person typed to change, in any spelling or by a unique start ("gem zott"): (it, ""), or
+    (None, why not): the governments it could be, or the one it looks like. (None, "") when it names none at all:
+    the form then says it knows no such government."""
+    governments = {g.id: g for g in ProjectRepository(services.db).governments() if g.id is not None}
+    match = match_name(typed, {government_id: (g.name,) for government_id, g in governments.items()})
+    if match.found is not None:
+        return governments[match.found], ""
+    if match.candidates:
+        names = ", ".join(f"“{governments[c].name}”" for c in match.candidates[:5])
+        return None, t("lists.governments.current.ambiguous", name=typed[:80], names=names)
+    if match.suggestion is not None:
+        suggestion = governments[match.suggestion].name
+        return None, t("lists.governments.current.did_you_mean", name=typed[:80], suggestion=suggestion)
+    return None, ""
 
 
 def _again(services: Services, payload: SaveGovernment, errors: dict[str, str], t: Translator) -> Reply:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cards.i18n import LANGUAGES, Translator, translator
 from cards.projects import (
     PHASES,
     MemberForm,
@@ -19,8 +20,9 @@ from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import PersonPick, find_project, me, refusal, resolve_person
 from dialogs.projects.declaration import capability
 from dialogs.projects.show import closing_answers, show_after_save
+from domain.names import match_name
 from domain.projects import ProjectFacts
-from storage.projects import Phase, ProjectRepository, ProjectState
+from storage.projects import Phase, ProjectRepository, ProjectState, is_valid_code
 
 
 def _editable(request: Request, services: Services, reference: str, command: str) -> ProjectFacts:
@@ -85,8 +87,36 @@ def save_member(request: Request, services: Services, payload: SaveMember) -> Re
 
 @capability.command("phase", en=("phase", "change phase"), nl=("fase", "wijzig fase"))
 def phase_form(request: Request, services: Services, rest: str) -> Reply:
-    found = _editable(request, services, rest, "phase")
-    return Reply.card(build_phase_card(found.code, found.phase, request.t))
+    """`fase DT-042`, or `fase DT-042 uitvoering` (any spelling, a unique start): the form with that phase chosen,
+    to confirm with one tap (closing a project asks for its retrospective, so it is not done by a typo)."""
+    reference, chosen, problem = typed_phase(rest, request.t)
+    found = _editable(request, services, reference, "phase")
+    return Reply.card(build_phase_card(found.code, found.phase, request.t, error=problem or None, chosen=chosen))
+
+
+def phase_names() -> dict[str, tuple[str, ...]]:
+    """What a person may call each phase: its key and its name in both languages ("uitvoering", "execution"),
+    whatever the reader's language (English Teams, Dutch words)."""
+    return {p: (p, *(translator(language)(f"project.phase.{p}") for language in LANGUAGES)) for p in PHASES}
+
+
+def typed_phase(rest: str, t: Translator) -> tuple[str, str | None, str]:
+    """(project reference, phase named after it or None, why the words after a code name no phase or "")."""
+    words = rest.split()
+    for size in (2, 1):
+        if len(words) > size and (phase := match_name(" ".join(words[-size:]), phase_names()).found):
+            return " ".join(words[:-size]), phase, ""
+    if len(words) > 1 and is_valid_code(words[0]):
+        typed = " ".join(words[1:])[:40]
+        match = match_name(typed, phase_names())
+        if match.candidates:
+            could_be = ", ".join(t(f"project.phase.{p}") for p in match.candidates)
+            return words[0], None, t("project.phase.ambiguous", typed=typed, phases=could_be)
+        if match.suggestion is not None:
+            suggestion = t(f"project.phase.{match.suggestion}")
+            return words[0], None, t("project.phase.did_you_mean", typed=typed, suggestion=suggestion)
+        return words[0], None, t("project.phase.unknown", typed=typed)
+    return rest, None, ""
 
 
 @capability.verb(OpenPhaseForm)

@@ -22,6 +22,7 @@ from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.turn import Reply, Request, Services
 from dialogs.status.common import capability, project_for
 from dialogs.status.forms import RetrospectiveFields, read
+from domain.names import match_name
 from domain.projects import ProjectFacts
 from storage.projects import ProjectRepository
 from storage.status import StatusRepository
@@ -88,15 +89,16 @@ def lessons(request: Request, services: Services, rest: str, *, domain: int | No
     domains = ProjectRepository(services.db).domains()
     options = [(str(d.id), d.name(t.language)) for d in domains]
     names = {d.id: d.name(t.language) for d in domains}
-    wanted = rest.strip().lower()
+    wanted = rest.strip()
     domain_id = domain
     text = ""
     if wanted and domain_id is None:
-        match = next((d for d in domains if wanted in (d.key.lower(), d.name_nl.lower(), d.name_en.lower())), None)
-        if match is not None:
-            domain_id = match.id
+        # A domain in any spelling or by a unique start ("lessen tech"); anything else is searched for in the lessons.
+        match = match_name(wanted, {d.id: (d.key, d.name_nl, d.name_en) for d in domains})
+        if match.found is not None:
+            domain_id = match.found
         else:
-            text = rest.strip()
+            text = wanted
     rows = StatusRepository(services.db).lessons(domain_id, text=text)
     lines = [
         LessonLine(r.project_code, r.project_name, names.get(r.domain_id, "?"), r.lessons, r.to_improve, r.went_well)
