@@ -1,14 +1,15 @@
-"""The personal settings form: language, time zone, name (correctable) and a contact address (display only)."""
+"""The personal settings form: language, time zone, name (correctable) and a contact address (display only); and
+the offer to make the language a person typed in their choice (dialogs/kernel/typed_language.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from microsoft_teams.cards.core import Choice, ChoiceSetInput, TextBlock, TextInput, TimeInput, ToggleInput
 
-from cards.base import card, field_error, heading, paragraph, submit
-from cards.i18n import Translator
+from cards.base import card, execute, field_error, heading, paragraph, submit
+from cards.i18n import Language, Translator
 from cards.payloads import Id, Payload, StoredIn
 
 AUTO = "auto"
@@ -31,6 +32,32 @@ class SaveSettings(Payload):
     nudge_at: str | None = None
     nudge_hours: str | None = None
     owner: Id | None = None  # whose settings card it is (dialogs/kernel/owned.py)
+
+
+class AnswerLanguageOffer(Payload):
+    """A press on the offer to keep answering in the language the person typed: `choice` is that language (yes),
+    or AUTO (no: keep answering in the language typed, and do not ask again). `shown` is the language the offer
+    was written in, for the answer to a "no". Only the person it was offered to may answer it (`owner`)."""
+
+    VERB: ClassVar[str] = "settings.language_offer"
+    choice: Literal["nl", "en", "auto"]
+    shown: Literal["nl", "en"]
+    owner: Id
+
+
+def build_language_offer_card(typed: Language, owner_id: int, t: Translator) -> dict[str, Any]:
+    """The offer: "you typed in Dutch, so I answered in Dutch; always?", with a yes and a no (t speaks `typed`)."""
+    body = [paragraph(t("language.offer.text")), paragraph(t("language.offer.hint"), subtle=True)]
+    answers = [
+        execute(t("language.offer.accept"), AnswerLanguageOffer, choice=typed, shown=typed, owner=owner_id),
+        execute(t("language.offer.decline"), AnswerLanguageOffer, choice=AUTO, shown=typed, owner=owner_id),
+    ]
+    return card(body, answers)
+
+
+def build_language_offer_answered(text: str) -> dict[str, Any]:
+    """The offer once answered: what was decided, no buttons left to press again."""
+    return card([paragraph(text)])
 
 
 @dataclass(frozen=True)

@@ -16,3 +16,6 @@ class PersonFacts:
     name: str
     preferred_timezone: str | None = None
     seen_timezone: str | None = None
+    # "nl" or "en" when the person chose a language in settings; "auto" when they declined the offer to make the
+    # language they typed their choice (dialogs/kernel/typed_language.py); None when they never said.
+    preferred_language: str | None = None

@@ -32,6 +32,7 @@ def person_facts(person: Person) -> PersonFacts:
         name=person.name,
         preferred_timezone=person.preferred_timezone,
         seen_timezone=person.seen_timezone,
+        preferred_language=person.preferred_language,
     )
 
 

@@ -11,7 +11,12 @@ from typing import Any
 from cards.i18n import LANGUAGES, Translator, translator
 from cards.menu import MenuEntry, MenuSection, build_help_card, build_welcome_card
 from cards.outbox import OptOutFooter, build_notice_card, build_undeliverable_card
-from cards.settings import SettingsForm, build_settings_card
+from cards.settings import (
+    SettingsForm,
+    build_language_offer_answered,
+    build_language_offer_card,
+    build_settings_card,
+)
 from dialogs.app import build_router
 from tests.handover_card_samples import HANDOVER_SAMPLES
 from tests.meeting_card_samples import MEETING_SAMPLES
@@ -72,6 +77,16 @@ SAMPLES: list[Sample] = [
             ),
             t,
         ),
+    ),
+    (
+        "offer to keep the language typed",
+        build_language_offer_card,
+        lambda t: build_language_offer_card(t.language, 7, t),
+    ),
+    (
+        "offer to keep the language typed, answered",
+        build_language_offer_answered,
+        lambda t: build_language_offer_answered(t("language.offer.accepted")),
     ),
     (
         "proactive notice with opt-out, channel",

@@ -84,7 +84,7 @@ async def test_corrected_name_and_email_are_saved_audited_once_and_kept_over_tea
     }
     saved = await bot.submit(AN, values)
     assert saved.texts == [
-        "Je instellingen zijn opgeslagen: taal Nederlands, tijdzone Europe/Brussels. "
+        "Je instellingen zijn opgeslagen: taal Nederlands, tijdzone Brussel (Europe/Brussels). "
         "Ik noem je voortaan An Peeters-Janssens. Je contactadres is nu an.peeters@zottegem.be."
     ]
     refreshed = shown_card(saved)
@@ -98,7 +98,7 @@ async def test_corrected_name_and_email_are_saved_audited_once_and_kept_over_tea
     assert [row.fields for row in audit(db, "person.contact_email")] == [["contact_email"]]
 
     twice = await bot.submit(AN, values)  # the same card again: nothing more recorded
-    assert twice.texts == ["Je instellingen zijn opgeslagen: taal Nederlands, tijdzone Europe/Brussels."]
+    assert twice.texts == ["Je instellingen zijn opgeslagen: taal Nederlands, tijdzone Brussel (Europe/Brussels)."]
     assert len(audit(db, "person.name")) == 1 and len(audit(db, "person.contact_email")) == 1
 
     # Teams keeps sending its own display name; the correction stays.

@@ -281,7 +281,7 @@ async def test_someone_elses_settings_card_changes_nothing_for_either(bot: BotDr
     assert (bob.name, bob.preferred_language, bob.preferred_timezone) == ("Bob Smith", None, None)
     assert (an.preferred_language, an.preferred_timezone) == (None, None)
     saved = await bot.submit(AN, {**data, "language": "nl", "timezone": "Europe/Brussels"}, conversation=CHANNEL)
-    assert saved.texts == ["Je instellingen zijn opgeslagen: taal Nederlands, tijdzone Europe/Brussels."]
+    assert saved.texts == ["Je instellingen zijn opgeslagen: taal Nederlands, tijdzone Brussel (Europe/Brussels)."]
 
 
 async def test_someone_elses_digest_settings_card_is_refused(bot: BotDriver, db: Database) -> None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dialogs.kernel.timezones import resolve_timezone
+from dialogs.kernel.timezones import find_timezone, resolve_timezone, zone_label, zone_name, zone_problem
 
 
 @pytest.mark.parametrize(
@@ -18,15 +18,89 @@ from dialogs.kernel.timezones import resolve_timezone
         ("new york", "America/New_York"),
         ("UTC", "UTC"),
         ("utc", "UTC"),
+        # Dutch, English, French and German city names, case and accents forgiving (issue 15, item 4).
+        ("Brussel", "Europe/Brussels"),
+        ("BRUSSEL", "Europe/Brussels"),
+        ("Bruxelles", "Europe/Brussels"),
+        ("Brüssel", "Europe/Brussels"),
+        ("Parijs", "Europe/Paris"),
+        ("paris", "Europe/Paris"),
+        ("Londen", "Europe/London"),
+        ("London", "Europe/London"),
+        ("Lissabon", "Europe/Lisbon"),
+        ("Kopenhagen", "Europe/Copenhagen"),
+        ("Calcutta", "Asia/Kolkata"),
+        ("St Johns", "America/St_Johns"),
+        # A country with one zone, by its name in either language.
+        ("België", "Europe/Brussels"),
+        ("belgie", "Europe/Brussels"),
+        ("Verenigd Koninkrijk", "Europe/London"),
+        ("Frankrijk", "Europe/Paris"),
+        # A unique beginning of a name.
+        ("Amster", "Europe/Amsterdam"),
     ],
 )
 def test_understood(typed: str, zone: str) -> None:
     assert resolve_timezone(typed) == zone
 
 
-@pytest.mark.parametrize("typed", ["", "   ", "Mars/Phobos", "Brussel", "Europe"])
+@pytest.mark.parametrize("typed", ["", "   ", "Mars/Phobos", "Europe", "Brusel", "Bru"])
 def test_not_understood(typed: str) -> None:
     assert resolve_timezone(typed) is None
+
+
+def test_a_misspelling_gets_the_closest_zone_as_a_suggestion_in_the_readers_language() -> None:
+    assert find_timezone("Brusel").candidates == ("Europe/Brussels",)
+    key, values = zone_problem("Brusel", "nl", "settings.timezone.invalid") or ("", {})
+    assert (key, values) == ("timezone.suggest", {"value": "Brusel", "options": "Brussel (Europe/Brussels)"})
+    key, values = zone_problem("Parjis", "en", "settings.timezone.invalid") or ("", {})
+    assert (key, values["options"]) == ("timezone.suggest", "Paris (Europe/Paris)")
+
+
+def test_a_name_several_zones_share_is_not_guessed_but_listed() -> None:
+    found = find_timezone("Santa")  # Santa Isabel, Santarém, Santo Domingo, Santiago...
+    assert found.zone is None and found.ambiguous
+    assert len(found.candidates) > 1
+    key, values = zone_problem("Santa", "nl", "settings.timezone.invalid") or ("", {})
+    assert key == "timezone.ambiguous"
+    assert all(zone in values["options"] for zone in found.candidates)
+
+
+def test_nothing_near_gets_the_forms_own_message() -> None:
+    assert zone_problem("Mars/Phobos", "nl", "meeting.timezone.invalid") == (
+        "meeting.timezone.invalid",
+        {"value": "Mars/Phobos"},
+    )
+    assert zone_problem("Parijs", "nl", "meeting.timezone.invalid") is None
+
+
+@pytest.mark.parametrize(
+    ("zone", "nl", "en"),
+    [
+        ("Europe/Brussels", "Brussel", "Brussels"),
+        ("Europe/Paris", "Parijs", "Paris"),
+        ("Europe/London", "Londen", "London"),
+        ("America/New_York", "New York", "New York"),
+        ("UTC", "UTC", "UTC"),
+    ],
+)
+def test_a_zone_is_named_in_the_readers_language(zone: str, nl: str, en: str) -> None:
+    assert (zone_name(zone, "nl"), zone_name(zone, "en")) == (nl, en)
+    assert zone_label(zone, "nl") == (nl if nl == zone else f"{nl} ({zone})")
+
+
+def test_every_zone_name_shown_is_understood_again_as_that_zone() -> None:
+    """A form shows the name; saving the form reads it back: it must lead to the same zone (or an alias of it)."""
+    from zoneinfo import ZoneInfo, available_timezones
+
+    from dialogs.kernel.timezones import _canonical
+
+    for zone in available_timezones():
+        for language in ("nl", "en"):
+            shown = zone_name(zone, language)  # type: ignore[arg-type]
+            meant = resolve_timezone(shown)
+            assert meant is not None, (zone, language, shown)
+            assert _canonical(meant) == _canonical(zone) or ZoneInfo(meant).key == shown, (zone, language, shown)
 
 
 @given(st.text(max_size=60))

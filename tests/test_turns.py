@@ -196,15 +196,16 @@ async def test_settings_form_keeps_values_and_shows_the_error_next_to_the_field(
     fixed = await bot.submit(
         BOB, {"verb": "settings.save", "language": "nl", "timezone": "Europe/Brussels"}, reply_to_id=card_id
     )
-    assert fixed.texts == ["Je instellingen zijn opgeslagen: taal Nederlands, tijdzone Europe/Brussels."]
+    assert fixed.texts == ["Je instellingen zijn opgeslagen: taal Nederlands, tijdzone Brussel (Europe/Brussels)."]
     refreshed = fixed.updated[0]["attachments"][0]["content"]
     assert "Attention" not in repr(refreshed), "the earlier error is gone from the form"
-    assert next(e for e in refreshed["body"] if e.get("id") == "timezone")["value"] == "Europe/Brussels"
+    # Shown as the reader calls it; saved as the IANA id.
+    assert next(e for e in refreshed["body"] if e.get("id") == "timezone")["value"] == "Brussel"
 
 
 async def test_settings_saved_and_used_for_the_next_answer(bot: BotDriver, db: Database) -> None:
     saved = await bot.submit(BOB, {"verb": "settings.save", "language": "nl", "timezone": "Europe/Brussels"})
-    assert saved.texts == ["Je instellingen zijn opgeslagen: taal Nederlands, tijdzone Europe/Brussels."]
+    assert saved.texts == ["Je instellingen zijn opgeslagen: taal Nederlands, tijdzone Brussel (Europe/Brussels)."]
     follow_up = await bot.say(BOB, "help")
     assert "Waarmee kan ik helpen?" in card_texts(follow_up.cards[0])
     with db.session() as session:
@@ -356,11 +357,11 @@ async def test_settings_labels_show_what_teams_says_not_the_saved_choice(bot: Bo
     form = (await bot.say(BOB, "settings")).cards[0]
     texts = card_texts(form)
     assert "Zoals in Teams (English)" in texts
-    assert "Laat leeg om Teams te volgen (nu Europe/London)." in texts
+    assert "Laat leeg om Teams te volgen; nu is dat Londen (Europe/London)." in texts
 
 
 async def test_time_zone_typed_loosely_is_understood(bot: BotDriver, db: Database) -> None:
     saved = await bot.submit(BOB, {"verb": "settings.save", "language": "auto", "timezone": " brussels "})
-    assert saved.texts == ["Your settings are saved: language English, time zone Europe/Brussels."]
+    assert saved.texts == ["Your settings are saved: language English, time zone Brussels (Europe/Brussels)."]
     with db.session() as session:
         assert session.exec(select(Person)).one().preferred_timezone == "Europe/Brussels"

@@ -156,6 +156,7 @@ async def build_the_portfolio(rec: Recorder, db: Database, clock: FakeClock, con
         await rec.say(AN, command, WORKING_GROUP)
     for command in ("roles", "domains", "governments", "portfolio", "digest", "lessons", "my data", "forget me"):
         await rec.say(ADA, command)
+    await rec.say(ADA, "hulp")  # Dutch words in English Teams: the offer to keep answering in Dutch
 
     # Proactive cards: the acceptance card and informs now, the meeting's reminders (24 h and 1 h before), then the
     # report card after it, which the coordinator completes with an action item.

@@ -141,8 +141,8 @@ def build_meeting_form_card(form: MeetingForm, t: Translator) -> dict[str, Any]:
         TextInput(
             id="leads",
             label=t("meeting.field.leads"),
-            value=v.get("leads") or "24h, 1h",
-            placeholder="24h, 1h",
+            value=v.get("leads") or t("meeting.leads.default"),
+            placeholder=t("meeting.leads.default"),
             max_length=64,
         )
     )

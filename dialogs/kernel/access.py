@@ -96,6 +96,7 @@ VERB_RULES: dict[str, Rule] = {
     "menu.open": COMMAND,
     "lookup.choose": COMMAND,
     "settings.save": OWN,
+    "settings.language_offer": Rule(Scope.OWN, note="answered only by the person it was offered to"),
     "outbox.opt_out": Rule(
         Scope.OWN,
         note="for oneself; for a whole channel or chat only the coordinator of a project meeting there, or an admin",

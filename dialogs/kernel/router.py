@@ -21,6 +21,7 @@ from dialogs.kernel.access import COMMAND_RULES, VERB_RULES, Rule, Scope, check_
 from dialogs.kernel.permissions import Action, Actor, allowed
 from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.turn_log import note_command, note_outcome
+from dialogs.kernel.typed_language import LanguageOffers, in_typed_language, phrase_language
 from dialogs.kernel.who import me
 from storage.projects import ProjectRepository
 
@@ -76,6 +77,8 @@ class Router:
         self._phrases: list[tuple[str, Command]] = []  # longest phrase first
         self._actions: dict[str, CardAction] = {}
         self._help_cards: dict[tuple[str, tuple[str, ...]], str] = {}
+        # Who was offered to keep the language they typed, and when (dialogs/kernel/typed_language.py).
+        self._language_offers = LanguageOffers()
         # The router's own: the menu (help, and a menu row pressed) and the "which project?" card's choice.
         self.command(
             "help",
@@ -125,13 +128,18 @@ class Router:
 
     def match(self, text: str) -> tuple[Command, str] | None:
         """The command a text starts with (whole words only) and the rest of the text."""
+        found = self._match_phrase(text)
+        return (found[1], found[2]) if found is not None else None
+
+    def _match_phrase(self, text: str) -> tuple[str, Command, str] | None:
+        """The phrase a text starts with (whole words only; the longest), its command and the rest of the text."""
         cleaned = normalise(text)
         lowered = cleaned.lower()
         for phrase, command in self._phrases:
             if lowered == phrase:
-                return command, ""
+                return phrase, command, ""
             if lowered.startswith(phrase) and (not phrase[-1].isalnum() or lowered[len(phrase)] == " "):
-                return command, cleaned[len(phrase) :].strip()
+                return phrase, command, cleaned[len(phrase) :].strip()
         return None
 
     def commands(self) -> list[Command]:
@@ -212,15 +220,17 @@ class Router:
         if text_problem(request.text) is not None:
             note_outcome("invalid")
             return Reply.text(t("error.text_unreadable"))
-        found = self.match(request.text)
+        found = self._match_phrase(request.text)
         if found is None:
             note_outcome("unknown")
             return await asyncio.to_thread(self._not_understood, request, services)
-        command, rest = found
+        phrase, command, rest = found
         note_command(command.name)
-        if (refused := await _checked_by_router(COMMAND_RULES[command.name], request, services)) is not None:
-            return refused
-        return await _call(command.handler, request, services, rest)
+        # Words of one language only ("uren", "hulp") are answered in that language until the person chooses one.
+        request = in_typed_language(request, phrase_language(command.phrases, phrase))
+        refused = await _checked_by_router(COMMAND_RULES[command.name], request, services)
+        reply = refused if refused is not None else await _call(command.handler, request, services, rest)
+        return self._language_offers.with_offer(request, reply, services.clock.now())
 
     def _not_understood(self, request: Request, services: Services) -> Reply:
         t = request.t

@@ -17,6 +17,7 @@ from cards.menu import MenuSection
 from dialogs.kernel.owned import submission_key
 from dialogs.kernel.permissions import Action, allowed
 from dialogs.kernel.router import MenuInfo
+from dialogs.kernel.timezones import zone_name
 from dialogs.kernel.turn import Reply, Request, Services, Stop, conversation_here
 from dialogs.kernel.who import find_project, me, refusal
 from dialogs.meetings import recurrence as rec
@@ -46,7 +47,11 @@ def new_meeting(request: Request, services: Services, rest: str) -> Reply:
         return Reply.text(t("meeting.new.personal"))
     project = find_project(request, services, rest, "new meeting")
     _may_manage(request, services, project)
-    values = {"timezone": request.timezone or services.default_timezone, "duration": "60", "leads": "24h, 1h"}
+    values = {
+        "timezone": zone_name(request.timezone or services.default_timezone, t.language),
+        "duration": "60",
+        "leads": rec.format_leads(rec.DEFAULT_LEADS_MINUTES, t.language),
+    }
     form = MeetingForm(
         code=project.code, form_id=uuid.uuid4().hex, values=values, can_import=services.calendar is not None
     )
@@ -62,13 +67,13 @@ def edit_series(request: Request, services: Services, payload: EditPayload) -> R
         "date": series.first_start.date().isoformat(),
         "time": series.first_start.strftime("%H:%M"),
         "duration": str(series.duration_minutes),
-        "timezone": series.timezone,
+        "timezone": zone_name(series.timezone, request.language),
         "repeat": series.repeat,
         "until": series.until.isoformat() if series.until else "",
         "count": str(series.count) if series.count else "",
         "place": series.place,
         "link": series.link,
-        "leads": rec.format_leads(series.leads),
+        "leads": rec.format_leads(series.leads, request.language),
         "skip_holidays": "true" if series.skip_holidays else "false",
     }
     form = MeetingForm(code=project.code, form_id=uuid.uuid4().hex, series_id=series.id, values=values)

@@ -11,12 +11,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from cards.i18n import Translator
+from cards.i18n import Language, Translator
 from cards.meetings import KINDS, REPEATS, MovePayload, SeriesPayload
 from cards.meetings.common import parse_time
 from cards.payloads import field_errors, length_errors, read_required
 from cards.values import parse_date
-from dialogs.kernel.timezones import resolve_timezone
+from dialogs.kernel.timeparse import parse_duration
+from dialogs.kernel.timezones import resolve_timezone, zone_problem
 from dialogs.meetings import recurrence as rec
 from domain.meetings import Repeat
 
@@ -111,19 +112,23 @@ class SeriesForm(StartForm):
     @classmethod
     def _duration(cls, value: Any) -> int:
         typed = str(value).strip()
-        minutes = _whole(typed) if typed else DEFAULT_DURATION
+        # A number input sends minutes; typed in the terminal chat it may carry a unit ("1u30", "90 min", "1h").
+        minutes = (_whole(typed) or parse_duration("".join(typed.split()))) if typed else DEFAULT_DURATION
         if minutes is None or not DURATION_MIN <= minutes <= DURATION_MAX:
             raise PydanticCustomError("meeting.duration.invalid", "a duration")
         return minutes
 
     @field_validator("timezone", mode="before")
     @classmethod
-    def _timezone(cls, value: Any) -> str:
+    def _timezone(cls, value: Any, info: ValidationInfo) -> str:
         typed = str(value).strip()
-        zone = resolve_timezone(typed) if typed else DEFAULT_TIMEZONE
-        if zone is None:
-            raise PydanticCustomError("meeting.timezone.invalid", "a time zone", {"value": typed[:64]})
-        return zone
+        if not typed:
+            return DEFAULT_TIMEZONE
+        language: Language = "en" if (info.context or {}).get("language") == "en" else "nl"
+        problem = zone_problem(typed, language, "meeting.timezone.invalid")
+        if problem is not None:
+            raise PydanticCustomError(problem[0], "a time zone", problem[1])
+        return resolve_timezone(typed) or DEFAULT_TIMEZONE
 
     @field_validator("until", mode="before")
     @classmethod
@@ -228,7 +233,7 @@ def read_series(payload: SeriesPayload, t: Translator) -> SeriesForm:
     """The series the form describes; raises FormErrors with the message for each field that needs the person
     (nothing is written)."""
     try:
-        form = SeriesForm.model_validate(payload.model_dump())
+        form = SeriesForm.model_validate(payload.model_dump(), context={"language": t.language})
     except ValidationError as invalid:
         errors = field_errors(invalid, t)
     else:

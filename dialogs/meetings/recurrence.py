@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekday
 
+from cards.i18n import Language
 from domain.meetings import MAX_LEAD_MINUTES, Repeat
 
 DEFAULT_LEADS_MINUTES: tuple[int, ...] = (24 * 60, 60)
@@ -279,24 +280,13 @@ def parse_leads(text: str) -> list[int] | None:
     return unique
 
 
+# Both languages' units are read whatever the reader's language: "24u", "24h", "1 dag", "1 day", "30 min".
 _UNITS = {
-    "d": 24 * 60,
-    "dag": 24 * 60,
-    "dagen": 24 * 60,
-    "day": 24 * 60,
-    "days": 24 * 60,
-    "h": 60,
-    "u": 60,
-    "uur": 60,
-    "hour": 60,
-    "hours": 60,
-    "m": 1,
-    "min": 1,
-    "mins": 1,
-    "minute": 1,
-    "minutes": 1,
-    "minuten": 1,
+    **dict.fromkeys(("d", "dg", "dag", "dagen", "day", "days"), 24 * 60),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours", "u", "uur", "uren"), 60),
+    **dict.fromkeys(("m", "min", "mins", "minute", "minutes", "minuut", "minuten"), 1),
 }
+_HOUR_UNIT: dict[Language, str] = {"nl": "u", "en": "h"}
 
 
 def _lead_minutes(part: str) -> int | None:
@@ -317,15 +307,16 @@ def _lead_minutes(part: str) -> int | None:
     return total
 
 
-def format_leads(minutes: Sequence[int]) -> str:
-    """The inverse of parse_leads, e.g. "24h, 1h", "30m"."""
+def format_leads(minutes: Sequence[int], language: Language = "en") -> str:
+    """The inverse of parse_leads, in the reader's units: "24u, 1u", "1u30m" (Dutch), "24h, 1h", "30m" (English)."""
+    hour = _HOUR_UNIT[language]
     parts = []
     for value in sorted(set(minutes), reverse=True):
         hours, rest = divmod(value, 60)
         if hours and rest:
-            parts.append(f"{hours}h{rest:02d}m")
+            parts.append(f"{hours}{hour}{rest:02d}m")
         elif hours:
-            parts.append(f"{hours}h")
+            parts.append(f"{hours}{hour}")
         else:
             parts.append(f"{rest}m")
     return ", ".join(parts)

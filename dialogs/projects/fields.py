@@ -5,6 +5,7 @@ the person named) is checked by the handler (form.py)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -15,6 +16,8 @@ from pydantic_core import PydanticCustomError
 from cards.projects import STATES
 from cards.values import parse_date, parse_decimal, parse_id
 from storage.projects import is_valid_code, normalise_code
+
+_HOUR_UNIT = re.compile(r"\s*(?:u|uur|uren|h|hr|hrs|hour|hours)\.?$", re.IGNORECASE)
 
 NAME_MAX = 200
 BUDGET_LIMIT = Decimal("1e10")  # the budget columns' precision
@@ -107,11 +110,12 @@ class ProjectFields(BaseModel):
 
     @field_validator("budget_hours", "budget_euros", mode="before")
     @classmethod
-    def _budget(cls, value: Any) -> Decimal | None:
+    def _budget(cls, value: Any, info: ValidationInfo) -> Decimal | None:
         typed = _stripped(value)
         if not typed:
             return None
-        number = parse_decimal(typed)
+        # Hours may be typed with their unit in either language: "120u", "120 uur", "120 h", "120 hours".
+        number = parse_decimal(_HOUR_UNIT.sub("", typed) if info.field_name == "budget_hours" else typed)
         if number is None or number < 0 or number >= BUDGET_LIMIT:
             raise PydanticCustomError("project.number.invalid", "a number", {"value": typed[:20]})
         return number.quantize(Decimal("0.01"))

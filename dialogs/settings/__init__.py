@@ -3,12 +3,13 @@ choice of the reminder to log time; sending that reminder is the time capability
 router's own (dialogs/kernel/router.py).
 
 Where each part lives: form.py (the settings form and saving it), nudge_choice.py (the reminder's part of the
-form); each command and card verb is declared on `capability` (declaration.py) next to its handler, and the
-form's contract is in cards/settings.py, next to the card."""
+form), language_offer.py (the answer to the offer, made by the kernel, to keep the language typed); each command
+and card verb is declared on `capability` (declaration.py) next to its handler, and the forms' contracts are in
+cards/settings.py, next to the cards."""
 
 from __future__ import annotations
 
-from dialogs.settings import form
+from dialogs.settings import form, language_offer
 from dialogs.settings.declaration import capability
 
-__all__ = ["capability", "form"]
+__all__ = ["capability", "form", "language_offer"]

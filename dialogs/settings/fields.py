@@ -1,7 +1,8 @@
 """The settings form read by a model: each field read, or refused with the message to show under it (a settings.*
 catalog key as the error's type, which cards.payloads.field_errors translates). A field the card did not send
 (None) leaves what it sets as it is: the reminder's fields then keep the stored choice, which comes in the
-validation context ({"current": NudgeChoice})."""
+validation context ({"current": NudgeChoice}), with the reader's language ({"language": "nl"}) for the time zones
+an error suggests."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from cards.i18n import LANGUAGES
+from cards.i18n import LANGUAGES, Language
 from cards.settings import AUTO
 from dialogs.kernel.timeparse import parse_duration
-from dialogs.kernel.timezones import resolve_timezone
+from dialogs.kernel.timezones import resolve_timezone, zone_problem
 from dialogs.kernel.workdays import DEFAULT_AT, USUAL
 from dialogs.settings.nudge_choice import NudgeChoice
 from storage.directory import EMAIL_MAX, NAME_MAX, is_email
@@ -28,6 +29,12 @@ def _current(info: ValidationInfo) -> NudgeChoice:
     current = (info.context or {})["current"]
     assert isinstance(current, NudgeChoice)
     return current
+
+
+def _language(info: ValidationInfo) -> Language:
+    """The reader's language, for the zones an error suggests."""
+    language = (info.context or {}).get("language", "nl")
+    return "en" if language == "en" else "nl"
 
 
 class SettingsFields(BaseModel):
@@ -52,14 +59,14 @@ class SettingsFields(BaseModel):
 
     @field_validator("timezone", mode="before")
     @classmethod
-    def _timezone(cls, value: Any) -> str | None:
+    def _timezone(cls, value: Any, info: ValidationInfo) -> str | None:
         zone = str(value or "").strip()
         if not zone:
             return None
-        resolved = resolve_timezone(zone)
-        if resolved is None:
-            raise PydanticCustomError("settings.timezone.invalid", "a time zone", {"value": zone[:64]})
-        return resolved
+        problem = zone_problem(zone, _language(info), "settings.timezone.invalid")
+        if problem is not None:
+            raise PydanticCustomError(problem[0], "a time zone", problem[1])
+        return resolve_timezone(zone)
 
     @field_validator("name", mode="before")
     @classmethod

@@ -7,13 +7,13 @@ from collections.abc import Collection
 
 from pydantic import ValidationError
 
-from cards.i18n import LANGUAGES, Translator, language_of, translator
+from cards.i18n import LANGUAGES, Language, Translator, language_of, translator
 from cards.menu import MenuSection
 from cards.payloads import field_errors, length_errors
 from cards.settings import AUTO, NudgeSection, SaveSettings, SettingsForm, build_settings_card
 from dialogs.kernel.owned import not_yours
 from dialogs.kernel.router import MenuInfo
-from dialogs.kernel.timezones import person_zone
+from dialogs.kernel.timezones import person_zone, zone_label, zone_name
 from dialogs.kernel.turn import Reply, Request, Services
 from dialogs.settings import nudge_choice
 from dialogs.settings.declaration import capability
@@ -63,12 +63,16 @@ def _stored(request: Request, services: Services) -> Person:
     return person
 
 
-def _form_as_stored(person: Person, request: Request, nudge: NudgeSection) -> SettingsForm:
+def _form_as_stored(
+    person: Person, request: Request, nudge: NudgeSection, language: Language | None = None
+) -> SettingsForm:
+    """The form as saved, its zones named in the reader's language ("Brussel"; saved as Europe/Brussels)."""
+    reader = language or request.language
     return SettingsForm(
         language=person.preferred_language or AUTO,
-        timezone=person.preferred_timezone or "",
+        timezone=zone_name(person.preferred_timezone, reader) if person.preferred_timezone else "",
         effective_language=request.teams_language or request.language,
-        effective_timezone=request.teams_timezone or request.timezone,
+        effective_timezone=zone_label(request.teams_timezone or request.timezone, reader),
         name=person.name,
         email=person.contact_email or "",
         verified_email=person.email,
@@ -84,7 +88,7 @@ def _typed_form(payload: SaveSettings, request: Request, errors: dict[str, str],
         language=payload.language if payload.language in (AUTO, *LANGUAGES) else AUTO,
         timezone=payload.timezone,
         effective_language=request.teams_language or request.language,
-        effective_timezone=request.teams_timezone or request.timezone,
+        effective_timezone=zone_label(request.teams_timezone or request.timezone, request.language),
         errors=errors,
         name=person.name if payload.name is None else payload.name,
         email=(person.contact_email or "") if payload.email is None else payload.email,
@@ -109,13 +113,15 @@ def save_settings(request: Request, services: Services, payload: SaveSettings) -
     errors: dict[str, str] = {}
     current = nudge_choice.current_choice(services, request.person.id)
     try:
-        fields = SettingsFields.model_validate(payload.model_dump(), context={"current": current})
+        fields = SettingsFields.model_validate(
+            payload.model_dump(), context={"current": current, "language": request.language}
+        )
     except ValidationError as invalid:
         errors = field_errors(invalid, request.t)
     errors.update(length_errors(payload, request.t))  # too long: the message names the limit the card states
     if errors or fields is None:
         return Reply(replace_card=build_settings_card(_typed_form(payload, request, errors, services), request.t))
-    language = None if fields.language == AUTO else fields.language
+    language = _language_to_store(fields.language, request)
     now = services.clock.now()
     email: str | bool | None = False if payload.email is None else (payload.email.strip() or None)
     corrected = DirectoryRepository(services.db).correct(request.person.id, name=payload.name, email=email, now=now)
@@ -124,15 +130,24 @@ def save_settings(request: Request, services: Services, payload: SaveSettings) -
     nudge_changed = nudge_choice.save_nudge(services, request.person.id, nudge)
     # Answer in the language just chosen, so the person sees at once that it worked; the pressed form is
     # refreshed so it no longer shows an error from an earlier attempt.
-    t = translator(language_of(person.preferred_language, default=request.teams_language or request.language))
-    timezone = person.preferred_timezone or request.teams_timezone or request.timezone
-    saved_form = _form_as_stored(person, request, _nudge_section(request, services, t=t))
+    chosen = person.preferred_language if person.preferred_language in LANGUAGES else None
+    t = translator(language_of(chosen, default=request.teams_language or request.language))
+    timezone = zone_label(person.preferred_timezone or request.teams_timezone or request.timezone, t.language)
+    saved_form = _form_as_stored(person, request, _nudge_section(request, services, t=t), t.language)
     saved = [t("settings.saved", language=t(f"language.name.{t.language}"), timezone=timezone)]
     saved += _corrected(person, corrected, t)
     if nudge_changed:
         at = nudge.at.strftime("%H:%M")
         saved.append(t("settings.nudge.saved_on", at=at) if nudge.enabled else t("settings.nudge.saved_off"))
     return Reply(texts=[" ".join(saved)], replace_card=build_settings_card(saved_form, t))
+
+
+def _language_to_store(language: str, request: Request) -> str | None:
+    """The form's choice as stored: a language, or None to follow Teams. "As in Teams" keeps an earlier "no" to the
+    offer to keep the language typed (AUTO), so saving the form for the time zone does not bring the offer back."""
+    if language != AUTO:
+        return language
+    return AUTO if request.person.preferred_language == AUTO else None
 
 
 def _corrected(person: Person, corrected: Collection[str], t: Translator) -> list[str]:
