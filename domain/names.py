@@ -57,6 +57,7 @@ class NameMatch(Generic[Key]):
     candidates: tuple[Key, ...] = ()
     suggestion: Key | None = None
     suggested_name: str = ""
+    closeness: float = 0.0  # difflib's ratio between what was typed and the suggested name, normalised (0..1)
 
 
 def match_name(typed: str, names: Mapping[Key, Iterable[str]], *, min_prefix: int = MIN_PREFIX) -> NameMatch[Key]:
@@ -105,4 +106,4 @@ def _closest(wanted: str, listed: Mapping[Key, list[tuple[str, str]]]) -> NameMa
                 best = (ratio, key, name)
     if best is None:
         return NameMatch("none")
-    return NameMatch("none", suggestion=best[1], suggested_name=best[2])
+    return NameMatch("none", suggestion=best[1], suggested_name=best[2], closeness=best[0])

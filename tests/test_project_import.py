@@ -234,3 +234,16 @@ def test_a_start_that_names_several_is_refused_with_them(db: Database, tmp_path:
         "rejected",
         "local government 'gemeente z' could be 'Gemeente Zottegem' or 'Gemeente Zwalm': write it in full",
     )
+
+
+def test_create_missing_adds_a_near_twin_but_asks_if_it_is_a_typo(db: Database, tmp_path: Path) -> None:
+    # Zele and Zelem are both municipalities: a close name may be new. A near twin is added, and pointed out.
+    report = import_projects(
+        db, read_rows(write_csv(tmp_path, ["DT-001,Loket,Digitale transformatei,,,,,,"])), now=NOW, create_missing=True
+    )
+    [row] = report.rows
+    assert (row.outcome, row.detail) == (
+        "created",
+        "added domain 'Digitale transformatei'; new domain 'Digitale transformatei' looks like "
+        "'Digitale transformatie': a typo?",
+    )

@@ -33,6 +33,7 @@ COLUMNS = (
     "governments",
 )
 REQUIRED_COLUMNS = ("code", "name", "domain")
+TYPO_CLOSENESS = 0.9  # a new name this close to a listed one is reported as a possible typo ('transformatei')
 Outcome = Literal["created", "updated", "unchanged", "rejected"]
 
 
@@ -241,7 +242,10 @@ def _named(lists: _Lists, what: Literal["domain", "local government"], typed: st
         could_be = " or ".join(repr(show(candidate)) for candidate in match.candidates[:5])
         return _Named(problems=(f"{what} {written!r} could be {could_be}: write it in full",))
     if lists.create_missing:
-        return _Named(missing=written)
+        # Added all the same (Zele and Zelem are both municipalities), but a near twin is pointed out: a typo?
+        twin = match.suggestion if match.closeness >= TYPO_CLOSENESS else None
+        note = f"new {what} {written!r} looks like {show(twin)!r}: a typo?" if twin is not None else ""
+        return _Named(missing=written, note=note)
     if match.suggestion is not None:
         return _Named(problems=(f"unknown {what} {written!r} — did you mean {show(match.suggestion)!r}?",))
     return _Named(problems=(f"unknown {what} {written!r} (--create-missing adds it)",))
