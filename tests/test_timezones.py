@@ -5,8 +5,16 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlmodel import select
 
+from cards.i18n import translator
 from dialogs.kernel.timezones import find_timezone, resolve_timezone, zone_label, zone_name, zone_problem
+from storage.db import Database
+from storage.models import Person
+from tests.harness import TeamsUser
+from tests.harness.botdriver import BotDriver
+from tests.test_people_settings_and_lists import error_under, field_value
+from tests.test_project_turns import shown_card
 
 
 @pytest.mark.parametrize(
@@ -58,7 +66,8 @@ def test_a_misspelling_gets_the_closest_zone_as_a_suggestion_in_the_readers_lang
 
 
 def test_a_name_several_zones_share_is_not_guessed_but_listed() -> None:
-    found = find_timezone("Santa")  # Santa Isabel, Santarém, Santo Domingo, Santiago...
+    assert set(find_timezone("Samoa").candidates) == {"Pacific/Apia", "Pacific/Pago_Pago"}  # Samoa, American Samoa
+    found = find_timezone("Santa")  # the start of several names: Santarém, and Tijuana's old name Santa Isabel
     assert found.zone is None and found.ambiguous
     assert len(found.candidates) > 1
     key, values = zone_problem("Santa", "nl", "settings.timezone.invalid") or ("", {})
@@ -110,3 +119,48 @@ def test_never_crashes_and_only_returns_real_zones(typed: str) -> None:
     zone = resolve_timezone(typed)
     if zone is not None:
         ZoneInfo(zone)
+
+
+# The settings form (issue 15, item 4) -----------------------------------------------------------------------------
+
+AN = TeamsUser.named("An Peeters", locale="nl-BE")
+ANN = TeamsUser.named("Ann Peters", locale="en-GB")
+
+
+def _stored_zone(db: Database, user: TeamsUser) -> str | None:
+    with db.session() as session:
+        person = session.exec(select(Person).where(Person.aad_object_id == user.aad_object_id)).one()
+        return person.preferred_timezone
+
+
+async def test_settings_take_a_dutch_city_name_and_show_it_in_each_readers_language(
+    bot: BotDriver, db: Database
+) -> None:
+    saved = await bot.submit(AN, {"verb": "settings.save", "language": "auto", "timezone": "parijs"})
+    assert saved.texts == [translator("nl")("settings.saved", language="Nederlands", timezone="Parijs (Europe/Paris)")]
+    assert field_value(shown_card(saved), "timezone") == "Parijs"
+    assert _stored_zone(db, AN) == "Europe/Paris"
+    shown = await bot.say(AN, "instellingen")
+    assert field_value(shown.cards[0], "timezone") == "Parijs"
+
+    await bot.submit(ANN, {"verb": "settings.save", "language": "auto", "timezone": "Europe/Paris"})
+    assert field_value((await bot.say(ANN, "settings")).cards[0], "timezone") == "Paris"
+
+
+async def test_settings_answer_a_shared_or_misspelt_name_with_choices_and_keep_the_stored_zone(
+    bot: BotDriver, db: Database
+) -> None:
+    await bot.submit(AN, {"verb": "settings.save", "language": "auto", "timezone": "Londen"})
+    assert _stored_zone(db, AN) == "Europe/London"
+
+    shared = shown_card(await bot.submit(AN, {"verb": "settings.save", "language": "auto", "timezone": "Samoa"}))
+    assert error_under(shared, "timezone") == translator("nl")(
+        "timezone.ambiguous", value="Samoa", options="Apia (Pacific/Apia), Pago Pago (Pacific/Pago_Pago)"
+    )
+    assert field_value(shared, "timezone") == "Samoa", "the form keeps what was typed"
+
+    misspelt = shown_card(await bot.submit(AN, {"verb": "settings.save", "language": "auto", "timezone": "Brusel"}))
+    assert error_under(misspelt, "timezone") == translator("nl")(
+        "timezone.suggest", value="Brusel", options="Brussel (Europe/Brussels)"
+    )
+    assert _stored_zone(db, AN) == "Europe/London"
