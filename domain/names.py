@@ -99,9 +99,15 @@ def _starts(typed_words: list[str], name_words: list[str]) -> bool:
 
 def _closest(wanted: str, listed: Mapping[Key, list[tuple[str, str]]]) -> NameMatch[Key]:
     best: tuple[float, Key, str] | None = None
+    matcher = difflib.SequenceMatcher(None, b=wanted)  # what was typed is analysed once
     for key, forms in listed.items():
         for name, form in forms:
-            ratio = difflib.SequenceMatcher(None, wanted, form).ratio()
+            matcher.set_seq1(form)
+            # The cheap upper bounds first (as difflib.get_close_matches does): a pasted paragraph against a few
+            # hundred names would otherwise take seconds.
+            if matcher.real_quick_ratio() < SUGGESTION_CUTOFF or matcher.quick_ratio() < SUGGESTION_CUTOFF:
+                continue
+            ratio = matcher.ratio()
             if ratio >= SUGGESTION_CUTOFF and (best is None or ratio > best[0]):
                 best = (ratio, key, name)
     if best is None:
