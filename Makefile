@@ -1,4 +1,5 @@
 # Two commands to know: `make run` (install and start the bot locally) and `make test` (install and run all tests).
+# To try it: `make demo` fills the local database with a fictional portfolio (once), then `make chat` or `make run`.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -14,7 +15,7 @@ COMPILE := $(UV) pip compile --quiet --universal --generate-hashes --python-vers
 PIP_LOCKED := $(BIN)/python -m pip install --quiet --require-hashes
 PIP_PROJECT := $(BIN)/python -m pip install --quiet --no-deps --build-constraint requirements/build.txt
 
-.PHONY: run test install install-test lint chat manifest manifest-app-id clean lock lock-upgrade
+.PHONY: run test install install-test lint chat demo manifest manifest-app-id clean lock lock-upgrade
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +47,9 @@ run: install
 
 chat: install
 	$(BIN)/projectbot chat
+
+demo: install
+	$(BIN)/projectbot demo
 
 # The Teams app package. Needs MICROSOFT_APP_ID (the bot's Entra app id) and the publisher's details
 # (PROJECTBOT_DEVELOPER_NAME, _WEBSITE_URL, _PRIVACY_URL, _TERMS_URL), in the environment or in .env;

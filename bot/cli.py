@@ -1,4 +1,4 @@
-"""The `projectbot` command: serve, chat, manifest, db, outbox, export, admin, people, import.
+"""The `projectbot` command: serve, chat, demo, manifest, db, outbox, export, admin, people, import.
 
 Each verb imports what it needs inside its own function, on purpose: `projectbot --help`, `db upgrade` or `admin
 grant` do not load the web server, the Bot Framework SDK and every capability (about a second and 100 MB), and
@@ -61,11 +61,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     outbox_verbs.add_parser("cancel", help="cancel a pending, failed or missed row").add_argument("id", type=int)
 
-    from bot import cli_db, cli_export, cli_people
+    from bot import cli_db, cli_demo, cli_export, cli_people
 
     cli_db.add_parser(verbs)
     cli_export.add_parser(verbs)
     cli_people.add_verbs(verbs)
+    cli_demo.add_parser(verbs)
     return parser
 
 
@@ -121,6 +122,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return _db(args, settings)
     if args.verb == "outbox":
         return _outbox(args, settings)
+    if args.verb == "demo":
+        from bot import cli_demo
+
+        return cli_demo.run(args, settings)
     if args.verb == "export":
         return _export(args, settings)
     if args.verb in ("admin", "people", "import"):
