@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
+from prometheus_client import REGISTRY, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import ValidationError
 from sqlalchemy import text
@@ -29,8 +30,10 @@ from bot.settings import LogFormat, Settings
 from dialogs.kernel.turn_log import CURRENT_TURN, TurnLog
 from storage.db import Database
 from storage.health import DatabaseProbe
+from tests.conftest import START
 from tests.harness import FakeClock, FakeConnector, TeamsUser
 from tests.harness.botdriver import BotDriver
+from tests.outbox_support import add_conversation, enqueue_text, fake_sleep, outbox_sender
 from tests.test_runtime_faults import lock_held_elsewhere
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "ops"
@@ -285,6 +288,36 @@ async def test_metrics_answer_when_the_outbox_query_hangs(driver: BotDriver, mon
         assert "process_cpu_seconds_total{}" in samples  # the rest of the scrape is there
     finally:
         release.set()
+
+
+async def test_a_throttled_proactive_send_is_counted_as_a_429_a_retry_and_then_sent(
+    db: Database, clock: FakeClock, connector: FakeConnector
+) -> None:
+    before = scraped(generate_latest(REGISTRY).decode())
+    ref = add_conversation(db, connector.url, "19:c@thread.tacv2", START)
+    enqueue_text(db, ref, "k", START, START)
+    connector.fail_next(429, headers={"Retry-After": "3"})
+    _asked, sleep = fake_sleep(clock)
+    async with outbox_sender(db, clock, sleep=sleep) as sender:
+        assert (await sender.dispatch_once()).sent == 1
+    after = scraped(generate_latest(REGISTRY).decode())
+    moved = {sample: after[sample] - before.get(sample, 0.0) for sample in after}
+    assert moved['projectbot_connector_responses_total{status="429"}'] == 1
+    assert moved['projectbot_outbox_retries_total{status="429"}'] == 1
+    assert moved['projectbot_outbox_deliveries_total{result="sent"}'] == 1
+
+
+async def test_a_reply_retried_inline_is_counted(driver: BotDriver, connector: FakeConnector) -> None:
+    before = scraped(await scrape(driver))
+    connector.fail_next(503, route="send")
+    result = await driver.say(USER, "hulp")
+    assert result.cards
+    after = scraped(await scrape(driver))
+    assert (
+        after['projectbot_connector_retries_total{status="503"}']
+        - before.get('projectbot_connector_retries_total{status="503"}', 0.0)
+        == 1
+    )
 
 
 def test_scheduler_runs_and_failures_are_counted() -> None:
