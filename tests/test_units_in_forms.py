@@ -9,9 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 from sqlmodel import select
 
 from cards.i18n import translator
+from dialogs.handover.forms import PlanForm
 from dialogs.meetings.recurrence import DEFAULT_LEADS_MINUTES, format_leads, parse_leads
 from storage.db import Database
 from storage.directory import Role
@@ -143,3 +145,28 @@ async def test_budget_euros_take_no_hour_unit(bot: BotDriver, db: Database) -> N
     refused = await create_project(bot, AN, budget_euros="120u")
     assert error_under(shown_card(refused), "budget_euros") == translator("nl")("project.number.invalid", value="120u")
     assert ProjectRepository(db).by_code("DT-042") is None
+
+
+PLAN = {
+    "receiver_conversation": "",
+    "receiver": "Jan Beheer",
+    "planned": "2027-01-29",
+    "after_care": "2 weken",
+    "support": "",
+    "stakeholders": "",
+    "extra_items": "",
+}
+
+
+@pytest.mark.parametrize(
+    ("typed", "days"), [("30", 30), ("30 dagen", 30), ("30 days", 30), ("4 weken", 28), ("4 weeks", 28), ("", 30)]
+)
+def test_the_handover_reads_the_days_to_inform_in_either_language(typed: str, days: int) -> None:
+    assert PlanForm.model_validate({**PLAN, "inform_days": typed}).inform_days == days
+
+
+@pytest.mark.parametrize("typed", ["30 maanden", "dertig", "-1", "400 dagen"])
+def test_the_handover_refuses_days_it_cannot_read_or_too_many(typed: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        PlanForm.model_validate({**PLAN, "inform_days": typed})
+    assert [error["type"] for error in refused.value.errors()] == ["handover.inform_days.invalid"]

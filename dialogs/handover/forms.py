@@ -20,6 +20,8 @@ from storage.handover import LINK_MAX, TITLE_MAX
 
 MAX_EXTRA_ITEMS = 20
 _LINK = re.compile(r"^https?://\S+$")
+# Days typed with their unit in either language: "30 dagen", "30 days", "4 weken", "4 weeks".
+_DAYS = re.compile(r"^(?P<n>\d{1,4})\s*(?P<unit>d|dg|dag|dagen|day|days|w|wk|week|weken|weeks)\.?$", re.IGNORECASE)
 
 
 def _stripped(value: Any) -> str:
@@ -85,7 +87,7 @@ class PlanForm(BaseModel):
     @field_validator("inform_days", mode="before")
     @classmethod
     def _inform_days(cls, value: Any) -> int:
-        days = whole_number(_stripped(value) or str(rules.DEFAULT_INFORM_DAYS))
+        days = _days(_stripped(value) or str(rules.DEFAULT_INFORM_DAYS))
         if days is None or days > rules.MAX_INFORM_DAYS:
             raise PydanticCustomError("handover.inform_days.invalid", "0 to a year", {"limit": rules.MAX_INFORM_DAYS})
         return days
@@ -150,3 +152,12 @@ def form_errors(invalid: ValidationError, t: Translator) -> dict[str, str]:
         if error["type"].startswith("handover.") and error["loc"]
     }
     return {**field_errors(invalid, t), **own}
+
+
+def _days(typed: str) -> int | None:
+    """A number of days: bare, or with a day or week unit in either language; None when it is neither."""
+    found = _DAYS.match(typed)
+    if found is None:
+        return whole_number(typed)
+    weeks = found["unit"].lower().startswith("w")
+    return int(found["n"]) * (7 if weeks else 1)
