@@ -10,12 +10,14 @@ import asyncio
 import json
 import logging
 import re
+import socket
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 import yaml
 from prometheus_client import REGISTRY, generate_latest
@@ -215,6 +217,24 @@ def test_metrics_are_off_by_default_outside_dev_and_on_with_the_setting() -> Non
     # On a port of its own, it is not beside /api/messages at all.
     assert "/metrics" not in paths(Settings(**production, metrics_port=9464))
     assert Settings(**production, metrics_port=9464).metrics_on
+
+
+async def test_a_metrics_port_serves_metrics_there_and_not_on_the_bots_port(
+    db: Database, clock: FakeClock, connector: FakeConnector
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = Settings(dev=True, database_url="sqlite://", file_secret="s" * 40, metrics_port=port)
+    async with BotDriver.start(db=db, clock=clock, connector=connector, settings=settings) as started:
+        await started.say(USER, "hulp")
+        assert (await started.client.get("/metrics")).status == 404
+        async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{port}/metrics") as response:
+            assert response.status == 200
+            assert "projectbot_turns_total" in await response.text()
+    with socket.socket() as again:
+        again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        again.bind(("127.0.0.1", port))  # nobody listens there any more: closed with the app
 
 
 async def test_counters_move_after_a_scripted_session(driver: BotDriver, db: Database) -> None:
