@@ -194,15 +194,17 @@ def test_the_command_refuses_real_data_and_says_why(tmp_path: Path, capsys: pyte
 
 
 def readme_commands() -> list[str]:
-    """The commands of the README's command table (English and Dutch), with each optional part ([...]) left out
-    and filled in; a bracket that describes what to type (`[domain or word]`) is only left out."""
+    """The commands of the README's command table and of its "Try it locally" table (English and Dutch), with each
+    optional part ([...]) left out and filled in; a bracket that describes what to type (`[domain or word]`) is only
+    left out."""
     lines = README.read_text(encoding="utf-8").splitlines()
-    start = next(n for n, line in enumerate(lines) if line.startswith("| command (English / Dutch)"))
     commands: list[str] = []
-    for line in itertools.takewhile(lambda text: text.startswith("|"), lines[start + 2 :]):
-        cell = re.split(r"(?<!\\)\|", line)[1]
-        for template in re.findall(r"`([^`]+)`", cell.replace("\\|", "\x00")):
-            commands.extend(_expansions(template.replace("\x00", "|")))
+    for header, cells in (("| command (English / Dutch)", 1), ("| Dutch | English |", 2)):
+        start = next(n for n, line in enumerate(lines) if line.startswith(header))
+        for line in itertools.takewhile(lambda text: text.startswith("|"), lines[start + 2 :]):
+            for cell in re.split(r"(?<!\\)\|", line)[1 : 1 + cells]:
+                for template in re.findall(r"`([^`]+)`", cell.replace("\\|", "\x00")):
+                    commands.extend(_expansions(template.replace("\x00", "|")))
     return list(dict.fromkeys(commands))
 
 
