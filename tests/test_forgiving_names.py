@@ -14,14 +14,16 @@ from sqlmodel import col, select
 
 from storage import migrate
 from storage.db import Database, create_db_engine, normalise_url
-from storage.directory import Role
-from storage.projects import Government, Project, ProjectRepository
+from storage.directory import DirectoryRepository, Role
+from storage.lists import ListRepository
+from storage.projects import Government, GovernmentKind, Project, ProjectRepository
 from storage.time_entries import TimeEntry
+from tests.harness import FakeClock
 from tests.harness.botdriver import BotDriver
 from tests.harness.database import postgres_url
 from tests.test_people_settings_and_lists import BOB, error_under
-from tests.test_project_turns import AN, grant, shown_card
-from tests.test_status_turns import coordinator_with_project, submit_data
+from tests.test_project_turns import AN, create_project, grant, shown_card
+from tests.test_status_turns import MARC, coordinator_with_project, submit_data
 from tests.test_turns import card_texts, verbs_on
 
 SEEDED = ("Technologie & infrastructuur", "Technology & infrastructure")
@@ -184,3 +186,38 @@ async def test_lists_know_a_name_in_another_spelling(bot: BotDriver, db: Databas
     )
     with db.session() as session:
         assert sorted(session.exec(select(Government.name)).all()) == ["Gemeente Zottegem", "Gemeente Zwalm"]
+
+
+async def test_a_typed_portfolio_filter_in_any_spelling(bot: BotDriver, db: Database, clock: FakeClock) -> None:
+    await coordinator_with_project(bot, db)  # DT-042 in Digital transformation (2)
+    await create_project(bot, AN, code="TI-001", name="Netwerk", domain="1")  # Technology and infrastructure
+    for name in ("Gemeente Zottegem", "Gemeente Zwalm"):
+        ListRepository(db).add_government(name, GovernmentKind.MUNICIPALITY, actor_id=None, now=clock.now())
+    await grant(bot, db, BOB, Role.ADMIN)
+    tech = (await bot.say(BOB, "portfolio TECHNOLOGY & infra")).cards[0]
+    assert "Portfolio (1 project)" in card_texts(tech) and "TI-001" in card_texts(tech)
+    assert "Filtered by domain “Technology and infrastructure”" in card_texts(tech)
+    digital = (await bot.say(BOB, "portfolio digi")).cards[0]
+    assert "DT-042" in card_texts(digital) and "TI-001" not in card_texts(digital)
+    both = await bot.say(BOB, "portfolio gemeente z")
+    assert both.texts == [
+        "“gemeente z” could be more than one domain or government: “Gemeente Zottegem”, “Gemeente Zwalm”. "
+        "Here is the whole portfolio; type the full name or use Filter."
+    ]
+    assert "Portfolio (2 projects)" in card_texts(both.cards[0])
+    typo = await bot.say(BOB, "portfolio Technolgy and infrastructure")
+    assert typo.texts == [
+        "I know no domain or government called “Technolgy and infrastructure”. Did you mean “Technology and "
+        "infrastructure”? Here is the whole portfolio."
+    ]
+    # A manager of Digital transformation only: another domain is not his to filter on.
+    marc_id = await grant(bot, db, MARC, Role.MANAGER)
+    DirectoryRepository(db).set_managed_domains(marc_id, {2}, actor_id=None, now=clock.now())
+    outside = await bot.say(MARC, "overzicht technologie en infrastructuur")
+    assert outside.texts == [
+        "Het domein “Technologie en infrastructuur” valt niet onder jouw overzicht. Hieronder het hele overzicht."
+    ]
+    assert "TI-001" not in card_texts(outside.cards[0]) and "DT-042" in card_texts(outside.cards[0])
+    # Someone who may see no portfolio hears only that, whatever they typed.
+    refused = await bot.say(AN, "overzicht gemeente z")
+    assert len(refused.texts) == 1 and "Gemeente" not in refused.texts[0]

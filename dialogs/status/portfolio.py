@@ -19,6 +19,7 @@ from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import managed_project_domains, me, refusal, standing
 from dialogs.status import rules
 from dialogs.status.common import capability
+from domain.names import match_name
 from domain.status import DEFAULT_STALE_DAYS, DIMENSIONS
 from storage.directory import Role
 from storage.projects import ProjectRepository
@@ -40,7 +41,45 @@ PORTFOLIO_PAGE = 20
     ),
 )
 def portfolio(request: Request, services: Services, rest: str) -> Reply:
-    return portfolio_page(request, services, PortfolioPage())
+    """`overzicht`, or `overzicht <domein of lokaal bestuur>` as people write it ("overzicht tech", "overzicht
+    gemeente zottegem"): the portfolio filtered on it; a name that fits none or several says so above the whole."""
+    if not rest.strip():
+        return portfolio_page(request, services, PortfolioPage())
+    filtered, problem = _typed_filter(request, services, rest.strip())
+    page = portfolio_page(request, services, filtered)
+    return Reply.text(problem).then(page) if problem else page
+
+
+def _typed_filter(request: Request, services: Services, typed: str) -> tuple[PortfolioPage, str]:
+    """The page a typed domain or local government names, and why not when it names none or several, or a domain
+    outside the reader's portfolio."""
+    t = request.t
+    projects = ProjectRepository(services.db)
+    names: dict[tuple[str, int], tuple[str, ...]] = {}
+    shown: dict[tuple[str, int], str] = {}
+    for domain in projects.domains():
+        if domain.id is not None:
+            names[("domain", domain.id)] = (domain.key, domain.name_nl, domain.name_en)
+            shown[("domain", domain.id)] = domain.name(t.language)
+    for government in projects.governments():
+        if government.id is not None:
+            names[("government", government.id)] = (government.name,)
+            shown[("government", government.id)] = government.name
+    match = match_name(typed[:200], names)
+    if match.found is not None:
+        kind, chosen = match.found
+        if kind == "government":
+            return PortfolioPage(government=chosen), ""
+        if chosen in overseen(request, services).filter_domains():
+            return PortfolioPage(domain=chosen), ""
+        return PortfolioPage(), t("portfolio.typed.not_yours", name=shown[match.found])
+    if match.candidates:
+        could_be = ", ".join(f"“{shown[c]}”" for c in match.candidates[:5])
+        return PortfolioPage(), t("portfolio.typed.ambiguous", typed=typed[:80], names=could_be)
+    if match.suggestion is not None:
+        suggestion = shown[match.suggestion]
+        return PortfolioPage(), t("portfolio.typed.did_you_mean", typed=typed[:80], suggestion=suggestion)
+    return PortfolioPage(), t("portfolio.typed.unknown", typed=typed[:80])
 
 
 @dataclass(frozen=True)
