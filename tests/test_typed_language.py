@@ -173,6 +173,27 @@ async def test_a_forged_answer_changes_nobodys_language(bot: BotDriver, db: Data
     ):
         forged = await bot.execute(ELLA, AnswerLanguageOffer.VERB, data)
         assert forged.invoke_card is None, data
-        assert (forged.invoke_message or "").startswith(EN("error.invalid_submit", fields="")[:12]), data
+        # In Dutch: what Ella last typed.
+        assert (forged.invoke_message or "").startswith(NL("error.invalid_submit", fields="")[:12]), data
         assert stored_language(db, ELLA) is None, data
     assert stored_language(db, MALLORY) is None
+
+
+async def test_words_of_both_languages_and_card_presses_keep_the_language_last_typed_that_day(
+    bot: BotDriver, clock: FakeClock
+) -> None:
+    timesheet = (await bot.say(ELLA, "uren")).cards[0]
+    assert "Urenstaat" in card_texts(timesheet)
+    help_card = (await bot.say(ELLA, "help")).cards[0]  # a word of both languages: still Dutch
+    assert "Waarmee kan ik helpen?" in card_texts(help_card)
+
+    # The Dutch timesheet's "next week" button answers in Dutch, though Teams speaks English.
+    [(verb, data)] = [(a["verb"], a["data"]) for a in timesheet["actions"] if a["title"] == NL("time.sheet.next")]
+    pressed = await bot.execute(ELLA, verb, data)
+    assert pressed.invoke_card is not None and "Urenstaat" in card_texts(pressed.invoke_card)
+
+    # A day later nothing typed holds any more: Teams' language again.
+    clock.advance(timedelta(hours=13))
+    assert EN("menu.title") in card_texts((await bot.say(ELLA, "help")).cards[0])
+    pressed = await bot.execute(ELLA, verb, data)
+    assert pressed.invoke_card is not None and "Timesheet" in card_texts(pressed.invoke_card)

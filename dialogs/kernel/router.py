@@ -21,7 +21,7 @@ from dialogs.kernel.access import COMMAND_RULES, VERB_RULES, Rule, Scope, check_
 from dialogs.kernel.permissions import Action, Actor, allowed
 from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.turn_log import note_command, note_outcome
-from dialogs.kernel.typed_language import LanguageOffers, in_typed_language, phrase_language
+from dialogs.kernel.typed_language import TypedLanguages, phrase_language
 from dialogs.kernel.who import me
 from storage.projects import ProjectRepository
 
@@ -77,8 +77,8 @@ class Router:
         self._phrases: list[tuple[str, Command]] = []  # longest phrase first
         self._actions: dict[str, CardAction] = {}
         self._help_cards: dict[tuple[str, tuple[str, ...]], str] = {}
-        # Who was offered to keep the language they typed, and when (dialogs/kernel/typed_language.py).
-        self._language_offers = LanguageOffers()
+        # The language each person last typed, and who was offered to keep it (dialogs/kernel/typed_language.py).
+        self._languages = TypedLanguages()
         # The router's own: the menu (help, and a menu row pressed) and the "which project?" card's choice.
         self.command(
             "help",
@@ -221,16 +221,18 @@ class Router:
             note_outcome("invalid")
             return Reply.text(t("error.text_unreadable"))
         found = self._match_phrase(request.text)
+        # Words of one language only ("uren", "hulp") are answered in that language until the person chooses one;
+        # words of both ("status"), or none matched, in the language they last typed.
+        typed = phrase_language(found[1].phrases, found[0]) if found is not None else None
+        request = self._languages.typed(request, typed, services.clock.now())
         if found is None:
             note_outcome("unknown")
             return await asyncio.to_thread(self._not_understood, request, services)
-        phrase, command, rest = found
+        _, command, rest = found
         note_command(command.name)
-        # Words of one language only ("uren", "hulp") are answered in that language until the person chooses one.
-        request = in_typed_language(request, phrase_language(command.phrases, phrase))
         refused = await _checked_by_router(COMMAND_RULES[command.name], request, services)
         reply = refused if refused is not None else await _call(command.handler, request, services, rest)
-        return self._language_offers.with_offer(request, reply, services.clock.now())
+        return self._languages.with_offer(request, reply, services.clock.now())
 
     def _not_understood(self, request: Request, services: Services) -> Reply:
         t = request.t
@@ -240,6 +242,8 @@ class Router:
         return Reply(texts=[message], cards=[self.help_card_for(request, services)])
 
     async def _dispatch_action(self, request: Request, services: Services) -> Reply:
+        # A card press carries no words: it is answered in the language the person last typed (that day).
+        request = self._languages.pressed(request, services.clock.now())
         action = self._actions.get(request.verb or "")
         if action is None:
             note_outcome("unknown")  # the verb is not noted: card data can say anything
