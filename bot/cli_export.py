@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from cards.i18n import language_of, translator
 from cards.values import parse_date
 from dialogs.timelog.files import export_csv, export_xlsx
+from domain.names import match_name
 from storage.db import Database
 from storage.directory import normalise_email
 from storage.models import Person
@@ -35,6 +36,9 @@ def add_parser(verbs: Any) -> None:
     )
     export.add_argument("--person", metavar="EMAIL", help="only this person's entries")
     export.add_argument("--project", metavar="CODE", help="only this project's entries (e.g. DT-042)")
+    export.add_argument(
+        "--domain", metavar="NAME", help="only the entries of this domain's projects (as you write it, or its start)"
+    )
     export.add_argument("--month", metavar="YYYY-MM", help="only this calendar month")
     export.add_argument("--from", dest="start", metavar="DATE", help="from this day (2026-11-01 or 1/11/2026)")
     export.add_argument("--to", dest="end", metavar="DATE", help="up to and including this day")
@@ -84,12 +88,30 @@ def run(args: argparse.Namespace, db: Database, *, default_locale: str) -> str:
         if project is None:
             raise ExportError(f"no project with code {args.project.strip()}")
         project_ids = [project.id]
+    domain_ids = [domain_named(db, args.domain)] if args.domain else None
     out: Path = args.out
     kind = args.format or ("csv" if out.suffix.lower() == ".csv" else "xlsx")
     t = translator(language_of(args.lang or default_locale))
-    rows = TimeEntryRepository(db).export_rows(person_ids=person_ids, project_ids=project_ids, start=start, end=end)
+    rows = TimeEntryRepository(db).export_rows(
+        person_ids=person_ids, project_ids=project_ids, start=start, end=end, domain_ids=domain_ids
+    )
     data = export_csv(rows, t) if kind == "csv" else export_xlsx(rows, t)
     if out.parent and not out.parent.exists():
         out.parent.mkdir(parents=True)
     out.write_bytes(data)
     return f"wrote {len(rows)} entries to {out} ({kind})"
+
+
+def domain_named(db: Database, typed: str) -> int:
+    """The domain an operator named as people write it (domain/names.py), or ExportError saying which it could be."""
+    domains = {d.id: d for d in ProjectRepository(db).domains() if d.id is not None}
+    match = match_name(typed, {domain_id: (d.key, d.name_nl, d.name_en) for domain_id, d in domains.items()})
+    if match.found is not None:
+        return match.found
+    if match.candidates:
+        could_be = " or ".join(repr(domains[c].name_nl) for c in match.candidates)
+        raise ExportError(f"--domain {typed!r} could be {could_be}: write it in full")
+    known = ", ".join(repr(d.name_nl) for d in domains.values())
+    if match.suggestion is not None:
+        raise ExportError(f"no domain {typed!r} — did you mean {domains[match.suggestion].name_nl!r}?")
+    raise ExportError(f"no domain {typed!r}; the domains are {known}")

@@ -374,9 +374,11 @@ class TimeEntryRepository:
         start: date | None = None,
         end: date | None = None,
         own_or_projects: tuple[int, Iterable[int]] | None = None,
+        domain_ids: Iterable[int] | None = None,
     ) -> list[ExportRow]:
         """Entries for an export: only these people and/or projects (None: no limit on that side);
-        own_or_projects=(person, projects): that person's entries plus every entry on those projects."""
+        own_or_projects=(person, projects): that person's entries plus every entry on those projects;
+        domain_ids: only the projects of these domains."""
         with self._db.session() as session:
             statement = (
                 sa_select(TimeEntry, col(Project.code), col(Project.name), col(Person.name), col(Person.email))
@@ -388,6 +390,8 @@ class TimeEntryRepository:
                 statement = statement.where(col(TimeEntry.person_id).in_(list(person_ids)))
             if project_ids is not None:
                 statement = statement.where(col(TimeEntry.project_id).in_(list(project_ids)))
+            if domain_ids is not None:
+                statement = statement.where(col(Project.domain_id).in_(list(domain_ids)))
             if own_or_projects is not None:
                 person_id, scope = own_or_projects
                 statement = statement.where(

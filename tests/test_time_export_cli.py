@@ -80,6 +80,14 @@ def test_everything_without_filters(database: Path) -> None:
     assert len(out.read_bytes().decode("utf-8-sig").splitlines()) == 4
 
 
+def test_export_a_domain_named_as_people_write_it(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for typed, count in (("DIGITAL  transformation", 3), ("digi", 3), ("Technologie & infrastructuur", 0)):
+        out = database / "domain.csv"
+        assert main(["export", "--domain", typed, "--format", "csv", "--out", str(out)]) == 0
+        assert f"wrote {count} entries" in capsys.readouterr().out
+        assert len(out.read_bytes().decode("utf-8-sig").splitlines()) == 1 + count
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -89,6 +97,8 @@ def test_everything_without_filters(database: Path) -> None:
         (["--month", "2026-11", "--from", "1/11/2026"], "either --month or --from/--to"),
         (["--from", "morgen"], "is not a date"),
         (["--from", "2026-11-30", "--to", "2026-11-01"], "--to is before --from"),
+        (["--domain", "Digitale transformatei"], "no domain 'Digitale transformatei' — did you mean 'Digitale "),
+        (["--domain", "Cultuur"], "no domain 'Cultuur'; the domains are 'Technologie en infrastructuur', 'Digi"),
     ],
 )
 def test_bad_options_are_explained(
