@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import json
 import re
 from argparse import Namespace
 from datetime import UTC, date, datetime, timedelta
@@ -37,6 +38,7 @@ from tests.harness.connector import FakeConnector
 from tests.test_turns import card_texts
 
 README = Path(__file__).resolve().parents[1] / "README.md"
+PLAYGROUND_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "agents-playground"
 NOW = datetime(2026, 12, 3, 9, 30, tzinfo=UTC)  # a Thursday
 TODAY = NOW.date()
 ANN = TeamsUser.named("Ann Demo", locale="nl-BE")  # tries the bot: coordinator of DT-042
@@ -289,3 +291,15 @@ def test_dates_follow_the_day_it_is_loaded(db: Database) -> None:
     with db.session() as session:
         newest = session.exec(select(func.max(TimeEntry.day)).where(TimeEntry.kind == "performed")).one()
     assert newest is not None and later - timedelta(days=4) <= newest < later
+
+
+async def test_the_playground_user_finds_themselves_in_the_demo(db: Database, connector: FakeConnector) -> None:
+    """The identity cli_demo gives the Playground's user is the one the Playground really sends (captured)."""
+    demo.load(db, [trier(ANN), cli_demo.PLAYGROUND_USER], now=NOW, today=TODAY)
+    captured = json.loads((PLAYGROUND_FIXTURES / "03-message-personal.json").read_text(encoding="utf-8"))
+    activity = {**captured, "text": "projects", "serviceUrl": connector.url, "timestamp": NOW.isoformat()}
+    async with BotDriver.start(db=db, clock=FakeClock(NOW + timedelta(hours=1)), connector=connector) as bot:
+        shown = _shown(await bot.post(activity))
+    alex = PersonRepository(db).get(captured["conversation"]["tenantId"], captured["from"]["aadObjectId"])
+    assert alex is not None and alex.name == "Alex Wilber" and alex.email == "alexw@example.com"
+    assert "DT-038 · Digitaal loket omgevingsvergunning implementation · coordinator" in shown and "DT-042" in shown
