@@ -142,6 +142,17 @@ PROJECT_SAMPLES: list[Sample] = [
         build_phase_card,
         lambda t: build_phase_card("DT-042", "analysis", t, error=t("project.phase.invalid")),
     ),
+    ("phase, typed", build_phase_card, lambda t: build_phase_card("DT-042", "analysis", t, chosen="execution")),
+    (
+        "phase, typed with a typo",
+        build_phase_card,
+        lambda t: build_phase_card(
+            "DT-042",
+            "analysis",
+            t,
+            error=t("project.phase.did_you_mean", typed="uitvoring", suggestion=t("project.phase.execution")),
+        ),
+    ),
     (
         "roles",
         build_roles_card,
