@@ -247,3 +247,16 @@ def test_create_missing_adds_a_near_twin_but_asks_if_it_is_a_typo(db: Database, 
         "added domain 'Digitale transformatei'; new domain 'Digitale transformatei' looks like "
         "'Digitale transformatie': a typo?",
     )
+    # Two new names of one file that are nearly the same are pointed out too; one in two spellings is added once.
+    lines = [
+        "DT-002,Loket,Digital transformation,,,,,,Gemeente Zottegem",
+        "DT-003,Archief,Digital transformation,,,,,,Gemeente Zotegem",
+        "DT-004,Balie,Digital transformation,,,,,,gemeente ZOTTEGEM",
+    ]
+    second = import_projects(db, read_rows(write_csv(tmp_path, lines, "b.csv")), now=NOW, create_missing=True)
+    assert [r.detail for r in second.rows] == [
+        "added local government 'Gemeente Zottegem'",
+        "added local government 'Gemeente Zotegem'; new local government 'Gemeente Zotegem' looks like "
+        "'Gemeente Zottegem': a typo?",
+        "",
+    ]

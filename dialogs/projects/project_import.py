@@ -7,15 +7,16 @@ operator asked for it (`create_missing`), added to the list; the row's report li
 from __future__ import annotations
 
 import csv
+import difflib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
 from cards.values import parse_date, parse_decimal
-from domain.names import NameMatch, match_name
+from domain.names import NameMatch, match_name, normalise, same_name
 from storage.db import Database
 from storage.directory import is_email
 from storage.project_import import Imported, ImportRow, import_rows
@@ -113,6 +114,7 @@ class _Lists:
     domains: dict[int, tuple[str, ...]]  # key, Dutch name, English name
     governments: dict[int, tuple[str, ...]]
     create_missing: bool
+    new_names: dict[str, list[str]] = field(default_factory=dict)  # what -> names to add, as earlier rows wrote them
 
     def domain_name(self, domain_id: int) -> str:
         return self.domains[domain_id][1]
@@ -243,12 +245,27 @@ def _named(lists: _Lists, what: Literal["domain", "local government"], typed: st
         return _Named(problems=(f"{what} {written!r} could be {could_be}: write it in full",))
     if lists.create_missing:
         # Added all the same (Zele and Zelem are both municipalities), but a near twin is pointed out: a typo?
-        twin = match.suggestion if match.closeness >= TYPO_CLOSENESS else None
-        note = f"new {what} {written!r} looks like {show(twin)!r}: a typo?" if twin is not None else ""
+        new_twin = _new_twin(lists.new_names.setdefault(what, []), written)
+        close = match.suggestion is not None and match.closeness >= TYPO_CLOSENESS
+        twin = show(match.suggestion) if close and match.suggestion is not None else new_twin
+        note = f"new {what} {written!r} looks like {twin!r}: a typo?" if twin else ""
         return _Named(missing=written, note=note)
     if match.suggestion is not None:
         return _Named(problems=(f"unknown {what} {written!r} — did you mean {show(match.suggestion)!r}?",))
     return _Named(problems=(f"unknown {what} {written!r} (--create-missing adds it)",))
+
+
+def _new_twin(earlier: list[str], written: str) -> str:
+    """A name an earlier row of the file also adds that is nearly `written` ("Gemeente Zotegem" after "Gemeente
+    Zottegem"), or ""; `written` joins them. The same name in another spelling is no twin: it is added once."""
+    twin = ""
+    for name in earlier:
+        if same_name(name, written):
+            return ""
+        if difflib.SequenceMatcher(None, normalise(name), normalise(written)).ratio() >= TYPO_CLOSENESS:
+            twin = twin or name
+    earlier.append(written)
+    return twin
 
 
 def _budget(raw: Any) -> tuple[Decimal | None, list[str]]:
