@@ -12,11 +12,13 @@ from dialogs.status.digest import DIGEST_KIND, enqueue_weekly_digests
 from storage.db import Database
 from storage.directory import DirectoryRepository, Role
 from storage.outbox import OutboxRepository
-from tests.harness import FakeClock, TeamsUser
+from tests.harness import FakeClock, TeamsUser, personal_conversation_id
 from tests.harness.botdriver import BotDriver
+from tests.harness.connector import FakeConnector
 from tests.test_menu import rows
 from tests.test_project_turns import AN, PROJECT, create_project, form_data, grant, shown_card
 from tests.test_turns import card_texts
+from tests.test_verb_walk import deliver
 
 NINA = TeamsUser.named("Nina Noord", locale="nl-BE")  # no role; named manager of DT-043 and DT-044
 MARC = TeamsUser.named("Marc Janssens", locale="nl-BE")  # manager by role of domain 1, and named on DT-043 too
@@ -37,8 +39,20 @@ async def portfolio_of_four(bot: BotDriver, db: Database) -> None:
 
 
 def portfolio_codes(card: dict[str, Any]) -> set[str]:
-    texts = card_texts(card)
+    return portfolio_codes_in(card_texts(card))
+
+
+def portfolio_codes_in(texts: str) -> set[str]:
     return {code for code in ("DT-042", "DT-043", "DT-044", "DT-045", "DT-050") if code in texts}
+
+
+def texts_sent_to(connector: FakeConnector, user: TeamsUser) -> list[str]:
+    """The texts of each card delivered to the user's personal chat."""
+    return [
+        card_texts(attachment["content"])
+        for activity in connector.sent_to(personal_conversation_id(user.teams_id))
+        for attachment in activity.get("attachments") or []
+    ]
 
 
 def digests(db: Database) -> dict[str, list[dict[str, Any]]]:
@@ -54,7 +68,9 @@ def codes_in(args: dict[str, Any]) -> set[str]:
     return {item["code"] for key in ("updated", "turned", "stale", "milestones") for item in args[key]}
 
 
-async def test_a_named_manager_without_a_role_sees_exactly_their_projects(bot: BotDriver, db: Database) -> None:
+async def test_a_named_manager_without_a_role_sees_exactly_their_projects(
+    bot: BotDriver, db: Database, clock: FakeClock, connector: FakeConnector
+) -> None:
     await portfolio_of_four(bot, db)
     assert "portfolio" in rows((await bot.say(NINA, "help")).cards[0])  # the menu shows her the row
 
@@ -82,6 +98,12 @@ async def test_a_named_manager_without_a_role_sees_exactly_their_projects(bot: B
     [args] = digests(db)[NINA.aad_object_id]
     assert codes_in(args) == {"DT-043", "DT-044"}  # never updated: both are stale
     assert codes_in(digests(db)[MARC.aad_object_id][0]) == {"DT-045"}
+    # ... and sent, each to their own personal chat, listing only their own projects.
+    clock.set(DIGEST_MOMENT)
+    await deliver(db, clock)
+    for user, codes in ((NINA, {"DT-043", "DT-044"}), (MARC, {"DT-045"})):
+        [digest] = [text for text in texts_sent_to(connector, user) if "Weekoverzicht 2026-W49" in text]
+        assert portfolio_codes_in(digest) == codes
 
 
 async def test_who_is_no_longer_named_manager_loses_it_at_once(bot: BotDriver, db: Database) -> None:

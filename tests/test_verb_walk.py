@@ -3,7 +3,8 @@
 A coordinator builds a project with everything on it (time, status, milestone, risk, decision, a meeting series in
 the working group's channel with an agenda item, a handover, a closed project's lessons) and an admin opens the admin
 cards. Every button they were shown, every card the bot sent proactively and every form they submitted is collected,
-then replayed as a stranger (no role), a team member of another project and a guest (no role, writing from another
+then replayed as a stranger (no role), a team member of another project, the named manager of another project (no
+role: the portfolio and digest are open to them, with only that project) and a guest (no role, writing from another
 channel). A replay passes when no row changed except the intruder's own, and nothing of the project was shown: its
 name, notes, risk, decision, agenda, the receiving party, the lessons. A verb with no sample fails the walk, so a new
 verb cannot slip past it; a verb with no permission rule stops the bot from starting (dialogs/access.py).
@@ -44,6 +45,7 @@ CAROL = TeamsUser.named("Carol Coord", locale="en-GB")  # coordinator of DT-077
 
 STRANGER = TeamsUser.named("Sam Stranger", locale="en-GB")
 OTHER_MEMBER = TeamsUser.named("Otto Other", locale="nl-BE")  # on DT-077's team only
+OTHER_MANAGER = TeamsUser.named("Mia Manager", locale="nl-BE")  # named manager of DT-077 only, no role
 GUEST = TeamsUser.named("Gina Guest", locale="en-GB")
 
 WORKING_GROUP = Conversation.channel(team_name="Digitaal loket")
@@ -96,11 +98,11 @@ async def build_the_portfolio(rec: Recorder, db: Database, clock: FakeClock, con
     await grant(bot, db, AN, Role.COORDINATOR)
     await grant(bot, db, ADA, Role.ADMIN)
     await grant(bot, db, CAROL, Role.COORDINATOR)
-    for user in (JAN, BART, STRANGER, OTHER_MEMBER):
+    for user in (JAN, BART, STRANGER, OTHER_MEMBER, OTHER_MANAGER):
         await bot.say(user, "help")
     await bot.say(GUEST, "help", conversation=ELSEWHERE)
     rec.keep(await create_project(bot, AN))
-    rec.keep(await create_project(bot, CAROL, code="DT-077", name="Netwerk stadhuis", manager=""))
+    rec.keep(await create_project(bot, CAROL, code="DT-077", name="Netwerk stadhuis", manager="Mia Manager"))
     card = (await rec.say(CAROL, "add team member DT-077")).cards[0]
     await rec.submit(CAROL, {**save_data(card), "person": "Otto Other", "role": "netwerk"})
     card = (await rec.say(AN, "teamlid toevoegen DT-042")).cards[0]
@@ -313,6 +315,7 @@ def intruders(db: Database) -> list[tuple[TeamsUser, Conversation | None, set[st
     for user, where, secrets in (
         (STRANGER, None, (*SECRETS, LESSON)),
         (OTHER_MEMBER, None, SECRETS),
+        (OTHER_MANAGER, None, SECRETS),
         (GUEST, ELSEWHERE, (*SECRETS, LESSON)),
     ):
         person = directory.identify(user.aad_object_id)
@@ -332,6 +335,11 @@ SYNTHESIZED: dict[str, dict[str, Any]] = {
     "decisions.open": {"code": "DT-042"},  # reached by typing; kept for cards already posted
     "meeting.actions": {"code": "DT-042"},  # idem
 }
+
+
+# Payloads a card carries when it does not say whose it is (an older card): pressed, they run as the presser's own.
+# The portfolio narrowed to DT-042's domain must still hold only what the presser may see.
+OWNERLESS: dict[str, dict[str, Any]] = {"portfolio.page": {"page": 1, "domain": "2"}}
 
 
 async def test_every_verb_and_command_used_by_an_intruder_shows_and_changes_nothing(
@@ -358,7 +366,7 @@ async def test_every_verb_and_command_used_by_an_intruder_shows_and_changes_noth
 
 def _samples(rec: Recorder) -> dict[str, list[dict[str, Any]]]:
     """Every verb's payloads: the buttons shown, the forms submitted, and the synthesized ones."""
-    samples: dict[str, list[dict[str, Any]]] = {}
+    samples: dict[str, list[dict[str, Any]]] = {verb: [data] for verb, data in OWNERLESS.items()}
     for verb, data in buttons(rec.cards):
         samples.setdefault(verb, []).append(data)
     for _user, value, _where in rec.submitted:

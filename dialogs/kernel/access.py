@@ -19,6 +19,9 @@ class Scope(StrEnum):
     EVERYONE = "everyone"  # shows or changes nothing of anyone's (the menu, a cancelled confirmation)
     OWN = "own"  # only the asker's own data: their settings, time, leave, files, their list of projects
     ROLE = "role"  # an organisation-wide role; the router checks it before the handler runs
+    # the role, or being named manager of a project that is not closed (the data, read anew each turn); the router
+    # checks it, the handler shows only what the role or those projects cover
+    ROLE_OR_PROJECT_MANAGER = "role_or_project_manager"
     ORGANISATION = "organisation"  # anyone with a role or a place on a project; not a guest without one (router)
     PROJECT = "project"  # the handler checks `action` on the project named; one the asker may not see is not found
     CONVERSATION = "conversation"  # a card posted in a conversation: anyone in it, or who may see the project
@@ -42,6 +45,10 @@ def role(action: Action) -> Rule:
     return Rule(Scope.ROLE, action)
 
 
+def role_or_project_manager(action: Action, note: str = "") -> Rule:
+    return Rule(Scope.ROLE_OR_PROJECT_MANAGER, action, note)
+
+
 def project(action: Action, note: str = "") -> Rule:
     return Rule(Scope.PROJECT, action, note)
 
@@ -52,6 +59,7 @@ def conversation(action: Action, note: str) -> Rule:
 
 _HANDOVER_ACCEPTANCE = "the receiving party: the person named, or anyone in the receiving team's chat"
 _IN_THE_MEETING_CHAT = "or anyone in the conversation the meeting's reminders are posted in (its working group)"
+_PORTFOLIO = "managers: their domains' projects; admins: all; whoever is named manager of projects: those projects"
 
 COMMAND_RULES: dict[str, Rule] = {
     "help": EVERYONE,
@@ -81,9 +89,9 @@ COMMAND_RULES: dict[str, Rule] = {
     "decisions": project(Action.VIEW_PROJECT, "recording one: UPDATE_STATUS"),
     "retrospective": project(Action.UPDATE_STATUS),
     "lessons": ORGANISATION,
-    "portfolio": role(Action.VIEW_PORTFOLIO),
+    "portfolio": role_or_project_manager(Action.VIEW_PORTFOLIO, _PORTFOLIO),
     "report": project(Action.VIEW_BOARD_REPORT),
-    "digest": role(Action.VIEW_PORTFOLIO),
+    "digest": role_or_project_manager(Action.VIEW_PORTFOLIO, _PORTFOLIO),
     "handover": project(Action.VIEW_HANDOVER, "planning it: MANAGE_HANDOVER"),
     "new meeting": project(Action.MANAGE_MEETINGS),
     "meetings": project(Action.VIEW_PROJECT, "without a code: the meetings of this conversation, or one's own"),
@@ -138,9 +146,9 @@ VERB_RULES: dict[str, Rule] = {
     "retro.form": project(Action.UPDATE_STATUS),
     "retro.save": project(Action.UPDATE_STATUS),
     "lessons.filter": ORGANISATION,
-    "portfolio.page": role(Action.VIEW_PORTFOLIO),
+    "portfolio.page": role_or_project_manager(Action.VIEW_PORTFOLIO, _PORTFOLIO),
     "report.open": project(Action.VIEW_BOARD_REPORT),
-    "digest.save": role(Action.VIEW_PORTFOLIO),
+    "digest.save": role_or_project_manager(Action.VIEW_PORTFOLIO, _PORTFOLIO),
     "handover.open": project(Action.VIEW_HANDOVER),
     "handover.form": project(Action.MANAGE_HANDOVER),
     "handover.save": project(Action.MANAGE_HANDOVER),
@@ -189,6 +197,7 @@ _SCOPE_WORDS = {
     Scope.EVERYONE: "everyone",
     Scope.OWN: "only one's own data",
     Scope.ROLE: "role (checked by the router)",
+    Scope.ROLE_OR_PROJECT_MANAGER: "role, or named manager of a project not closed (checked by the router)",
     Scope.ORGANISATION: "a role or a place on a project (checked by the router)",
     Scope.PROJECT: "on the project named",
     Scope.CONVERSATION: "in the conversation, or on the project",

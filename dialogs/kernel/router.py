@@ -22,7 +22,7 @@ from dialogs.kernel.permissions import Action, Actor, allowed
 from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.turn_log import note_command, note_outcome
 from dialogs.kernel.typed_language import TypedLanguages, phrase_language
-from dialogs.kernel.who import me
+from dialogs.kernel.who import me, standing
 from storage.projects import ProjectRepository
 
 P = TypeVar("P", bound=BaseModel)
@@ -197,9 +197,15 @@ class Router:
 
     def help_card_for(self, request: Request, services: Services) -> dict[str, Any]:
         """The menu as this person may use it (database work: call from a worker thread)."""
-        roles = me(request, services).roles if request.person.id is not None else frozenset()
-        actor = Actor(roles=roles)
-        return self.help_card(request.t, lambda action: allowed(actor, action).allowed)
+        if request.person.id is None:
+            return self.help_card(request.t)
+        roles = me(request, services).roles
+
+        def permits(action: Action) -> bool:
+            # As the router's rule decides: the role, else what the data says (named manager of a project).
+            return allowed(Actor(roles=roles), action).allowed or allowed(standing(request, services), action).allowed
+
+        return self.help_card(request.t, permits)
 
     # Dispatch -------------------------------------------------------------------------------------------
 
@@ -285,9 +291,12 @@ class Router:
         return await _call(command.handler, request, services, "")
 
 
+_ROUTER_SCOPES = (Scope.ROLE, Scope.ROLE_OR_PROJECT_MANAGER, Scope.ORGANISATION)
+
+
 async def _checked_by_router(rule: Rule, request: Request, services: Services) -> Reply | None:
     """The organisation-wide rules, checked before any handler runs; project rules are the handler's."""
-    if rule.scope not in (Scope.ROLE, Scope.ORGANISATION) or request.person.id is None:
+    if rule.scope not in _ROUTER_SCOPES or request.person.id is None:
         return None  # no database work (and no thread hop) for the turns that need none, such as help
     return await asyncio.to_thread(_refused_by_rule, rule, request, services)
 
@@ -295,9 +304,11 @@ async def _checked_by_router(rule: Rule, request: Request, services: Services) -
 def _refused_by_rule(rule: Rule, request: Request, services: Services) -> Reply | None:
     who = me(request, services)  # read once per turn: the handler's own checks reuse it
     roles = who.roles
-    if rule.scope == Scope.ROLE:
+    if rule.scope in (Scope.ROLE, Scope.ROLE_OR_PROJECT_MANAGER):
         assert rule.action is not None
         decision = allowed(Actor(roles=roles), rule.action)
+        if not decision.allowed and rule.scope == Scope.ROLE_OR_PROJECT_MANAGER:
+            decision = allowed(standing(request, services), rule.action)  # the data, read anew this turn
         if decision.allowed:
             return None
         note_outcome("refused")
