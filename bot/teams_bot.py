@@ -28,6 +28,7 @@ from dialogs.kernel.router import Router
 from dialogs.kernel.turn import OutgoingFile, Reply, Request, RequestKind, Services, Where
 from dialogs.kernel.turn_log import CURRENT_TURN, TurnLog, note_command
 from storage.db import TURN_DEADLINE, DatabaseBusy, DatabaseUnavailable, wait_budget
+from storage.demo import demo_codes_present
 from storage.directory import DirectoryRepository
 from storage.first_run import claim_first_admin
 from storage.linking import LinkRepository
@@ -147,19 +148,22 @@ class ProjectBot:
         request = self._build_request(activity, person, kind)
         first_admin = await self._first_admin(person)
         reply = await self.router.dispatch(request, self.services)
-        if first_admin:
-            reply = Reply.text(request.t("first_run.admin")).then(reply)
+        if first_admin is not None:
+            reply = Reply.text(request.t(first_admin)).then(reply)
         await self._say(turn_context, reply, request)
 
-    async def _first_admin(self, person: Person) -> bool:
-        """True when this person just became the first admin; once anyone is admin, no further turn asks."""
+    async def _first_admin(self, person: Person) -> str | None:
+        """When this person just became the first admin, the catalog key of what to tell them (what next: load the
+        demo, or try it when it is loaded); once anyone is admin, no further turn asks."""
         if not self._claim_first_admin or person.id is None:
-            return False
+            return None
         granted = await asyncio.to_thread(claim_first_admin, self.services.db, person.id, self.services.clock.now())
         self._claim_first_admin = False  # granted now, or someone was admin already
-        if granted:
-            log.info("first run: person %s is now admin (nobody was; --dev or the terminal chat)", person.id)
-        return granted
+        if not granted:
+            return None
+        log.info("first run: person %s is now admin (nobody was; --dev or the terminal chat)", person.id)
+        demo_loaded = await asyncio.to_thread(demo_codes_present, self.services.db)
+        return "first_run.admin_demo" if demo_loaded else "first_run.admin"
 
     async def _learn_email(self, turn_context: TurnContext, person: Person) -> Person:
         """Ask the Teams roster once for the person's email (activities do not carry it): to know it, and so that

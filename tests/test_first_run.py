@@ -22,6 +22,7 @@ from bot.http_app import RUNTIME, create_app
 from bot.settings import AppType, Settings
 from cards.i18n import translator
 from dialogs.kernel.rendering import InlineRenderer
+from storage import demo, migrate
 from storage.db import Database
 from storage.directory import DirectoryRepository, PersonRole, Role
 from storage.first_run import apply_configured_admins, claim_first_admin
@@ -231,3 +232,29 @@ async def test_configured_admins_are_applied_at_start_and_honoured_when_teams_re
     assert granted.cards and not granted.texts  # the roles card
     [ann_row] = DirectoryRepository(db).find(ann.aad_object_id)
     assert ann_row.id is not None and admins(db) == [ann_row.id]
+
+
+def test_on_the_demo_data_the_notice_says_what_to_try(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'chat.db'}", default_locale="nl-BE")
+    db = Database.from_url(settings.database_url)
+    try:
+        migrate.upgrade(db)
+        demo.load(
+            db, [demo.Trier(ANN.tenant_id, ANN.aad_object_id, ANN.name, ANN.teams_id)], now=START, today=START.date()
+        )
+    finally:
+        db.dispose()
+    lines = ["uren"]
+    output = io.StringIO()
+    run_chat(
+        settings,
+        input_fn=lambda _prompt: lines.pop(0) if lines else (_ for _ in ()).throw(EOFError),
+        output=output,
+        clock=FakeClock(START),
+        user=ANN,
+        first_run_admin=True,
+    )
+    said = " ".join(output.getvalue().split())
+    assert first_lines("first_run.admin_demo") in said and "status DT-042" in said
+    assert "projectbot demo" not in said  # it is loaded already: no advice to load it
+    assert "DT-042" in said.split("status DT-042")[-1]  # and the timesheet it asked for, with the demo's hours
