@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 import uuid
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -540,6 +541,20 @@ PROJECTS: tuple[DemoProject, ...] = (
 
 DEMO_CODES = tuple(project.code for project in PROJECTS)
 
+# What people write beside their hours (often nothing).
+NOTES: dict[Category, tuple[str, ...]] = {
+    Category.COORDINATION: ("planning bijgewerkt", "overleg met de leverancier", "opvolging actiepunten", "", ""),
+    Category.ANALYSIS: ("workshop met de dienst", "procesanalyse", "testscenario's uitgeschreven", "", ""),
+    Category.IMPLEMENTATION: ("configuratie", "bugfixes na de test", "koppeling gebouwd", "", ""),
+    Category.MEETING: ("werkgroep", "afstemming met de gemeente", ""),
+    Category.DOCUMENTATION: ("handleiding bijgewerkt", "documentatie nagelezen", ""),
+}
+
+
+def _note(category: Category, key: str) -> str:
+    choices = NOTES.get(category, ("",))
+    return choices[zlib.crc32(key.encode()) % len(choices)]
+
 
 # Loading ---------------------------------------------------------------------------------------------------------
 
@@ -766,7 +781,7 @@ class _Loader:
             minutes=minutes,
             kind=kind.value,
             category=category.value,
-            note="",
+            note=_note(category, key) if kind == EntryKind.PERFORMED else "",
             request_key=DEMO_REQUEST_PREFIX + key,
             now=datetime.combine(day, time(16, 0), tzinfo=self.now.tzinfo) if day <= self.today else self.now,
         )
