@@ -325,6 +325,8 @@ PROJECTS: tuple[DemoProject, ...] = (
         ),
         milestones=(Milestone("Opleiding dossierbehandelaars", -20, done_days_ago=18), Milestone("Livegang", 45)),
         risks=(Risk("Livegang Berlaar schuift op", 5, 3, "Lier eerst live; Berlaar apart plannen.", YOU_TOO),),
+        # The Playground's user sees planned hours in `uren` and `budget DT-038`, as the README promises.
+        planned=((YOU_TOO, 0, 2), (YOU_TOO, 1, 3), ("hanne", 1, 4), ("bart", 4, 6)),
     ),
     DemoProject(
         code="DT-051",
@@ -536,6 +538,7 @@ PROJECTS: tuple[DemoProject, ...] = (
         ends_in_days=240,
         spent_share=0.06,
         description="De vaste telefonie van de gemeenten vervangen door bellen in Teams.",
+        planned=((YOU_TOO, 4, 2),),
     ),
 )
 
