@@ -94,13 +94,8 @@ class ProjectBot:
             log.warning("database unavailable during %s turn: %s", activity.type, exc, exc_info=exc)
             await self._say(turn_context, Reply.text(self._fallback_t(activity)("error.try_again")))
         except ReplyUndeliverable as exc:
-            # The connector did not take the answer (in --dev: the Playground was closed), so there is nobody to
-            # apologise to: one line for the operator, the chained tracebacks through aiohttp and msrest at DEBUG.
             turn.outcome = "error"
-            log.warning(
-                "reply undeliverable [ref=%s] %s activity %s: %s", turn.turn_id, activity.type, activity.id, exc
-            )
-            log.debug("reply undeliverable [ref=%s]\n%s", turn.turn_id, safe_traceback(exc))
+            await self._undeliverable(turn_context, exc, turn.turn_id)
         except Exception as exc:
             turn.outcome = "error"
             reference = turn.turn_id
@@ -111,6 +106,27 @@ class ProjectBot:
             _summarise(turn)
             CURRENT_TURN.reset(noted)
             TURN_DEADLINE.reset(deadline)
+
+    async def _undeliverable(self, turn_context: TurnContext, failure: ReplyUndeliverable, reference: str) -> None:
+        """The connector did not take the answer. The person is told, with the reference, where the conversation
+        still takes a message (a card refused as too large, say); where it does not (gone, or in --dev the Playground
+        closed) that fails too. Either way the operator reads one line; the tracebacks through aiohttp and msrest
+        only at DEBUG."""
+        activity = turn_context.activity
+        try:
+            await self._say(turn_context, Reply.text(self._fallback_t(activity)("error.apology", reference=reference)))
+            outcome = "the person was told, with the reference"
+        except ReplyUndeliverable:
+            outcome = "nor was the apology"
+        log.warning(
+            "reply undeliverable [ref=%s] %s activity %s: %s; %s",
+            reference,
+            activity.type,
+            activity.id,
+            failure,
+            outcome,
+        )
+        log.debug("reply undeliverable [ref=%s]\n%s", reference, safe_traceback(failure))
 
     async def _turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity

@@ -104,10 +104,11 @@ async def test_a_reply_the_connector_refuses_logs_one_line_with_reason_and_refer
     line = _one_undeliverable_line(caplog)
     assert line.startswith("reply undeliverable [ref=")
     assert f"activity {activity['id']}" in line
-    assert f"404 ConversationNotFound from {connector.url}" in line
+    assert line.endswith(f"404 ConversationNotFound from {connector.url}; the person was told, with the reference")
     # The traceback is there for whoever turns DEBUG on.
     assert any(r.levelno == logging.DEBUG and "Traceback" in r.getMessage() for r in caplog.records)
-    assert not connector.sent  # and no apology was tried where nothing is delivered
+    (apology,) = connector.sent  # the conversation still took a message: the apology, with the same reference
+    assert line.removeprefix("reply undeliverable [ref=").split("]")[0] in apology["text"]
 
 
 async def test_a_reply_to_a_service_that_is_gone_logs_one_line(
@@ -124,7 +125,7 @@ async def test_a_reply_to_a_service_that_is_gone_logs_one_line(
 
     assert result.status < 500
     line = _one_undeliverable_line(caplog)
-    assert f"network ClientConnectorError from {closed}" in line
+    assert line.endswith(f"network ClientConnectorError from {closed}; nor was the apology")
 
 
 async def test_an_apology_that_cannot_be_delivered_adds_one_line_to_the_failures_traceback(
