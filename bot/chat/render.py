@@ -230,10 +230,11 @@ class _CardRenderer:
         while index < len(items):
             rows = _table_rows(items, index)
             if len(rows) >= 2:
-                # Cards build a table as one ColumnSet per row (Teams' Table element came late); printed one cell
-                # per line, a week's timesheet took ~30 lines.
+                # The cards build a table as one ColumnSet per row; printed one cell per line, a week's timesheet
+                # took ~45 lines.
                 self.element_spacing(rows[0])
-                self.grid([_row_cells(row) for row in rows], header=_is_bold(_row_cells(rows[0])))
+                cells = [_row_cells(row, self.timezone) for row in rows]
+                self.grid(cells, header=_is_bold(cells[0]))
                 index += len(rows)
             else:
                 self.element(items[index])
@@ -486,7 +487,7 @@ def _table_rows(elements: list[JSON], start: int) -> list[JSON]:
     return rows
 
 
-def _row_cells(row: JSON) -> list[_Cell]:
+def _row_cells(row: JSON, timezone: str) -> list[_Cell]:
     cells = []
     for column in _visible(row.get("columns")):
         items = _visible(column.get("items"))
@@ -501,7 +502,7 @@ def _row_cells(row: JSON) -> list[_Cell]:
             text = text_of(block.get("text"))
         cells.append(
             _Cell(
-                plain_text(text).strip(),
+                plain_text(text, timezone).strip(),
                 right=block.get("horizontalAlignment") == "Right",
                 bold=block.get("weight") == "Bolder",
             )
