@@ -79,7 +79,7 @@ async def test_words_of_teams_own_language_or_of_both_change_nothing_and_offer_n
         assert "Urenstaat" not in str(answer.sent) and "Waarmee kan ik helpen?" not in str(answer.sent), text
 
 
-@pytest.mark.parametrize("word", ["project", "status", "budget", "export", "plan", "update", "help", "menu"])
+@pytest.mark.parametrize("word", ["project", "status", "budget", "export", "plan", "update", "help", "?", "menu"])
 def test_a_word_both_languages_use_names_no_language(word: str) -> None:
     router = build_router()
     found = router.match(word)

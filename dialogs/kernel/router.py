@@ -83,7 +83,7 @@ class Router:
         self.command(
             "help",
             en=("help", "?", "menu"),
-            nl=("hulp", "help", "menu"),
+            nl=("hulp", "help", "?", "menu"),  # "?" is no language's word: it must not trigger the offer
             handler=self._show_help,
             menu=MenuInfo("menu.help.title", "menu.help.description", {"en": "help", "nl": "hulp"}, section=None),
         )
