@@ -3,8 +3,9 @@ reports (reports.py: the update form, the history, the status card of one projec
 risks and the meeting and handover lines other capabilities provide through the registry's status slots), keep
 the project's milestones (milestones.py), risk register (risks.py) and log of decisions and scope changes
 (decisions.py), and write the closing retrospective, asked for when a project closes (retrospective.py, which also
-shows the lessons learned across projects). Managers see their portfolio, those that need attention first
-(portfolio.py), get a weekly digest on the day and time they choose, and coordinators a reminder of milestones due
+shows the lessons learned across projects). Managers see their portfolio (their domains' projects, and those the
+data names them manager of, with or without the role), those that need attention first (portfolio.py), get a
+weekly digest on the day and time they choose, and coordinators a reminder of milestones due
 (digest.py: the settings, the jobs that enqueue both and their renderers); the board report is a card and a DOCX
 document (board_report.py; board_document.py and board_docx.py write the document in a worker). forms.py reads the
 forms (each field's value or its error, in the reader's language); rules.py holds the pure rules (RAG trends, burn,
