@@ -13,13 +13,12 @@ from microsoft_teams.cards.core import (
     ActionSet,
     Choice,
     ChoiceSetInput,
-    Column,
-    ColumnSet,
     Container,
     DateInput,
     Fact,
     FactSet,
     Image,
+    TextBlock,
     TextInput,
     ToggleInput,
 )
@@ -200,16 +199,17 @@ def build_project_list_card(
             Container(
                 separator=True,
                 select_action=submit(line.code, OpenProject, code=line.code),
+                # Phase and relation under the name, not beside it: in a column they took the width of their
+                # text and broke the name mid-word on a phone ("omgevingsvergunnin / g").
                 items=[
-                    ColumnSet(
-                        columns=[
-                            Column(width="stretch", items=[paragraph(f"**{line.code}** · {line.name}")]),
-                            Column(
-                                width="auto",
-                                items=[paragraph(f"{t(f'project.phase.{line.phase}')} · {line.why}", subtle=True)],
-                            ),
-                        ]
-                    )
+                    paragraph(f"**{line.code}** · {line.name}"),
+                    TextBlock(
+                        text=f"{t(f'project.phase.{line.phase}')} · {line.why}",
+                        size="Small",
+                        is_subtle=True,
+                        wrap=True,
+                        spacing="None",
+                    ),
                 ],
             )
         )
