@@ -75,8 +75,8 @@ class Settings(BaseSettings):
     burn_margin_points: int = Field(
         default=15, ge=0, le=100, validation_alias=_aliases("PROJECTBOT_BURN_MARGIN_POINTS", "burn_margin_points")
     )
-    # Proactive messages this instance may send per second, to all conversations together (Teams' per-conversation
-    # limits are kept as well). Teams' budget is per bot: with N instances give each 1/N of what the bot may send.
+    # Proactive messages the bot may send per second, to all conversations together (Teams' per-conversation limits
+    # are kept as well). One instance at a time sends (the dispatcher lease), so every instance gets the same value.
     outbox_per_second: float = Field(
         default=30.0, gt=0, le=1000, validation_alias=_aliases("PROJECTBOT_OUTBOX_PER_SECOND", "outbox_per_second")
     )
