@@ -165,7 +165,9 @@ class ProjectBot:
         first_admin = await self._first_admin(person)
         reply = await self.router.dispatch(request, self.services)
         if first_admin is not None:
-            reply = Reply.text(request.t(first_admin)).then(reply)
+            # In the language of the answer below it: Dutch words under English Teams are answered in Dutch.
+            answered = self.router.in_language_answered(request, self.services)
+            reply = Reply.text(answered.t(first_admin)).then(reply)
         await self._say(turn_context, reply, request)
 
     async def _first_admin(self, person: Person) -> str | None:

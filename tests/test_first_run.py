@@ -130,6 +130,16 @@ async def test_the_notice_is_in_the_language_of_the_person(db: Database, clock: 
     assert first_lines("first_run.admin", "en") in answer and "new project" in answer
 
 
+async def test_the_notice_follows_the_words_typed_when_they_are_not_teams_language(
+    db: Database, clock: FakeClock
+) -> None:
+    # Flemish with English Teams (the Playground always says en-US): Dutch words get a Dutch answer, greeting included.
+    async with running_bot(dev_settings(), db, clock) as bot:
+        answer = await say(bot, ANN, "hulp", clock, locale="en-US")
+    assert first_lines("first_run.admin") in answer and NL("menu.title") in answer
+    assert first_lines("first_run.admin", "en") not in answer
+
+
 async def test_in_dev_mode_nobody_is_made_admin_when_someone_already_is(db: Database, clock: FakeClock) -> None:
     # A pending grant (an address nobody has reported yet) counts: the operator chose the admin.
     apply_configured_admins(db, ["chosen@example.test"], clock.now())

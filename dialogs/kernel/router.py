@@ -214,6 +214,11 @@ class Router:
             return await self._dispatch_text(request, services)
         return await self._dispatch_action(request, services)
 
+    def in_language_answered(self, request: Request, services: Services) -> Request:
+        """The request in the language the person's last turn was answered in (their words', that day): for what is
+        said around the answer, such as the first-run greeting above it."""
+        return self._languages.pressed(request, services.clock.now())
+
     async def _dispatch_text(self, request: Request, services: Services) -> Reply:
         t = request.t
         if not request.text:
