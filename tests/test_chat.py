@@ -169,7 +169,7 @@ def test_settings_from_the_menu_refuses_an_unknown_zone_and_then_saves(settings:
 
 
 def test_a_choice_can_be_typed_as_its_value_and_a_bad_one_is_asked_again(settings: Settings) -> None:
-    _, transcript = chat(settings, "settings", "/1", "klingon", "en", "", "", "", "n", "", "", "/quit")
+    _, transcript = chat(settings, "instellingen", "/1", "klingon", "en", "", "", "", "n", "", "", "/quit")
     assert "! choose a number from 1 to 3" in transcript
     assert EN("settings.saved", language="English", timezone="Brussels (Europe/Brussels)") in flat(transcript)
 
@@ -197,7 +197,7 @@ def test_end_of_input_ends_cleanly_even_in_the_middle_of_a_form(settings: Settin
 
 
 def test_ctrl_c_in_a_form_cancels_the_press(settings: Settings) -> None:
-    answers = iter(["settings", "/1"])
+    answers = iter(["instellingen", "/1"])
 
     def input_fn(prompt: str) -> str:
         answer = next(answers, None)
