@@ -10,7 +10,10 @@ in their language). What a person types names a candidate when, in this order:
    "gem zott" for "Gemeente Zottegem"); the words for "and" are left out on both sides. A prefix must have at least
    `min_prefix` letters, and name exactly one candidate: the start of a word in the middle ("Zottegem" for "Gemeente
    Zottegem") is not enough, because "Gent" would then name "Politiezone Gent" when the city was meant;
-3. else it names several ("ambiguous", with them), or none ("no match", with the closest name, if one is close
+3. only where a caller asks for it (`inner_words`, for filters that only read): else its words start words later in
+   the name ("lier" for "Gemeente Lier", "heist" for "Gemeente Heist-op-den-Berg"), which names one candidate or
+   lists the several it could be ("lier": the municipality, its OCMW, the police zone) rather than guessing;
+4. else it names several ("ambiguous", with them), or none ("no match", with the closest name, if one is close
    enough to offer as "did you mean ...?").
 """
 
@@ -60,8 +63,11 @@ class NameMatch(Generic[Key]):
     closeness: float = 0.0  # difflib's ratio between what was typed and the suggested name, normalised (0..1)
 
 
-def match_name(typed: str, names: Mapping[Key, Iterable[str]], *, min_prefix: int = MIN_PREFIX) -> NameMatch[Key]:
-    """Which candidate `typed` names, given each candidate's names (e.g. a domain's key, Dutch and English name)."""
+def match_name(
+    typed: str, names: Mapping[Key, Iterable[str]], *, min_prefix: int = MIN_PREFIX, inner_words: bool = False
+) -> NameMatch[Key]:
+    """Which candidate `typed` names, given each candidate's names (e.g. a domain's key, Dutch and English name).
+    inner_words: also a start of later words of a name (rule 3 above; for a filter, never for what gets written)."""
     wanted = normalise(typed)
     listed = {key: [(name, normalise(name)) for name in key_names if name] for key, key_names in names.items()}
     if not wanted:
@@ -72,6 +78,8 @@ def match_name(typed: str, names: Mapping[Key, Iterable[str]], *, min_prefix: in
             NameMatch("exact", found=exact[0]) if len(exact) == 1 else NameMatch("ambiguous", candidates=tuple(exact))
         )
     starts = _prefix_matches(wanted, listed, min_prefix)
+    if not starts and inner_words:
+        starts = _prefix_matches(wanted, listed, min_prefix, anywhere=True)
     if len(starts) == 1:
         return NameMatch("prefix", found=starts[0])
     if starts:
@@ -79,11 +87,19 @@ def match_name(typed: str, names: Mapping[Key, Iterable[str]], *, min_prefix: in
     return _closest(wanted, listed)
 
 
-def _prefix_matches(wanted: str, listed: Mapping[Key, list[tuple[str, str]]], min_prefix: int) -> list[Key]:
+def _prefix_matches(
+    wanted: str, listed: Mapping[Key, list[tuple[str, str]]], min_prefix: int, *, anywhere: bool = False
+) -> list[Key]:
     typed_words = _words(wanted)
     if sum(len(word) for word in typed_words) < min_prefix:
         return []
-    return [key for key, forms in listed.items() if any(_starts(typed_words, _words(form)) for _name, form in forms)]
+    starts = _starts_later if anywhere else _starts
+    return [key for key, forms in listed.items() if any(starts(typed_words, _words(form)) for _name, form in forms)]
+
+
+def _starts_later(typed_words: list[str], name_words: list[str]) -> bool:
+    """Whether the typed words start the name's words from a later word on ("lier" / "gemeente lier")."""
+    return any(_starts(typed_words, name_words[offset:]) for offset in range(1, len(name_words)))
 
 
 def _words(normalised: str) -> list[str]:

@@ -205,6 +205,9 @@ async def test_a_typed_portfolio_filter_in_any_spelling(bot: BotDriver, db: Data
         "Here is the whole portfolio; type the full name or use Filter."
     ]
     assert "Portfolio (2 projects)" in card_texts(both.cards[0])
+    # The place name alone, as people say it: "zwalm" is Gemeente Zwalm (a filter may match a later word).
+    zwalm = await bot.say(BOB, "portfolio zwalm")
+    assert zwalm.texts == [] and "Filtered by local government “Gemeente Zwalm”" in card_texts(zwalm.cards[0])
     typo = await bot.say(BOB, "portfolio Technolgy and infrastructure")
     assert typo.texts == [
         "I know no domain or government called “Technolgy and infrastructure”. Did you mean “Technology and "

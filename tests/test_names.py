@@ -92,6 +92,16 @@ def test_a_word_in_the_middle_is_not_a_prefix() -> None:
     assert match_name("Gent", GOVERNMENTS).found is None
 
 
+def test_a_filter_may_name_by_a_later_word_and_lists_all_it_could_be() -> None:
+    # Only where the caller reads (a portfolio filter): the place name people type, without "Gemeente" or "Stad".
+    assert match_name("zwalm", GOVERNMENTS, inner_words=True) == NameMatch("prefix", found=12)
+    assert match_name("Gent", GOVERNMENTS, inner_words=True) == NameMatch("ambiguous", candidates=(13, 14))
+    assert match_name("vlaamse ard", GOVERNMENTS, inner_words=True) == NameMatch("prefix", found=11)
+    # A start of the name itself still comes first, and what is written (imports, lists) keeps the strict rule.
+    assert match_name("stad", GOVERNMENTS, inner_words=True) == NameMatch("prefix", found=14)
+    assert match_name("zwalm", GOVERNMENTS).found is None
+
+
 def test_too_short_a_start_names_nothing() -> None:
     assert match_name("te", DOMAINS).outcome == "none"
     assert match_name("te", DOMAINS, min_prefix=2) == NameMatch("prefix", found=1)

@@ -65,7 +65,7 @@ def _typed_filter(request: Request, services: Services, typed: str) -> tuple[Por
         if government.id is not None:
             names[("government", government.id)] = (government.name,)
             shown[("government", government.id)] = government.name
-    match = match_name(typed[:200], names)
+    match = match_name(typed[:200], names, inner_words=True)  # a filter: "lier" may list the Lier governments
     if match.found is not None:
         kind, chosen = match.found
         if kind == "government":
