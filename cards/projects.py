@@ -150,7 +150,7 @@ def build_project_card(project: ProjectFacts, extras: ProjectCardExtras, t: Tran
         ),
     ]
     if project.budget_euros is not None:
-        facts.append(Fact(title=t("project.field.budget_euros"), value=f"€ {_number(project.budget_euros, t)}"))
+        facts.append(Fact(title=t("project.fact.budget_euros"), value=f"€ {_number(project.budget_euros, t)}"))
     if project.governments:
         facts.append(Fact(title=t("project.field.governments"), value=", ".join(project.governments)))
     body: list[Any] = [heading(f"{project.code} · {project.name}"), FactSet(facts=facts)]

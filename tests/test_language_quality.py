@@ -150,3 +150,23 @@ def test_catalog_examples_of_dates_cannot_be_misread(language: Language) -> None
         literal = "".join(text for text, *_ in formatter.parse(_template_text(entry)))
         numeric = NUMERIC_DATE.findall(literal) + NUMERIC_DAY_MONTH.findall(literal)
         assert not [found for found in numeric if _ambiguous(found)], key
+
+
+def _fact_titles(element: Any) -> Iterator[str]:
+    if isinstance(element, dict):
+        for fact in element.get("facts") or []:
+            if isinstance(fact, dict):
+                yield str(fact.get("title", ""))
+        for value in element.values():
+            yield from _fact_titles(value)
+    elif isinstance(element, list):
+        for item in element:
+            yield from _fact_titles(item)
+
+
+@pytest.mark.parametrize("name_and_card", list(all_samples()), ids=lambda pair: pair[0])
+def test_a_card_shows_what_a_value_is_not_the_forms_instructions(name_and_card: tuple[str, dict[str, Any]]) -> None:
+    """A form's label may say "(optional)"; a card showing the value must not ("Budget (euro, optioneel): € 98.000")."""
+    _name, card = name_and_card
+    leaked = [title for title in _fact_titles(card) if re.search(r"optional|optioneel|\be\.g\.|\bbv\.", title, re.I)]
+    assert not leaked, leaked
