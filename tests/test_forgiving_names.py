@@ -3,7 +3,6 @@ filters and activity tags in any spelling, lists that refuse a name that is alre
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,14 +12,14 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 
 from storage import migrate
-from storage.db import Database, create_db_engine, normalise_url
+from storage.db import Database
 from storage.directory import DirectoryRepository, Role
 from storage.lists import ListRepository
 from storage.projects import Government, GovernmentKind, Project, ProjectRepository
 from storage.time_entries import TimeEntry
 from tests.harness import FakeClock
 from tests.harness.botdriver import BotDriver
-from tests.harness.database import postgres_url
+from tests.harness.database import database_at
 from tests.test_people_settings_and_lists import BOB, error_under
 from tests.test_project_turns import AN, create_project, grant, shown_card
 from tests.test_status_turns import MARC, coordinator_with_project, submit_data
@@ -36,28 +35,8 @@ OWN_SPELLING = ("Technologie en infrastructuur", "Technology and infrastructure"
 @pytest.fixture(params=["sqlite", "postgres"])
 def db_at_0012(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """A database at the revision before the rename, with the seeded names."""
-    if request.param == "sqlite":
-        db = Database.from_url(f"sqlite:///{tmp_path / 'old.db'}")
-        migrate.upgrade(db, "0012")
-        yield db
-        db.dispose()
-        return
-    url = postgres_url()
-    if url is None:
-        pytest.skip("TEST_DATABASE_URL is not set")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    db = Database(create_db_engine(url, search_path=schema))
-    migrate.upgrade(db, "0012")
-    try:
-        yield db
-    finally:
-        db.dispose()
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with database_at(request.param, tmp_path, "0012") as database:
+        yield database
 
 
 def _names(db: Database) -> dict[str, tuple[str, str]]:

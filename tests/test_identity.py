@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +22,7 @@ from bot.cli_people import OperatorError
 from bot.cli_people import run as run_operator_verb
 from dialogs.projects.project_import import import_projects, read_rows
 from storage import migrate
-from storage.db import Database, create_db_engine, normalise_url
+from storage.db import Database
 from storage.directory import RELEASED_EMAIL, DirectoryRepository, Role
 from storage.identity_review import people_to_review
 from storage.linking import link_email
@@ -33,7 +32,7 @@ from tests.harness import FakeClock, TeamsUser
 from tests.harness.activities import Conversation
 from tests.harness.botdriver import TENANT, BotDriver
 from tests.harness.connector import FakeConnector
-from tests.harness.database import postgres_url
+from tests.harness.database import database_at
 from tests.test_turns import card_texts
 
 BOB = TeamsUser.named("Bob Smith", locale="en-US")  # the curious colleague
@@ -152,28 +151,8 @@ def test_an_address_teams_reports_for_someone_else_is_released_and_listed_for_re
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def db_at_0010(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        db = Database.from_url(f"sqlite:///{tmp_path / 'old.db'}")
-        migrate.upgrade(db, "0010")
-        yield db
-        db.dispose()
-        return
-    url = postgres_url()
-    if url is None:
-        pytest.skip("TEST_DATABASE_URL is not set")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    db = Database(create_db_engine(url, search_path=schema))
-    migrate.upgrade(db, "0010")
-    try:
-        yield db
-    finally:
-        db.dispose()
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with database_at(request.param, tmp_path, "0010") as database:
+        yield database
 
 
 def test_migration_moves_typed_addresses_out_and_reports_what_they_linked(db_at_0010: Database) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from storage import migrate
 from storage.db import Database
-from tests.harness.database import postgres_database, postgres_url, sqlite_database
+from tests.harness.database import database_at
 
 ROWS_PER_TABLE = 2
 FIRST_NAMES = ("An", "Bram", "Charlotte", "Dries", "Elke", "Femke", "Geert", "Hanne", "Jens", "Lotte")
@@ -33,14 +33,7 @@ WORDS = ("aanbesteding", "netwerk", "loket", "migratie", "workshop", "opleiding"
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        with sqlite_database(tmp_path, revision=None) as database:
-            yield database
-        return
-    url = postgres_url()
-    if url is None:
-        pytest.skip("TEST_DATABASE_URL is not set")
-    with postgres_database(url, revision=None) as database:
+    with database_at(request.param, tmp_path, None) as database:
         yield database
 
 

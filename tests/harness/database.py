@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from storage import migrate
@@ -51,3 +52,18 @@ def postgres_database(url: str, revision: str | None = "head") -> Iterator[Datab
         with admin.connect() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@contextmanager
+def database_at(backend: str, directory: Path, revision: str | None) -> Iterator[Database]:
+    """A database on `backend` ("sqlite", or "postgres": skipped without TEST_DATABASE_URL) migrated up to `revision`
+    (None: empty), for tests of the migrations themselves."""
+    if backend == "sqlite":
+        with sqlite_database(directory, revision) as database:
+            yield database
+        return
+    url = postgres_url()
+    if url is None:
+        pytest.skip(f"{POSTGRES_URL_ENV} is not set")
+    with postgres_database(url, revision) as database:
+        yield database
