@@ -96,7 +96,7 @@ def _latest_section(view: StatusSummary, t: Translator) -> list[Any]:
     for key in ("blockers", "decisions_needed"):
         text = getattr(latest, key)
         if text.strip():
-            body.append(paragraph(f"**{t(f'status.field.{key}')}** {short(text, 400)}"))
+            body.append(paragraph(f"**{t(f'status.field.{key}')}:** {short(text, 400)}"))
     return body
 
 
