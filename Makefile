@@ -21,13 +21,26 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-install: $(BIN)/python
+# Installed once, and again only when a lock file or pyproject.toml changed (the code itself is an editable install):
+# `make chat`, `make run` and `make demo` then start at once, without pip's and setuptools' output every time.
+INSTALLED := $(VENV)/.installed-runtime
+INSTALLED_TEST := $(VENV)/.installed-test
+PROJECT_FILES := pyproject.toml requirements/build.txt
+
+install: $(INSTALLED)
+
+install-test: $(INSTALLED_TEST)
+
+$(INSTALLED): $(BIN)/python requirements/runtime.txt $(PROJECT_FILES)
 	$(PIP_LOCKED) -r requirements/runtime.txt
 	$(PIP_PROJECT) -e .
+	touch $@
 
-install-test: $(BIN)/python
+# test.txt holds every runtime pin too (it is compiled under runtime.txt), so it stands for both.
+$(INSTALLED_TEST): $(BIN)/python requirements/test.txt requirements/runtime.txt $(PROJECT_FILES)
 	$(PIP_LOCKED) -r requirements/test.txt
 	$(PIP_PROJECT) -e .
+	touch $@ $(INSTALLED)
 
 $(UV):
 	$(PYTHON) -m venv $(LOCK_TOOLS)

@@ -136,8 +136,12 @@ def test_installs_go_through_the_locks() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "PIP_LOCKED := $(BIN)/python -m pip install --quiet --require-hashes" in makefile
     assert "PIP_PROJECT := $(BIN)/python -m pip install --quiet --no-deps --build-constraint" in makefile
-    for target, lock in (("install", LOCKS[""]), ("install-test", LOCKS["test"])):
-        body = re.search(rf"^{target}: .*\n((?:\t.*\n)+)", makefile, re.MULTILINE)
-        assert body, f"Makefile has no {target} target"
-        assert f"$(PIP_LOCKED) -r {lock}" in body.group(1) and "$(PIP_PROJECT) -e ." in body.group(1)
+    # install / install-test stand for a stamp file each, made by installing the lock; it is made again when the lock
+    # (or pyproject.toml) is newer than it.
+    for target, stamp, lock in (("install", "INSTALLED", LOCKS[""]), ("install-test", "INSTALLED_TEST", LOCKS["test"])):
+        assert re.search(rf"^{target}: \$\({stamp}\)$", makefile, re.MULTILINE), f"{target} is not $({stamp})"
+        body = re.search(rf"^\$\({stamp}\): (.*)\n((?:\t.*\n)+)", makefile, re.MULTILINE)
+        assert body, f"Makefile has no rule for $({stamp})"
+        assert lock in body.group(1) and "pyproject.toml" in makefile
+        assert f"$(PIP_LOCKED) -r {lock}" in body.group(2) and "$(PIP_PROJECT) -e ." in body.group(2)
     assert "make install-test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
