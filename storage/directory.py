@@ -15,7 +15,7 @@ from storage.audit import record_audit
 from storage.db import Database
 from storage.models import Person
 from storage.types import UTCDateTime
-from storage.upsert import insert_into
+from storage.upsert import insert_into, table_of
 
 # People named by email before they ever talked to the bot (imports, forms) get a placeholder row: no tenant yet and
 # this prefix instead of an Entra object id. Their first message links the placeholder to their real row.
@@ -79,6 +79,27 @@ def is_placeholder(person: Person) -> bool:
     return person.aad_object_id.startswith(PENDING_PREFIX)
 
 
+def grant_in(
+    session: Session, person_id: int, role: Role, *, actor_id: int | None, now: datetime, action: str = "role.grant"
+) -> bool:
+    """Grant a role inside the caller's unit of work; False when the person already had it. One INSERT ... ON
+    CONFLICT DO NOTHING on the role's unique key, so two grants at once (two admins, two instances applying
+    PROJECTBOT_ADMINS) record it once instead of one of them failing."""
+    roles = table_of(PersonRole)
+    statement = (
+        insert_into(session, roles)
+        .values(person_id=person_id, role=role.value, granted_at=now)
+        .on_conflict_do_nothing(index_elements=["person_id", "role"])
+        .returning(roles.c.id)
+    )
+    if session.execute(statement).first() is None:
+        return False
+    record_audit(
+        session, actor_id=actor_id, action=action, entity="person", entity_id=person_id, fields=[role.value], now=now
+    )
+    return True
+
+
 class DirectoryRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -97,14 +118,7 @@ class DirectoryRepository:
     def grant(self, person_id: int, role: Role, *, actor_id: int | None, now: datetime) -> bool:
         """False when the person already had the role (granting twice records once)."""
         with self._db.session() as session:
-            if role in roles_in(session, person_id):
-                return False
-            session.add(PersonRole(person_id=person_id, role=role.value, granted_at=now))
-            record_audit(
-                session, actor_id=actor_id, action="role.grant", entity="person", entity_id=person_id,
-                fields=[role.value], now=now,
-            )  # fmt: skip
-            return True
+            return grant_in(session, person_id, role, actor_id=actor_id, now=now)
 
     def revoke(self, person_id: int, role: Role, *, actor_id: int | None, now: datetime) -> bool:
         with self._db.session() as session:

@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import exists, insert, literal, select, text
-from sqlmodel import Session
 
 from storage.audit import record_audit
 from storage.db import Database
-from storage.directory import PersonRole, Role, is_placeholder, person_for_email
+from storage.directory import PersonRole, Role, grant_in, is_placeholder, person_for_email
 from storage.types import UTCDateTime
-from storage.upsert import insert_into, table_of
+from storage.upsert import table_of
 
 # Any fixed number: the PostgreSQL advisory lock that lets two first messages at once make only one admin.
 _PG_FIRST_ADMIN_LOCK = 0x70726F6A_61646D  # "projadm"
@@ -66,27 +65,9 @@ def apply_configured_admins(db: Database, emails: Iterable[str], now: datetime) 
         for email in dict.fromkeys(e.strip().lower() for e in emails if e.strip()):
             person = person_for_email(session, email, now=now)
             assert person.id is not None
-            if _grant_admin_in(session, person.id, now):
+            if grant_in(session, person.id, Role.ADMIN, actor_id=None, now=now, action=CONFIGURED_ACTION):
                 granted += 1
             else:
                 already += 1
             pending += is_placeholder(person)
     return ConfiguredAdmins(granted=granted, already=already, pending=pending)
-
-
-def _grant_admin_in(session: Session, person_id: int, now: datetime) -> bool:
-    """Grant once: the role's unique key decides, so two instances applying the same list record it once."""
-    roles = table_of(PersonRole)
-    statement = (
-        insert_into(session, roles)
-        .values(person_id=person_id, role=Role.ADMIN.value, granted_at=now)
-        .on_conflict_do_nothing(index_elements=["person_id", "role"])
-        .returning(roles.c.id)
-    )
-    if session.execute(statement).first() is None:
-        return False
-    record_audit(
-        session, actor_id=None, action=CONFIGURED_ACTION, entity="person", entity_id=person_id,
-        fields=[Role.ADMIN.value], now=now,
-    )  # fmt: skip
-    return True
