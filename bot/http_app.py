@@ -154,6 +154,7 @@ def _runtime(
             default_language=language_of(settings.default_locale),
             default_timezone=settings.default_timezone,
             burn_margin_points=settings.burn_margin_points,
+            capacity_at_risk_percent=settings.capacity_at_risk_percent,
             calendar=outlook,
             renderer=drawing,
             capabilities=build_registry(),

@@ -75,6 +75,13 @@ class Settings(BaseSettings):
     burn_margin_points: int = Field(
         default=15, ge=0, le=100, validation_alias=_aliases("PROJECTBOT_BURN_MARGIN_POINTS", "burn_margin_points")
     )
+    # Capacity: a person's week is "at risk" when more than this share (%) of their available hours is planned.
+    capacity_at_risk_percent: int = Field(
+        default=90,
+        ge=1,
+        le=100,
+        validation_alias=_aliases("PROJECTBOT_CAPACITY_AT_RISK_PERCENT", "capacity_at_risk_percent"),
+    )
     # Proactive messages the bot may send per second, to all conversations together (Teams' per-conversation limits
     # are kept as well). One instance at a time sends (the dispatcher lease), so every instance gets the same value.
     outbox_per_second: float = Field(

@@ -1,6 +1,7 @@
 """Imports every table module so SQLModel.metadata knows them all (for Alembic and test set-up)."""
 
 from storage.audit import AuditLog
+from storage.capacity import CapacityNotice, PersonAvailability
 from storage.decisions import ProjectDecision, Retrospective
 from storage.directory import ManagerDomain, PersonRole
 from storage.files import StoredFile
@@ -21,6 +22,7 @@ __all__ = [
     "AgendaItem",
     "AuditLog",
     "BotStateItem",
+    "CapacityNotice",
     "ConversationRef",
     "DigestPreference",
     "Domain",
@@ -38,6 +40,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxOptOut",
     "Person",
+    "PersonAvailability",
     "PersonRole",
     "Project",
     "ProjectDecision",

@@ -45,6 +45,8 @@ class TimeEntry(SQLModel, table=True):
         Index("ix_time_entry_person_day", "person_id", "day", "kind"),
         # Budget burn and project totals; minutes included so the sums are read from the index alone.
         Index("ix_time_entry_project_kind_day", "project_id", "kind", "day", "minutes"),
+        # Everyone's planned load over a span of weeks (storage/capacity.py), read from the index alone.
+        Index("ix_time_entry_kind_day_person", "kind", "day", "person_id", "project_id", "minutes"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -364,6 +364,7 @@ def run_chat(
             default_language=language_of(settings.default_locale),
             default_timezone=settings.default_timezone,
             burn_margin_points=settings.burn_margin_points,
+            capacity_at_risk_percent=settings.capacity_at_risk_percent,
             capabilities=build_registry(),
         )
         # `projectbot chat` asks for it: the first person to talk to a database without an admin becomes one.

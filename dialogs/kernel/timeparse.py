@@ -376,3 +376,76 @@ def parse_week(text: str, today: date) -> date | None:
     if found is not None and found[0] is not None and found[1] == len(words.split()):
         return monday_of(found[0])
     return None
+
+
+# Weeks ahead (planning, capacity) -------------------------------------------------------------------------------
+
+_WEEK_WORD = r"(?:weken|weeks|week|wk|w)"
+_AHEAD_WEEK = re.compile(rf"^(?:{_WEEK_WORD}\s*)?(?P<n>\d{{1,2}})(?:\s*(?:[/-]\s*|\s)(?P<y>\d{{4}}))?$")
+_WEEK_SPAN = re.compile(
+    rf"^(?:(?:van|from)\s+)?{_WEEK_WORD}\s*(?P<a>\d{{1,2}})\s*(?:-|–|tot|to|t/m|until|till)\s*"
+    rf"(?:{_WEEK_WORD}\s*)?(?P<b>\d{{1,2}})(?:\s+(?P<y>\d{{4}}))?$"
+)
+_COMING_WEEKS = re.compile(r"^(?:de\s+|the\s+)?(?:komende|volgende|next|coming)\s+(?P<n>\d{1,2})\s+(?:weken|weeks)$")
+MAX_SPAN_WEEKS = 53
+
+
+def week_ahead(number: int, today: date, year: int | None = None) -> date | None:
+    """The Monday of ISO week `number`: of `year` when given, else the first one that has not ended yet (in
+    December, 'week 3' is next January's). None when that year has no such week (week 53 of most years)."""
+    if year is None:
+        year = today.isocalendar().year
+        try:
+            if date.fromisocalendar(year, number, 7) < today:
+                year += 1
+        except ValueError:
+            year += 1
+    try:
+        return date.fromisocalendar(year, number, 1)
+    except ValueError:
+        return None
+
+
+def _month_weeks(first: date) -> tuple[date, int]:
+    """The weeks that hold a day of the month starting at `first`."""
+    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    start, end = monday_of(first), monday_of(following - timedelta(days=1))
+    return start, (end - start).days // 7 + 1
+
+
+def parse_week_span(text: str, today: date, *, default_weeks: int = 8) -> tuple[date, int] | None:
+    """(first Monday, number of weeks) for a span of weeks ahead: '' (this week and the next default_weeks - 1),
+    'deze week' / 'this week', 'volgende week' / 'next week', 'week 3' (the next week 3, or 'week 3 2027'),
+    'van week 1 tot week 13' / 'week 1-13' / 'from week 1 to week 13', 'volgende maand' / 'next month' (the
+    weeks holding its days), 'deze maand' / 'this month', 'komende 4 weken' / 'next 4 weeks'. None when it is no
+    span, names a week that does not exist, or runs over MAX_SPAN_WEEKS."""
+    words = " ".join(text.lower().split())
+    this_monday = monday_of(today)
+    if words == "":
+        return this_monday, default_weeks
+    if words in ("this week", "deze week"):
+        return this_monday, 1
+    if words in ("next week", "volgende week", "komende week"):
+        return this_monday + timedelta(days=7), 1
+    if words in ("this month", "deze maand"):
+        return _month_weeks(today.replace(day=1))
+    if words in ("next month", "volgende maand", "komende maand"):
+        return _month_weeks((today.replace(day=28) + timedelta(days=4)).replace(day=1))
+    if (coming := _COMING_WEEKS.match(words)) is not None:
+        count = int(coming["n"])
+        return (this_monday, count) if 1 <= count <= MAX_SPAN_WEEKS else None
+    if (one := _AHEAD_WEEK.match(words)) is not None:
+        monday = week_ahead(int(one["n"]), today, int(one["y"]) if one["y"] else None)
+        return (monday, 1) if monday is not None else None
+    if (span := _WEEK_SPAN.match(words)) is not None:
+        year = int(span["y"]) if span["y"] else None
+        first = week_ahead(int(span["a"]), today, year)
+        if first is None:
+            return None
+        same_year = year is not None and int(span["b"]) >= int(span["a"])
+        last = week_ahead(int(span["b"]), first, year if same_year else None)
+        if last is None or last < first:
+            return None
+        count = (last - first).days // 7 + 1
+        return (first, count) if count <= MAX_SPAN_WEEKS else None
+    return None

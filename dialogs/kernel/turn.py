@@ -143,6 +143,8 @@ class Services:
     default_timezone: str
     # Budget burn: warn when spent hours run ahead of elapsed time by more than this (PROJECTBOT_BURN_MARGIN_POINTS).
     burn_margin_points: int = 15
+    # Capacity: a week is at risk above this share (%) of the available hours (PROJECTBOT_CAPACITY_AT_RISK_PERCENT).
+    capacity_at_risk_percent: int = 90
     # Outlook calendars through Microsoft Graph (meeting import); None when Graph credentials are not configured.
     calendar: CalendarSource | None = None
     # Draws charts and builds documents off the database path (dialogs/rendering.py); inline in tests and tools.
