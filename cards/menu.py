@@ -39,6 +39,7 @@ class MenuSection(StrEnum):
     """The menu's sections, in the order they are shown; each has a title `menu.section.<value>`."""
 
     TIME = "time"
+    PLANNING = "planning"
     PROJECTS = "projects"
     STATUS = "status"
     MEETINGS = "meetings"

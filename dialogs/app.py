@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cache
 
 from dialogs import (
+    capacity,
     handover,
     lists,
     meetings,
@@ -28,6 +29,7 @@ CAPABILITIES = (
     people.capability,
     lists.capability,
     timelog.capability,
+    capacity.capability,
     status.capability,
     handover.capability,
     meetings.capability,

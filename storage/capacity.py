@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from domain.capacity import Availability, days_to_mask, mask_to_days
 from storage.db import Database
 from storage.models import Person
-from storage.projects import Project, TeamMember
+from storage.projects import Project, ProjectState, TeamMember
 from storage.time_entries import EntryKind, LeaveDay, TimeEntry
 from storage.types import UTCDateTime
 from storage.upsert import table_of, upsert
@@ -42,6 +43,17 @@ class CapacityNotice(SQLModel, table=True):
     week: date = Field(primary_key=True)  # the week's Monday
     fingerprint: str = Field(max_length=64)
     notified_at: datetime = Field(sa_type=UTCDateTime)
+
+
+@dataclass(frozen=True)
+class StaffedProject:
+    """An ongoing project as the capacity views list it."""
+
+    id: int
+    code: str
+    name: str
+    domain_id: int
+    coordinator_id: int | None
 
 
 class CapacityRepository:
@@ -120,6 +132,34 @@ class CapacityRepository:
                 )
             )
             return {person_id: (name or email or "", email) for person_id, name, email in rows}
+
+    def open_projects(
+        self,
+        *,
+        everything: bool = False,
+        domain_ids: Collection[int] = (),
+        coordinator_id: int | None = None,
+        manager_id: int | None = None,
+    ) -> list[StaffedProject]:
+        """The projects that are not closed: all of them, or those in these domains, coordinated by or naming as
+        manager this person. One query."""
+        statement = sa_select(
+            col(Project.id), col(Project.code), col(Project.name), col(Project.domain_id), col(Project.coordinator_id)
+        ).where(col(Project.state) != ProjectState.CLOSED.value)
+        if not everything:
+            which: list[ColumnElement[bool]] = []
+            if domain_ids:
+                which.append(col(Project.domain_id).in_(list(domain_ids)))
+            if coordinator_id is not None:
+                which.append(col(Project.coordinator_id) == coordinator_id)
+            if manager_id is not None:
+                which.append(col(Project.manager_id) == manager_id)
+            if not which:
+                return []
+            statement = statement.where(or_(*which))
+        with self._db.session() as session:
+            rows = session.execute(statement.order_by(col(Project.code))).all()
+            return [StaffedProject(*row) for row in rows]
 
     def people_on(self, project_ids: Collection[int]) -> set[int]:
         """Everyone on these projects: the team members (internal ones) and the coordinators. Two queries."""

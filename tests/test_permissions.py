@@ -24,47 +24,47 @@ RECEIVER = Actor(roles=frozenset({Role.MEMBER}), relations=frozenset({Relation.R
 
 TABLE = {
     # Columns: view, edit, create, log, time, portfolio, people, lists, status, report; meetings;
-    # handover: manage, view, accept (the order of ACTIONS below).
-    "admin": (ADMIN, (True, True, True, False, False, True, True, True, True, True, True, True, True, True)),
+    # handover: manage, view, accept; capacity (the order of ACTIONS below).
+    "admin": (ADMIN, (True, True, True, False, False, True, True, True, True, True, True, True, True, True, True)),
     "manager, project in domain": (
         MANAGER_IN_DOMAIN,
-        (True, False, True, False, False, True, False, False, False, True, False, False, True, False),
+        (True, False, True, False, False, True, False, False, False, True, False, False, True, False, True),
     ),
     "manager, other domain": (
         MANAGER_ELSEWHERE,
-        (False, False, True, False, False, True, False, False, False, False, False, False, False, False),
+        (False, False, True, False, False, True, False, False, False, False, False, False, False, False, True),
     ),
     "manager named on project": (
         PROJECT_MANAGER,
-        (True, False, True, False, True, True, False, False, False, True, False, False, True, False),
+        (True, False, True, False, True, True, False, False, False, True, False, False, True, False, True),
     ),
     "named manager, no role": (
         NAMED_MANAGER,
-        (True, False, False, False, True, True, False, False, False, True, False, False, True, False),
+        (True, False, False, False, True, True, False, False, False, True, False, False, True, False, True),
     ),
     "coordinator of project": (
         COORDINATOR,
-        (True, True, True, True, True, False, False, False, True, True, True, True, True, False),
+        (True, True, True, True, True, False, False, False, True, True, True, True, True, False, True),
     ),
     "coordinator, other project": (
         OTHER_COORDINATOR,
-        (False, False, True, False, False, False, False, False, False, False, False, False, False, False),
+        (False, False, True, False, False, False, False, False, False, False, False, False, False, False, True),
     ),
     "team member": (
         MEMBER,
-        (True, False, False, True, False, False, False, False, False, False, False, False, True, False),
+        (True, False, False, True, False, False, False, False, False, False, False, False, True, False, False),
     ),
     "the person themselves": (
         SELF,
-        (False, False, False, False, True, False, False, False, False, False, False, False, False, False),
+        (False, False, False, False, True, False, False, False, False, False, False, False, False, False, False),
     ),
     "receiving party": (
         RECEIVER,
-        (False, False, False, False, False, False, False, False, False, False, False, False, True, True),
+        (False, False, False, False, False, False, False, False, False, False, False, False, True, True, False),
     ),
     "stranger": (
         STRANGER,
-        (False, False, False, False, False, False, False, False, False, False, False, False, False, False),
+        (False, False, False, False, False, False, False, False, False, False, False, False, False, False, False),
     ),
 }
 ACTIONS = (
@@ -82,6 +82,7 @@ ACTIONS = (
     A.MANAGE_HANDOVER,
     A.VIEW_HANDOVER,
     A.ACCEPT_HANDOVER,
+    A.VIEW_CAPACITY,
 )
 CASES = [(who, action, expected[i]) for who, (_, expected) in TABLE.items() for i, action in enumerate(ACTIONS)]
 

@@ -23,6 +23,7 @@ class Action(StrEnum):
     MANAGE_HANDOVER = "manage_handover"  # plan, checklist, asking for acceptance
     VIEW_HANDOVER = "view_handover"  # the plan and its dossier
     ACCEPT_HANDOVER = "accept_handover"  # accept (or say "not yet")
+    VIEW_CAPACITY = "view_capacity"  # other people's load per week (bezetting, beschikbaar, export planning)
 
 
 class Relation(StrEnum):
@@ -63,6 +64,7 @@ _WHO = {
     Action.MANAGE_HANDOVER: "permission.who.manage_handover",
     Action.VIEW_HANDOVER: "permission.who.view_handover",
     Action.ACCEPT_HANDOVER: "permission.who.accept_handover",
+    Action.VIEW_CAPACITY: "permission.who.view_capacity",
 }
 
 # For each action: the roles that allow it anywhere, and the relations to the target that allow it.
@@ -113,6 +115,13 @@ _RULES: dict[Action, tuple[frozenset[Role], frozenset[Relation]]] = {
     ),
     # Only the receiving party accepts; an admin can record it for them (e.g. accepted by mail).
     Action.ACCEPT_HANDOVER: (frozenset({Role.ADMIN}), frozenset({Relation.RECEIVING_PARTY})),
+    # Other people's planned hours against their availability: those who staff projects (coordinators, by role or
+    # because they coordinate one), managers (their domains, or the projects they are named manager of), admins.
+    # Here the relations are to the capacity view: COORDINATOR means "coordinates at least one ongoing project".
+    Action.VIEW_CAPACITY: (
+        frozenset({Role.ADMIN, Role.MANAGER, Role.COORDINATOR}),
+        frozenset({Relation.COORDINATOR, Relation.PROJECT_MANAGER}),
+    ),
 }
 
 

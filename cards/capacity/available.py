@@ -1,0 +1,3 @@
+"""The available cards of the capacity capability (pure)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""`mijn week` / `my week`: my availability, plans and leave for this week and the next."""
+
+from __future__ import annotations
