@@ -20,5 +20,5 @@ def test_at_risk_share_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize("value", ["0", "101", "veel"])
 def test_at_risk_share_out_of_range_stops_the_start(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     monkeypatch.setenv("PROJECTBOT_CAPACITY_AT_RISK_PERCENT", value)
-    with pytest.raises(ValueError, match="capacity_at_risk_percent|PROJECTBOT_CAPACITY_AT_RISK_PERCENT"):
+    with pytest.raises(ValueError, match=r"capacity_at_risk_percent|PROJECTBOT_CAPACITY_AT_RISK_PERCENT"):
         Settings(_env_file=None)  # type: ignore[call-arg]
