@@ -24,8 +24,8 @@ from cards.i18n import Language, Translator, language_of, translator
 from cards.menu import build_welcome_card
 from dialogs.app import catch_up_linked_person
 from dialogs.kernel.rendering import RenderingBusy
-from dialogs.kernel.router import Router
-from dialogs.kernel.turn import OutgoingFile, Reply, Request, RequestKind, Services, Where
+from dialogs.kernel.router import Router, invoke_answer
+from dialogs.kernel.turn import InvokeResult, OutgoingFile, Reply, Request, RequestKind, Services, Where
 from dialogs.kernel.turn_log import CURRENT_TURN, TurnLog, note_command
 from storage.db import TURN_DEADLINE, DatabaseBusy, DatabaseUnavailable, wait_budget
 from storage.demo import demo_codes_present
@@ -149,19 +149,21 @@ class ProjectBot:
         elif kind == ActivityTypes.invoke and activity.name == FILE_CONSENT_INVOKE:
             note_command(FILE_CONSENT_INVOKE)
             await self._file_consent(turn_context)
+        elif kind == ActivityTypes.invoke and self.router.handles_invoke(activity.name):
+            await self._invoke(turn_context)
         elif kind == ActivityTypes.invoke:
-            # Other invokes belong to capabilities that register for them; none yet.
+            # Nobody declared it (composeExtension/querySettingUrl, a client's new invoke...): 200 with an empty
+            # body, which Teams takes as "nothing to show", rather than an error the person would see.
             await _answer_invoke(turn_context, 200, {})
+        elif kind == ActivityTypes.event and self.router.handles_event(activity.name) and activity.from_property:
+            await self._event(turn_context)
         else:
             await asyncio.to_thread(self._record_conversation, activity)
 
     # Requests -------------------------------------------------------------------------------------------
 
     async def _request(self, turn_context: TurnContext, kind: RequestKind) -> None:
-        activity = turn_context.activity
-        person = await asyncio.to_thread(self._record, activity)
-        person = await self._learn_email(turn_context, person)
-        request = self._build_request(activity, person, kind)
+        person, request = await self._person_and_request(turn_context, kind)
         first_admin = await self._first_admin(person)
         reply = await self.router.dispatch(request, self.services)
         if first_admin is not None:
@@ -169,6 +171,25 @@ class ProjectBot:
             answered = self.router.in_language_answered(request, self.services)
             reply = Reply.text(answered.t(first_admin)).then(reply)
         await self._say(turn_context, reply, request)
+
+    async def _person_and_request(self, turn_context: TurnContext, kind: RequestKind) -> tuple[Person, Request]:
+        """Who is asking (recorded, with the conversation) and what, for every kind of turn."""
+        person = await asyncio.to_thread(self._record, turn_context.activity)
+        person = await self._learn_email(turn_context, person)
+        return person, self._build_request(turn_context.activity, person, kind)
+
+    async def _invoke(self, turn_context: TurnContext) -> None:
+        """An invoke a capability declared by name: answered with the handler's status and body."""
+        _, request = await self._person_and_request(turn_context, "invoke")
+        result = await self.router.dispatch_invoke(request, self.services)
+        await _answer_invoke(turn_context, result.status, result.body)
+
+    async def _event(self, turn_context: TurnContext) -> None:
+        """An event a capability declared by name; its answer, if any, is posted in the conversation."""
+        _, request = await self._person_and_request(turn_context, "event")
+        reply = await self.router.dispatch_event(request, self.services)
+        if reply is not None:
+            await self._say(turn_context, reply, request)
 
     async def _first_admin(self, person: Person) -> str | None:
         """When this person just became the first admin, the catalog key of what to tell them (what next: load the
@@ -324,6 +345,11 @@ class ProjectBot:
 
     async def _say(self, turn_context: TurnContext, reply: Reply, request: Request | None = None) -> None:
         activity = turn_context.activity
+        if activity.type == ActivityTypes.invoke and self.router.handles_invoke(activity.name):
+            # "Busy", an apology: in the shape that invoke's protocol shows (a message extension's pane, a dialog).
+            result: InvokeResult = invoke_answer(activity.name, reply)
+            await _answer_invoke(turn_context, result.status, result.body)
+            return
         if activity.type == ActivityTypes.invoke:
             await self._answer_card_action(turn_context, reply, request)
             return
@@ -475,6 +501,9 @@ def _verb_and_payload(activity: Activity, kind: RequestKind) -> tuple[str | None
     if kind == "message":
         return None, {}
     value = activity.value if isinstance(activity.value, dict) else {}
+    if kind == "event" or (kind == "invoke" and activity.name != ADAPTIVE_CARD_ACTION):
+        # An invoke or event declared by name: the name is the verb, the whole value the payload.
+        return activity.name, dict(value)
     if kind == "invoke":
         action = _dict(value.get("action"))
         verb = action.get("verb")

@@ -1,4 +1,5 @@
-"""The permission rule of every text command and card verb: one table, checked against the registry at start-up.
+"""The permission rule of every text command, card verb, invoke and event: one table, checked against the registry at
+start-up.
 
 The router refuses to start when a registered command or verb has no rule here (or a rule names nothing
 registered), and enforces the organisation-wide rules (ROLE, ORGANISATION) itself before a handler runs. Rules that
@@ -26,6 +27,9 @@ class Scope(StrEnum):
     PROJECT = "project"  # the handler checks `action` on the project named; one the asker may not see is not found
     CONVERSATION = "conversation"  # a card posted in a conversation: anyone in it, or who may see the project
     COMMAND = "command"  # runs the command it names, whose own rule applies
+    # sent by Teams itself, not pressed by a person (a meeting started): the handler acts only on what a person with
+    # the right to do so set up beforehand (a meeting linked to a series by its coordinator), else stays silent
+    TEAMS = "teams"
 
 
 @dataclass(frozen=True)
@@ -180,15 +184,30 @@ VERB_RULES: dict[str, Rule] = {
 }
 
 
+# Invokes a capability declares by name (Capability.invoke): message extensions, dialogs, typeahead searches. Invokes
+# nobody declared are answered 200 with an empty body (bot/teams_bot.py) and need no rule.
+INVOKE_RULES: dict[str, Rule] = {}
+
+# Event activities a capability declares by name (Capability.event), such as a meeting's start and end.
+EVENT_RULES: dict[str, Rule] = {}
+
+
 class MissingRule(LookupError):
     """A command or verb without a permission rule (or a rule for nothing registered): the bot does not start."""
 
 
-def check_complete(commands: set[str], verbs: set[str]) -> None:
-    problems = [f"command {c!r} has no permission rule" for c in sorted(commands - COMMAND_RULES.keys())]
-    problems += [f"card verb {v!r} has no permission rule" for v in sorted(verbs - VERB_RULES.keys())]
-    problems += [f"rule for unknown command {c!r}" for c in sorted(COMMAND_RULES.keys() - commands)]
-    problems += [f"rule for unknown card verb {v!r}" for v in sorted(VERB_RULES.keys() - verbs)]
+def check_complete(
+    commands: set[str], verbs: set[str], invokes: set[str] | None = None, events: set[str] | None = None
+) -> None:
+    problems: list[str] = []
+    for kind, registered, rules in (
+        ("command", commands, COMMAND_RULES),
+        ("card verb", verbs, VERB_RULES),
+        ("invoke", invokes or set(), INVOKE_RULES),
+        ("event", events or set(), EVENT_RULES),
+    ):
+        problems += [f"{kind} {name!r} has no permission rule" for name in sorted(registered - rules.keys())]
+        problems += [f"rule for unknown {kind} {name!r}" for name in sorted(rules.keys() - registered)]
     if problems:
         raise MissingRule("; ".join(problems) + " (dialogs/access.py)")
 
@@ -202,13 +221,15 @@ _SCOPE_WORDS = {
     Scope.PROJECT: "on the project named",
     Scope.CONVERSATION: "in the conversation, or on the project",
     Scope.COMMAND: "the rule of the command it opens",
+    Scope.TEAMS: "sent by Teams; acts only on what was set up by who may",
 }
 
 
 def permission_table() -> str:
     """The Markdown table docs/security.md shows (tests/test_verb_walk.py keeps the two in step)."""
     lines = ["| kind | name | who may | action | note |", "|---|---|---|---|---|"]
-    for kind, rules in (("command", COMMAND_RULES), ("card verb", VERB_RULES)):
+    tables = (("command", COMMAND_RULES), ("card verb", VERB_RULES), ("invoke", INVOKE_RULES), ("event", EVENT_RULES))
+    for kind, rules in tables:
         for name, rule in sorted(rules.items()):
             action = f"`{rule.action.value}`" if rule.action else ""
             lines.append(f"| {kind} | `{name}` | {_SCOPE_WORDS[rule.scope]} | {action} | {rule.note} |")

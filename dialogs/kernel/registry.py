@@ -1,9 +1,9 @@
 """Where capabilities meet. A capability declares, in its own package and in one object, what it adds to the bot:
 text commands (nl/en), card verbs (each with its typed payload contract), proactive message renderers, scheduled
-jobs, sections it adds to other capabilities' cards and hooks it answers ("a project closed"). dialogs/app.py lists
-the capabilities; the Registry built from that list gives the router, the proactive renderers, the jobs, the
-sections and the hooks. Nothing registers itself by being imported, and no capability imports another's internals:
-they meet here, by slot and event names (see SLOTS and EVENTS).
+jobs, sections it adds to other capabilities' cards and hooks it answers ("a project closed"), invokes and events
+by name. dialogs/app.py lists the capabilities; the Registry built from that list gives the router, the proactive
+renderers, the jobs, the sections and the hooks. Nothing registers itself by being imported, and no capability
+imports another's internals: they meet here, by slot and event names (see SLOTS and EVENTS).
 
 A newcomer finds any behaviour in two hops: dialogs/app.py names the capability, the capability's `__init__.py`
 (its `capability` object) names the handler."""
@@ -20,13 +20,15 @@ from pydantic import BaseModel
 
 from cards.i18n import Translator
 from dialogs.kernel.calendar_source import CalendarSource
-from dialogs.kernel.router import InvalidHandler, MenuInfo, Router
+from dialogs.kernel.router import EventHandler, InvalidHandler, InvokeHandler, MenuInfo, Router
 from dialogs.kernel.turn import Reply, Request, Services
 from storage.db import Database
 
 F = TypeVar("F", bound=Callable[..., Any])
 P = TypeVar("P", bound=BaseModel)
 R = TypeVar("R", bound=Reply | Awaitable[Reply])
+IH = TypeVar("IH", bound=InvokeHandler)
+EH = TypeVar("EH", bound=EventHandler)
 
 # A renderer turns the JSON arguments stored in the outbox into a card, in the reader's language, when sent.
 Renderer = Callable[[dict[str, Any], Translator], dict[str, Any]]
@@ -118,6 +120,18 @@ class VerbSpec:
     on_invalid: InvalidHandler | None
 
 
+@dataclass(frozen=True)
+class InvokeSpec:
+    name: str
+    handler: InvokeHandler
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    name: str
+    handler: EventHandler
+
+
 @dataclass
 class Capability:
     """One capability's declarations; its package builds exactly one, named `capability`."""
@@ -125,6 +139,8 @@ class Capability:
     name: str
     commands: list[CommandSpec] = field(default_factory=list)
     verbs: list[VerbSpec] = field(default_factory=list)
+    invokes: list[InvokeSpec] = field(default_factory=list)
+    events: list[EventSpec] = field(default_factory=list)
     renderers: dict[str, Renderer] = field(default_factory=dict)
     refreshers: dict[str, Refresher] = field(default_factory=dict)
     jobs: list[Job] = field(default_factory=list)
@@ -161,6 +177,29 @@ class Capability:
 
         def add(handler: Callable[[Request, Services, P], R]) -> Callable[[Request, Services, P], R]:
             self.verbs.append(VerbSpec(verb, payload, handler, on_invalid))
+            return handler
+
+        return add
+
+    def invoke(self, name: str) -> Callable[[IH], IH]:
+        """An invoke activity by its name ("composeExtension/query", "task/fetch", "application/search"); the
+        handler gets (request, services, the activity's value as a dict: untrusted, read it defensively) and
+        returns an InvokeResult (status and body of the invoke response; answer within Teams' 5 s). Its rule is
+        in dialogs/kernel/access.py INVOKE_RULES; a Stop becomes the invoke's message (router.invoke_answer)."""
+
+        def add(handler: IH) -> IH:
+            self.invokes.append(InvokeSpec(name, handler))
+            return handler
+
+        return add
+
+    def event(self, name: str) -> Callable[[EH], EH]:
+        """An event activity by its name ("application/vnd.microsoft.meetingStart"); the handler gets (request,
+        services, the activity's value as a dict) and returns the Reply to post in the conversation it came from,
+        or None to stay silent. Its rule is in dialogs/kernel/access.py EVENT_RULES."""
+
+        def add(handler: EH) -> EH:
+            self.events.append(EventSpec(name, handler))
             return handler
 
         return add
@@ -217,7 +256,7 @@ class Registry:
             raise ValueError(f"a capability is listed twice: {names}")
 
     def router(self) -> Router:
-        """The router of every command and verb; a command or verb without a permission rule stops the bot here
+        """The router of every command, verb, invoke and event; one without a permission rule stops the bot here
         (dialogs/kernel/access.py)."""
         router = Router()
         for capability in self.capabilities:
@@ -232,6 +271,10 @@ class Registry:
                 )
             for verb in capability.verbs:
                 router.action(verb.verb, verb.payload, verb.handler, on_invalid=verb.on_invalid)
+            for invoke in capability.invokes:
+                router.invoke(invoke.name, invoke.handler)  # one handler per name: a second raises here
+            for event in capability.events:
+                router.event(event.name, event.handler)
         router.check_rules()
         return router
 

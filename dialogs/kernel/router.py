@@ -1,4 +1,5 @@
-"""One registry for text commands (Dutch and English) and card verbs, and the dispatch of a Request to them."""
+"""One registry for text commands (Dutch and English), card verbs, and the invokes and events capabilities declare by
+name, and the dispatch of a Request to them."""
 
 from __future__ import annotations
 
@@ -17,9 +18,17 @@ from cards.menu import MenuEntry, MenuPayload, MenuSection, build_help_card
 from cards.payloads import DATE_OUT_OF_RANGE, OUT_OF_RANGE, UNREADABLE, text_problem
 from cards.projects import ChooseProject
 from cards.values import FIRST_YEAR, LAST_YEAR
-from dialogs.kernel.access import COMMAND_RULES, VERB_RULES, Rule, Scope, check_complete
+from dialogs.kernel.access import (
+    COMMAND_RULES,
+    EVENT_RULES,
+    INVOKE_RULES,
+    VERB_RULES,
+    Rule,
+    Scope,
+    check_complete,
+)
 from dialogs.kernel.permissions import Action, Actor, allowed
-from dialogs.kernel.turn import Reply, Request, Services, Stop
+from dialogs.kernel.turn import InvokeResult, Reply, Request, Services, Stop
 from dialogs.kernel.turn_log import note_command, note_outcome
 from dialogs.kernel.typed_language import TypedLanguages, phrase_language
 from dialogs.kernel.who import me, standing
@@ -29,6 +38,8 @@ P = TypeVar("P", bound=BaseModel)
 TextHandler = Callable[[Request, Services, str], Reply | Awaitable[Reply]]
 VerbHandler = Callable[[Request, Services, Any], Reply | Awaitable[Reply]]
 InvalidHandler = Callable[[Request, Services, ValidationError], Reply | Awaitable[Reply]]
+InvokeHandler = Callable[[Request, Services, dict[str, Any]], InvokeResult | Awaitable[InvokeResult]]
+EventHandler = Callable[[Request, Services, dict[str, Any]], Reply | Awaitable[Reply | None] | None]
 
 _SPACES = re.compile(r"\s+")
 # Typed text longer than this is refused before it is matched: the longest command a person types (an agenda
@@ -76,6 +87,8 @@ class Router:
         self._commands: list[Command] = []
         self._phrases: list[tuple[str, Command]] = []  # longest phrase first
         self._actions: dict[str, CardAction] = {}
+        self._invokes: dict[str, InvokeHandler] = {}
+        self._events: dict[str, EventHandler] = {}
         self._help_cards: dict[tuple[str, tuple[str, ...]], str] = {}
         # The language each person last typed, and who was offered to keep it (dialogs/kernel/typed_language.py).
         self._languages = TypedLanguages()
@@ -124,6 +137,18 @@ class Router:
             raise ValueError(f"card verb {verb!r} registered twice")
         self._actions[verb] = CardAction(verb, payload, handler, on_invalid)
 
+    def invoke(self, name: str, handler: InvokeHandler) -> None:
+        """An invoke activity by its name ("composeExtension/query"); the handler gets the activity's value."""
+        if name in self._invokes:
+            raise ValueError(f"invoke {name!r} registered twice")
+        self._invokes[name] = handler
+
+    def event(self, name: str, handler: EventHandler) -> None:
+        """An event activity by its name ("application/vnd.microsoft.meetingStart"); the handler gets its value."""
+        if name in self._events:
+            raise ValueError(f"event {name!r} registered twice")
+        self._events[name] = handler
+
     # Lookup ---------------------------------------------------------------------------------------------
 
     def match(self, text: str) -> tuple[Command, str] | None:
@@ -147,10 +172,22 @@ class Router:
 
     def check_rules(self) -> None:
         """Every command and verb has its permission rule in dialogs/access.py (raises MissingRule otherwise)."""
-        check_complete({c.name for c in self._commands}, set(self._actions))
+        check_complete({c.name for c in self._commands}, set(self._actions), set(self._invokes), set(self._events))
 
     def verbs(self) -> list[str]:
         return sorted(self._actions)
+
+    def invokes(self) -> list[str]:
+        return sorted(self._invokes)
+
+    def events(self) -> list[str]:
+        return sorted(self._events)
+
+    def handles_invoke(self, name: str | None) -> bool:
+        return name in self._invokes
+
+    def handles_event(self, name: str | None) -> bool:
+        return name in self._events
 
     def contract(self, verb: str) -> type[BaseModel] | None:
         """The payload contract a verb's data must satisfy; None for a verb nobody registered."""
@@ -213,6 +250,41 @@ class Router:
         if request.kind == "message":
             return await self._dispatch_text(request, services)
         return await self._dispatch_action(request, services)
+
+    async def dispatch_invoke(self, request: Request, services: Services) -> InvokeResult:
+        """An invoke declared by name (request.verb; its value is request.payload): the name's rule, then the
+        handler, on the same bounded path as a card press. A refusal or a Stop is answered as that invoke's
+        protocol shows a message (invoke_answer)."""
+        name = request.verb or ""
+        handler = self._invokes[name]
+        request = self._languages.pressed(request, services.clock.now())
+        note_command(name)
+        if (refused := await _checked_by_router(INVOKE_RULES[name], request, services)) is not None:
+            return invoke_answer(name, refused)
+        try:
+            result = await _run(handler, request, services, request.payload)
+        except Stop as stop:
+            note_outcome("refused")
+            return invoke_answer(name, stop.reply)
+        assert isinstance(result, InvokeResult), f"{handler!r} returned {result!r}, not an InvokeResult"
+        return result
+
+    async def dispatch_event(self, request: Request, services: Services) -> Reply | None:
+        """An event declared by name: the name's rule, then the handler; its Reply is posted in the conversation
+        the event came from, None says nothing."""
+        name = request.verb or ""
+        handler = self._events[name]
+        request = self._languages.pressed(request, services.clock.now())
+        note_command(name)
+        if await _checked_by_router(EVENT_RULES[name], request, services) is not None:
+            return None  # nobody pressed anything: an event is not answered with a refusal
+        try:
+            result = await _run(handler, request, services, request.payload)
+        except Stop as stop:
+            note_outcome("refused")
+            return stop.reply
+        assert result is None or isinstance(result, Reply), f"{handler!r} returned {result!r}, not a Reply"
+        return result
 
     def in_language_answered(self, request: Request, services: Services) -> Request:
         """The request in the language the person's last turn was answered in (their words', that day): for what is
@@ -347,17 +419,39 @@ def describe_invalid(invalid: ValidationError, t: Translator) -> str:
 
 
 async def _call(handler: Callable[..., Any], *args: Any) -> Reply:
-    """Coroutine handlers run on the loop; plain ones (database work) in a worker thread. A Stop raised on the way
-    is the turn's answer."""
+    """A command's or verb's handler (see _run); a Stop raised on the way is the turn's answer."""
     try:
-        if inspect.iscoroutinefunction(handler):
-            result: Reply = await handler(*args)
-            return result
-        outcome = await asyncio.to_thread(handler, *args)
-        if inspect.isawaitable(outcome):
-            outcome = await outcome
+        outcome = await _run(handler, *args)
     except Stop as stop:
         note_outcome("refused")
         return stop.reply
     assert isinstance(outcome, Reply), f"{handler!r} returned {outcome!r}, not a Reply"
     return outcome
+
+
+async def _run(handler: Callable[..., Any], *args: Any) -> Any:
+    """Coroutine handlers run on the loop; plain ones (database work) in a worker thread."""
+    if inspect.iscoroutinefunction(handler):
+        return await handler(*args)
+    outcome = await asyncio.to_thread(handler, *args)
+    if inspect.isawaitable(outcome):
+        outcome = await outcome
+    return outcome
+
+
+# How each family of invokes shows a plain message (a refusal, "busy", an apology): Teams reads only its own shape.
+_SEARCH_RESPONSE = "application/vnd.microsoft.search.searchResponse"
+
+
+def invoke_answer(name: str, reply: Reply) -> InvokeResult:
+    """A Reply's words as the answer to the invoke `name`: a message extension shows them in its result pane, a
+    dialog (task module) in a message dialog, a typeahead search shows no choices (it has no place for words), and
+    anything else gets the Universal Actions message body."""
+    text = " ".join(reply.texts)
+    if name.startswith("composeExtension/"):
+        return InvokeResult({"composeExtension": {"type": "message", "text": text}})
+    if name.startswith("task/"):
+        return InvokeResult({"task": {"type": "message", "value": text}})
+    if name == "application/search":
+        return InvokeResult({"statusCode": 200, "type": _SEARCH_RESPONSE, "value": {"results": []}})
+    return InvokeResult({"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": text})

@@ -15,7 +15,9 @@ from storage.db import Database
 from storage.models import ConversationRef
 from storage.people import PersonRepository
 
-RequestKind = Literal["message", "submit", "invoke"]
+# invoke: an Action.Execute card press, or an invoke a capability declared by name (the name is then the
+# request's verb and the activity's value its payload); event: an event activity a capability declared by name.
+RequestKind = Literal["message", "submit", "invoke", "event"]
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,15 @@ class Reply:
             update_for_everyone=other.update_for_everyone or self.update_for_everyone,
             files=self.files + other.files,
         )
+
+
+@dataclass(frozen=True)
+class InvokeResult:
+    """The answer to an invoke a capability declared by name ("composeExtension/query", "task/fetch", ...): the
+    invoke response's HTTP status and JSON body, as the Teams protocol of that invoke wants them."""
+
+    body: dict[str, Any]
+    status: int = 200
 
 
 class Capabilities(Protocol):

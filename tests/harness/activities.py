@@ -284,6 +284,47 @@ class ActivityFactory:
         activity["name"] = "adaptiveCard/action"
         return activity
 
+    def invoke(
+        self,
+        user: TeamsUser,
+        name: str,
+        value: Any = None,
+        conversation: Conversation | None = None,
+        *,
+        locale: str | None = None,
+        timezone: str | None = None,
+    ) -> JSON:
+        """An `invoke` by name ("composeExtension/query", "task/fetch", "application/search") with its `value`."""
+        conversation = conversation or Conversation.personal(user)
+        locale = locale or user.locale
+        timezone = timezone or user.timezone
+        activity = self._user_activity("invoke", user, conversation, locale=locale, timezone=timezone)
+        activity["entities"] = [self._client_info(locale, timezone)]
+        activity["channelData"] = self._channel_data(conversation, source=True)
+        activity["name"] = name
+        activity["value"] = value if value is not None else {}
+        return activity
+
+    def event(
+        self,
+        user: TeamsUser,
+        name: str,
+        value: Any = None,
+        conversation: Conversation | None = None,
+        *,
+        channel_data: JSON | None = None,
+    ) -> JSON:
+        """An `event` by name, as Teams sends a meeting's start and end ("application/vnd.microsoft.meetingStart"):
+        from the person whose client raised it, no text, the details in `value` (and `channelData.meeting`)."""
+        conversation = conversation or Conversation.personal(user)
+        activity = self._base("event", user, conversation, with_name=False)
+        activity["locale"] = user.locale
+        activity["entities"] = [self._client_info(user.locale)]
+        activity["channelData"] = {**self._channel_data(conversation), **(channel_data or {})}
+        activity["name"] = name
+        activity["value"] = value if value is not None else {}
+        return activity
+
     def install(self, user: TeamsUser, conversation: Conversation | None = None) -> JSON:
         """`installationUpdate` with `action: add`, as Teams sends when the app is added to a scope."""
         return self._installation_update(user, conversation or Conversation.personal(user), "add")

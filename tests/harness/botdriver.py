@@ -119,3 +119,9 @@ class BotDriver:
 
     async def execute(self, user: TeamsUser, verb: str, data: JSON | None = None, **kwargs: Any) -> TurnResult:
         return await self.post(self.activities.invoke_action(user, verb, data, **kwargs))
+
+    async def invoke(self, user: TeamsUser, name: str, value: Any = None, **kwargs: Any) -> TurnResult:
+        return await self.post(self.activities.invoke(user, name, value, **kwargs))
+
+    async def event(self, user: TeamsUser, name: str, value: Any = None, **kwargs: Any) -> TurnResult:
+        return await self.post(self.activities.event(user, name, value, **kwargs))
