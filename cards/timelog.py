@@ -24,11 +24,25 @@ from microsoft_teams.cards.core import (
     TextBlock,
     TextInput,
 )
+from pydantic import Field
 
-from cards.base import card, execute, field_error, heading, hours_text, minutes_text, paragraph, submit
+from cards.base import (
+    PROJECTS_DATASET,
+    card,
+    execute,
+    field_error,
+    heading,
+    hours_text,
+    minutes_text,
+    paragraph,
+    picker,
+    submit,
+)
+from cards.capacity.common import planned_of_available, week_name
 from cards.i18n import Translator
 from cards.menu import MenuPayload
 from cards.payloads import Day, Id, Payload, Prose, Reference, StoredIn
+from domain.capacity import Load, WeekLoad
 from domain.time import EntryFacts, WeekCell
 
 CATEGORIES = (
@@ -75,6 +89,13 @@ class UndoPayload(Payload):
     entry_id: Id
 
 
+class PlanUndoPayload(Payload):
+    """The Undo of a week's plan: its entries (one per day; at most a week's seven)."""
+
+    VERB: ClassVar[str] = "timelog.undo_plan"
+    entry_ids: Annotated[list[Id], Field(min_length=1, max_length=7)]
+
+
 class EditPayload(Payload):
     """The confirmation's Edit."""
 
@@ -99,6 +120,11 @@ class HoursPayload(Payload):
 
 def day_text(day: date, t: Translator) -> str:
     return format_date(day, format="EEEE d MMMM y", locale=t.locale)
+
+
+def short_day(day: date, t: Translator) -> str:
+    """'ma 18 jan.' / 'Mon 18 Jan': a day of a week the reader knows."""
+    return format_date(day, format="EEE d MMM", locale=t.locale)
 
 
 # The form -------------------------------------------------------------------------------------------------------
@@ -131,18 +157,9 @@ def build_time_form_card(form: TimeForm, t: Translator) -> dict[str, Any]:
         if name in form.errors:
             body.append(field_error(form.errors[name]))
 
-    choices = [Choice(title=title[:80], value=code) for code, title in form.projects]
-    if choices:
-        add(
-            ChoiceSetInput(
-                id="project",
-                label=t("time.field.project"),
-                style="compact",
-                value=v.get("project") or None,
-                choices=choices,
-            ),
-            "project",
-        )
+    if form.projects:
+        label = t("time.field.project")
+        add(picker("project", label, form.projects, dataset=PROJECTS_DATASET, value=v.get("project")), "project")
     else:
         add(TextInput(id="project", label=t("time.field.project"), value=v.get("project", "")), "project")
     add(DateInput(id="date", label=t("time.field.date"), value=v.get("date") or None), "date")
@@ -198,6 +215,37 @@ class LoggedView:
     entry: EntryFacts
     day_total_minutes: int  # of this kind, this day, this person, with the entry
     state: str = "saved"  # saved | updated | undone
+    load: WeekLoadLine | None = None  # a plan's week, as full as it is now
+
+
+@dataclass(frozen=True)
+class WeekLoadLine:
+    """How full the planned week is now, and which other projects take its time (code, minutes; largest first)."""
+
+    week: WeekLoad
+    others: tuple[tuple[str, int], ...]
+    at_risk_percent: int
+
+
+def week_load_elements(line: WeekLoadLine, t: Translator) -> list[Any]:
+    """The week's load after a plan, and a warning when it is over-booked or at risk naming the other projects.
+    Unknown availability is said so, with where to set it: never shown as free."""
+    week = line.week
+    elements: list[Any] = [
+        paragraph(t("time.plan.load", week=week_name(week.monday, t), load=planned_of_available(week, t)))
+    ]
+    if week.load == Load.UNKNOWN:
+        elements.append(paragraph(t("time.plan.load.unknown"), subtle=True))
+        return elements
+    if week.load not in (Load.OVER, Load.AT_RISK):
+        return elements
+    warning = [t("time.plan.over") if week.load == Load.OVER else t("time.plan.at_risk", percent=line.at_risk_percent)]
+    if line.others:
+        projects = ", ".join(f"{code} {minutes_text(minutes, t)}" for code, minutes in line.others)
+        warning.append(t("time.plan.others", projects=projects))
+    color = "Attention" if week.load == Load.OVER else "Warning"
+    elements.append(TextBlock(text=" ".join(warning), wrap=True, color=color, weight="Bolder"))
+    return elements
 
 
 def build_time_logged_card(view: LoggedView, t: Translator) -> dict[str, Any]:
@@ -219,6 +267,8 @@ def build_time_logged_card(view: LoggedView, t: Translator) -> dict[str, Any]:
     body.append(
         paragraph(t(f"time.logged.day_total.{entry.kind}", total=minutes_text(view.day_total_minutes, t)), subtle=True)
     )
+    if view.load is not None:
+        body.extend(week_load_elements(view.load, t))
     return card(
         body,
         [
@@ -226,6 +276,40 @@ def build_time_logged_card(view: LoggedView, t: Translator) -> dict[str, Any]:
             submit(t("time.action.edit"), EditPayload, entry_id=entry.id),
         ],
     )
+
+
+@dataclass(frozen=True)
+class WeekPlanView:
+    """A week's plan as stored: one entry per day it was spread over (same project, activity and note)."""
+
+    entries: tuple[EntryFacts, ...]
+    load: WeekLoadLine | None = None
+    state: str = "saved"  # saved | undone
+
+
+def build_week_planned_card(view: WeekPlanView, t: Translator) -> dict[str, Any]:
+    first = view.entries[0]
+    monday = first.day - timedelta(days=first.day.weekday())
+    title = "time.plan.week.title" if view.state == "saved" else "time.plan.week.undone_title"
+    facts = [
+        Fact(title=t("time.field.project"), value=f"{first.project_code} · {first.project_name}"),
+        Fact(title=t("time.plan.week.total"), value=minutes_text(sum(e.minutes for e in view.entries), t)),
+        Fact(title=t("time.field.category"), value=t(f"time.category.{first.category}")),
+    ]
+    if first.note:
+        facts.append(Fact(title=t("time.field.note"), value=first.note[:NOTE_MAX]))
+    days = [Fact(title=short_day(e.day, t), value=minutes_text(e.minutes, t)) for e in view.entries]
+    body: list[Any] = [
+        heading(t(title, week=week_name(monday, t))),
+        FactSet(facts=facts),
+        TextBlock(text=t("time.plan.week.spread"), wrap=True, weight="Bolder", spacing="Medium"),
+        FactSet(facts=days),
+    ]
+    if view.state == "undone":
+        return card(body)
+    if view.load is not None:
+        body.extend(week_load_elements(view.load, t))
+    return card(body, [submit(t("time.action.undo"), PlanUndoPayload, entry_ids=[e.id for e in view.entries])])
 
 
 # The timesheet --------------------------------------------------------------------------------------------------

@@ -142,6 +142,16 @@ class Stored:
     burn: BurnCheck | None = None  # when asked for and a performed entry was created
 
 
+@dataclass(frozen=True)
+class StoredPlan:
+    """What a week's plan did: its entries (the ones stored before when the same request came again), or the first
+    day that would go past the limit with the minutes already there (then nothing was stored)."""
+
+    entries: tuple[EntryFacts, ...]
+    created: bool
+    full_day: tuple[date, int] | None = None
+
+
 class TimeEntryRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -236,6 +246,101 @@ class TimeEntryRepository:
             return True, total
         session.rollback()
         return False, total - minutes
+
+    def add_plan(
+        self,
+        *,
+        person_id: int,
+        project_id: int,
+        shares: list[tuple[date, int, str | None]],
+        category: str,
+        note: str,
+        now: datetime,
+        max_day_minutes: int,
+    ) -> StoredPlan:
+        """A week's plan, one planned entry per (day, minutes, request key), in one transaction: all are stored or
+        none (a day that would go past max_day_minutes stores nothing). The same request keys again give the
+        entries stored the first time (created False). The day limit is read as in add (_write_within_day)."""
+        keys = [key for _, _, key in shares if key]
+        try:
+            with self._db.session() as session:
+                if not self._db.is_sqlite:
+                    session.execute(sa_select(col(Person.id)).where(col(Person.id) == person_id).with_for_update())
+                rows = [
+                    TimeEntry(
+                        person_id=person_id,
+                        project_id=project_id,
+                        day=day,
+                        minutes=minutes,
+                        kind=EntryKind.PLANNED.value,
+                        category=category,
+                        note=note[:500],
+                        request_key=key,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    for day, minutes, key in shares
+                ]
+                session.add_all(rows)
+                session.flush()
+                for row in rows:
+                    total = _day_minutes(session, person_id, row.day, row.kind)
+                    if total > max_day_minutes:
+                        session.rollback()
+                        return StoredPlan((), False, (row.day, total - row.minutes))
+                return StoredPlan(tuple(_view(session, row) for row in rows), True)
+        except IntegrityError:
+            # The same message again (Teams retry): the request keys' unique constraint refused it.
+            if keys and (done := self.by_request_keys(keys)):
+                return StoredPlan(done, False)
+            raise
+
+    def get_many(self, entry_ids: Collection[int]) -> list[EntryFacts]:
+        """Those of these entries that are still there, by day."""
+        if not entry_ids:
+            return []
+        with self._db.session() as session:
+            found = session.exec(
+                select(TimeEntry).where(col(TimeEntry.id).in_(list(entry_ids))).order_by(col(TimeEntry.day))
+            ).all()
+            return [_view(session, entry) for entry in found]
+
+    def by_request_keys(self, request_keys: Collection[str]) -> tuple[EntryFacts, ...]:
+        with self._db.session() as session:
+            found = session.exec(
+                select(TimeEntry).where(col(TimeEntry.request_key).in_(list(request_keys))).order_by(col(TimeEntry.day))
+            ).all()
+            return tuple(_view(session, entry) for entry in found)
+
+    def delete_many(self, entry_ids: Collection[int], person_id: int) -> list[EntryFacts]:
+        """Remove those of these planned entries that are still there and this person's (a week plan's Undo), in one
+        transaction; the removed ones, by day."""
+        if not entry_ids:
+            return []
+        with self._db.session() as session:
+            found = session.exec(
+                select(TimeEntry)
+                .where(
+                    col(TimeEntry.id).in_(list(entry_ids)),
+                    col(TimeEntry.person_id) == person_id,
+                    col(TimeEntry.kind) == EntryKind.PLANNED.value,
+                )
+                .order_by(col(TimeEntry.day))
+            ).all()
+            views = [_view(session, entry) for entry in found]
+            for entry in found:
+                session.delete(entry)
+            return views
+
+    def project_codes(self, project_ids: Collection[int]) -> dict[int, str]:
+        """The code of each of these projects (the other projects that fill someone's week)."""
+        if not project_ids:
+            return {}
+        with self._db.session() as session:
+            rows = session.execute(
+                sa_select(col(Project.id), col(Project.code)).where(col(Project.id).in_(list(project_ids)))
+            ).all()
+            return {int(project_id): code for project_id, code in rows}
 
     def delete(self, entry_id: int, person_id: int) -> EntryFacts | None:
         """Remove exactly this entry of this person; None when it is gone already (undo pressed twice)."""

@@ -129,6 +129,7 @@ VERB_RULES: dict[str, Rule] = {
     "projects.phase_save": project(Action.EDIT_PROJECT),
     "timelog.save": project(Action.LOG_OWN_TIME),
     "timelog.undo": OWN,
+    "timelog.undo_plan": OWN,
     "timelog.edit": OWN,
     "timelog.week": OWN,
     "timelog.hours": project(Action.VIEW_PROJECT),

@@ -23,6 +23,7 @@ KINDS: tuple[Kind, ...] = ("performed", "planned")
 
 # Problems the parser can report (the dialog turns them into sentences in the user's language).
 BAD_DATE = "bad_date"  # looked like a date but is none (31/02)
+BAD_WEEK = "bad_week"  # named a week that does not exist (week 54, week 53 of 2027)
 
 WEEKDAYS: dict[str, int] = {
     "monday": 0,
@@ -90,6 +91,8 @@ class ParsedEntry:
     date_given: bool = False
     categories: tuple[str, ...] = ()  # activity tags as typed, without '#' ('analyse'); see match_category
     problems: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (problem, the text concerned)
+    # A whole week was given ('week 3', 'volgende week'): its Monday; `day` is that Monday too.
+    week: date | None = None
 
     @property
     def project_is_code(self) -> bool:
@@ -242,6 +245,32 @@ def _date_at(words: list[str], i: int, today: date, kind: Kind) -> tuple[date | 
     return found, 1
 
 
+_WEEK_TOKEN = re.compile(r"^(?:week|wk)(?:(?P<n>\d{1,2})(?:[/-](?P<y>\d{4}))?)?$", re.IGNORECASE)
+_WEEK_NUMBER_TOKEN = re.compile(r"^(?P<n>\d{1,2})(?:[/-](?P<y>\d{4}))?$")
+_YEAR_TOKEN = re.compile(r"^\d{4}$")
+
+
+def _week_at(words: list[str], i: int, today: date) -> tuple[date | None, int] | None:
+    """(Monday or None when no such week exists, words used) for a week starting at words[i]: 'week 3', 'wk 3',
+    'week3', 'week 3 2027', 'week 3/2027', 'deze week' / 'this week', 'volgende week' / 'next week'. A number
+    without a year is the next week of that number (week_ahead: in December, week 3 is January's)."""
+    word = words[i].lower()
+    following = words[i + 1].lower() if i + 1 < len(words) else ""
+    if following == "week" and (word in _THIS or word in _NEXT):
+        return monday_of(today) + timedelta(days=0 if word in _THIS else 7), 2
+    if (token := _WEEK_TOKEN.match(word)) is None:
+        return None
+    width = 1
+    number, year = token["n"], token["y"]
+    if number is None:
+        if (numbered := _WEEK_NUMBER_TOKEN.match(following)) is None:
+            return None
+        number, year, width = numbered["n"], numbered["y"], 2
+    if year is None and i + width < len(words) and _YEAR_TOKEN.match(words[i + width]):
+        year, width = words[i + width], width + 1
+    return week_ahead(int(number), today, int(year) if year else None), width
+
+
 def format_date_token(day: date) -> str:
     return day.isoformat()
 
@@ -276,6 +305,7 @@ def parse_entry(text: str, *, kind: Kind, today: date) -> ParsedEntry:
     colon_note = " ".join(_take_tags(colon_note.split(), tags))
     minutes: int | None = None
     day: date | None = None
+    week: date | None = None
     date_given = False
     code = ""
     problems: list[tuple[str, str]] = []
@@ -284,6 +314,11 @@ def parse_entry(text: str, *, kind: Kind, today: date) -> ParsedEntry:
     while i < len(words):
         if minutes is None and (duration := _duration_at(words, i)) is not None:
             minutes, width = duration
+        elif not date_given and (whole := _week_at(words, i, today)) is not None:
+            week, width = whole
+            day, date_given = week, True
+            if week is None:
+                problems.append((BAD_WEEK, " ".join(words[i : i + width])))
         elif not date_given and (found := _date_at(words, i, today, kind)) is not None:
             day, width = found
             date_given = True
@@ -316,6 +351,7 @@ def parse_entry(text: str, *, kind: Kind, today: date) -> ParsedEntry:
         date_given=date_given,
         problems=tuple(problems),
         categories=tuple(tags),
+        week=week,
     )
 
 

@@ -16,17 +16,20 @@ from cards.timelog import (
     LoggedView,
     TimeForm,
     UndoPayload,
+    WeekLoadLine,
     build_time_form_card,
     build_time_logged_card,
 )
+from dialogs.kernel.capacity import person_week
 from dialogs.kernel.owned import not_yours
 from dialogs.kernel.permissions import Action, allowed
-from dialogs.kernel.timeparse import Kind, format_duration
+from dialogs.kernel.timeparse import Kind, format_duration, monday_of
 from dialogs.kernel.timezones import today_for
 from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import Me, me
 from dialogs.timelog.burn_warning import ahead_rule, check_burn, warn_coordinator
 from dialogs.timelog.declaration import capability
+from domain.capacity import Load
 from domain.projects import ProjectFacts
 from domain.time import EntryFacts
 from storage.projects import ProjectRepository, ProjectState
@@ -99,6 +102,7 @@ class Draft:
     kind: Kind
     category: str
     note: str
+    week: date | None = None  # a whole week's plan (its Monday), spread over its working days (week_plan.py)
 
 
 def refusal_of(draft: Draft, request: Request, services: Services, who: Me) -> tuple[str, str] | None:
@@ -153,8 +157,22 @@ def store(request: Request, services: Services, who: Me, draft: Draft, request_k
     return stored
 
 
-def confirmation(entry: EntryFacts, day_total: int, t: Translator, *, state: str = "saved") -> dict[str, Any]:
-    return build_time_logged_card(LoggedView(entry, day_total, state), t)
+def confirmation(
+    entry: EntryFacts, day_total: int, t: Translator, *, state: str = "saved", load: WeekLoadLine | None = None
+) -> dict[str, Any]:
+    return build_time_logged_card(LoggedView(entry, day_total, state, load), t)
+
+
+def week_load_line(services: Services, person_id: int, day: date, project_id: int) -> WeekLoadLine:
+    """How full the person's week of `day` is now a plan is stored, with the other projects that take its time
+    (named only when the week is over-booked or at risk: the warning is where they are read)."""
+    at_risk = services.capacity_at_risk_percent
+    week = person_week(services.db, person_id, monday_of(day), at_risk_percent=at_risk)
+    others = [(project, minutes) for project, minutes in week.by_project if project != project_id]
+    codes: dict[int, str] = {}
+    if others and week.load in (Load.OVER, Load.AT_RISK):
+        codes = TimeEntryRepository(services.db).project_codes([project for project, _ in others])
+    return WeekLoadLine(week, tuple((codes[p], m) for p, m in others if p in codes), at_risk)
 
 
 def ensure_own_entry(request: Request, services: Services, entry: EntryFacts) -> None:

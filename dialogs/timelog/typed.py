@@ -7,12 +7,14 @@ from __future__ import annotations
 from datetime import date
 
 from cards.base import minutes_text
+from cards.capacity.common import week_name
 from cards.i18n import LANGUAGES, Translator, translator
 from cards.menu import MenuSection
 from cards.timelog import CATEGORIES, NOTE_MAX, build_time_form_card, day_text
 from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.timeparse import (
     BAD_DATE,
+    BAD_WEEK,
     Kind,
     ParsedEntry,
     category_match,
@@ -23,7 +25,17 @@ from dialogs.kernel.timezones import today_for
 from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import Me, me
 from dialogs.timelog.declaration import capability
-from dialogs.timelog.entries import Draft, blank_form, confirmation, day_full, refusal_of, store, time_form
+from dialogs.timelog.entries import (
+    Draft,
+    blank_form,
+    confirmation,
+    day_full,
+    refusal_of,
+    store,
+    time_form,
+    week_load_line,
+)
+from dialogs.timelog.week_plan import plan_week
 from domain.names import NameMatch
 from domain.projects import ProjectFacts
 from storage.projects import ProjectRepository, Visibility
@@ -128,14 +140,20 @@ def log_message(request: Request, services: Services, rest: str, kind: Kind) -> 
         return blank_form(request, services, kind)
     who = me(request, services)
     draft = _read_message(request, services, who, rest, kind)
+    key = f"msg:{request.where.conversation_id}:{request.activity_id}"[:128] if request.activity_id else None
+    if draft.week is not None:
+        if kind == "performed":
+            return Reply.text(t("time.refused", reason=t("time.week.only_plan")))
+        return plan_week(request, services, who, draft, key)
     refused = refusal_of(draft, request, services, who)
     if refused is not None:
         return Reply.text(t("time.refused", reason=refused[1]))
-    key = f"msg:{request.where.conversation_id}:{request.activity_id}"[:128] if request.activity_id else None
     stored = store(request, services, who, draft, key)
     if stored.entry is None:
         return Reply.text(t("time.refused", reason=day_full(t, draft, stored.day_minutes)))
-    return Reply.card(confirmation(stored.entry, stored.day_minutes, t))
+    # A plan says how full its week is now (and warns when it is over-booked); time worked does not.
+    load = week_load_line(services, who.id, draft.day, draft.project.id) if kind == "planned" else None
+    return Reply.card(confirmation(stored.entry, stored.day_minutes, t, load=load))
 
 
 def _read_message(request: Request, services: Services, who: Me, rest: str, kind: Kind) -> Draft:
@@ -149,6 +167,8 @@ def _read_message(request: Request, services: Services, who: Me, rest: str, kind
     for problem, text in parsed.problems:
         if problem == BAD_DATE:
             errors["date"] = t("time.date.invalid", value=text[:20])
+        if problem == BAD_WEEK:
+            errors["date"] = t("time.week.invalid", value=text[:20])
     category, category_problem = typed_category(parsed, t)
     if category_problem is not None:
         errors["category"] = category_problem
@@ -163,12 +183,13 @@ def _read_message(request: Request, services: Services, who: Me, rest: str, kind
             "category": category or "",  # a tag that named no activity: the person picks one
             "note": note[:NOTE_MAX],
         }
-        day = parsed.day if parsed.date_given else None
-        understood = _understood(t, parsed.minutes, day, project, category if parsed.categories else None, note)
+        day = parsed.day if parsed.date_given and parsed.week is None else None
+        tagged = category if parsed.categories else None
+        understood = _understood(t, parsed.minutes, day, project, tagged, note, week=parsed.week)
         form = time_form(services, who, values=values, errors=errors, understood=understood, extra=candidates)
         raise Stop(Reply.card(build_time_form_card(form, t)))
     assert project is not None and parsed.minutes is not None and parsed.day is not None and category is not None
-    return Draft(project, parsed.day, parsed.minutes, kind, category, note[:NOTE_MAX])
+    return Draft(project, parsed.day, parsed.minutes, kind, category, note[:NOTE_MAX], parsed.week)
 
 
 def _typed_project(
@@ -193,12 +214,16 @@ def _understood(
     project: ProjectFacts | None,
     category: str | None,
     note: str,
+    *,
+    week: date | None = None,
 ) -> str:
     parts = []
     if minutes is not None:
         parts.append(t("time.understood.duration", duration=minutes_text(minutes, t)))
     if day is not None:
         parts.append(t("time.understood.date", date=day_text(day, t)))
+    if week is not None:
+        parts.append(week_name(week, t))
     if project is not None:
         parts.append(t("time.understood.project", code=project.code))
     if category is not None:
