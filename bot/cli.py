@@ -294,7 +294,15 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 
     db = Database.from_url(settings.database_url)
     try:
-        print(cli_export.run(args, db, default_locale=settings.default_locale))
+        print(
+            cli_export.run(
+                args,
+                db,
+                default_locale=settings.default_locale,
+                timezone=settings.default_timezone,
+                at_risk_percent=settings.capacity_at_risk_percent,
+            )
+        )
     except cli_export.ExportError as problem:
         raise CliError(str(problem)) from None
     except DatabaseUnavailable as problem:

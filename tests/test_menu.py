@@ -102,6 +102,7 @@ def test_the_menu_is_folded_into_sections_that_say_what_to_type() -> None:
     # In the card's order; Handover has one entry, so it has nothing to fold.
     assert list(headers) == [
         "Tijd",
+        "Planning en bezetting",
         "Projecten",
         "Status en rapportering",
         "Vergaderingen",
@@ -115,7 +116,7 @@ def test_the_menu_is_folded_into_sections_that_say_what_to_type() -> None:
     assert "registreer · uren · export · verlof" in texts(card) and "rollen · domeinen · besturen" in texts(card)
     # Folded, the card shows only the headers (and the one-entry Handover row): about one phone screen.
     visible = [el for el in card["body"] if el.get("isVisible") is not False]
-    assert len(visible) == 2 + 6 + 1
+    assert len(visible) == 2 + 7 + 1
     handover = rows(card)["handover"]
     assert "Typ **overdracht DT-042**" in texts(handover) and handover in [r for el in visible for r in walk(el)]
 

@@ -63,6 +63,7 @@ def conversation(action: Action, note: str) -> Rule:
 
 _HANDOVER_ACCEPTANCE = "the receiving party: the person named, or anyone in the receiving team's chat"
 _IN_THE_MEETING_CHAT = "or anyone in the conversation the meeting's reminders are posted in (its working group)"
+_CAPACITY = "coordinators: their projects' people; managers: their domains' and named projects'; admins: all (handler)"
 _PORTFOLIO = "managers: their domains' projects; admins: all; whoever is named manager of projects: those projects"
 
 COMMAND_RULES: dict[str, Rule] = {
@@ -102,6 +103,7 @@ COMMAND_RULES: dict[str, Rule] = {
     "agenda": conversation(Action.VIEW_PROJECT, _IN_THE_MEETING_CHAT),
     "actions": project(Action.VIEW_PROJECT),
     "import meeting": project(Action.MANAGE_MEETINGS),
+    "export planning": Rule(Scope.ORGANISATION, Action.VIEW_CAPACITY, _CAPACITY),
 }
 
 VERB_RULES: dict[str, Rule] = {
