@@ -10,7 +10,10 @@ from babel.numbers import format_decimal
 from microsoft_teams.cards.core import (
     AdaptiveCard,
     CardElement,
+    Choice,
+    ChoiceSetInput,
     ExecuteAction,
+    QueryData,
     SubmitAction,
     TextBlock,
 )
@@ -22,6 +25,10 @@ CARD_VERSION = "1.5"
 # Teams refuses cards over 28 KB; tests check every card against this.
 MAX_CARD_BYTES = 28 * 1024
 VERB_KEY = "verb"
+# The typeahead datasets a picker asks Teams to search (application/search, dialogs/kernel/search.py).
+PROJECTS_DATASET = "projects"
+PEOPLE_DATASET = "people"
+CHOICE_TITLE_MAX = 80
 
 
 def card(body: Sequence[CardElement], actions: Sequence[Any] | None = None) -> dict[str, Any]:
@@ -53,6 +60,29 @@ def stacked_fact(label: str, value: str) -> list[TextBlock]:
 def field_error(message: str) -> TextBlock:
     """Shown right under an input whose value the bot refused (server-side validation)."""
     return TextBlock(text=message, wrap=True, color="Attention", size="Small", spacing="None")
+
+
+def picker(
+    id: str,
+    label: str,
+    choices: Sequence[tuple[str, str]],
+    *,
+    dataset: str,
+    value: str | None = None,
+    placeholder: str | None = None,
+) -> ChoiceSetInput:
+    """A field that picks a project or a person: `choices` (value, title) are the static list clients without
+    typeahead show (the Playground, the terminal chat); Teams also searches the whole `dataset` as the person types
+    (choices.data, answered by the application/search invoke), so what is not in the list can still be found."""
+    return ChoiceSetInput(
+        id=id,
+        label=label,
+        style="compact",
+        value=value or None,
+        placeholder=placeholder,
+        choices=[Choice(title=title[:CHOICE_TITLE_MAX], value=key) for key, title in choices],
+        choices_data=QueryData(dataset=dataset),
+    )
 
 
 def submit(title: str, contract: type[Payload], **data: Any) -> SubmitAction:

@@ -19,6 +19,22 @@ def _validator() -> Draft6Validator:
     # The root is an anyOf over every element type; aim at AdaptiveCard so errors say what is wrong.
     schema.pop("anyOf", None)
     schema["$ref"] = "#/definitions/AdaptiveCard"
+    # Teams' typeahead (choices.data, a Data.Query) is not in the published 1.5 schema; Teams documents it for
+    # Input.ChoiceSet (learn.microsoft.com, "Typeahead search in Adaptive Cards"): accept exactly that shape.
+    definitions = schema["definitions"]
+    definitions["Data.Query"] = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["type", "dataset"],
+        "properties": {
+            "type": {"enum": ["Data.Query"]},
+            "dataset": {"type": "string", "minLength": 1},
+            "associatedInputs": {"enum": ["auto", "none"]},
+            "count": {"type": "number"},
+            "skip": {"type": "number"},
+        },
+    }
+    definitions["Input.ChoiceSet"]["properties"]["choices.data"] = {"$ref": "#/definitions/Data.Query"}
     return Draft6Validator(schema)
 
 
