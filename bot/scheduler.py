@@ -25,6 +25,7 @@ from bot.delivery import OutboxSender
 from bot.metrics import record_job_run
 from dialogs.kernel.calendar_source import CalendarSource
 from dialogs.kernel.registry import Daily, Every, Job, JobContext
+from dialogs.kernel.turn import NoCapabilities
 from storage.files import FileRepository
 from storage.privacy import PrivacyRepository
 
@@ -194,7 +195,13 @@ async def _run_capability_job(
     job: Job, sender: OutboxSender, default_timezone: str, calendar: CalendarSource | None
 ) -> None:
     """Plain job functions (database work) run in a worker thread, coroutines on the loop."""
-    context = JobContext(db=sender.db, now=sender.clock.now(), default_timezone=default_timezone, calendar=calendar)
+    context = JobContext(
+        db=sender.db,
+        now=sender.clock.now(),
+        default_timezone=default_timezone,
+        calendar=calendar,
+        capabilities=job.capabilities or NoCapabilities(),
+    )
     if inspect.iscoroutinefunction(job.run):
         done = await job.run(context)
     else:

@@ -8,7 +8,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, or_
+from sqlalchemy import ColumnElement, delete, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -202,6 +202,34 @@ class CapacityRepository:
             key=("person_id", "week"),
             update=("fingerprint", "notified_at"),
         )
+
+    def forget_notices_in(self, session: Session, person_id: int, keep: Collection[date]) -> None:
+        """Forget what this person was told about any week but these (past weeks, weeks no longer over-booked): a
+        conflict that comes back is new again."""
+        statement = delete(CapacityNotice).where(col(CapacityNotice.person_id) == person_id)
+        if keep:
+            statement = statement.where(col(CapacityNotice.week).not_in(list(keep)))
+        session.execute(statement)
+
+    def people(self, person_ids: Collection[int]) -> dict[int, Person]:
+        """These people's rows (who they are in Teams, their zone), the erased ones left out. One query."""
+        if not person_ids:
+            return {}
+        with self._db.session() as session:
+            rows = session.exec(
+                select(Person).where(col(Person.id).in_(list(person_ids)), col(Person.forgotten_at).is_(None))
+            ).all()
+            return {row.id: row for row in rows if row.id is not None}
+
+    def projects(self, project_ids: Collection[int]) -> dict[int, StaffedProject]:
+        """These projects, closed or not (a plan may still name a closed one). One query."""
+        if not project_ids:
+            return {}
+        statement = sa_select(
+            col(Project.id), col(Project.code), col(Project.name), col(Project.domain_id), col(Project.coordinator_id)
+        ).where(col(Project.id).in_(list(project_ids)))
+        with self._db.session() as session:
+            return {row[0]: StaffedProject(*row) for row in session.execute(statement).all()}
 
 
 def set_availability_in(

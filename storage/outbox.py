@@ -22,7 +22,7 @@ from sqlalchemy import (
     or_,
     update,
 )
-from sqlmodel import Field, SQLModel, col, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.db import Database
 from storage.models import ConversationRef
@@ -138,34 +138,18 @@ class OutboxRepository:
     ) -> OutboxMessage:
         """Idempotent on dedup_key: a key seen before gives no second row; while that row is still pending its
         due time, deadline and payload follow the latest call (the meeting moved). Returns the row as stored."""
-        if not_after is not None and not_after < due_at:
-            raise ValueError("not_after is before due_at")
-        values = {
-            "dedup_key": dedup_key,
-            "kind": kind,
-            "tenant_id": target.tenant_id,
-            "conversation_ref_id": target.conversation_ref_id,
-            "target_aad_object_id": target.aad_object_id,
-            "payload": payload,
-            "due_at": due_at,
-            "not_after": not_after,
-            "state": OutboxState.PENDING.value,
-            "attempts": 0,
-            "owner_aad_object_id": owner_aad_object_id,
-            "created_at": now,
-            "updated_at": now,
-        }
-        table = table_of(OutboxMessage)
-        refreshed = ("payload", "due_at", "not_after", "owner_aad_object_id", "updated_at")
         with self._db.session() as session:
-            statement = insert_into(session, table).values(**values)
-            statement = statement.on_conflict_do_update(
-                index_elements=["dedup_key"],
-                set_={column: statement.excluded[column] for column in refreshed},
-                where=table.c.state == OutboxState.PENDING.value,
+            return enqueue_in(
+                session,
+                dedup_key=dedup_key,
+                kind=kind,
+                target=target,
+                payload=payload,
+                due_at=due_at,
+                now=now,
+                not_after=not_after,
+                owner_aad_object_id=owner_aad_object_id,
             )
-            session.execute(statement)
-            return session.exec(select(OutboxMessage).where(OutboxMessage.dedup_key == dedup_key)).one()
 
     def cancel(self, *, key: str | None = None, prefix: str | None = None, now: datetime) -> int:
         """Cancel pending rows by exact key or key prefix (e.g. every reminder of a meeting). Returns how many.
@@ -487,6 +471,49 @@ class OutboxRepository:
             else:
                 resolved[message.id] = personal.get((message.tenant_id, message.target_aad_object_id))
         return resolved
+
+
+def enqueue_in(
+    session: Session,
+    *,
+    dedup_key: str,
+    kind: str,
+    target: Target,
+    payload: dict[str, Any],
+    due_at: datetime,
+    now: datetime,
+    not_after: datetime | None = None,
+    owner_aad_object_id: str | None = None,
+) -> OutboxMessage:
+    """OutboxRepository.enqueue in the caller's transaction, with what else that transaction records (the capacity
+    notice's fingerprints): both or neither."""
+    if not_after is not None and not_after < due_at:
+        raise ValueError("not_after is before due_at")
+    values = {
+        "dedup_key": dedup_key,
+        "kind": kind,
+        "tenant_id": target.tenant_id,
+        "conversation_ref_id": target.conversation_ref_id,
+        "target_aad_object_id": target.aad_object_id,
+        "payload": payload,
+        "due_at": due_at,
+        "not_after": not_after,
+        "state": OutboxState.PENDING.value,
+        "attempts": 0,
+        "owner_aad_object_id": owner_aad_object_id,
+        "created_at": now,
+        "updated_at": now,
+    }
+    table = table_of(OutboxMessage)
+    refreshed = ("payload", "due_at", "not_after", "owner_aad_object_id", "updated_at")
+    statement = insert_into(session, table).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["dedup_key"],
+        set_={column: statement.excluded[column] for column in refreshed},
+        where=table.c.state == OutboxState.PENDING.value,
+    )
+    session.execute(statement)
+    return session.exec(select(OutboxMessage).where(OutboxMessage.dedup_key == dedup_key)).one()
 
 
 def _extend(held: Any, until: datetime) -> Any:

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, Literal
 from microsoft_teams.cards.core import Choice, ChoiceSetInput, TextBlock, TextInput
 
 from cards.base import card, field_error, heading, paragraph, submit
+from cards.capacity.notices import OverbookedLine, overbooked_digest_lines
 from cards.i18n import Translator
 from cards.payloads import Id, Payload
 from cards.status.common import TREND_ICON, day_text, errors_header, rag_icon, rag_label
@@ -44,6 +45,7 @@ class DigestView:
     stale: list[DigestItem]  # detail: days ('' = never)
     milestones: list[DigestItem]  # detail: ISO due date; extra: milestone title
     stale_days: int
+    overbooked: list[OverbookedLine] = field(default_factory=list)  # people's over-booked weeks (capacity)
 
 
 def _digest_section(title: str, lines: list[str], empty: str, t: Translator, limit: int = 15) -> list[Any]:
@@ -88,6 +90,8 @@ def build_digest_card(view: DigestView, t: Translator) -> dict[str, Any]:
         t("digest.milestones.none"),
         t,
     )
+    if view.overbooked:  # no section at all when nobody is over-booked
+        body += _digest_section(t("digest.overbooked"), overbooked_digest_lines(view.overbooked, t), "", t)
     return card(body, [submit(t("digest.open_portfolio"), PortfolioPage, page=1)])
 
 

@@ -11,7 +11,7 @@ A newcomer finds any behaviour in two hops: dialogs/app.py names the capability,
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from cards.i18n import Translator
 from dialogs.kernel.calendar_source import CalendarSource
 from dialogs.kernel.router import EventHandler, InvalidHandler, InvokeHandler, MenuInfo, Router
-from dialogs.kernel.turn import Reply, Request, Services
+from dialogs.kernel.turn import Capabilities, NoCapabilities, Reply, Request, Services
 from storage.db import Database
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -50,6 +50,9 @@ class Slot(StrEnum):
     STATUS_HANDOVER = "status.handover"
     # (db, project_id: int, now: datetime) -> list of the project's next meetings (values cards/status renders).
     STATUS_MEETINGS = "status.meetings"
+    # (db, project_ids: list[int], today: date, at_risk_percent: int) -> the weekly digest's capacity section: the
+    # over-booked weeks of the people on these projects (plain JSON values cards/status renders), or None.
+    DIGEST_CAPACITY = "digest.capacity"
 
 
 class Event(StrEnum):
@@ -88,6 +91,8 @@ class JobContext:
     now: datetime
     default_timezone: str
     calendar: CalendarSource | None = None
+    # The other capabilities' sections, for a job that composes a card from them (the weekly digest).
+    capabilities: Capabilities = field(default_factory=NoCapabilities)
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,7 @@ class Job:
     run: Callable[[JobContext], int | Awaitable[int]]
     start_now: bool = False
     needs_calendar: bool = False  # only scheduled when Microsoft Graph is configured
+    capabilities: Capabilities | None = None  # set by Registry.jobs(): what the job's context carries
 
 
 @dataclass(frozen=True)
@@ -285,7 +291,7 @@ class Registry:
         return _merged((c.refreshers for c in self.capabilities), "proactive refresher")
 
     def jobs(self) -> list[Job]:
-        jobs = [job for c in self.capabilities for job in c.jobs]
+        jobs = [replace(job, capabilities=self) for c in self.capabilities for job in c.jobs]
         ids = [job.id for job in jobs]
         if len(set(ids)) != len(ids):
             raise ValueError(f"a job id is declared twice: {ids}")

@@ -5,10 +5,12 @@ language."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from cards.capacity.notices import OverbookedLine
 from cards.i18n import Translator
 from cards.status.digest import (
     DigestItem,
@@ -20,13 +22,14 @@ from cards.status.digest import (
 )
 from cards.status.milestones import MilestoneReminder, build_milestone_reminder_card
 from dialogs.kernel.owned import not_yours
-from dialogs.kernel.registry import Daily, Every, JobContext
+from dialogs.kernel.registry import Daily, Every, JobContext, Slot
 from dialogs.kernel.timezones import person_zone
 from dialogs.kernel.turn import Reply, Request, Services
 from dialogs.status import rules
 from dialogs.status.common import capability
 from dialogs.status.forms import DigestFields, read
 from dialogs.status.portfolio import overseen
+from domain.capacity import DEFAULT_AT_RISK_PERCENT
 from domain.status import DEFAULT_DIGEST_DAY, DEFAULT_DIGEST_TIME, DEFAULT_STALE_DAYS
 from storage.db import Database
 from storage.directory import DirectoryRepository, Role, is_placeholder
@@ -163,6 +166,10 @@ def render_digest(args: dict[str, Any], t: Translator) -> dict[str, Any]:
         stale=items("stale"),
         milestones=items("milestones"),
         stale_days=int(args.get("stale_days", DEFAULT_STALE_DAYS)),
+        overbooked=[
+            OverbookedLine(str(i["name"]), date.fromisoformat(str(i["monday"])), int(i["planned"]), int(i["available"]))
+            for i in args.get("overbooked") or []
+        ],
     )
     return build_digest_card(view, t)
 
@@ -185,10 +192,15 @@ def digest_recipients(db: Database) -> list[tuple[Person, bool]]:
     ]
 
 
-def enqueue_weekly_digests(db: Database, now: datetime, default_timezone: str = "Europe/Brussels") -> int:
+def enqueue_weekly_digests(
+    db: Database,
+    now: datetime,
+    default_timezone: str = "Europe/Brussels",
+    capacity: Sequence[Callable[..., Any]] = (),
+) -> int:
     """Run often (every few minutes): each manager (by role or named on a project) whose chosen digest moment this
     week has come, and who has not had this week's digest yet (dedup key per ISO week), gets it enqueued with this
-    week's content."""
+    week's content. capacity: the Slot.DIGEST_CAPACITY sections (their people's over-booked weeks)."""
     directory = DirectoryRepository(db)
     recipients = digest_recipients(db)
     repository = StatusRepository(db)
@@ -211,7 +223,7 @@ def enqueue_weekly_digests(db: Database, now: datetime, default_timezone: str = 
             continue
         domains = directory.managed_domains(person.id) if by_role else frozenset()
         stale_days = pref.stale_days if pref else DEFAULT_STALE_DAYS
-        args = digest_content(db, domains, now, zone, stale_days, managed_by=person.id)
+        args = digest_content(db, domains, now, zone, stale_days, managed_by=person.id, capacity=capacity)
         args["week"] = week
         outbox.enqueue(
             dedup_key=key,
@@ -233,6 +245,7 @@ def digest_content(
     timezone: str,
     stale_days: int,
     managed_by: int | None = None,
+    capacity: Sequence[Callable[..., Any]] = (),
 ) -> dict[str, Any]:
     """The week in plain JSON values: updates this week, projects turning amber/red, stale updates, milestones due;
     for the projects of these domains and those the data names `managed_by` manager of (once each)."""
@@ -279,11 +292,16 @@ def digest_content(
     ]
     updated.sort(key=lambda i: (-rules.rag_rank(i["detail"]), i["code"]))
     turned.sort(key=lambda i: (-rules.rag_rank(i["detail"]), i["code"]))
-    return {"updated": updated, "turned": turned, "stale": stale, "milestones": milestones, "stale_days": stale_days}
+    content = {"updated": updated, "turned": turned, "stale": stale, "milestones": milestones, "stale_days": stale_days}
+    # Left out when there is nothing to say, so the digest reads as it always did.
+    if overbooked := [line for section in capacity for line in section(db, ids, today, DEFAULT_AT_RISK_PERCENT) or []]:
+        content["overbooked"] = overbooked
+    return content
 
 
 # Weekly digests: each manager (by role or named on a project) chooses day and time in their own zone, so this looks
 # every 10 minutes for whose moment has come; the dedup key holds the ISO week, so each gets one per week.
 @capability.job("status.weekly_digests", name="enqueue weekly digests", when=Every(10), grace_seconds=600)
 def _weekly_digests(context: JobContext) -> int:
-    return enqueue_weekly_digests(context.db, context.now, context.default_timezone)
+    capacity = context.capabilities.sections(Slot.DIGEST_CAPACITY)
+    return enqueue_weekly_digests(context.db, context.now, context.default_timezone, capacity)
