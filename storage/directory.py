@@ -180,6 +180,12 @@ class DirectoryRepository:
         with self._db.session() as session:
             return find_people(session, wanted)
 
+    def colleagues(self) -> list[Person]:
+        """Everyone the bot knows (who talked to it, or was named by email), never anyone erased; by name."""
+        with self._db.session() as session:
+            active = col(Person.forgotten_at).is_(None)
+            return list(session.exec(select(Person).where(active).order_by(col(Person.name), col(Person.id))))
+
     def identify(self, reference: str) -> Person | None:
         """The person an operator means by an email address (as Teams reported it) or an Entra object id; names,
         which people choose themselves, never count here."""

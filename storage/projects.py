@@ -11,7 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Numeric, UniqueConstraint, bindparam, func, or_
+from sqlalchemy import ColumnElement, Numeric, UniqueConstraint, bindparam, case, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -272,6 +272,19 @@ class ProjectRepository:
                 col(Project.manager_id).is_not(None), Project.state != ProjectState.CLOSED.value
             )
             return list(session.exec(select(Person).where(col(Person.id).in_(named)).order_by(col(Person.id))))
+
+    def pickable(self, visible_to: Visibility) -> list[tuple[str, str, bool]]:
+        """(code, name, own) of every project not closed that this person may see, by code: what a project picker
+        searches. `own`: they coordinate or manage it or are on its team (not only see it through a domain)."""
+        own = Visibility(visible_to.person_id).condition()
+        assert own is not None
+        query = select(Project.code, Project.name, case((own, True), else_=False)).where(
+            Project.state != ProjectState.CLOSED.value
+        )
+        if (visible := visible_to.condition()) is not None:
+            query = query.where(visible)
+        with self._db.session() as session:
+            return [(code, name, bool(mine)) for code, name, mine in session.exec(query.order_by(col(Project.code)))]
 
     def has_place(self, person_id: int) -> bool:
         """Coordinates, manages or is on the team of any project: part of the organisation's project work."""

@@ -189,7 +189,16 @@ VERB_RULES: dict[str, Rule] = {
 
 # Invokes a capability declares by name (Capability.invoke): message extensions, dialogs, typeahead searches. Invokes
 # nobody declared are answered 200 with an empty body (bot/teams_bot.py) and need no rule.
-INVOKE_RULES: dict[str, Rule] = {}
+INVOKE_RULES: dict[str, Rule] = {
+    "application/search": project(
+        Action.VIEW_PROJECT,
+        "typeahead: only projects the asker may see (not closed); people only to someone with a role or a project",
+    ),
+    "composeExtension/fetchTask": project(Action.LOG_OWN_TIME, "log time from a message: own time, guessed project"),
+    "composeExtension/submitAction": project(
+        Action.LOG_OWN_TIME, "the dialog's Save: like the log form's (the form's owner; a project they may log on)"
+    ),
+}
 
 # Event activities a capability declares by name (Capability.event), such as a meeting's start and end.
 EVENT_RULES: dict[str, Rule] = {}

@@ -127,6 +127,16 @@ def _linked_project(request: Request, services: Services, reference: str) -> Pro
     return project if by_person or by_conversation else None
 
 
+def conversation_project_ids(request: Request, services: Services) -> list[int]:
+    """The projects whose meetings this conversation holds (a working group's channel or chat): what a conversation
+    is linked to. Empty in a personal chat or a conversation the bot does not know."""
+    here = conversation_here(request, services)
+    if here is None or here.id is None:
+        return []
+    series = MeetingRepository(services.db).series_in_conversation(here.id)
+    return sorted({s.project_id for s in series})
+
+
 @dataclass
 class PersonPick:
     """Who a form field names: a known person, or an email that becomes a placeholder when the form is saved."""

@@ -13,7 +13,7 @@ router's (dialogs/kernel/router.py)."""
 
 from __future__ import annotations
 
-from dialogs.projects import form, show, team
+from dialogs.projects import form, show, team, typeahead
 from dialogs.projects.declaration import capability
 
-__all__ = ["capability", "form", "show", "team"]
+__all__ = ["capability", "form", "show", "team", "typeahead"]

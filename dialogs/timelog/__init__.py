@@ -27,6 +27,7 @@ from dialogs.timelog import timesheet  # noqa: F401  (timesheet; budget)
 from dialogs.timelog import export  # noqa: F401
 from dialogs.timelog import nudges  # noqa: F401
 from dialogs.timelog import leave  # noqa: F401
+from dialogs.timelog import from_message  # noqa: F401  (the message action's dialog)
 
 # isort: on
 from dialogs.timelog.declaration import capability

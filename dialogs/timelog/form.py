@@ -5,6 +5,7 @@ form shown again, as typed, with an error under each field that needs the person
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -156,40 +157,56 @@ def save_form(request: Request, services: Services, payload: SavePayload) -> Rep
     t = request.t
     if (not_theirs := not_yours(request, services, payload.owner, "card.not_yours.time_form")) is not None:
         return not_theirs
+    if payload.entry_id is None:
+        saved = save_new(request, services, payload)
+        texts = [] if saved.created else [t("time.already_saved")]
+        return Reply(texts=texts, replace_card=confirmation(saved.entry, saved.day_minutes, t))
     who = me(request, services)
     form_id = payload.form_id[:KEY_MAX] or uuid.uuid4().hex
     entries = TimeEntryRepository(services.db)
-    request_key = submission_key(request, form_id, "form:")
-    if payload.entry_id is None and request_key and (done := entries.by_request_key(request_key)) is not None:
-        total = entries.day_minutes(done.person_id, done.day, done.kind)
-        return Reply(texts=[t("time.already_saved")], replace_card=confirmation(done, total, t))
     editing = _editing(request, services, payload.entry_id)
+    if editing is None:  # not reached: an entry id that names no entry raised Stop
+        return Reply.text(t("time.entry.gone"))
     draft = _read(request, services, payload, form_id)
+    updated = entries.update(
+        editing.id,
+        who.id,
+        project_id=draft.project.id,
+        day=draft.day,
+        minutes=draft.minutes,
+        kind=draft.kind,
+        category=draft.category,
+        note=draft.note,
+        now=services.clock.now(),
+        max_day_minutes=DAY_LIMIT_MINUTES,
+    )
+    if updated is None:
+        return Reply.text(t("time.entry.gone"))
+    if updated.entry is None:
+        raise _again(request, services, payload, form_id, {"duration": day_full(t, draft, updated.day_minutes)})
+    today = today_for(request, services)
+    for project_id in {editing.project_id, updated.entry.project_id}:
+        check_burn(services, project_id, today=today)
+    return Reply(replace_card=confirmation(updated.entry, updated.day_minutes, t, state="updated"))
 
-    if editing is not None:
-        updated = entries.update(
-            editing.id,
-            who.id,
-            project_id=draft.project.id,
-            day=draft.day,
-            minutes=draft.minutes,
-            kind=draft.kind,
-            category=draft.category,
-            note=draft.note,
-            now=services.clock.now(),
-            max_day_minutes=DAY_LIMIT_MINUTES,
-        )
-        if updated is None:
-            return Reply.text(t("time.entry.gone"))
-        if updated.entry is None:
-            raise _again(request, services, payload, form_id, {"duration": day_full(t, draft, updated.day_minutes)})
-        today = today_for(request, services)
-        for project_id in {editing.project_id, updated.entry.project_id}:
-            check_burn(services, project_id, today=today)
-        return Reply(replace_card=confirmation(updated.entry, updated.day_minutes, t, state="updated"))
 
-    stored = store(request, services, who, draft, request_key)
+@dataclass(frozen=True)
+class Saved:
+    entry: EntryFacts
+    day_minutes: int  # of this kind, this day, this person, with the entry
+    created: bool  # False: the same person's same form was saved before (a double click, a retry)
+
+
+def save_new(request: Request, services: Services, payload: SavePayload) -> Saved:
+    """A new entry from the form, stored once per person and form (also the message action's dialog,
+    from_message.py); raises Stop with the form again, as typed, when a field needs the person."""
+    form_id = payload.form_id[:KEY_MAX] or uuid.uuid4().hex
+    entries = TimeEntryRepository(services.db)
+    request_key = submission_key(request, form_id, "form:")
+    if request_key and (done := entries.by_request_key(request_key)) is not None:
+        return Saved(done, entries.day_minutes(done.person_id, done.day, done.kind), created=False)
+    draft = _read(request, services, payload, form_id)
+    stored = store(request, services, me(request, services), draft, request_key)
     if stored.entry is None:
-        raise _again(request, services, payload, form_id, {"duration": day_full(t, draft, stored.day_minutes)})
-    texts = [] if stored.created else [t("time.already_saved")]
-    return Reply(texts=texts, replace_card=confirmation(stored.entry, stored.day_minutes, t))
+        raise _again(request, services, payload, form_id, {"duration": day_full(request.t, draft, stored.day_minutes)})
+    return Saved(stored.entry, stored.day_minutes, stored.created)
