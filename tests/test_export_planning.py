@@ -6,6 +6,7 @@ both databases."""
 from __future__ import annotations
 
 import io
+import pickle
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -208,6 +209,16 @@ def test_an_administrator_sees_every_project_by_name(db: Database) -> None:
     assert rows[("An Peeters", "DT-009")] == [4] and ("An Peeters", "Other projects") not in rows
 
 
+def test_the_workbook_is_built_from_picklable_values(db: Database) -> None:
+    """The production renderer builds it in a spawned worker process: its arguments cross by pickle."""
+    ids = seed_staff(db)
+    t = translator("nl")
+    planning = planning_of(db, {ids["an"]}, [], EASTER_WEEK, 1, scope="x", made_at=NOW, at_risk_percent=90, t=t)
+    again, t_again = pickle.loads(pickle.dumps((planning, t)))
+    assert again == planning
+    assert blocks(workbook(planning_xlsx(again, t_again)).worksheets[0])[("An Peeters", "Andere projecten")] == [40]
+
+
 # Reading what was typed (pure) ----------------------------------------------------------------------------------
 
 TODAY = date(2026, 12, 4)
@@ -223,6 +234,7 @@ TODAY = date(2026, 12, 4)
         ("digital from week 1 to week 13", "digital", (date(2027, 1, 4), 13)),
         ("Digitale transformatie volgende maand", "Digitale transformatie", (date(2026, 12, 28), 5)),
         ("komende 4 weken", "", (date(2026, 11, 30), 4)),
+        ("DT-042 volgende maand", "DT-042", (date(2026, 12, 28), 5)),
     ],
 )
 def test_a_domain_then_a_span(typed: str, domain: str, span: tuple[date, int]) -> None:
@@ -330,6 +342,25 @@ async def test_bad_spans_and_domains_are_answered(bot: BotDriver, db: Database) 
                           "infrastructure”?"]  # fmt: skip
     with db.session() as session:
         assert session.exec(select(StoredFile)).all() == []
+
+
+async def test_one_project_of_ones_own(bot: BotDriver, db: Database) -> None:
+    await staffed(bot, db)
+    result = await bot.say(AN, "export planning dt-002 van week 12 tot week 13")
+    assert result.texts[0] == (
+        "Hier is de planning van 1 persoon (DT-002), wk 12 2027 tot wk 13 2027 (2 weken), als XLSX."
+    )
+    rows = blocks(sent_file(db, result, "planning-2027w12-2027w13.xlsx").worksheets[0])
+    assert {name for name, _ in rows} == {"An Peeters"}  # DT-002's team: its coordinator alone
+    assert rows[("An Peeters", "DT-001")] == [6, 24]  # her other project is hers to name
+    # A project the reader does not oversee reads like a code nobody uses.
+    for code in ("DT-009", "DT-777"):
+        assert (await bot.say(AN, f"export planning {code}")).texts == [
+            f"Ik vind geen lopend project “{code}” bij de projecten die je opvolgt."
+        ]
+    assert (await bot.say(MARC, "export planning DT-009")).texts == [
+        "I can't find an ongoing project “DT-009” among the projects you oversee."
+    ]
 
 
 async def test_export_with_a_project_still_exports_time(bot: BotDriver, db: Database) -> None:

@@ -1,5 +1,5 @@
-"""`export planning [domein] [van week 1 tot week 13]` / `export planning [domain] [from week 1 to week 13]`:
-people x weeks as XLSX (available, planned per project, free) for the general planning. Whose: the reader's
+"""`export planning [domein | DT-042] [van week 1 tot week 13]` / `export planning [domain | DT-042] [from week 1 to
+week 13]`: people x weeks as XLSX (available, planned per project, free) for the general planning. Whose: the reader's
 audience (dialogs/capacity/audience.py). The span: this week and the next 12 by default, a quarter's planning.
 The CLI's `projectbot export planning` (bot/cli_export.py) builds the same workbook through `planning_of`.
 
@@ -8,6 +8,7 @@ november` still reaches the time export (dialogs/timelog/export.py)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable
 from datetime import date, datetime
 
@@ -27,6 +28,7 @@ from storage.capacity import StaffedProject
 from storage.db import Database
 from storage.projects import ProjectRepository
 
+_PROJECT_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,9}-\d{1,5}$")  # DT-042
 DEFAULT_WEEKS = 13  # a quarter: what a general planning looks ahead
 # Words only a span holds: typed without a readable span, the answer is about the span, not about a domain.
 _SPAN_WORDS = frozenset(
@@ -49,21 +51,22 @@ _SPAN_WORDS = frozenset(
 )
 def export_planning(request: Request, services: Services, rest: str) -> Reply:
     t = request.t
-    overseen_projects(request, services)  # the polite refusal comes before any word about spans or domains
-    typed_domain, span = read_request(rest, today_for(request, services), t)
-    domain_id, domain_name = (None, "") if not typed_domain else _domain_typed(services.db, typed_domain, t)
-    reader = audience(request, services, domain_id=domain_id)
+    # The polite refusal comes before any word about spans, domains or projects.
+    overseen = overseen_projects(request, services)
+    typed, span = read_request(rest, today_for(request, services), t)
+    scope, project_id, domain_id = _scope_typed(services.db, overseen, typed, t)
+    reader = audience(request, services, project_id=project_id, domain_id=domain_id)
     if not reader.person_ids:
         key = "capacity.export.nobody_in_domain" if domain_id is not None else "capacity.export.nobody"
-        return Reply.text(t(key, domain=domain_name))
+        return Reply.text(t(key, domain=scope))
     first_monday, weeks = span
     planning = planning_of(
         services.db,
         reader.person_ids,
-        reader.projects,
+        overseen,  # named: every project the reader oversees, in or out of the filter
         first_monday,
         weeks,
-        scope=domain_name or t("capacity.export.scope.yours"),
+        scope=scope,
         made_at=services.clock.now().astimezone(request_zone(request, services)),
         at_risk_percent=services.capacity_at_risk_percent,
         t=t,
@@ -83,7 +86,7 @@ def read_request(rest: str, today: date, t: Translator) -> tuple[str, tuple[date
         span = parse_week_span(" ".join(words[start:]), today, default_weeks=DEFAULT_WEEKS)
         if span is not None:
             typed = " ".join(words[:start])
-            if _looks_like_span(typed.lower().split()):
+            if _looks_like_span(typed.lower().split()) and not _PROJECT_CODE.match(typed):
                 break
             return typed, span
     raise Stop.saying(t("capacity.export.bad_span", typed=rest.strip()[:80]))
@@ -91,6 +94,23 @@ def read_request(rest: str, today: date, t: Translator) -> tuple[str, tuple[date
 
 def _looks_like_span(words: Iterable[str]) -> bool:
     return any(word in _SPAN_WORDS or any(char.isdigit() for char in word) for word in words)
+
+
+def _scope_typed(
+    db: Database, overseen: Iterable[StaffedProject], typed: str, t: Translator
+) -> tuple[str, int | None, int | None]:
+    """(whose planning in words, project id, domain id) for what was typed before the span: nothing (everyone the
+    reader oversees), one of their projects by code, or a domain. A project they do not oversee is not found, as
+    if nobody used the code."""
+    if not typed:
+        return t("capacity.export.scope.yours"), None, None
+    if _PROJECT_CODE.match(typed):
+        project = next((p for p in overseen if p.code == typed.upper()), None)
+        if project is None:
+            raise Stop.saying(t("capacity.export.no_project", code=typed.upper()))
+        return project.code, project.id, None
+    domain_id, name = _domain_typed(db, typed, t)
+    return name, None, domain_id
 
 
 def _domain_typed(db: Database, typed: str, t: Translator) -> tuple[int, str]:
