@@ -4,8 +4,9 @@ digest section. Delivered through the fake connector, in Dutch and English, on S
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from sqlmodel import col, delete, select
@@ -311,3 +312,22 @@ def test_cards_validate_in_both_languages() -> None:
         for built in (person, coordinator):
             assert_valid_card(built)
         assert t("capacity.team_notice.others", hours="15" + (" u" if language == "nl" else " h")) in str(coordinator)
+
+
+async def test_the_scheduler_gives_a_job_the_registry(sqlite_db: Database) -> None:
+    """What carries the capacity section to the digest: the job's context holds the registry (bot/scheduler.py)."""
+    from bot.scheduler import _run_capability_job  # APScheduler loads only where jobs run
+
+    seen: list[JobContext] = []
+    [digest_job] = [job for job in build_registry().jobs() if job.id == "status.weekly_digests"]
+
+    def run(context: JobContext) -> int:
+        seen.append(context)
+        return 0
+
+    job = replace(digest_job, run=run)
+    sender = SimpleNamespace(db=sqlite_db, clock=FakeClock(DIGEST_MOMENT))
+    await _run_capability_job(job, sender, "Europe/Brussels", None)  # type: ignore[arg-type]
+    [context] = seen
+    assert context.capabilities.sections(Slot.DIGEST_CAPACITY) == build_registry().sections(Slot.DIGEST_CAPACITY)
+    assert context.capabilities.sections(Slot.DIGEST_CAPACITY) != []
