@@ -24,6 +24,7 @@ from tests.meeting_import_card_samples import MEETING_IMPORT_SAMPLES
 from tests.project_card_samples import PROJECT_SAMPLES
 from tests.status_card_samples import STATUS_SAMPLES
 from tests.time_card_samples import TIME_SAMPLES
+from tests.week_plan_card_samples import WEEK_PLAN_SAMPLES
 
 Sample = tuple[str, Callable[..., dict[str, Any]], Callable[[Translator], dict[str, Any]]]
 
@@ -119,6 +120,7 @@ SAMPLES: list[Sample] = [
 SAMPLES += PROJECT_SAMPLES
 SAMPLES += STATUS_SAMPLES
 SAMPLES += TIME_SAMPLES
+SAMPLES += WEEK_PLAN_SAMPLES
 SAMPLES += HANDOVER_SAMPLES
 SAMPLES += MEETING_SAMPLES
 SAMPLES += MEETING_IMPORT_SAMPLES
