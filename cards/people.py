@@ -1,15 +1,27 @@
-"""People cards: the admin's roles card, the own-data summary and the erase confirmation."""
+"""People cards: the admin's roles card (with setting someone's availability), the own-data summary and the erase
+confirmation."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
-from microsoft_teams.cards.core import Choice, ChoiceSetInput, Fact, FactSet, TextInput
+from microsoft_teams.cards.core import (
+    ActionSet,
+    Choice,
+    ChoiceSetInput,
+    Container,
+    Fact,
+    FactSet,
+    TextBlock,
+    TextInput,
+    ToggleVisibilityAction,
+)
 
 from cards.base import card, field_error, heading, paragraph, submit
 from cards.i18n import Translator
 from cards.payloads import Payload
+from cards.settings import AvailabilitySection, availability_inputs
 
 ROLES = ("admin", "manager", "coordinator", "member")
 
@@ -22,6 +34,19 @@ class SaveRoles(Payload):
     person: str = ""
     role: str = ""  # one of ROLES; anything else comes back as the form's error
     domains: str = ""  # the chosen domains' ids, comma-separated
+
+
+class SetAvailability(Payload):
+    """The roles card's availability part: someone's hours per week and working days ("" hours: unknown)."""
+
+    VERB: ClassVar[str] = "roles.availability"
+    availability_person: str = ""
+    hours: str = ""
+    days: str = ""  # the chosen days' keys, comma-separated ("mon,tue,...")
+
+
+AVAILABILITY_FIELDS = ("availability_person", "hours", "days")
+AVAILABILITY_SECTION_ID = "availability-section"
 
 
 class ConfirmForget(Payload):
@@ -90,13 +115,46 @@ def build_roles_card(form: RolesForm, t: Translator) -> dict[str, Any]:
             choices=[Choice(title=name, value=value) for value, name in form.domains],
         )
     )
-    return card(
-        body,
-        [
-            submit(t("roles.grant"), SaveRoles, operation="grant"),
-            submit(t("roles.revoke"), SaveRoles, operation="revoke"),
-        ],
+    body.append(
+        ActionSet(
+            actions=[
+                submit(t("roles.grant"), SaveRoles, operation="grant"),
+                submit(t("roles.revoke"), SaveRoles, operation="revoke"),
+            ]
+        )
     )
+    body.extend(_availability_section(form, t))
+    return card(body)
+
+
+def _availability_section(form: RolesForm, t: Translator) -> list[Any]:
+    """Someone's hours per week and working days, folded until tapped (open when it comes back with an error)."""
+    v, errors = form.values, form.errors
+    opened = any(name in errors for name in AVAILABILITY_FIELDS)
+    section = AvailabilitySection(
+        v.get("hours", ""), tuple(d for d in v.get("days", "mon,tue,wed,thu,fri").split(",") if d)
+    )
+    items: list[Any] = [
+        paragraph(t("roles.availability.intro"), subtle=True),
+        TextInput(
+            id="availability_person", label=t("roles.person"), placeholder=t("roles.person.placeholder"),
+            value=v.get("availability_person", ""),
+        ),
+    ]  # fmt: skip
+    if "availability_person" in errors:
+        items.append(field_error(errors["availability_person"]))
+    items.extend(availability_inputs(section, errors, t))
+    items.append(ActionSet(actions=[submit(t("roles.availability.save"), SetAvailability)]))
+    title = t("roles.availability.title")
+    return [
+        Container(
+            separator=True,
+            spacing="Large",
+            select_action=ToggleVisibilityAction(title=title, target_elements=[AVAILABILITY_SECTION_ID]),
+            items=[TextBlock(text=f"{title} ▾", weight="Bolder", wrap=True, color="Accent")],
+        ),
+        Container(id=AVAILABILITY_SECTION_ID, is_visible=opened, items=items),
+    ]
 
 
 def build_my_data_card(sections: list[tuple[str, int]], t: Translator, *, files: tuple[str, ...]) -> dict[str, Any]:

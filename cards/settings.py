@@ -1,5 +1,6 @@
-"""The personal settings form: language, time zone, name (correctable) and a contact address (display only); and
-the offer to make the language a person typed in their choice (dialogs/kernel/typed_language.py)."""
+"""The personal settings form: language, time zone, name (correctable), a contact address (display only) and
+one's availability (hours per week over working days); and the offer to make the language a person typed in
+their choice (dialogs/kernel/typed_language.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from microsoft_teams.cards.core import Choice, ChoiceSetInput, TextBlock, TextInput, TimeInput, ToggleInput
 
-from cards.base import card, execute, field_error, heading, paragraph, submit
+from cards.base import card, execute, field_error, heading, minutes_text, paragraph, submit
 from cards.i18n import Language, Translator
 from cards.payloads import Id, Payload, StoredIn
+from domain.capacity import DAY_KEYS, DEFAULT_WORKING_DAYS, Availability
 
 AUTO = "auto"
 # The inputs state the columns' lengths (storage/directory.py; tests/test_text_limits.py keeps them equal).
@@ -31,6 +33,10 @@ class SaveSettings(Payload):
     nudge: str | None = None
     nudge_at: str | None = None
     nudge_hours: str | None = None
+    # Availability (read by dialogs/settings/fields.py): hours per week ("" = unknown) and the working days' keys
+    # ("mon,tue,..."); absent: leave as it is.
+    hours: str | None = None
+    days: str | None = None
     owner: Id | None = None  # whose settings card it is (dialogs/kernel/owned.py)
 
 
@@ -71,6 +77,50 @@ class NudgeSection:
 
 
 @dataclass(frozen=True)
+class AvailabilitySection:
+    """Hours per week as the input shows them ("" when unknown) and the working days' keys ("mon", ...)."""
+
+    hours: str = ""
+    days: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, availability: Availability | None, t: Translator) -> AvailabilitySection:
+        """As stored: unknown shows empty hours (the placeholder says 38) over the usual Monday to Friday."""
+        if availability is None:
+            return cls("", day_values(DEFAULT_WORKING_DAYS))
+        return cls(minutes_text(availability.minutes_per_week, t, unit=False), day_values(availability.working_days))
+
+
+def day_values(days: frozenset[int]) -> tuple[str, ...]:
+    """The working days as the day inputs' values: 'mon', 'tue', ... (read back by parse_working_days)."""
+    return tuple(DAY_KEYS["en"][day] for day in sorted(days))
+
+
+def availability_inputs(section: AvailabilitySection, errors: dict[str, str], t: Translator) -> list[Any]:
+    """Hours per week and working days, each with its error or hint below (the settings form, the roles card)."""
+    elements: list[Any] = [
+        TextInput(
+            id="hours", label=t("availability.hours"), placeholder=t("availability.hours.placeholder"),
+            value=section.hours,
+        ),
+        field_error(errors["hours"]) if "hours" in errors else paragraph(t("availability.hours.hint"), subtle=True),
+        ChoiceSetInput(
+            id="days",
+            label=t("availability.days"),
+            is_multi_select=True,
+            style="compact",
+            value=",".join(section.days) or None,
+            choices=[
+                Choice(title=t(f"availability.day.{key}"), value=key) for key in DAY_KEYS["en"]
+            ],
+        ),
+    ]  # fmt: skip
+    if "days" in errors:
+        elements.append(field_error(errors["days"]))
+    return elements
+
+
+@dataclass(frozen=True)
 class SettingsForm:
     language: str  # "auto", "nl" or "en"
     timezone: str  # empty means: follow Teams
@@ -81,6 +131,7 @@ class SettingsForm:
     email: str = ""  # the contact address the person typed: shown to colleagues, links nothing
     verified_email: str | None = None  # what Teams reported for them: the address that links
     nudge: NudgeSection | None = None  # None: the section is left out
+    availability: AvailabilitySection | None = None  # None: the section is left out
     owner_id: int | None = None  # whose settings: in a channel anyone sees the card, only they may save it
 
 
@@ -138,6 +189,9 @@ def build_settings_card(form: SettingsForm, t: Translator) -> dict[str, Any]:
             else t("settings.email.hint_unverified")
         )
         body.append(paragraph(hint, subtle=True))
+    if form.availability is not None:
+        body.append(TextBlock(text=t("availability.title"), weight="Bolder", wrap=True, spacing="Large"))
+        body.extend(availability_inputs(form.availability, form.errors, t))
     if form.nudge is not None:
         body.extend(_nudge_section(form.nudge, form.errors, t))
     owner = {"owner": form.owner_id} if form.owner_id is not None else {}

@@ -118,6 +118,7 @@ VERB_RULES: dict[str, Rule] = {
     "privacy.forget": OWN,
     "privacy.forget_cancel": EVERYONE,
     "roles.save": role(Action.MANAGE_PEOPLE),
+    "roles.availability": role(Action.MANAGE_PEOPLE),
     "lists.domain_save": role(Action.MANAGE_LISTS),
     "lists.government_save": role(Action.MANAGE_LISTS),
     "lists.government_page": role(Action.MANAGE_LISTS),

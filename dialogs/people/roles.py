@@ -1,17 +1,21 @@
 """The administrator's roles card: who holds which role (and which domains a manager manages), granting and
-revoking."""
+revoking; and setting someone's availability (hours per week over working days), audited like a grant."""
 
 from __future__ import annotations
 
+from cards.base import minutes_text
 from cards.i18n import Translator
 from cards.menu import MenuSection
-from cards.people import ROLES, RoleHolder, RolesForm, SaveRoles, build_roles_card
+from cards.people import ROLES, RoleHolder, RolesForm, SaveRoles, SetAvailability, build_roles_card
 from cards.values import parse_id
 from dialogs.kernel.permissions import Action, allowed
 from dialogs.kernel.router import MenuInfo
 from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import Me, me, refusal
 from dialogs.people.declaration import capability
+from domain.availability import read_availability
+from domain.capacity import working_days_text
+from storage.availability import change_availability
 from storage.directory import DirectoryRepository, Role
 from storage.models import Person
 from storage.projects import ProjectRepository
@@ -114,3 +118,34 @@ def _grant(services: Services, person: Person, role: Role, domains: str, who: in
         changed = directory.set_managed_domains(person.id, domain_ids, actor_id=who, now=now) or changed
     name = person.name or person.email or "?"
     return t("roles.granted" if changed else "roles.already", name=name, role=t(f"role.{role.value}"))
+
+
+@capability.verb(SetAvailability)
+def set_availability(request: Request, services: Services, payload: SetAvailability) -> Reply:
+    """An admin sets someone's hours per week and working days; empty hours make them unknown again."""
+    t = request.t
+    who = _administrator(request, services)  # checked here: a forged press by anyone else is refused
+    errors: dict[str, str] = {}
+    person = _named(services, payload.availability_person, t)
+    if isinstance(person, str):
+        errors["availability_person"] = person
+    read = read_availability(payload.hours, payload.days)
+    if "hours" in read.wrong:
+        errors["hours"] = t("availability.hours.invalid", value=payload.hours.strip()[:20])
+    if "days" in read.wrong:
+        errors["days"] = t("availability.days.missing")
+    if errors or isinstance(person, str):
+        form = _roles_form(services, request, values=payload.model_dump(), errors=errors)
+        return Reply(replace_card=build_roles_card(form, t))
+    assert person.id is not None
+    changed = change_availability(services.db, person.id, read.availability, now=services.clock.now(), by=who.id)
+    name = person.name or person.email or "?"
+    if not changed:
+        message = t("roles.availability.unchanged", name=name)
+    elif read.availability is None:
+        message = t("roles.availability.removed", name=name)
+    else:
+        hours = minutes_text(read.availability.minutes_per_week, t)
+        days = working_days_text(read.availability.working_days, t.language)
+        message = t("roles.availability.saved", name=name, hours=hours, days=days)
+    return Reply(texts=[message], replace_card=build_roles_card(_roles_form(services, request), t))

@@ -1,8 +1,8 @@
 """The settings form read by a model: each field read, or refused with the message to show under it (a settings.*
 catalog key as the error's type, which cards.payloads.field_errors translates). A field the card did not send
 (None) leaves what it sets as it is: the reminder's fields then keep the stored choice, which comes in the
-validation context ({"current": NudgeChoice}), with the reader's language ({"language": "nl"}) for the time zones
-an error suggests."""
+validation context ({"current": NudgeChoice}), as do the stored availability ({"availability": Availability | None})
+and the reader's language ({"language": "nl"}) for the time zones an error suggests."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from dialogs.kernel.timeparse import parse_duration
 from dialogs.kernel.timezones import resolve_timezone, zone_problem
 from dialogs.kernel.workdays import DEFAULT_AT, USUAL
 from dialogs.settings.nudge_choice import NudgeChoice
+from domain.availability import parse_hours_per_week
+from domain.capacity import DEFAULT_WORKING_DAYS, Availability, parse_working_days
 from storage.directory import EMAIL_MAX, NAME_MAX, is_email
 
 _TIME = re.compile(r"^(?P<h>\d{1,2})[:.hu](?P<m>\d{2})?$|^(?P<bare>\d{1,2})$", re.IGNORECASE)
@@ -28,6 +30,12 @@ _ABSENT = Field(default=None, validate_default=True)
 def _current(info: ValidationInfo) -> NudgeChoice:
     current = (info.context or {})["current"]
     assert isinstance(current, NudgeChoice)
+    return current
+
+
+def _availability(info: ValidationInfo) -> Availability | None:
+    current = (info.context or {}).get("availability")
+    assert current is None or isinstance(current, Availability)
     return current
 
 
@@ -49,6 +57,8 @@ class SettingsFields(BaseModel):
     nudge: bool = _ABSENT
     nudge_at: time = _ABSENT
     nudge_hours: int = _ABSENT  # minutes; USUAL: the usual day
+    hours: int | None = _ABSENT  # minutes per week; None: unknown (the field left empty)
+    days: frozenset[int] = _ABSENT  # working days, 0 is Monday (read after hours: refused empty only with hours)
 
     @field_validator("language", mode="before")
     @classmethod
@@ -123,5 +133,35 @@ class SettingsFields(BaseModel):
             raise PydanticCustomError("settings.nudge.hours.invalid", "hours", {"value": str(value).strip()[:20]})
         return parsed
 
+    @field_validator("hours", mode="before")
+    @classmethod
+    def _hours(cls, value: Any, info: ValidationInfo) -> int | None:
+        if value is None:
+            current = _availability(info)
+            return None if current is None else current.minutes_per_week
+        typed = str(value).strip()
+        if not typed:
+            return None  # left empty: unknown, never guessed as full time
+        minutes = parse_hours_per_week(typed)
+        if minutes is None:
+            raise PydanticCustomError("availability.hours.invalid", "hours per week", {"value": typed[:20]})
+        return minutes
+
+    @field_validator("days", mode="before")
+    @classmethod
+    def _days(cls, value: Any, info: ValidationInfo) -> frozenset[int]:
+        if value is None:
+            current = _availability(info)
+            return DEFAULT_WORKING_DAYS if current is None else current.working_days
+        typed = str(value).strip()
+        days = parse_working_days(typed) if typed else None
+        if days is None and (typed or info.data.get("hours") is not None):
+            raise PydanticCustomError("availability.days.missing", "working days")
+        return days or DEFAULT_WORKING_DAYS
+
     def nudge_choice(self) -> NudgeChoice:
         return NudgeChoice(self.nudge, self.nudge_at, self.nudge_hours)
+
+    def availability(self) -> Availability | None:
+        """What the form says: None when the hours were left empty (unknown)."""
+        return None if self.hours is None else Availability(self.hours, self.days)
