@@ -339,7 +339,11 @@ SYNTHESIZED: dict[str, dict[str, Any]] = {
 
 # Payloads a card carries when it does not say whose it is (an older card): pressed, they run as the presser's own.
 # The portfolio narrowed to DT-042's domain must still hold only what the presser may see.
-OWNERLESS: dict[str, dict[str, Any]] = {"portfolio.page": {"page": 1, "domain": "2"}}
+# So must the capacity card narrowed to it (a coordinator of a single project sees no filter, so no button).
+OWNERLESS: dict[str, dict[str, Any]] = {
+    "portfolio.page": {"page": 1, "domain": "2"},
+    "capacity.page": {"page": 1, "domain": "2"},
+}
 
 
 async def test_every_verb_and_command_used_by_an_intruder_shows_and_changes_nothing(

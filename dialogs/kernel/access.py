@@ -103,6 +103,7 @@ COMMAND_RULES: dict[str, Rule] = {
     "agenda": conversation(Action.VIEW_PROJECT, _IN_THE_MEETING_CHAT),
     "actions": project(Action.VIEW_PROJECT),
     "import meeting": project(Action.MANAGE_MEETINGS),
+    "capacity": Rule(Scope.ORGANISATION, Action.VIEW_CAPACITY, _CAPACITY),
     "export planning": Rule(Scope.ORGANISATION, Action.VIEW_CAPACITY, _CAPACITY),
 }
 
@@ -185,6 +186,7 @@ VERB_RULES: dict[str, Rule] = {
     "meeting.agenda_add": conversation(Action.VIEW_PROJECT, _IN_THE_MEETING_CHAT),
     "meeting.actions": project(Action.VIEW_PROJECT),
     "meeting.action_done": project(Action.MANAGE_MEETINGS, "or the action item's owner"),
+    "capacity.page": Rule(Scope.ORGANISATION, Action.VIEW_CAPACITY, _CAPACITY),
 }
 
 
