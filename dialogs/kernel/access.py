@@ -62,6 +62,7 @@ def conversation(action: Action, note: str) -> Rule:
 
 
 _HANDOVER_ACCEPTANCE = "the receiving party: the person named, or anyone in the receiving team's chat"
+_SEARCH = "the message extension's project search: finds and inserts only the projects the asker may see"
 _IN_THE_MEETING_CHAT = "or anyone in the conversation the meeting's reminders are posted in (its working group)"
 _CAPACITY = "coordinators: their projects' people; managers: their domains' and named projects'; admins: all (handler)"
 _PORTFOLIO = "managers: their domains' projects; admins: all; whoever is named manager of projects: those projects"
@@ -193,6 +194,8 @@ VERB_RULES: dict[str, Rule] = {
 # Invokes a capability declares by name (Capability.invoke): message extensions, dialogs, typeahead searches. Invokes
 # nobody declared are answered 200 with an empty body (bot/teams_bot.py) and need no rule.
 INVOKE_RULES: dict[str, Rule] = {
+    "composeExtension/query": project(Action.VIEW_PROJECT, _SEARCH),
+    "composeExtension/selectItem": project(Action.VIEW_PROJECT, _SEARCH),
     "application/search": project(
         Action.VIEW_PROJECT,
         "typeahead: only projects the asker may see (not closed); people only to someone with a role or a project",

@@ -17,9 +17,10 @@ render (a report, a decision) in domain/status.py."""
 # isort: off
 from dialogs.status.common import capability
 from dialogs.status import reports, milestones, risks, decisions, retrospective, portfolio, board_report, digest
+from dialogs.status import search
 
 # isort: on
 
-PARTS = (reports, milestones, risks, decisions, retrospective, portfolio, board_report, digest)
+PARTS = (reports, milestones, risks, decisions, retrospective, portfolio, board_report, digest, search)
 
 __all__ = ["capability"]
