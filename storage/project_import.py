@@ -5,7 +5,8 @@ operator asked for them (`--create-missing`); a dry run does the same work and r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -70,17 +71,25 @@ def import_rows(
 ) -> list[Imported | None]:
     """All rows in one transaction (None: a row with nothing to write, blank or refused); what each did, in order."""
     done: list[Imported | None] = []
+    with unit_of_work(db, dry_run=dry_run) as session:
+        for index, row in enumerate(rows):
+            done.append(_import_row(session, row, now) if row is not None else None)
+            if progress is not None:
+                progress(index + 1, len(rows))
+    return done
+
+
+@contextmanager
+def unit_of_work(db: Database, *, dry_run: bool) -> Iterator[Session]:
+    """An import's one transaction (the projects', the people's); a dry run does the same work and rolls it back,
+    so it reports the same."""
     try:
         with db.session() as session:
-            for index, row in enumerate(rows):
-                done.append(_import_row(session, row, now) if row is not None else None)
-                if progress is not None:
-                    progress(index + 1, len(rows))
+            yield session
             if dry_run:
                 raise _Rollback
     except _Rollback:
         pass
-    return done
 
 
 def _import_row(session: Session, row: ImportRow, now: datetime) -> Imported:

@@ -59,8 +59,15 @@ class ImportReport:
         return sum(1 for row in self.rows if row.outcome == outcome)
 
 
-def read_rows(path: Path) -> list[dict[str, Any]]:
-    """The rows of a .csv (UTF-8, comma or semicolon) or .xlsx file as dicts keyed by lower-case header."""
+EXTRA_CELLS = "(extra cells)"  # a row's cells beyond the header, e.g. an unquoted "ma,di,wo" in a comma-separated file
+
+
+def read_rows(
+    path: Path, *, columns: tuple[str, ...] = COLUMNS, required: tuple[str, ...] = REQUIRED_COLUMNS
+) -> list[dict[str, Any]]:
+    """The rows of a .csv (UTF-8, comma or semicolon) or .xlsx file as dicts keyed by lower-case header (cells
+    beyond the header under EXTRA_CELLS); `columns` and `required` name the file's expected header (the project
+    import's by default; the people import reads its own with this reader)."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         rows = list(_xlsx_rows(path))
@@ -71,15 +78,18 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
     if not rows:
         raise ImportFileError(f"{path.name}: the file is empty")
     header = [str(cell or "").strip().lower() for cell in rows[0]]
-    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    missing = [column for column in required if column not in header]
     if missing:
-        raise ImportFileError(f"{path.name}: missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}")
+        raise ImportFileError(f"{path.name}: missing column(s) {', '.join(missing)}; expected {', '.join(columns)}")
     found: list[dict[str, Any]] = []
     for values in rows[1:]:
         if not any(str(v or "").strip() for v in values):
             found.append({})  # blank line: kept so line numbers match the file
             continue
-        found.append({name: values[i] if i < len(values) else None for i, name in enumerate(header) if name})
+        row = {name: values[i] if i < len(values) else None for i, name in enumerate(header) if name}
+        if extra := [value for value in values[len(header) :] if str(value or "").strip()]:
+            row[EXTRA_CELLS] = extra
+        found.append(row)
     return found
 
 
