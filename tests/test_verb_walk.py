@@ -334,6 +334,8 @@ SYNTHESIZED: dict[str, dict[str, Any]] = {
     "retro.form": {"code": "DT-042"},  # on the notice that after-care ended
     "decisions.open": {"code": "DT-042"},  # reached by typing; kept for cards already posted
     "meeting.actions": {"code": "DT-042"},  # idem
+    "capacity.add_form": {"person": 1},  # on the free people `beschikbaar` lists (no availability in the walk)
+    "capacity.add_to_team": {"person": 1, "code": "DT-042"},  # idem, its follow-up card
 }
 
 

@@ -65,6 +65,7 @@ _HANDOVER_ACCEPTANCE = "the receiving party: the person named, or anyone in the 
 _SEARCH = "the message extension's project search: finds and inserts only the projects the asker may see"
 _IN_THE_MEETING_CHAT = "or anyone in the conversation the meeting's reminders are posted in (its working group)"
 _CAPACITY = "coordinators: their projects' people; managers: their domains' and named projects'; admins: all (handler)"
+_FREE_HOURS = "who staffs projects (coordinators, managers, admins): free hours only, not projects (handler)"
 _PORTFOLIO = "managers: their domains' projects; admins: all; whoever is named manager of projects: those projects"
 
 COMMAND_RULES: dict[str, Rule] = {
@@ -104,6 +105,8 @@ COMMAND_RULES: dict[str, Rule] = {
     "agenda": conversation(Action.VIEW_PROJECT, _IN_THE_MEETING_CHAT),
     "actions": project(Action.VIEW_PROJECT),
     "import meeting": project(Action.MANAGE_MEETINGS),
+    "available": Rule(Scope.ORGANISATION, Action.VIEW_CAPACITY, _FREE_HOURS),
+    "my week": OWN,
     "capacity": Rule(Scope.ORGANISATION, Action.VIEW_CAPACITY, _CAPACITY),
     "export planning": Rule(Scope.ORGANISATION, Action.VIEW_CAPACITY, _CAPACITY),
 }
@@ -187,6 +190,8 @@ VERB_RULES: dict[str, Rule] = {
     "meeting.agenda_add": conversation(Action.VIEW_PROJECT, _IN_THE_MEETING_CHAT),
     "meeting.actions": project(Action.VIEW_PROJECT),
     "meeting.action_done": project(Action.MANAGE_MEETINGS, "or the action item's owner"),
+    "capacity.add_form": Rule(Scope.ORGANISATION, Action.VIEW_CAPACITY, _FREE_HOURS),
+    "capacity.add_to_team": project(Action.EDIT_PROJECT, "the project chosen: the asker's ongoing ones (admins: any)"),
     "capacity.page": Rule(Scope.ORGANISATION, Action.VIEW_CAPACITY, _CAPACITY),
 }
 
