@@ -24,7 +24,7 @@ from microsoft_teams.cards.core import (
 )
 from pydantic import Field
 
-from cards.base import card, field_error, heading, hours_text, paragraph, submit
+from cards.base import PEOPLE_DATASET, card, field_error, heading, hours_text, paragraph, picker, submit
 from cards.i18n import Translator
 from cards.payloads import Id, Payload, Prose, StoredIn
 from domain.projects import ProjectFacts
@@ -89,7 +89,9 @@ class SaveProject(Payload):
     goal: Annotated[str, StoredIn("project.goal", 4000)] = ""
     scope: Annotated[str, StoredIn("project.scope", 4000)] = ""
     coordinator: str = ""
+    coordinator_new: str = ""  # an address typed under the coordinator's picker (wins over the choice)
     manager: str = ""
+    manager_new: str = ""
     governments: str = ""
     start: str = ""
     end: str = ""
@@ -101,7 +103,8 @@ class SaveProject(Payload):
 class SaveMember(Payload):
     VERB: ClassVar[str] = "projects.member_save"
     code: Reference
-    person: str = ""
+    person: str = ""  # the picker's choice (who.resolve_person reads it), or typed where there is no list
+    person_new: str = ""  # an address typed under the picker: someone not in the list (wins over the choice)
     role: Annotated[str, StoredIn("team_member.role", 128)] = ""
     external: Literal["true", "false"] = "false"  # the toggle's values
 
@@ -244,6 +247,7 @@ class ProjectForm:
     editing: str | None = None  # the code of the project being edited; None for a new project
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    people: list[tuple[str, str]] = field(default_factory=list)  # (value, title): the colleagues to pick from
 
 
 FORM_FIELDS = (
@@ -254,7 +258,9 @@ FORM_FIELDS = (
     "goal",
     "scope",
     "coordinator",
+    "coordinator_new",
     "manager",
+    "manager_new",
     "governments",
     "start",
     "end",
@@ -300,15 +306,9 @@ def build_project_form_card(form: ProjectForm, t: Translator) -> dict[str, Any]:
             name,
         )
     for name in ("coordinator", "manager"):
-        add(
-            TextInput(
-                id=name,
-                label=t(f"project.field.{name}"),
-                placeholder=t("project.person.placeholder"),
-                value=v.get(name, ""),
-            ),
-            name,
-        )
+        *fields, last = person_fields(t(f"project.field.{name}"), form.people, v, t, name=name, nobody=True)
+        body.extend(fields)
+        add(last, name)
     if form.governments:
         add(
             ChoiceSetInput(
@@ -363,6 +363,36 @@ class MemberForm:
     code: str
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    people: list[tuple[str, str]] = field(default_factory=list)  # (value, title): the colleagues to pick from
+
+
+def person_fields(
+    label: str,
+    people: list[tuple[str, str]],
+    values: dict[str, str],
+    t: Translator,
+    *,
+    name: str = "person",
+    nobody: bool = False,
+) -> list[Any]:
+    """Who: a picker of the colleagues the bot knows (Teams searches them all as one types), with a field under it
+    (`{name}_new`) for the address of someone not in it, named before they talk to the bot; one text field when
+    nobody is known. nobody: the list starts with "nobody" (a field that may be left empty)."""
+    placeholder = t("project.person.placeholder")
+    if not people:
+        return [TextInput(id=name, label=label, placeholder=placeholder, value=values.get(name, ""))]
+    choices = [("", t("person.pick.nobody")), *people] if nobody else people
+    chosen = values.get(name) if values.get(name) in {value for value, _ in people} else None
+    return [
+        picker(name, label, choices, dataset=PEOPLE_DATASET, value=chosen, placeholder=t("person.pick.placeholder")),
+        TextInput(
+            id=f"{name}_new",
+            label=t("person.pick.new"),
+            placeholder=t("person.pick.new.placeholder"),
+            value=values.get(f"{name}_new", ""),
+            style="Email",
+        ),
+    ]
 
 
 def build_team_member_card(form: MemberForm, t: Translator) -> dict[str, Any]:
@@ -370,14 +400,7 @@ def build_team_member_card(form: MemberForm, t: Translator) -> dict[str, Any]:
     body: list[Any] = [heading(t("project.member.title", code=form.code))]
     if form.errors:
         body.append(field_error(t("form.errors_below")))
-    body.append(
-        TextInput(
-            id="person",
-            label=t("project.member.person"),
-            placeholder=t("project.person.placeholder"),
-            value=v.get("person", ""),
-        )
-    )
+    body.extend(person_fields(t("project.member.person"), form.people, v, t))
     if "person" in form.errors:
         body.append(field_error(form.errors["person"]))
     body.append(TextInput(id="role", label=t("project.member.role"), value=v.get("role", ""), max_length=128))

@@ -136,6 +136,18 @@ PROJECT_SAMPLES: list[Sample] = [
             t,
         ),
     ),
+    (
+        "team member form, colleagues to pick",
+        build_team_member_card,
+        lambda t: build_team_member_card(
+            MemberForm(
+                "DT-042",
+                {"person": "aad-bart", "person_new": ""},
+                people=[("aad-bart", "Bart Claes · bart@example.test"), ("marc@example.test", "marc@example.test")],
+            ),
+            t,
+        ),
+    ),
     ("phase", build_phase_card, lambda t: build_phase_card("DT-042", "handover", t)),
     (
         "phase, error",

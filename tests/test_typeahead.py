@@ -17,6 +17,7 @@ from dialogs.kernel.search import matches, read_query
 from storage.db import Database
 from storage.directory import DirectoryRepository, Role
 from storage.models import Person
+from storage.projects import ProjectRepository
 from tests.cardcheck import card_problems
 from tests.harness import TeamsUser
 from tests.harness.botdriver import BotDriver, TurnResult
@@ -171,3 +172,57 @@ def test_reading_a_query_and_matching() -> None:
     assert matches("gem zott", "Gemeente Zottegem") and matches("zottegem gemeente", "Gemeente Zottegem")
     assert matches("dt042", "DT-042") and matches("", "anything")
     assert not matches("gent", "Gemeente Zottegem")
+
+
+async def test_the_team_member_form_picks_a_colleague_or_takes_a_new_address(
+    bot: BotDriver, db: Database, lang: str
+) -> None:
+    an = await portfolio(bot, db, lang)
+    await bot.say(OTHER, "help")
+    form = (await bot.say(an, "teamlid toevoegen DT-042" if lang == "nl" else "add team member DT-042")).cards[0]
+    assert card_problems(form) == []
+    [picker] = [element for element in form["body"] if element.get("id") == "person"]
+    assert picker["type"] == "Input.ChoiceSet"
+    assert picker["choices.data"] == {"type": "Data.Query", "dataset": PEOPLE_DATASET}
+    titles = [choice["title"] for choice in picker["choices"]]
+    assert "Dirk Anders" in titles and "marc@example.test" in titles
+    dirk = next(choice["value"] for choice in picker["choices"] if choice["title"] == "Dirk Anders")
+    data = form["actions"][0]["data"]
+    picked = await bot.submit(an, {**data, "person": dirk, "person_new": "", "role": "analist"})
+    assert "Dirk Anders" in " ".join(picked.texts)
+    # An address typed under the list wins over a choice; the person is named before they talk to the bot.
+    typed = await bot.submit(an, {**data, "person": dirk, "person_new": "els@example.test", "role": ""})
+    assert "els@example.test" in " ".join(typed.texts)
+    [project] = [p for p in ProjectRepository(db).for_person(an_id(db, an)) if p.code == "DT-042"]
+    assert {line.name for line in project.team} >= {"els@example.test", "Dirk Anders"}
+
+
+def an_id(db: Database, user: TeamsUser) -> int:
+    [person] = DirectoryRepository(db).find(user.aad_object_id)
+    assert person.id is not None
+    return person.id
+
+
+async def test_the_project_form_picks_coordinator_and_manager(bot: BotDriver, db: Database, lang: str) -> None:
+    an = await portfolio(bot, db, lang)
+    await bot.say(OTHER, "help")
+    form = (await bot.say(an, "wijzig project DT-042" if lang == "nl" else "edit project DT-042")).cards[0]
+    assert card_problems(form) == []
+    fields = {element.get("id"): element for element in form["body"]}
+    coordinator, manager = fields["coordinator"], fields["manager"]
+    assert coordinator["choices.data"]["dataset"] == PEOPLE_DATASET and "manager_new" in fields
+    assert coordinator["choices"][0]["value"] == ""  # "nobody" first: the field may be emptied
+    assert coordinator["value"] == an.aad_object_id  # the current coordinator, chosen
+    assert manager["value"] == "marc@example.test"  # named by address, not talked to the bot yet
+    dirk = next(choice["value"] for choice in manager["choices"] if choice["title"] == "Dirk Anders")
+    inputs = {name: str(element.get("value", "")) for name, element in fields.items() if name}
+    saved = await bot.submit(an, {**inputs, **form["actions"][0]["data"], "manager": dirk})
+    assert "Dirk Anders" in " ".join(str(v) for v in saved.updated + saved.sent)
+    project = ProjectRepository(db).by_code("DT-042")
+    assert project is not None and project.manager_name == "Dirk Anders"
+    # An address typed under the list wins over the choice.
+    again = (await bot.say(an, "wijzig project DT-042" if lang == "nl" else "edit project DT-042")).cards[0]
+    inputs = {e["id"]: str(e.get("value", "")) for e in again["body"] if isinstance(e.get("id"), str)}
+    await bot.submit(an, {**inputs, **again["actions"][0]["data"], "manager_new": "els@example.test"})
+    project = ProjectRepository(db).by_code("DT-042")
+    assert project is not None and project.manager_email == "els@example.test"

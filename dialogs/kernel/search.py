@@ -11,7 +11,7 @@ malformed query or a guest: no results, never an error. The projects capability 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,7 @@ from dialogs.kernel.turn import InvokeResult, Request, Services
 from dialogs.kernel.who import me
 from domain.names import normalise
 from storage.directory import DirectoryRepository, is_email, is_placeholder, normalise_email
+from storage.models import Person
 from storage.projects import ProjectRepository
 
 SEARCH_INVOKE = "application/search"
@@ -102,8 +103,7 @@ def projects(request: Request, services: Services, query: Query) -> list[Found]:
 
 
 def people(request: Request, services: Services, query: Query) -> list[Found]:
-    """Colleagues the bot knows, by name; the value is what a person field reads (dialogs/kernel/who.py
-    resolve_person): the address when known, else the name. A typed address nobody has yet comes first, as itself,
+    """Colleagues the bot knows, by name (colleague_choices). A typed address nobody has yet comes first, as itself,
     so a person can still be named before they have talked to the bot."""
     who = me(request, services)
     if not who.roles and not ProjectRepository(services.db).has_place(who.id):
@@ -114,18 +114,34 @@ def people(request: Request, services: Services, query: Query) -> list[Found]:
     if is_email(typed) and all(p.email != normalise_email(typed) for p in known):
         found.append(Found(request.t("search.people.new", email=normalise_email(typed)), normalise_email(typed)))
     for person in known:
-        if not matches(typed, person.name, person.email or ""):
-            continue
-        label = _person_label(person.name, person.email, placeholder=is_placeholder(person))
-        if label:
-            found.append(Found(label, person.email or person.name))
+        if matches(typed, person.name, person.email or "") and (choice := _choice(person)) is not None:
+            found.append(Found(title=choice[1], value=choice[0]))
     return found
 
 
-def _person_label(name: str, email: str | None, *, placeholder: bool) -> str:
-    if placeholder or not name:
-        return email or ""
-    return f"{name} · {email}" if email else name
+def colleague_choices(services: Services, *, keep: Collection[str] = (), limit: int = 50) -> list[tuple[str, str]]:
+    """(value, title) of the colleagues a person picker lists before anything is typed (the static choices, for
+    clients without typeahead), by name: the first `limit`, and those whose value is in `keep` (the field's current
+    value). The value is what dialogs/kernel/who.resolve_person reads: the person's Entra object id, or the address
+    of someone named by address who has not talked to the bot yet."""
+    every = [choice for person in DirectoryRepository(services.db).colleagues() if (choice := _choice(person))]
+    return [choice for position, choice in enumerate(every) if position < limit or choice[0] in keep]
+
+
+def choice_value(services: Services, person_id: int | None) -> str:
+    """The value a person picker holds for this person ("" for nobody, or someone erased)."""
+    person = DirectoryRepository(services.db).get(person_id) if person_id is not None else None
+    choice = _choice(person) if person is not None and person.forgotten_at is None else None
+    return choice[0] if choice is not None else ""
+
+
+def _choice(person: Person) -> tuple[str, str] | None:
+    if is_placeholder(person):
+        return (person.email, person.email) if person.email else None
+    if not person.name and not person.email:
+        return None
+    title = f"{person.name} · {person.email}" if person.name and person.email else person.name or person.email or ""
+    return person.aad_object_id, title
 
 
 DATASETS: dict[str, Callable[[Request, Services, Query], list[Found]]] = {

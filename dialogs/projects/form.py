@@ -23,6 +23,7 @@ from cards.projects import (
 from dialogs.kernel.owned import submission_key
 from dialogs.kernel.permissions import Action, allowed
 from dialogs.kernel.router import MenuInfo
+from dialogs.kernel.search import choice_value, colleague_choices
 from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import PersonPick, find_project, me, refusal, resolve_person
 from dialogs.projects.declaration import capability
@@ -36,7 +37,9 @@ def _form(services: Services, t: Translator, **kwargs: Any) -> ProjectForm:
     repository = ProjectRepository(services.db)
     domains = [(str(d.id), d.name(t.language)) for d in repository.domains()]
     governments = [(str(g.id), g.name) for g in repository.governments()]
-    return ProjectForm(domains=domains, governments=governments, **kwargs)
+    values = kwargs.get("values") or {}
+    people = colleague_choices(services, keep={values.get("coordinator", ""), values.get("manager", "")})
+    return ProjectForm(domains=domains, governments=governments, people=people, **kwargs)
 
 
 @capability.command(
@@ -71,8 +74,8 @@ def edit_project(request: Request, services: Services, rest: str) -> Reply:
         "description": found.description,
         "goal": found.goal,
         "scope": found.scope,
-        "coordinator": found.coordinator_email or found.coordinator_name or "",
-        "manager": found.manager_email or found.manager_name or "",
+        "coordinator": choice_value(services, found.coordinator_id),
+        "manager": choice_value(services, found.manager_id),
         "governments": ",".join(str(g) for g in found.government_ids),
         "start": found.planned_start.isoformat() if found.planned_start else "",
         "end": found.planned_end.isoformat() if found.planned_end else "",
@@ -122,7 +125,7 @@ def _read_form(
         errors["code"] = t("project.code.taken", code=code)
     people: dict[str, PersonPick] = {}
     for key in ("coordinator", "manager"):
-        typed = getattr(payload, key).strip()
+        typed = getattr(payload, f"{key}_new").strip() or getattr(payload, key).strip()  # an address typed wins
         pick = resolve_person(services, typed, t) if typed else PersonPick()
         if isinstance(pick, str):
             errors[key] = pick

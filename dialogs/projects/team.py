@@ -16,6 +16,7 @@ from cards.projects import (
     build_team_member_card,
 )
 from dialogs.kernel.permissions import Action, allowed
+from dialogs.kernel.search import colleague_choices
 from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import PersonPick, find_project, me, refusal, resolve_person
 from dialogs.projects.declaration import capability
@@ -44,7 +45,7 @@ def _editable(request: Request, services: Services, reference: str, command: str
 )
 def member_form(request: Request, services: Services, rest: str) -> Reply:
     found = _editable(request, services, rest, "add team member")
-    return Reply.card(build_team_member_card(MemberForm(found.code), request.t))
+    return Reply.card(build_team_member_card(MemberForm(found.code, people=colleague_choices(services)), request.t))
 
 
 @capability.verb(OpenMemberForm)
@@ -58,15 +59,17 @@ def save_member(request: Request, services: Services, payload: SaveMember) -> Re
     found = _editable(request, services, payload.code, "add team member")
     errors: dict[str, str] = {}
     pick: PersonPick | str = t("project.member.person.missing")
-    if payload.person.strip():
-        pick = resolve_person(services, payload.person, t)
+    named = payload.person_new.strip() or payload.person.strip()  # an address typed under the picker wins
+    if named:
+        pick = resolve_person(services, named, t)
     if isinstance(pick, str):
         errors["person"] = pick
     role = " ".join(payload.role.split())
     if len(role) > 128:
         errors["role"] = t("project.member.role.too_long")
     if errors or isinstance(pick, str):
-        form = MemberForm(found.code, values=payload.model_dump(exclude={"code"}), errors=errors)
+        values = payload.model_dump(exclude={"code"})
+        form = MemberForm(found.code, values=values, errors=errors, people=colleague_choices(services))
         return Reply(replace_card=build_team_member_card(form, t))
     person = pick.person_id if pick.person_id is not None else pick.email
     assert person is not None
