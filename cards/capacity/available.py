@@ -10,8 +10,6 @@ from typing import Annotated, Any, ClassVar
 from microsoft_teams.cards.core import (
     ActionSet,
     CardElement,
-    Choice,
-    ChoiceSetInput,
     Column,
     ColumnSet,
     Container,
@@ -19,7 +17,7 @@ from microsoft_teams.cards.core import (
     TextInput,
 )
 
-from cards.base import card, field_error, heading, minutes_text, paragraph, submit
+from cards.base import PROJECTS_DATASET, card, field_error, heading, minutes_text, paragraph, picker, submit
 from cards.capacity.common import week_name
 from cards.i18n import Translator
 from cards.payloads import Id, Payload, Reference, StoredIn
@@ -108,12 +106,12 @@ def build_add_to_team_card(choice: TeamChoice, t: Translator) -> dict[str, Any]:
     if choice.error:
         body.append(field_error(choice.error))
     body.append(
-        ChoiceSetInput(
-            id="code",
-            label=t("capacity.available.project"),
-            style="compact",
+        picker(
+            "code",
+            t("capacity.available.project"),
+            [(code, f"{code} · {name}") for code, name in choice.projects],
+            dataset=PROJECTS_DATASET,
             value=choice.code or choice.projects[0][0],
-            choices=[Choice(title=f"{code} · {name}", value=code) for code, name in choice.projects],
         )
     )
     body.append(
