@@ -368,7 +368,8 @@ async def test_without_a_drawing_the_card_still_says_it_all(db: Database, clock:
 
 def test_the_heatmap_draws_many_weeks_and_nobody() -> None:
     labels = HeatLabels("Bezetting", "?", (("over", "overboekt"), ("unknown", "onbekend")))
-    many = render_heatmap((HeatRow("An", tuple(("over", 120) for _ in range(26))),), ("wk",) * 26, labels)
+    many = render_heatmap((HeatRow("An", tuple(("over", 120) for _ in range(26))),), ("wk 9",) * 26, labels)
     nobody = render_heatmap((), (), labels)
+    no_legend = render_heatmap((), (), HeatLabels("", "?", ()))
     unknown = render_heatmap((HeatRow("Bart", (("unknown", None),)),), ("wk 1",), labels)
-    assert all(png.startswith(b"\x89PNG") for png in (many, nobody, unknown))
+    assert all(png.startswith(b"\x89PNG") for png in (many, nobody, no_legend, unknown))

@@ -19,6 +19,8 @@ LEFT = 0.3  # the names' column, as a share of the width
 NAME_MAX = 20
 # More weeks than this and the percentages no longer fit in a cell at this width: colours only.
 NUMBERS_UP_TO_WEEKS = 13
+# At most this many week names fit along the top ("wk 49" at 11 pt); more weeks name every second or third.
+NAMED_WEEKS_MAX = 8
 COLOURS = {Load.OVER: "#d9534f", Load.AT_RISK: "#f0ad4e", Load.OK: "#5cb85c", Load.UNKNOWN: "#c8c8c8"}
 INK = "#1a1a1a"
 # Every colour the chart uses: the PNG is stored with exactly these, so it stays near 8 KB for ten people.
@@ -62,8 +64,12 @@ def render_heatmap(rows: tuple[HeatRow, ...], weeks: tuple[str, ...], labels: He
         for x, (_load, percent) in enumerate(row.cells):
             if numbers or percent is None:
                 text = labels.unknown_cell if percent is None else f"{percent}"
-                axes.text(x, y, text, ha="center", va="center", fontsize=11 if numbers else 8, color=INK)
-    axes.set_xticks(range(len(weeks)), list(weeks), fontsize=11 if numbers else 8)
+                axes.text(
+                    x, y, text, ha="center", va="center", fontsize=11 if len(weeks) <= NAMED_WEEKS_MAX else 9, color=INK
+                )
+    # Many weeks: every n-th week named, so the names do not run into each other.
+    every = -(-len(weeks) // NAMED_WEEKS_MAX)
+    axes.set_xticks(range(len(weeks)), [w if i % every == 0 else "" for i, w in enumerate(weeks)], fontsize=11)
     axes.xaxis.tick_top()
     axes.set_yticks(range(len(rows)), [_short(row.name) for row in rows], fontsize=11)
     axes.tick_params(length=0)
@@ -77,7 +83,7 @@ def render_heatmap(rows: tuple[HeatRow, ...], weeks: tuple[str, ...], labels: He
     figure.legend(
         handles=[Patch(color=COLOURS[Load(load)], label=word) for load, word in labels.legend],
         loc="lower center",
-        ncol=len(labels.legend),
+        ncol=max(len(labels.legend), 1),
         fontsize=12,
         frameon=False,
         bbox_to_anchor=(0.5, 0.0),
