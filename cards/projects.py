@@ -24,7 +24,7 @@ from microsoft_teams.cards.core import (
 )
 from pydantic import Field
 
-from cards.base import PEOPLE_DATASET, card, field_error, heading, hours_text, paragraph, picker, submit
+from cards.base import card, field_error, heading, hours_text, paragraph, person_fields, submit
 from cards.i18n import Translator
 from cards.payloads import Id, Payload, Prose, StoredIn
 from domain.projects import ProjectFacts
@@ -364,35 +364,6 @@ class MemberForm:
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     people: list[tuple[str, str]] = field(default_factory=list)  # (value, title): the colleagues to pick from
-
-
-def person_fields(
-    label: str,
-    people: list[tuple[str, str]],
-    values: dict[str, str],
-    t: Translator,
-    *,
-    name: str = "person",
-    nobody: bool = False,
-) -> list[Any]:
-    """Who: a picker of the colleagues the bot knows (Teams searches them all as one types), with a field under it
-    (`{name}_new`) for the address of someone not in it, named before they talk to the bot; one text field when
-    nobody is known. nobody: the list starts with "nobody" (a field that may be left empty)."""
-    placeholder = t("project.person.placeholder")
-    if not people:
-        return [TextInput(id=name, label=label, placeholder=placeholder, value=values.get(name, ""))]
-    choices = [("", t("person.pick.nobody")), *people] if nobody else people
-    chosen = values.get(name) if values.get(name) in {value for value, _ in people} else None
-    return [
-        picker(name, label, choices, dataset=PEOPLE_DATASET, value=chosen, placeholder=t("person.pick.placeholder")),
-        TextInput(
-            id=f"{name}_new",
-            label=t("person.pick.new"),
-            placeholder=t("person.pick.new.placeholder"),
-            value=values.get(f"{name}_new", ""),
-            style="Email",
-        ),
-    ]
 
 
 def build_team_member_card(form: MemberForm, t: Translator) -> dict[str, Any]:
