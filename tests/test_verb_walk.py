@@ -111,6 +111,7 @@ async def build_the_portfolio(rec: Recorder, db: Database, clock: FakeClock, con
     # Time, status and its registers.
     await rec.say(AN, "registreer 2u DT-042 #analyse geheime-notitie-7731")
     await rec.say(AN, "plan 3u DT-042 volgende dinsdag")
+    await rec.say(AN, "plan 6u DT-042 volgende week")  # a week's plan: its Undo (timelog.undo_plan)
     card = (await rec.say(AN, "update DT-042")).cards[0]
     await rec.submit(AN, {**save_data(card), **STATUS, "summary": "status-geheim-5521"})
     card = shown_card(await rec.bot.execute(AN, "milestones.form", {"code": "DT-042"}))
