@@ -22,6 +22,7 @@ from tests.handover_card_samples import HANDOVER_SAMPLES
 from tests.meeting_card_samples import MEETING_SAMPLES
 from tests.meeting_import_card_samples import MEETING_IMPORT_SAMPLES
 from tests.project_card_samples import PROJECT_SAMPLES
+from tests.staffing_card_samples import STAFFING_SAMPLES
 from tests.status_card_samples import STATUS_SAMPLES
 from tests.time_card_samples import TIME_SAMPLES
 from tests.week_plan_card_samples import WEEK_PLAN_SAMPLES
@@ -124,6 +125,7 @@ SAMPLES += WEEK_PLAN_SAMPLES
 SAMPLES += HANDOVER_SAMPLES
 SAMPLES += MEETING_SAMPLES
 SAMPLES += MEETING_IMPORT_SAMPLES
+SAMPLES += STAFFING_SAMPLES
 
 
 def all_samples() -> Iterator[tuple[str, dict[str, Any]]]:

@@ -166,6 +166,7 @@ def forms(base: dict[str, Any]) -> dict[str, dict[str, Any]]:
         },
         "projects.save": {"code": "DT-077", "name": "Archief", "domain": "2"},
         "projects.member_save": {"code": "DT-042", "person": AN.aad_object_id, "role": "analist"},
+        "capacity.add_to_team": {"person": base["owner"], "code": "DT-042"},
         "lists.domain_save": {"operation": "add", "name_nl": "Zorg", "name_en": "Care"},
         "lists.government_save": {"operation": "add", "name": "Gemeente Zottegem", "kind": "municipality"},
         "status.save": {"code": "DT-042", **status},

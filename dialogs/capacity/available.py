@@ -40,6 +40,7 @@ from storage.projects import ProjectRepository, ProjectState, person_label
 
 SHOWN = 15  # people on the card; the rest are counted (a team is composed from the first few)
 _TYPED_MAX = 200
+_COMMAND = {"nl": "beschikbaar", "en": "available"}
 _HOUR_WORDS = frozenset({"u", "uur", "uren", "h", "hr", "hrs", "hour", "hours"})  # '16 uur', '2,5 hours'
 
 
@@ -97,12 +98,10 @@ def _week(words: list[str], today: date) -> tuple[tuple[date, int] | None, list[
 
 
 def _example(t: Translator, day: date, minutes: int = 16 * 60) -> str:
-    """The command as the reader would type it for this week: 'beschikbaar 16u week 3'."""
-    return t(
-        "capacity.available.example",
-        hours=format_duration(minutes, t.language),
-        number=monday_of(day).isocalendar().week,
-    )
+    """The command as the reader would type it for that day's week: 'beschikbaar 16u week 3' / 'available 16h
+    week 3' (written here, not in the catalogs: it is what to type, in the words the router reads)."""
+    hours = format_duration(minutes, t.language)
+    return f"{_COMMAND[t.language]} {hours} week {monday_of(day).isocalendar().week}"
 
 
 def _domain(request: Request, services: Services, typed: str) -> tuple[int | None, str | None]:
