@@ -21,6 +21,7 @@ from dialogs.app import build_router
 from tests.handover_card_samples import HANDOVER_SAMPLES
 from tests.meeting_card_samples import MEETING_SAMPLES
 from tests.meeting_import_card_samples import MEETING_IMPORT_SAMPLES
+from tests.occupancy_card_samples import OCCUPANCY_SAMPLES
 from tests.project_card_samples import PROJECT_SAMPLES
 from tests.staffing_card_samples import STAFFING_SAMPLES
 from tests.status_card_samples import STATUS_SAMPLES
@@ -122,6 +123,7 @@ SAMPLES += PROJECT_SAMPLES
 SAMPLES += STATUS_SAMPLES
 SAMPLES += TIME_SAMPLES
 SAMPLES += WEEK_PLAN_SAMPLES
+SAMPLES += OCCUPANCY_SAMPLES
 SAMPLES += HANDOVER_SAMPLES
 SAMPLES += MEETING_SAMPLES
 SAMPLES += MEETING_IMPORT_SAMPLES

@@ -162,7 +162,7 @@ async def test_a_coordinator_sees_their_projects_people_worst_first(
     assert "wk 49 45/38 u" in texts
     assert "beschikbaarheid onbekend · 12 u gepland" in texts  # Bart: unknown, never free
     # An's weeks, folded: week 49 names the projects that fill it.
-    assert "🔴 week 49 (30 nov): 45 u van 38 u (118 %) · DT-042 25 u, DT-043 20 u" in texts
+    assert "🔴 wk 49: 45 u van 38 u (118 %) · DT-042 25 u, DT-043 20 u" in texts
     assert "Otto Other" not in texts and "DT-077" not in texts  # Carol's project and people are not An's
     png = heatmap_png(card)
     assert png is not None and png.startswith(b"\x89PNG") and len(png) < 12_000
@@ -183,7 +183,7 @@ async def test_a_manager_sees_their_domain_and_named_projects(bot: BotDriver, db
     # Domain 1 (DT-043: An and Lien) and DT-077, where he is named manager (Carol and Otto); not Bart (DT-042 only).
     assert names_on(card) == ["An Peeters", "Otto Other", "Lien Vos", "Carol Coord"]
     # An's week counts all her plans, DT-042 too: the load is the person's; a project not his is not named.
-    assert "🔴 week 49 (30 nov): 45 u van 38 u (118 %) · DT-043 20 u, andere projecten 25 u" in card_texts(card)
+    assert "🔴 wk 49: 45 u van 38 u (118 %) · DT-043 20 u, andere projecten 25 u" in card_texts(card)
     assert "DT-042" not in card_texts(card)
 
 

@@ -34,8 +34,12 @@ CARD_BYTES_MAX = 27_500
 SPAN_WEEKS_MAX = 53
 # How many of a person's worst weeks their folded row names.
 WORST_SHOWN = 2
+# A filter lists this many projects at most (an administrator's hundreds: typed, `bezetting DT-042`, or by domain).
+CHOICES_MAX = 40
+# A person's unfolded weeks: all of them up to a quarter; beyond, only the full ones, at most this many.
+DETAIL_WEEKS_MAX = 13
 # How many of the reader's projects a full week names (the rest: "other projects").
-PROJECTS_SHOWN = 3
+PROJECTS_SHOWN = 2
 # A filter's choice (a project, a domain): its id, or None for all ("" or anything that is no id), as the
 # portfolio's filters read it (cards.status.common.Chosen: not imported, cards.status imports this package).
 Chosen = Annotated[int | None, BeforeValidator(parse_id)]
@@ -153,7 +157,7 @@ def _person(person: PersonLoad, codes: dict[int, str], t: Translator) -> list[An
     row = Container(
         separator=True,
         spacing="Small",
-        select_action=ToggleVisibilityAction(title=person.name, target_elements=[folded]),
+        select_action=ToggleVisibilityAction(target_elements=[folded]),
         items=[
             TextBlock(text=f"{LOAD_ICON[worst]} **{short(person.name, 60)}**", wrap=True),
             TextBlock(
@@ -166,7 +170,7 @@ def _person(person: PersonLoad, codes: dict[int, str], t: Translator) -> list[An
             ),
         ],
     )
-    weeks = "\n\n".join(_week_line(week, codes, t) for week in person.weeks)
+    weeks = "\n\n".join(_week_lines(person, codes, t))
     details = Container(
         id=folded,
         is_visible=False,
@@ -197,9 +201,21 @@ def _worst_weeks(person: PersonLoad, worst: Load, t: Translator) -> str:
     return " · ".join(shown) + (" " + t("capacity.occupancy.more", count=more) if more else "")
 
 
+def _week_lines(person: PersonLoad, codes: dict[int, str], t: Translator) -> list[str]:
+    """Every week of a span up to a quarter; of a longer one only the full weeks (at most a quarter of them), so ten
+    people over a year still fit the card (the heatmap shows every week)."""
+    if len(person.weeks) <= DETAIL_WEEKS_MAX:
+        return [_week_line(week, codes, t) for week in person.weeks]
+    shown = person.weeks_with(Load.OVER, Load.AT_RISK)[:DETAIL_WEEKS_MAX]
+    lines = [_week_line(week, codes, t) for week in shown]
+    return [*lines, t("capacity.occupancy.weeks_left_out", count=len(person.weeks) - len(shown))]
+
+
 def _week_line(week: WeekLoad, codes: dict[int, str], t: Translator) -> str:
-    """'🔴 week 3 (18 jan.): 42 u van 38 u (111 %) · DT-042 24 u, DT-050 18 u': what fills a full week named."""
-    line = f"{LOAD_ICON[week.load]} {week_name(week.monday, t)}: {planned_of_available(week, t)}"
+    """'🔴 wk 3: 42 u van 38 u (111 %) · DT-042 24 u, DT-050 18 u': what fills a full week named (the week's date
+    is in the card's title and the heatmap; ten people over a quarter must fit the card)."""
+    number = week.monday.isocalendar().week
+    line = f"{LOAD_ICON[week.load]} {t('capacity.chart.week', number=number)}: {planned_of_available(week, t)}"
     if week.load not in (Load.OVER, Load.AT_RISK) or not week.by_project:
         return line
     # The reader's own projects by code; what the person does elsewhere is theirs to know only as hours.
@@ -236,7 +252,7 @@ def _filters(f: OccupancyFilters, t: Translator) -> tuple[list[Any], list[str]]:
                     style="compact",
                     value=chosen,
                     choices=[Choice(title=t("portfolio.filter.all"), value="")]
-                    + [Choice(title=short(label, 60), value=value) for value, label in options[:150]],
+                    + [Choice(title=short(label, 40), value=value) for value, label in options[:CHOICES_MAX]],
                 )
             )
     return inputs, active
