@@ -278,6 +278,10 @@ def build_time_logged_card(view: LoggedView, t: Translator) -> dict[str, Any]:
     )
 
 
+# A working day a week's plan left out, and why: "past", "holiday" (a public holiday) or "leave".
+Skipped = tuple[date, str]
+
+
 @dataclass(frozen=True)
 class WeekPlanView:
     """A week's plan as stored: one entry per day it was spread over (same project, activity and note)."""
@@ -285,6 +289,7 @@ class WeekPlanView:
     entries: tuple[EntryFacts, ...]
     load: WeekLoadLine | None = None
     state: str = "saved"  # saved | undone
+    skipped: tuple[Skipped, ...] = ()
 
 
 def build_week_planned_card(view: WeekPlanView, t: Translator) -> dict[str, Any]:
@@ -305,6 +310,9 @@ def build_week_planned_card(view: WeekPlanView, t: Translator) -> dict[str, Any]
         TextBlock(text=t("time.plan.week.spread"), wrap=True, weight="Bolder", spacing="Medium"),
         FactSet(facts=days),
     ]
+    if view.skipped:
+        left_out = ", ".join(f"{short_day(day, t)} ({t(f'time.plan.week.skipped.{why}')})" for day, why in view.skipped)
+        body.append(paragraph(t("time.plan.week.skipped", days=left_out), subtle=True))
     if view.state == "undone":
         return card(body)
     if view.load is not None:
@@ -394,6 +402,7 @@ def build_timesheet_card(view: SheetView, t: Translator) -> dict[str, Any]:
         [
             execute(t("time.sheet.previous"), WeekPayload, monday=previous, **owner),
             execute(t("time.sheet.next"), WeekPayload, monday=following, **owner),
+            submit(t("menu.my_week.title"), MenuPayload, command="my week"),
         ],
     )
 

@@ -19,7 +19,7 @@ from storage.directory import Role
 from storage.time_entries import TimeEntryRepository
 from tests.cardcheck import assert_valid_card
 from tests.harness import TeamsUser
-from tests.harness.botdriver import BotDriver
+from tests.harness.botdriver import BotDriver, TurnResult
 from tests.harness.clock import FakeClock
 from tests.test_project_turns import AN, BOB, create_project, grant, shown_card
 from tests.test_time_turns import button, entries, setup_closed
@@ -57,7 +57,7 @@ async def team(bot: BotDriver, db: Database) -> tuple[int, int]:
     return an, bob
 
 
-def plan_card(result: Any) -> dict[str, Any]:
+def plan_card(result: TurnResult) -> dict[str, Any]:
     [card] = result.cards
     assert_valid_card(card)
     return card
@@ -192,31 +192,53 @@ async def test_easter_monday_leaves_four_days_and_leave_is_skipped(bot: BotDrive
     an, bob = await team(bot, db)
     availability(db, an)
     texts = card_texts(plan_card(await bot.say(AN, "plan 16u DT-042 week 13")))
-    assert "ma 29 mrt" not in texts and "di 30 mrt\n4 u" in texts
+    assert "ma 29 mrt\n" not in texts and "di 30 mrt\n4 u" in texts
+    assert "Niet op: ma 29 mrt (feestdag)." in texts
     assert "Je week 13 (29 mrt) na deze planning: 16 u van 30,4 u (53 %)." in texts
     assert planned(db) == [(date(2027, 3, day), 240, "DT-042") for day in (30, 31)] + [
         (date(2027, 4, day), 240, "DT-042") for day in (1, 2)
     ]
     TimeEntryRepository(db).set_leave(bob, [date(2027, 1, 19), date(2027, 1, 21)])
     english = card_texts(plan_card(await bot.say(BOB, "plan 9h DT-042 week 3 2027")))
-    assert "Tue 19 Jan" not in english and "Mon 18 Jan\n3 h\nWed 20 Jan\n3 h\nFri 22 Jan\n3 h" in english
+    assert "Tue 19 Jan\n" not in english and "Mon 18 Jan\n3 h\nWed 20 Jan\n3 h\nFri 22 Jan\n3 h" in english
+    assert "Not on: Tue 19 Jan (leave), Thu 21 Jan (leave)." in english
     assert [p for p in planned(db) if p[0].year == 2027 and p[0].month == 1] == [
         (date(2027, 1, day), 180, "DT-042") for day in (18, 20, 22)
     ]
 
 
 @pytest.mark.parametrize(
-    ("today", "words", "days", "available"),
+    ("today", "words", "days", "available", "after"),
     [
         # Summer time starts Sunday 28 March 2027 (week 12), which is Easter Sunday: a public holiday, not planned.
-        (datetime(2027, 3, 1, 9, 0, tzinfo=UTC), "week 12", [date(2027, 3, day) for day in range(22, 28)], "30"),
+        (
+            datetime(2027, 3, 1, 9, 0, tzinfo=UTC),
+            "week 12",
+            [date(2027, 3, day) for day in range(22, 28)],
+            "30",
+            ("Niet op: zo 28 mrt (feestdag).", "Not on: Sun 28 Mar (public holiday)."),
+        ),
         # Winter time starts Sunday 25 October 2026 (week 43): planned on its own calendar day.
-        (datetime(2026, 10, 1, 9, 0, tzinfo=UTC), "week 43", [date(2026, 10, day) for day in range(19, 26)], "35"),
+        (
+            datetime(2026, 10, 1, 9, 0, tzinfo=UTC),
+            "week 43",
+            [date(2026, 10, day) for day in range(19, 26)],
+            "35",
+            ("Je week 43", "Your week 43"),
+        ),
     ],
 )
 async def test_the_dst_weeks_keep_their_calendar_days(
-    bot: BotDriver, db: Database, clock: FakeClock, today: datetime, words: str, days: list[date], available: str
+    bot: BotDriver,
+    db: Database,
+    clock: FakeClock,
+    today: datetime,
+    words: str,
+    days: list[date],
+    available: str,
+    after: tuple[str, str],
 ) -> None:
+    dutch_after, english_after = after  # what follows the last day planned: the day left out, or the load
     an, bob = await team(bot, db)
     clock.set(today)
     # Seven working days, so the Sunday the clocks change on counts too.
@@ -224,10 +246,10 @@ async def test_the_dst_weeks_keep_their_calendar_days(
     availability(db, bob, hours=35, days=range(7))
     hours = 2 * len(days)
     dutch = card_texts(plan_card(await bot.say(AN, f"plan {hours}u DT-042 {words}")))
-    assert f"{short(days[-1], 'nl')}\n2 u\nJe {words}" in dutch
+    assert f"{short(days[-1], 'nl')}\n2 u\n{dutch_after}" in dutch
     assert f"na deze planning: {hours} u van {available} u" in dutch
     english = card_texts(plan_card(await bot.say(BOB, f"plan {hours}h DT-042 {words}")))
-    assert f"{short(days[-1], 'en')}\n2 h\nYour {words}" in english
+    assert f"{short(days[-1], 'en')}\n2 h\n{english_after}" in english
     assert f"after this plan: {hours} h of {available} h" in english
     assert sorted(planned(db)) == sorted([(day, 120, "DT-042") for day in days] * 2)
 
@@ -240,7 +262,8 @@ async def test_from_today_on_and_a_week_with_no_day_left(bot: BotDriver, db: Dat
     await team(bot, db)
     clock.set(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))  # Wednesday of week 48
     texts = card_texts(plan_card(await bot.say(AN, "plan 6u DT-042 deze week")))
-    assert "ma 23 nov" not in texts and "wo 25 nov\n2 u" in texts
+    assert "ma 23 nov\n" not in texts and "wo 25 nov\n2 u" in texts
+    assert "Niet op: ma 23 nov (voorbij), di 24 nov (voorbij)." in texts
     assert planned(db) == [(date(2026, 11, day), 120, "DT-042") for day in (25, 26, 27)]
     clock.set(datetime(2026, 11, 28, 9, 0, tzinfo=UTC))  # Saturday
     refused = await bot.say(AN, "plan 6u DT-042 deze week")

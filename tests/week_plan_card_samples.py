@@ -41,7 +41,10 @@ UNKNOWN = _line(16 * 60, None, ())
 
 
 def _week(days: int, load: WeekLoadLine | None, state: str = "saved", note: str = "intake") -> Callable[..., Any]:
-    view = WeekPlanView(_entries(days, note), load, state)
+    # The days a plan of fewer than five left out, each with a reason.
+    reasons = ("past", "holiday", "leave", "leave")
+    skipped = tuple((MONDAY + timedelta(days=days + i), reasons[i % 4]) for i in range(max(5 - days, 0)))
+    view = WeekPlanView(_entries(days, note), load, state, skipped)
     return lambda t: build_week_planned_card(view, t)
 
 

@@ -11,14 +11,16 @@ from datetime import date, timedelta
 
 from cards.base import minutes_text
 from cards.capacity.common import week_name
-from cards.timelog import PlanUndoPayload, WeekPlanView, build_week_planned_card, short_day
+from cards.timelog import PlanUndoPayload, Skipped, WeekPlanView, build_week_planned_card, short_day
 from dialogs.kernel.capacity import plan_days
 from dialogs.kernel.timezones import today_for
 from dialogs.kernel.turn import Reply, Request, Services
 from dialogs.kernel.who import Me, me
+from dialogs.kernel.workdays import is_public_holiday
 from dialogs.timelog.declaration import capability
 from dialogs.timelog.entries import DAY_LIMIT_MINUTES, Draft, ensure_own_entry, refusal_of, week_load_line
-from domain.capacity import spread
+from domain.capacity import Availability, spread, week_of
+from storage.capacity import CapacityRepository
 from storage.time_entries import TimeEntryRepository
 
 REQUEST_KEY_MAX = 128  # time_entry.request_key
@@ -71,7 +73,23 @@ def plan_week(request: Request, services: Services, who: Me, draft: Draft, messa
         )
         return Reply.text(t("time.refused", reason=reason))
     load = week_load_line(services, who.id, monday, draft.project.id)
-    return Reply.card(build_week_planned_card(WeekPlanView(stored.entries, load), t))
+    skipped = _skipped(services, who.id, monday, today, {e.day for e in stored.entries})
+    return Reply.card(build_week_planned_card(WeekPlanView(stored.entries, load, skipped=skipped), t))
+
+
+def _skipped(services: Services, person_id: int, monday: date, today: date, planned: set[date]) -> tuple[Skipped, ...]:
+    """The person's working days of the week the plan left out, and why (past, public holiday, leave): a week of
+    four days says which day it lost. Mirrors plan_days, which chose the days."""
+    known = CapacityRepository(services.db).availability([person_id]).get(person_id)
+    working = (known or Availability.full_time()).working_days
+    left_out = [day for day in week_of(monday) if day.weekday() in working and day not in planned]
+    return tuple((day, _why(day, today)) for day in left_out)
+
+
+def _why(day: date, today: date) -> str:
+    if day < today:
+        return "past"
+    return "holiday" if is_public_holiday(day) else "leave"
 
 
 @capability.verb(PlanUndoPayload)
