@@ -90,3 +90,15 @@ def _nodes(node: Any, kind: str) -> list[dict[str, Any]]:
     if isinstance(node, list):
         return [n for item in node for n in _nodes(item, kind)]
     return []
+
+
+async def test_the_timesheet_opens_my_week_in_both_languages(bot: BotDriver, db: Database, clock: FakeClock) -> None:
+    await bart_in_easter_week(bot, db, clock)
+    for user, typed, title, shown in (
+        (BART, "uren", "Mijn week", "feestdag"),
+        (BOB, "timesheet", "My week", "unknown"),
+    ):
+        [sheet] = (await bot.say(user, typed)).cards
+        [data] = [a["data"] for a in sheet["actions"] if a["title"] == title]
+        [card] = (await bot.submit(user, data)).cards
+        assert card_texts(card).startswith(title) and shown in card_texts(card)
