@@ -348,7 +348,8 @@ async def test_undo_removes_the_whole_week_only_for_its_person(bot: BotDriver, d
     mixed = {**bob_plan, "entry_ids": [*bob_plan["entry_ids"][:2], *undo["entry_ids"][:2]]}
     assert (await bot.submit(BOB, mixed)).texts[0].startswith("This entry belongs to An Peeters")
     for forged in ([], list(range(1, 9)), ["x"]):
-        await bot.submit(AN, {**undo, "entry_ids": forged})
+        answer = await bot.submit(AN, {**undo, "entry_ids": forged})
+        assert answer.texts[0].startswith("Sommige velden van de kaart kon ik niet lezen: entry_ids")
     assert len(planned(db)) == 11
     done = await bot.submit(AN, undo)
     assert done.texts == ["Verwijderd: de geplande uren van die week tellen niet meer mee."]
