@@ -190,6 +190,8 @@ async def test_a_domain_narrows_to_the_people_on_its_projects(bot: BotDriver, db
     assert "2 mensen hebben geen gekende beschikbaarheid" in texts
     texts = card_texts(the_card(await bot.say(ADA, "available 16h tech next week")))
     assert "Carol Coord" in texts and "Bart Claes" not in texts
+    texts = card_texts(the_card(await bot.say(AN, f"beschikbaar 16u in week {NEXT_WEEK} in het domein technologie")))
+    assert "Mensen op lopende projecten van Technologie en infrastructuur." in texts and "Carol Coord" in texts
     [answer] = (await bot.say(ADA, "available 16h next week digitaal transformatoin")).texts
     assert "Did you mean “Digital transformation”?" in answer
 

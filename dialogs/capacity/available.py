@@ -41,6 +41,8 @@ from storage.projects import ProjectRepository, ProjectState, person_label
 SHOWN = 15  # people on the card; the rest are counted (a team is composed from the first few)
 _TYPED_MAX = 200
 _COMMAND = {"nl": "beschikbaar", "en": "available"}
+# Little words around the week and the domain ('16u in week 3 in domein tech'): not part of a domain's name.
+_FILLERS = frozenset({"in", "op", "voor", "tijdens", "het", "domein", "for", "on", "during", "the", "domain"})
 _HOUR_WORDS = frozenset({"u", "uur", "uren", "h", "hr", "hrs", "hour", "hours"})  # '16 uur', '2,5 hours'
 
 
@@ -71,6 +73,7 @@ def available(request: Request, services: Services, rest: str) -> Reply:
     monday, weeks = span
     if weeks != 1:
         raise Stop.saying(t("capacity.available.one_week", example=_example(t, monday, minutes)))
+    domain_words = [word for word in domain_words if word.lower() not in _FILLERS]
     domain_id, domain_name = _domain(request, services, " ".join(domain_words))
     view = free_people(services, monday, minutes, domain_id, domain_name)
     return Reply.card(build_available_card(view, t))
