@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -258,6 +259,9 @@ def run(url: str | None, people: int, projects: int, entries: int, runs: int) ->
             "queries_20_people": queries(db, little),
             "warm": timed(big, runs),
             "cold": timed(big, runs, before=renderer._cache.clear),
+            # Other work on the machine skews the figures: the load average over the last minute, at the end.
+            "load_average": round(os.getloadavg()[0], 1),
+            "cpus": os.cpu_count(),
         }
         return result
     finally:
@@ -288,7 +292,8 @@ def main() -> int:
         f"{result['queries_20_people']} for 20\n"
         f"  warm (heatmap cached): p50 {warm['ms_p50']} ms, p95 {warm['ms_p95']} ms, max {warm['ms_max']} ms; "
         f"card {warm['card_bytes']:,} bytes, heatmap {'yes' if warm['has_heatmap'] else 'no'}\n"
-        f"  cold (heatmap drawn): p50 {cold['ms_p50']} ms, p95 {cold['ms_p95']} ms, max {cold['ms_max']} ms"
+        f"  cold (heatmap drawn): p50 {cold['ms_p50']} ms, p95 {cold['ms_p95']} ms, max {cold['ms_max']} ms\n"
+        f"  load average {result['load_average']} on {result['cpus']} CPUs"
     )
     return 0
 

@@ -39,6 +39,7 @@ OTTO = TeamsUser.named("Otto Other", locale="en-GB")  # on DT-077's team only
 MARC = TeamsUser.named("Marc Janssens", locale="nl-BE")  # manager of domain 1, named manager of DT-077
 SAM = TeamsUser.named("Sam Stranger", locale="en-GB")  # no role, on no project
 PIM = TeamsUser.named("Pim Plain", locale="nl-BE")  # no role, on no project, Dutch
+ADA = TeamsUser.named("Ada Admin", locale="en-GB")
 
 
 def person_id(db: Database, user: TeamsUser) -> int:
@@ -185,6 +186,18 @@ async def test_a_manager_sees_their_domain_and_named_projects(bot: BotDriver, db
     # An's week counts all her plans, DT-042 too: the load is the person's; a project not his is not named.
     assert "🔴 wk 49: 45 u van 38 u (118 %) · DT-043 20 u, andere projecten 25 u" in card_texts(card)
     assert "DT-042" not in card_texts(card)
+
+
+async def test_an_administrator_sees_everyone_on_an_ongoing_project(
+    bot: BotDriver, db: Database, clock: FakeClock
+) -> None:
+    await three_teams(bot, db, clock)
+    await grant(bot, db, ADA, Role.ADMIN)
+    card = the_card(await bot.say(ADA, "capacity"))
+    assert names_on(card) == ["An Peeters", "Otto Other", "Lien Vos", "Bart Claes", "Carol Coord"]
+    assert "2 of 5 people over-booked; 1 at risk; 1 unknown" in card_texts(card)
+    # Every project by code in the weeks that are full, none as "other projects".
+    assert "🔴 wk 49: 45 h of 38 h (118%) · DT-042 25 h, DT-043 20 h" in card_texts(card)
 
 
 @pytest.mark.parametrize(
