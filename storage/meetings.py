@@ -11,6 +11,7 @@ from sqlalchemy import Column, DateTime, ForeignKey, Integer, UniqueConstraint, 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from domain.meetings import ActionItemFacts
 from storage.db import Database
 from storage.meeting_records import (
     ActionItem,
@@ -22,7 +23,7 @@ from storage.meeting_records import (
     ReportInput,
     Rsvp,
 )
-from storage.models import ConversationRef
+from storage.models import ConversationRef, Person
 from storage.outbox import OutboxMessage, OutboxState
 from storage.projects import Project
 from storage.types import UTCDateTime
@@ -31,6 +32,7 @@ from storage.upsert import insert_into, table_of
 # Read from here by the meetings capability, next to the repository.
 __all__ = [
     "Duplicate",
+    "MeetingChat",
     "MeetingKind",
     "MeetingOccurrence",
     "MeetingRepository",
@@ -110,6 +112,41 @@ class MeetingOccurrence(SQLModel, table=True):
     cancelled: bool = Field(default=False)
     moved_to: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=False), nullable=True))
     updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class MeetingChat(SQLModel, table=True):
+    """A Teams meeting's own chat linked to a series (`link meeting DT-042` typed there by whoever manages the
+    project's meetings, or matched by the join URL an Outlook import keeps in the series' link): where the bot posts
+    the agenda when the meeting starts and the report form when it ends."""
+
+    __tablename__ = "meeting_chat"
+
+    id: int | None = Field(default=None, primary_key=True)
+    series_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("meeting_series.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    # The meeting chat's conversation id ("19:meeting_...@thread.v2"): one chat belongs to one series.
+    conversation_id: str = Field(max_length=512, unique=True)
+    join_url: str = Field(default="", max_length=2000)
+    teams_meeting_id: str = Field(default="", max_length=512)
+    linked_by_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="SET NULL"), nullable=True),
+    )
+    linked_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class MeetingChatEvent(SQLModel, table=True):
+    """A meeting start or end the bot answered, once per occurrence and kind: Teams retries an event it thinks was
+    not received, and a meeting that everyone left and rejoined starts again."""
+
+    __tablename__ = "meeting_chat_event"
+
+    key: str = Field(primary_key=True, max_length=128)  # "<series>:<occurrence>:<start|end>"
+    series_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("meeting_series.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    handled_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class MeetingRepository(MeetingRecordRepository):
@@ -245,6 +282,79 @@ class MeetingRepository(MeetingRecordRepository):
         with self._db.session() as session:
             return session.get(ConversationRef, ref_id)
 
+    # Meeting chats --------------------------------------------------------------------------------------
+
+    def link_chat(
+        self,
+        series_id: int,
+        conversation_id: str,
+        *,
+        join_url: str = "",
+        teams_meeting_id: str = "",
+        person_id: int | None,
+        now: datetime,
+    ) -> None:
+        """This meeting chat belongs to this series from now on (linked again: to the series named last)."""
+        values = {
+            "series_id": series_id,
+            "join_url": join_url[:2000],
+            "teams_meeting_id": teams_meeting_id[:512],
+            "linked_by_id": person_id,
+            "linked_at": now,
+        }
+        with self._db.session() as session:
+            statement = insert_into(session, table_of(MeetingChat)).values(conversation_id=conversation_id, **values)
+            session.execute(statement.on_conflict_do_update(index_elements=["conversation_id"], set_=values))
+
+    def chat(self, conversation_id: str) -> MeetingChat | None:
+        with self._db.session() as session:
+            return session.exec(select(MeetingChat).where(MeetingChat.conversation_id == conversation_id)).first()
+
+    def chats_of(self, series_id: int) -> list[MeetingChat]:
+        with self._db.session() as session:
+            return list(session.exec(select(MeetingChat).where(MeetingChat.series_id == series_id)).all())
+
+    def report_of(self, series_id: int, key: str) -> tuple[str, list[ActionItemFacts]] | None:
+        """A saved report's decisions and the action items recorded with it (as they stand now), or None."""
+        with self._db.session() as session:
+            report = session.exec(
+                select(MeetingReport).where(MeetingReport.series_id == series_id, MeetingReport.occurrence_key == key)
+            ).first()
+            if report is None:
+                return None
+            rows = session.exec(
+                select(ActionItem, Person)
+                .join(Person, col(Person.id) == col(ActionItem.owner_id), isouter=True)
+                .where(ActionItem.report_id == report.id)
+                .order_by(col(ActionItem.id))
+            ).all()
+            actions = [
+                ActionItemFacts(
+                    a.id or 0,
+                    a.project_id,
+                    a.text,
+                    a.owner_id,
+                    (p.name or p.email) if p is not None else None,
+                    a.due_on,
+                    a.done_at is not None,
+                )
+                for a, p in rows
+            ]
+            return report.decisions, actions
+
+    def claim_chat_event(self, key: str, series_id: int, *, now: datetime) -> bool:
+        """True the first time this event (series, occurrence, kind) is claimed, False for every repeat, also two
+        at once (the primary key decides)."""
+        events = table_of(MeetingChatEvent)
+        with self._db.session() as session:
+            statement = (
+                insert_into(session, events)
+                .values(key=key[:128], series_id=series_id, handled_at=now)
+                .on_conflict_do_nothing(index_elements=["key"])
+                .returning(events.c.key)
+            )
+            return session.execute(statement).first() is not None
+
     # Occurrences ----------------------------------------------------------------------------------------
 
     def overrides(self, series_ids: Collection[int]) -> dict[int, list[MeetingOccurrence]]:
@@ -328,6 +438,7 @@ def forget_meetings(session: Session, person_id: int) -> None:
     session.execute(
         update(MeetingReport).where(col(MeetingReport.recorded_by_id) == person_id).values(recorded_by_id=None)
     )
+    session.execute(update(MeetingChat).where(col(MeetingChat.linked_by_id) == person_id).values(linked_by_id=None))
 
 
 # The meeting rows in the outbox ---------------------------------------------------------------------------------

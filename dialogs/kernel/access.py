@@ -63,6 +63,8 @@ def conversation(action: Action, note: str) -> Rule:
 
 _HANDOVER_ACCEPTANCE = "the receiving party: the person named, or anyone in the receiving team's chat"
 _SEARCH = "the message extension's project search: finds and inserts only the projects the asker may see"
+_MEETING_CHAT = "typed in a Teams meeting's own chat; links it to one of the project's meeting series"
+_MEETING_EVENT = "only in a meeting chat linked to a series (by its coordinator, or an Outlook import's join URL); once"
 _IN_THE_MEETING_CHAT = "or anyone in the conversation the meeting's reminders are posted in (its working group)"
 _CAPACITY = "coordinators: their projects' people; managers: their domains' and named projects'; admins: all (handler)"
 _FREE_HOURS = "who staffs projects (coordinators, managers, admins): free hours only, not projects (handler)"
@@ -105,6 +107,7 @@ COMMAND_RULES: dict[str, Rule] = {
     "agenda": conversation(Action.VIEW_PROJECT, _IN_THE_MEETING_CHAT),
     "actions": project(Action.VIEW_PROJECT),
     "import meeting": project(Action.MANAGE_MEETINGS),
+    "link meeting": project(Action.MANAGE_MEETINGS, _MEETING_CHAT),
     "available": Rule(Scope.ORGANISATION, Action.VIEW_CAPACITY, _FREE_HOURS),
     "my week": OWN,
     "capacity": Rule(Scope.ORGANISATION, Action.VIEW_CAPACITY, _CAPACITY),
@@ -212,7 +215,10 @@ INVOKE_RULES: dict[str, Rule] = {
 }
 
 # Event activities a capability declares by name (Capability.event), such as a meeting's start and end.
-EVENT_RULES: dict[str, Rule] = {}
+EVENT_RULES: dict[str, Rule] = {
+    "application/vnd.microsoft.meetingEnd": Rule(Scope.TEAMS, note=_MEETING_EVENT),
+    "application/vnd.microsoft.meetingStart": Rule(Scope.TEAMS, note=_MEETING_EVENT),
+}
 
 
 class MissingRule(LookupError):

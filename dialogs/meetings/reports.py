@@ -21,6 +21,7 @@ from cards.values import parse_date
 from dialogs.kernel.permissions import Action, allowed
 from dialogs.kernel.turn import Reply, Request, Services
 from dialogs.kernel.who import PersonPick, find_project, me, refusal, resolve_person
+from dialogs.meetings import live
 from dialogs.meetings.common import (
     can_manage,
     capability,
@@ -63,7 +64,8 @@ def save_report(request: Request, services: Services, payload: ReportPayload) ->
     OutboxRepository(services.db).cancel(key=f"meeting-report:{series.id}:{payload.occurrence}", now=now)
     count = len(actions)
     items = t("meeting.report.actions", count=count)
-    return _actions_reply(request, services, project, t("meeting.report.saved", title=series.title, actions=items))
+    saved = _actions_reply(request, services, project, t("meeting.report.saved", title=series.title, actions=items))
+    return saved.then(live.report_saved(request, services, series, payload.occurrence))
 
 
 def _read_actions(services: Services, payload: ReportPayload, t: Translator) -> list[ReportAction]:
