@@ -89,7 +89,10 @@ def found(request: Request, services: Services, text: str) -> list[SearchRow]:
     typed = "".join(normalise(text).split())
     hits = [row for row in rows if matches(text, row.code, row.name, row.coordinator or "", *row.governments)]
     if not hits and typed:
-        close = {code for code, _name in ProjectRepository(services.db).lookup(text, visible_to=visible).suggestions}
+        # The forgiving lookup `status` uses: a part inside a word ("loket" in "e-loket"), or close to a name (typos).
+        lookup = ProjectRepository(services.db).lookup(text, visible_to=visible)
+        close = {code for code, _name in lookup.candidates + lookup.suggestions}
+        close |= {lookup.found.code} if lookup.found is not None else set()
         hits = [row for row in rows if row.code in close]
 
     def rank(row: SearchRow) -> tuple[bool, bool, bool, str]:
