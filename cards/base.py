@@ -94,17 +94,21 @@ def person_fields(
     *,
     name: str = "person",
     nobody: bool = False,
+    error: str | None = None,
 ) -> list[Any]:
     """Who: a picker of the colleagues the bot knows (Teams searches them all as one types), with a field under it
     (`{name}_new`) for the address of someone not in it, named before they talk to the bot; one text field when
-    nobody is known. nobody: the list starts with "nobody" (a field that may be left empty)."""
+    nobody is known. nobody: the list starts with "nobody" (a field that may be left empty). error: what was wrong,
+    right under the picker."""
     placeholder = t("project.person.placeholder")
+    said = [field_error(error)] if error else []
     if not people:
-        return [TextInput(id=name, label=label, placeholder=placeholder, value=values.get(name, ""))]
+        return [TextInput(id=name, label=label, placeholder=placeholder, value=values.get(name, "")), *said]
     choices = [("", t("person.pick.nobody")), *people] if nobody else people
     chosen = values.get(name) if values.get(name) in {value for value, _ in people} else None
     return [
         picker(name, label, choices, dataset=PEOPLE_DATASET, value=chosen, placeholder=t("person.pick.placeholder")),
+        *said,
         TextInput(
             id=f"{name}_new",
             label=t("person.pick.new"),

@@ -14,11 +14,10 @@ from microsoft_teams.cards.core import (
     Fact,
     FactSet,
     TextBlock,
-    TextInput,
     ToggleVisibilityAction,
 )
 
-from cards.base import card, field_error, heading, paragraph, submit
+from cards.base import card, field_error, heading, paragraph, person_fields, submit
 from cards.i18n import Translator
 from cards.payloads import Payload
 from cards.settings import AvailabilitySection, availability_inputs
@@ -31,7 +30,8 @@ class SaveRoles(Payload):
 
     VERB: ClassVar[str] = "roles.save"
     operation: Literal["grant", "revoke"] = "grant"
-    person: str = ""
+    person: str = ""  # the picker's choice
+    person_new: str = ""  # typed under the picker: someone not in its list (wins over the choice)
     role: str = ""  # one of ROLES; anything else comes back as the form's error
     domains: str = ""  # the chosen domains' ids, comma-separated
 
@@ -41,6 +41,7 @@ class SetAvailability(Payload):
 
     VERB: ClassVar[str] = "roles.availability"
     availability_person: str = ""
+    availability_person_new: str = ""
     hours: str = ""
     days: str = ""  # the chosen days' keys, comma-separated ("mon,tue,...")
 
@@ -72,6 +73,7 @@ class RolesForm:
     domains: list[tuple[str, str]]  # (id, name)
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    people: list[tuple[str, str]] = field(default_factory=list)  # (value, title): the colleagues to pick from
 
 
 def build_roles_card(form: RolesForm, t: Translator) -> dict[str, Any]:
@@ -87,13 +89,7 @@ def build_roles_card(form: RolesForm, t: Translator) -> dict[str, Any]:
     if form.errors:
         body.append(field_error(t("form.errors_below")))
     v = form.values
-    body.append(
-        TextInput(
-            id="person", label=t("roles.person"), placeholder=t("roles.person.placeholder"), value=v.get("person", "")
-        )
-    )
-    if "person" in form.errors:
-        body.append(field_error(form.errors["person"]))
+    body.extend(person_fields(t("roles.person"), form.people, v, t, error=form.errors.get("person")))
     body.append(
         ChoiceSetInput(
             id="role",
@@ -136,13 +132,10 @@ def _availability_section(form: RolesForm, t: Translator) -> list[Any]:
     )
     items: list[Any] = [
         paragraph(t("roles.availability.intro"), subtle=True),
-        TextInput(
-            id="availability_person", label=t("roles.person"), placeholder=t("roles.person.placeholder"),
-            value=v.get("availability_person", ""),
+        *person_fields(
+            t("roles.person"), form.people, v, t, name="availability_person", error=errors.get("availability_person")
         ),
-    ]  # fmt: skip
-    if "availability_person" in errors:
-        items.append(field_error(errors["availability_person"]))
+    ]
     items.extend(availability_inputs(section, errors, t))
     items.append(ActionSet(actions=[submit(t("roles.availability.save"), SetAvailability)]))
     title = t("roles.availability.title")

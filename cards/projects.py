@@ -306,9 +306,8 @@ def build_project_form_card(form: ProjectForm, t: Translator) -> dict[str, Any]:
             name,
         )
     for name in ("coordinator", "manager"):
-        *fields, last = person_fields(t(f"project.field.{name}"), form.people, v, t, name=name, nobody=True)
-        body.extend(fields)
-        add(last, name)
+        label = t(f"project.field.{name}")
+        body.extend(person_fields(label, form.people, v, t, name=name, nobody=True, error=form.errors.get(name)))
     if form.governments:
         add(
             ChoiceSetInput(
@@ -371,9 +370,7 @@ def build_team_member_card(form: MemberForm, t: Translator) -> dict[str, Any]:
     body: list[Any] = [heading(t("project.member.title", code=form.code))]
     if form.errors:
         body.append(field_error(t("form.errors_below")))
-    body.extend(person_fields(t("project.member.person"), form.people, v, t))
-    if "person" in form.errors:
-        body.append(field_error(form.errors["person"]))
+    body.extend(person_fields(t("project.member.person"), form.people, v, t, error=form.errors.get("person")))
     body.append(TextInput(id="role", label=t("project.member.role"), value=v.get("role", ""), max_length=128))
     if "role" in form.errors:
         body.append(field_error(form.errors["role"]))

@@ -226,3 +226,36 @@ async def test_the_project_form_picks_coordinator_and_manager(bot: BotDriver, db
     await bot.submit(an, {**inputs, **again["actions"][0]["data"], "manager_new": "els@example.test"})
     project = ProjectRepository(db).by_code("DT-042")
     assert project is not None and project.manager_email == "els@example.test"
+
+
+async def test_the_roles_card_picks_the_person(bot: BotDriver, db: Database, lang: str) -> None:
+    an = await portfolio(bot, db, lang)
+    await grant(bot, db, an, Role.ADMIN)
+    await bot.say(OTHER, "help")
+    roles = (await bot.say(an, "rollen" if lang == "nl" else "roles")).cards[0]
+    assert card_problems(roles) == []
+    pickers = {e["id"]: e for e in _inputs(roles) if e["type"] == "Input.ChoiceSet" and "choices.data" in e}
+    assert set(pickers) == {"person", "availability_person"}
+    dirk = next(c["value"] for c in pickers["person"]["choices"] if c["title"] == "Dirk Anders")
+    submit = next(a for a in _actions(roles) if a.get("data", {}).get("operation") == "grant")
+    await bot.submit(an, {**submit["data"], "person": dirk, "person_new": "", "role": "coordinator", "domains": ""})
+    [person] = DirectoryRepository(db).find(OTHER.aad_object_id)
+    assert person.id is not None and Role.COORDINATOR in DirectoryRepository(db).roles(person.id)
+
+
+def _inputs(node: Any) -> list[dict[str, Any]]:
+    if isinstance(node, list):
+        return [found for item in node for found in _inputs(item)]
+    if not isinstance(node, dict):
+        return []
+    own = [node] if str(node.get("type", "")).startswith("Input.") else []
+    return own + [found for value in node.values() for found in _inputs(value)]
+
+
+def _actions(node: Any) -> list[dict[str, Any]]:
+    if isinstance(node, list):
+        return [found for item in node for found in _actions(item)]
+    if not isinstance(node, dict):
+        return []
+    own = [node] if node.get("type") == "Action.Submit" else []
+    return own + [found for value in node.values() for found in _actions(value)]

@@ -10,6 +10,7 @@ from cards.people import ROLES, RoleHolder, RolesForm, SaveRoles, SetAvailabilit
 from cards.values import parse_id
 from dialogs.kernel.permissions import Action, allowed
 from dialogs.kernel.router import MenuInfo
+from dialogs.kernel.search import colleague_choices
 from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import Me, me, refusal
 from dialogs.people.declaration import capability
@@ -38,7 +39,12 @@ def _roles_form(services: Services, request: Request, **kwargs: object) -> Roles
                 domains=tuple(sorted(names[d] for d in managed if d in names)),
             )
         )
-    return RolesForm(holders=holders, domains=[(str(d.id), names[d.id]) for d in domains], **kwargs)  # type: ignore[arg-type]
+    values = kwargs.get("values")
+    current = (
+        {str(values.get(key, "")) for key in ("person", "availability_person")} if isinstance(values, dict) else set()
+    )
+    people = colleague_choices(services, keep=current)
+    return RolesForm(holders=holders, domains=[(str(d.id), names[d.id]) for d in domains], people=people, **kwargs)  # type: ignore[arg-type]
 
 
 def _administrator(request: Request, services: Services) -> Me:
@@ -83,7 +89,7 @@ def save_roles(request: Request, services: Services, payload: SaveRoles) -> Repl
     t = request.t
     who = _administrator(request, services)
     errors: dict[str, str] = {}
-    person = _named(services, payload.person, t)
+    person = _named(services, payload.person_new.strip() or payload.person, t)  # an address typed wins
     if isinstance(person, str):
         errors["person"] = person
     if payload.role not in ROLES:
@@ -126,7 +132,7 @@ def set_availability(request: Request, services: Services, payload: SetAvailabil
     t = request.t
     who = _administrator(request, services)  # checked here: a forged press by anyone else is refused
     errors: dict[str, str] = {}
-    person = _named(services, payload.availability_person, t)
+    person = _named(services, payload.availability_person_new.strip() or payload.availability_person, t)
     if isinstance(person, str):
         errors["availability_person"] = person
     read = read_availability(payload.hours, payload.days)
