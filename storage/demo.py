@@ -23,7 +23,9 @@ from typing import Any, Literal
 
 from sqlmodel import col, select
 
+from domain.capacity import Availability
 from storage.audit import AuditLog
+from storage.availability import change_availability
 from storage.db import Database
 from storage.directory import DirectoryRepository, Role
 from storage.handover import HandoverRepository
@@ -44,6 +46,25 @@ DEMO_TIMEZONE = "Europe/Brussels"
 DAY_LIMIT_MINUTES = 8 * 60  # nobody in the demo logs more than a working day
 YOU, YOU_TOO = "you", "you_too"
 HISTORY_WEEKS = 12  # time entries go this far back  # the people trying the bot (the second falls back to the first)
+
+# Availability (issue 17): everyone full time (38 h over Monday to Friday) but Nadia, part time over Monday to
+# Thursday, and Jeroen, whose availability nobody entered: the capacity views show him as unknown, never as free.
+PART_TIME = {"nadia": Availability(1824, frozenset(range(4)))}  # 30,4 h
+UNKNOWN_AVAILABILITY = ("jeroen",)
+# Plans by week, on top of the projects' own: (who, project code, weeks from this one (1: next week, -1: last week),
+# hours a working day), in the first week from then without a public holiday (so the loads are the same whenever the
+# demo is loaded). Tom is over-booked (40 of his 38 h); Hanne is at risk (36 of 38 h); Nadia's part-time week is
+# comfortably full; Jeroen has plans but no known availability.
+WEEK_PLANS: tuple[tuple[str, str, int, float], ...] = (
+    (YOU, "DT-042", -1, 2),  # last week's plan, next to what was done (`uren vorige week`)
+    ("tom", "DT-042", 1, 5),
+    ("tom", "DT-047", 1, 3),
+    ("hanne", "DT-042", 2, 4),
+    ("hanne", "DT-051", 2, 3.2),
+    ("nadia", "TI-017", 1, 4),
+    ("nadia", "TI-022", 1, 1),
+    ("jeroen", "TI-017", 1, 4),
+)
 
 
 @dataclass(frozen=True)
@@ -598,7 +619,9 @@ def load(db: Database, triers: Sequence[Trier], *, now: datetime, today: date, f
     loader = _Loader(db, people, _governments(db, now), _domains(db), now=now, today=today)
     for project in PROJECTS:
         loader.project(project)
+    loader.week_plans()
     _roles(db, people, _domains(db), now)
+    _availability(db, people, now)
     return DemoOutcome("loaded", projects=list(DEMO_CODES), people=len(people), time_entries=loader.entries)
 
 
@@ -658,6 +681,25 @@ def _roles(db: Database, people: dict[str, int], domains: dict[str, int], now: d
             directory.set_managed_domains(people[colleague.key], wanted, actor_id=None, now=now)
 
 
+def _availability(db: Database, people: dict[str, int], now: datetime) -> None:
+    for key, person_id in people.items():
+        if key not in UNKNOWN_AVAILABILITY:
+            availability = PART_TIME.get(key, Availability.full_time())
+            change_availability(db, person_id, availability, now=now, by=None)
+
+
+def _without_holidays(monday: date) -> date:
+    """The first Monday from this one whose week has no Belgian public holiday on a weekday."""
+    import holidays  # loaded only when the demo is (every country's calendars: megabytes)
+
+    while True:
+        weekdays = [monday + timedelta(days=i) for i in range(5)]
+        calendar = holidays.country_holidays("BE", years={day.year for day in weekdays})
+        if not any(day in calendar for day in weekdays):
+            return monday
+        monday += timedelta(weeks=1)
+
+
 class _Loader:
     """Writes one demo project and everything about it, each part through its repository."""
 
@@ -675,6 +717,7 @@ class _Loader:
         self.now, self.today = now, today
         self.entries = 0
         self._day_minutes: dict[tuple[int, date], int] = {}
+        self._project_ids: dict[str, int] = {}
 
     def at(self, days_ago: int) -> datetime:
         """An instant in the past, at the same time of day as now."""
@@ -707,6 +750,7 @@ class _Loader:
             now=self.at(project.started_days_ago),
             request_id=DEMO_REQUEST_PREFIX + project.code,
         )
+        self._project_ids[project.code] = facts.id
         self._team(facts.id, project)
         self._time(facts.id, project, entries)
         self._status(facts.id, project)
@@ -765,6 +809,19 @@ class _Loader:
                 repository, project_id, who, day, int(hours * 60), Category.IMPLEMENTATION, EntryKind.PLANNED,
                 f"{project.code}-planned-{number}",
             )  # fmt: skip
+
+    def week_plans(self) -> None:
+        """WEEK_PLANS, day by day over each person's working days of that week (counted from today's week)."""
+        repository = TimeEntryRepository(self.db)
+        this_monday = self.today - timedelta(days=self.today.weekday())
+        for number, (who, code, weeks, hours) in enumerate(WEEK_PLANS):
+            monday = _without_holidays(this_monday + timedelta(weeks=weeks))
+            working = PART_TIME.get(who, Availability.full_time()).working_days
+            for day in (monday + timedelta(days=weekday) for weekday in sorted(working)):
+                self._add(
+                    repository, self._project_ids[code], who, day, int(hours * 60), Category.IMPLEMENTATION,
+                    EntryKind.PLANNED, f"{code}-week-{number}-{day.weekday()}",
+                )  # fmt: skip
 
     def _add(
         self,

@@ -4,13 +4,16 @@ languages, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
 from sqlmodel import select
 
+from dialogs.kernel.capacity import week_loads
 from domain.availability import parse_hours_per_week, read_availability
-from domain.capacity import Availability
+from domain.capacity import Availability, Load
+from storage import demo
 from storage.audit import AuditLog
 from storage.capacity import CapacityRepository
 from storage.db import Database
@@ -18,7 +21,7 @@ from storage.directory import DirectoryRepository, Role
 from storage.models import Person
 from tests.cardcheck import assert_valid_card
 from tests.harness import TeamsUser
-from tests.harness.botdriver import BotDriver
+from tests.harness.botdriver import TENANT, BotDriver
 from tests.test_project_turns import grant, shown_card
 from tests.test_turns import card_texts
 
@@ -243,7 +246,7 @@ async def test_an_admin_sets_a_colleagues_availability_in_english(bot: BotDriver
     again = shown_card(bad)
     assert_valid_card(again)
     assert element(again, "availability-section")["isVisible"] is True
-    assert "I know nobody as “Nobody”" in error_under(again, "availability_person")
+    assert "I know nobody as “Nobody”" in card_texts(again)
     assert error_under(again, "hours").startswith("“61” is not a number of hours per week")
     assert stored(db, AN) == Availability(1824, frozenset(range(4))) and len(audited(db)) == 1
 
@@ -273,3 +276,23 @@ async def test_an_admin_sets_availability_in_dutch_and_others_are_refused(bot: B
     assert stored(db, BOB) == Availability.full_time()
     with db.session() as session:
         assert session.exec(select(Person).where(Person.name == "Bob Smith")).one().id == person_id(db, BOB)
+
+
+# The demo -------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("loaded_on", [date(2026, 12, 3), date(2026, 12, 13), date(2027, 3, 26), date(2027, 4, 22)])
+def test_the_demo_has_availability_an_over_booked_week_and_one_at_risk(db: Database, loaded_on: date) -> None:
+    """Whatever day it is loaded (a Thursday, a Sunday; before Christmas, Easter, 1 May and Ascension)."""
+    now = datetime.combine(loaded_on, time(9, 30), tzinfo=UTC)
+    trier = demo.Trier(TENANT, AN.aad_object_id, AN.name, AN.teams_id)
+    assert demo.load(db, [trier], now=now, today=loaded_on).outcome == "loaded"
+    first = loaded_on - timedelta(days=loaded_on.weekday())
+    loads = {load.name: load for load in week_loads(db, None, first, 6, at_risk_percent=90)}
+    assert loads["Nadia Bouzid"].availability == Availability(1824, frozenset(range(4)))
+    assert loads["Jeroen Smolders"].availability is None  # unknown, never free
+    assert loads["Sofie Verhaegen"].availability == Availability.full_time()
+    assert loads["Tom Verstraeten"].weeks_with(Load.OVER)
+    # Hanne is at risk, and only that (a public holiday in her full week would make it over-booked).
+    assert loads["Hanne Lauwers"].weeks_with(Load.AT_RISK) and not loads["Hanne Lauwers"].weeks_with(Load.OVER)
+    assert not loads["Nadia Bouzid"].weeks_with(Load.OVER)
