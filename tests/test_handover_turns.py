@@ -677,7 +677,7 @@ async def test_the_plan_card_reads_at_phone_width(bot: BotDriver, db: Database, 
     assert box["title"] == "☑" and box["data"]["done"] is False
     opened = (await bot.submit(coordinator, rows[1]["columns"][1]["selectAction"]["data"])).cards[0]
     assert form_data(valid(opened))["item"] == ids[1]
-    assert [e.get("id") for e in opened["body"] if e.get("id")] == ["title", "owner", "due", "link"]
+    assert [e.get("id") for e in opened["body"] if e.get("id")] == ["title", "owner", "owner_new", "due", "link"]
 
     # One month is stored; the edit form offers it back as written ("1 maand"), which it reads again.
     edit = (await bot.submit(coordinator, {"verb": "handover.form", "code": "DT-042"})).cards[0]

@@ -9,7 +9,7 @@ from typing import Annotated, Any, ClassVar
 
 from microsoft_teams.cards.core import Choice, ChoiceSetInput, DateInput, TextInput
 
-from cards.base import card, field_error, heading, paragraph, submit
+from cards.base import card, field_error, heading, paragraph, person_fields, submit
 from cards.i18n import Translator
 from cards.payloads import Id, Payload, Prose, Reference, StoredIn
 
@@ -48,7 +48,8 @@ class SaveItem(Payload):
     form_id: Annotated[str, Prose()] = ""
     item: Id | None = None
     title: Annotated[str, StoredIn("handover_item.title", ITEM_TITLE_MAX)] = ""
-    owner: str = ""
+    owner: str = ""  # the picker's choice, or typed where there is no list
+    owner_new: str = ""  # an address typed under the picker: someone not in its list (wins over the choice)
     due: str = ""
     link: Annotated[str, StoredIn("handover_item.link", ITEM_LINK_MAX)] = ""
 
@@ -169,12 +170,14 @@ class ItemForm:
     item: int | None = None
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    people: list[tuple[str, str]] = field(default_factory=list)  # (value, title): the colleagues to pick from
 
 
 def build_handover_item_form_card(form: ItemForm, t: Translator) -> dict[str, Any]:
     values, errors = form.values, form.errors
     key = "handover.item.form.edit_title" if form.item else "handover.item.form.title"
     body: list[Any] = [heading(t(key, code=form.code))]
+    owner, owner_error = t("handover.item.form.owner"), errors.get("owner")  # the error sits under the picker
     inputs: list[tuple[Any, str]] = [
         (
             TextInput(
@@ -185,16 +188,7 @@ def build_handover_item_form_card(form: ItemForm, t: Translator) -> dict[str, An
             ),
             "title",
         ),
-        (
-            TextInput(
-                id="owner",
-                label=t("handover.item.form.owner"),
-                placeholder=t("handover.form.person.placeholder"),
-                value=values.get("owner", ""),
-                max_length=PERSON_MAX,
-            ),
-            "owner",
-        ),
+        *[(element, "") for element in person_fields(owner, form.people, values, t, name="owner", error=owner_error)],
         (DateInput(id="due", label=t("handover.item.form.due"), value=values.get("due") or None), "due"),
         (
             TextInput(

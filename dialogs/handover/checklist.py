@@ -21,8 +21,8 @@ from dialogs.handover.declaration import capability
 from dialogs.handover.forms import ItemFields, form_errors
 from dialogs.handover.lookup import editable_plan
 from dialogs.handover.plan import person_id, plan_card
-from dialogs.handover.views import person_text
 from dialogs.kernel.owned import KEY_MAX, submission_key
+from dialogs.kernel.search import choice_value, colleague_choices
 from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import PersonPick, resolve_person
 from storage.handover import Duplicate, HandoverRepository
@@ -38,13 +38,14 @@ def item_form(request: Request, services: Services, payload: OpenItem) -> Reply:
             return Reply.text(request.t("handover.item.unknown"))
         values = {
             "title": item_title(item, request.t),
-            "owner": person_text(item.owner),
+            "owner": choice_value(services, item.owner.id if item.owner else None),
             "due": item.due_on.isoformat() if item.due_on else "",
             "link": item.link,
         }
     elif len(row.items) >= MAX_ITEMS:
         return Reply.text(request.t("handover.item.too_many", limit=MAX_ITEMS))
-    form = ItemForm(project.code, uuid.uuid4().hex, payload.item, values)
+    people = colleague_choices(services, keep={values.get("owner", "")})
+    form = ItemForm(project.code, uuid.uuid4().hex, payload.item, values, people=people)
     return Reply.card(build_handover_item_form_card(form, request.t))
 
 
@@ -61,16 +62,18 @@ def _read_item(
         read = None
         errors.update(form_errors(invalid, t))
     owner: PersonPick | None = None
-    if payload.owner.strip():
-        pick = resolve_person(services, payload.owner, t)
+    named = payload.owner_new.strip() or payload.owner.strip()  # an address typed under the picker wins
+    if named:
+        pick = resolve_person(services, named, t)
         if isinstance(pick, str):
             errors["owner"] = pick
         else:
             owner = pick
     errors.update(length_errors(payload, t))  # too long: the message names the limit the card states
     if errors or read is None:
-        typed = payload.model_dump(include={"title", "owner", "due", "link"})
-        form = ItemForm(code, form_id, payload.item, typed, errors)
+        typed = payload.model_dump(include={"title", "owner", "owner_new", "due", "link"})
+        people = colleague_choices(services, keep={payload.owner})
+        form = ItemForm(code, form_id, payload.item, typed, errors, people=people)
         raise Stop(Reply(replace_card=build_handover_item_form_card(form, t)))
     return read, owner
 
