@@ -8,7 +8,7 @@ from typing import Annotated, Any, ClassVar
 
 from microsoft_teams.cards.core import Choice, ChoiceSetInput, Container, TextBlock, TextInput
 
-from cards.base import card, field_error, heading, paragraph, submit
+from cards.base import card, field_error, heading, paragraph, person_fields, submit
 from cards.i18n import Translator
 from cards.payloads import Id, Prose, StoredIn
 from cards.status.common import OnProject, errors_header, row_actions, short
@@ -36,7 +36,8 @@ class RiskSave(OnProject):
     probability: str = ""  # the compact choices 1-5: "" when left unchosen
     impact: str = ""
     mitigation: Annotated[str, StoredIn("risk.mitigation", 4000)] = ""
-    owner: str = ""  # a name or an e-mail address, looked up when saved
+    owner: str = ""  # the picker's choice (or a typed name or address), looked up when saved
+    owner_new: str = ""  # an address typed under the picker: someone not in its list (wins over the choice)
     state: str = "open"
 
 
@@ -105,6 +106,7 @@ class RiskForm:
     risk_id: int | None = None
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    people: list[tuple[str, str]] = field(default_factory=list)  # (value, title): the colleagues to pick from
 
 
 def build_risk_form_card(form: RiskForm, t: Translator) -> dict[str, Any]:
@@ -136,15 +138,8 @@ def build_risk_form_card(form: RiskForm, t: Translator) -> dict[str, Any]:
         ),
         "mitigation",
     )
-    add(
-        TextInput(
-            id="owner",
-            label=t("risk.field.owner"),
-            placeholder=t("project.person.placeholder"),
-            value=v.get("owner", ""),
-        ),
-        "owner",
-    )
+    owner = t("risk.field.owner")
+    body.extend(person_fields(owner, form.people, v, t, name="owner", nobody=True, error=form.errors.get("owner")))
     add(
         ChoiceSetInput(
             id="state",

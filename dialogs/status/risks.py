@@ -20,6 +20,7 @@ from cards.status.risks import (
 from dialogs.kernel.owned import submission_key
 from dialogs.kernel.permissions import Action
 from dialogs.kernel.router import MenuInfo
+from dialogs.kernel.search import choice_value, colleague_choices
 from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import PersonPick, resolve_person
 from dialogs.status.common import can, capability, pick_person, project_for, risk_line
@@ -82,10 +83,11 @@ def risk_form(request: Request, services: Services, payload: RiskFormOpen) -> Re
             "probability": str(row.probability),
             "impact": str(row.impact),
             "mitigation": row.mitigation,
-            "owner": (owner.email or owner.name) if owner else "",
+            "owner": choice_value(services, owner.id if owner else None),
             "state": row.state,
         }
-    form = RiskForm(found.code, uuid.uuid4().hex, payload.risk, values)
+    people = colleague_choices(services, keep={values.get("owner", "")})
+    form = RiskForm(found.code, uuid.uuid4().hex, payload.risk, values, people=people)
     return Reply.card(build_risk_form_card(form, request.t))
 
 
@@ -97,15 +99,19 @@ def save_risk(request: Request, services: Services, payload: RiskSave) -> Reply:
         _risk_of(request, services, found, payload.risk)
     risk, errors = read(RiskFields, payload, t)
     pick: PersonPick | str = PersonPick()
-    if payload.owner.strip():
-        pick = resolve_person(services, payload.owner, t)
+    named = payload.owner_new.strip() or payload.owner.strip()  # an address typed under the picker wins
+    if named:
+        pick = resolve_person(services, named, t)
         if isinstance(pick, str):
             errors["owner"] = pick
     errors.update(length_errors(payload, t))
     form_id = payload.form_id[:64] or uuid.uuid4().hex
     if risk is None or errors or isinstance(pick, str):
-        typed = payload.model_dump(include={"title", "probability", "impact", "mitigation", "owner", "state"})
-        form = RiskForm(found.code, form_id, payload.risk, typed, errors)
+        typed = payload.model_dump(
+            include={"title", "probability", "impact", "mitigation", "owner", "owner_new", "state"}
+        )
+        people = colleague_choices(services, keep={payload.owner})
+        form = RiskForm(found.code, form_id, payload.risk, typed, errors, people=people)
         return Reply(replace_card=build_risk_form_card(form, t))
     now = services.clock.now()
     values: dict[str, Any] = {**risk.model_dump(exclude={"owner"}), "owner_id": pick_person(services, pick, now)}
