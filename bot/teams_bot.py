@@ -172,15 +172,19 @@ class ProjectBot:
             reply = Reply.text(answered.t(first_admin)).then(reply)
         await self._say(turn_context, reply, request)
 
-    async def _person_and_request(self, turn_context: TurnContext, kind: RequestKind) -> tuple[Person, Request]:
-        """Who is asking (recorded, with the conversation) and what, for every kind of turn."""
-        person = await asyncio.to_thread(self._record, turn_context.activity)
+    async def _person_and_request(
+        self, turn_context: TurnContext, kind: RequestKind, *, with_conversation: bool = True
+    ) -> tuple[Person, Request]:
+        """Who is asking (recorded, with the conversation unless told not to) and what, for every kind of turn."""
+        person = await asyncio.to_thread(self._record, turn_context.activity, with_conversation=with_conversation)
         person = await self._learn_email(turn_context, person)
         return person, self._build_request(turn_context.activity, person, kind)
 
     async def _invoke(self, turn_context: TurnContext) -> None:
         """An invoke a capability declared by name: answered with the handler's status and body."""
-        _, request = await self._person_and_request(turn_context, "invoke")
+        # A message extension or a dialog is used from chats the bot is not a member of: such a chat is not recorded
+        # (a recorded conversation is one the bot may post in, offered as a place for a meeting's reminders).
+        _, request = await self._person_and_request(turn_context, "invoke", with_conversation=False)
         result = await self.router.dispatch_invoke(request, self.services)
         await _answer_invoke(turn_context, result.status, result.body)
 
@@ -251,11 +255,12 @@ class ProjectBot:
             log.error("catching up with newly linked person %s failed\n%s", person_id, safe_traceback(exc))
         return person
 
-    def _record(self, activity: Activity) -> Person:
+    def _record(self, activity: Activity, *, with_conversation: bool = True) -> Person:
         seen = read.person_seen(activity)
         if seen is None:
             raise ValueError("activity without a sender")
-        conversation = read.conversation_seen(activity) if activity.conversation and activity.service_url else None
+        known = with_conversation and activity.conversation and activity.service_url
+        conversation = read.conversation_seen(activity) if known else None
         return record_turn(self.services.db, conversation, seen, self.services.clock.now())
 
     def _record_conversation(self, activity: Activity) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from storage.conversations import ConversationRepository
 from storage.db import Database
 from storage.directory import Role
 from storage.lists import ListRepository
@@ -252,3 +253,12 @@ def test_the_manifest_declares_the_search_and_the_meeting_permissions_and_valida
     permissions = {p["name"] for p in manifest["authorization"]["permissions"]["resourceSpecific"]}
     assert permissions == {"OnlineMeeting.ReadBasic.Chat", "ChannelMeeting.ReadBasic.Group"}
     assert manifest["webApplicationInfo"]["id"] == BOT_ID
+
+
+async def test_searching_from_a_chat_the_bot_is_not_in_does_not_record_that_chat(bot: BotDriver, db: Database) -> None:
+    """A recorded conversation is one the bot may post in (offered for a meeting's reminders): a message extension
+    used from a chat without the bot must not make it one."""
+    await portfolio(bot, db)
+    elsewhere = Conversation.group_chat("19:collega-chat-zonder-bot@thread.v2")
+    assert codes(await bot.invoke(AN, QUERY, query("DT-042"), conversation=elsewhere)) == ["DT-042"]
+    assert ConversationRepository(db).get("msteams", elsewhere.id) is None
