@@ -79,7 +79,7 @@ def _day(day: MyDay, t: Translator) -> ColumnSet:
         what.insert(0, t("capacity.my_week.holiday"))
     if day.leave:
         what.insert(0, t("capacity.my_week.leave"))
-    text = " · ".join(what) or t("capacity.my_week.nothing")
+    text = " · ".join(what) or t("capacity.my_week.unplanned_day")
     return ColumnSet(
         spacing="Small",
         columns=[
