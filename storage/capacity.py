@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, or_
+from sqlalchemy import ColumnElement, Date, cast, delete, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -85,26 +86,31 @@ class CapacityRepository:
         self, person_ids: Collection[int] | None, start: date, end: date
     ) -> dict[int, dict[date, dict[int, int]]]:
         """Planned minutes per person, per week (its Monday), per project id, from start to end inclusive; None:
-        everyone. One query."""
+        everyone. One query, summed per week by the database (a week's rows are a fifth of its days')."""
+        week = self._monday_of(col(TimeEntry.day))
         statement = (
-            sa_select(
-                col(TimeEntry.person_id), col(TimeEntry.project_id), col(TimeEntry.day), func.sum(TimeEntry.minutes)
-            )
+            sa_select(col(TimeEntry.person_id), col(TimeEntry.project_id), week, func.sum(TimeEntry.minutes))
             .where(
                 col(TimeEntry.kind) == EntryKind.PLANNED.value, col(TimeEntry.day) >= start, col(TimeEntry.day) <= end
             )
-            .group_by(col(TimeEntry.person_id), col(TimeEntry.project_id), col(TimeEntry.day))
+            .group_by(col(TimeEntry.person_id), col(TimeEntry.project_id), week)
         )
         if person_ids is not None:
             if not person_ids:
                 return {}
             statement = statement.where(col(TimeEntry.person_id).in_(list(person_ids)))
-        found: dict[int, dict[date, dict[int, int]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+        found: dict[int, dict[date, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
         with self._db.session() as session:
-            for person_id, project_id, day, minutes in session.execute(statement):
-                monday = day - timedelta(days=day.weekday())
-                found[person_id][monday][project_id] += int(minutes or 0)
-        return {person: {week: dict(projects) for week, projects in weeks.items()} for person, weeks in found.items()}
+            for person_id, project_id, monday, minutes in session.execute(statement):
+                # SQLite's date() gives text, PostgreSQL a date.
+                found[person_id][_as_date(monday)][project_id] = int(minutes or 0)
+        return {person: dict(weeks) for person, weeks in found.items()}
+
+    def _monday_of(self, day: Any) -> Any:
+        """The Monday of a day's ISO week, in SQL: SQLite goes back six days and on to the next Monday."""
+        if self._db.is_sqlite:
+            return func.date(day, "-6 days", "weekday 1")
+        return cast(func.date_trunc("week", day), Date)
 
     def leave(self, person_ids: Collection[int], start: date, end: date) -> dict[int, set[date]]:
         """Leave days per person from start to end inclusive. One query."""
@@ -258,3 +264,7 @@ def set_availability_in(
 
 def _availability(row: PersonAvailability) -> Availability:
     return Availability(row.minutes_per_week, mask_to_days(row.working_days))
+
+
+def _as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
