@@ -157,10 +157,10 @@ async def test_a_coordinator_sees_their_projects_people_worst_first(
     assert "capacity" in rows((await bot.say(AN, "hulp")).cards[0])  # the menu's planning section
     card = the_card(await bot.say(AN, "bezetting"))
     texts = card_texts(card)
-    assert "Bezetting: week 48 (23 nov) tot week 2 (11 jan)" in texts
+    assert "Bezetting: week 48 (23 nov 2026) tot week 2 (11 jan 2027)" in texts
     assert "1 van 3 mensen overboekt; 1 bijna vol; 1 onbekend" in texts
     assert names_on(card) == ["An Peeters", "Lien Vos", "Bart Claes"]  # over-booked, at risk, then by name
-    assert "wk 49 45/38 u" in texts
+    assert "wk 49: 45 u van 38 u" in texts
     assert "beschikbaarheid onbekend · 12 u gepland" in texts  # Bart: unknown, never free
     # An's weeks, folded: week 49 names the projects that fill it.
     assert "🔴 wk 49: 45 u van 38 u (118 %) · DT-042 25 u, DT-043 20 u" in texts
@@ -170,11 +170,11 @@ async def test_a_coordinator_sees_their_projects_people_worst_first(
 
     english = the_card(await bot.say(CAROL, "capacity"))
     texts = card_texts(english)
-    assert "Capacity: week 48 (23 Nov) to week 2 (11 Jan)" in texts
+    assert "Capacity: week 48 (23 Nov 2026) to week 2 (11 Jan 2027)" in texts
     assert "1 of 2 people over-booked; 0 at risk; 0 unknown" in texts
     assert names_on(english) == ["Otto Other", "Carol Coord"]
-    assert "wk 2 40/38 h" in texts
-    assert "no full weeks · at most 0% planned" in texts
+    assert "wk 2: 40 h of 38 h" in texts
+    assert "nothing planned in these weeks" in texts
     assert "An Peeters" not in texts
 
 

@@ -19,9 +19,11 @@ def load_word(load: Load, t: Translator) -> str:
     return t(f"capacity.load.{load.value}")
 
 
-def week_name(monday: date, t: Translator) -> str:
-    """'week 3 (18 jan.)' / 'week 3 (18 Jan)': the ISO week number people plan by, with its Monday."""
-    return t("capacity.week", number=monday.isocalendar().week, monday=format_date(monday, "d MMM", locale=t.locale))
+def week_name(monday: date, t: Translator, *, year: bool = False) -> str:
+    """'week 3 (18 jan.)' / 'week 3 (18 Jan)': the ISO week number people plan by, with its Monday (and its year,
+    for a span that crosses one: 'week 1 (3 jan. 2028)')."""
+    shown = format_date(monday, "d MMM y" if year else "d MMM", locale=t.locale)
+    return t("capacity.week", number=monday.isocalendar().week, monday=shown)
 
 
 def hours_or_unknown(minutes: int | None, t: Translator) -> str:

@@ -104,10 +104,15 @@ def build_occupancy_card(view: OccupancyView, t: Translator) -> dict[str, Any]:
 
 def _occupancy_card(view: OccupancyView, t: Translator) -> dict[str, Any]:
     last = view.first + timedelta(weeks=view.weeks - 1)
+    years = view.first.year != last.year
     span = (
         week_name(view.first, t)
         if view.weeks == 1
-        else t("capacity.occupancy.span", first=week_name(view.first, t), last=week_name(last, t))
+        else t(
+            "capacity.occupancy.span",
+            first=week_name(view.first, t, year=years),
+            last=week_name(last, t, year=years),
+        )
     )
     body: list[Any] = [
         heading(t("capacity.occupancy.title", span=span)),
@@ -157,7 +162,7 @@ def _person(person: PersonLoad, codes: dict[int, str], t: Translator) -> list[An
     row = Container(
         separator=True,
         spacing="Small",
-        select_action=ToggleVisibilityAction(target_elements=[folded]),
+        select_action=ToggleVisibilityAction(title=t("capacity.occupancy.weeks_toggle"), target_elements=[folded]),
         items=[
             TextBlock(text=f"{LOAD_ICON[worst]} **{short(person.name, 60)}**", wrap=True),
             TextBlock(
@@ -186,13 +191,14 @@ def _worst_weeks(person: PersonLoad, worst: Load, t: Translator) -> str:
         planned = sum(week.planned for week in person.weeks)
         return t("capacity.occupancy.unknown_row", planned=minutes_text(planned, t))
     if worst is Load.OK:
-        return t("capacity.occupancy.ok_row", percent=max(week.percent or 0 for week in person.weeks))
+        most = max(week.percent or 0 for week in person.weeks)
+        return t("capacity.occupancy.ok_row", percent=most) if most else t("capacity.occupancy.unplanned_row")
     full = sorted(person.weeks_with(worst), key=lambda week: (-(week.percent or 0), week.monday))[:WORST_SHOWN]
     shown = [
         t(
             "capacity.occupancy.worst",
             number=week.monday.isocalendar().week,
-            planned=minutes_text(week.planned, t, unit=False),
+            planned=minutes_text(week.planned, t),
             available=minutes_text(week.available or 0, t),
         )
         for week in sorted(full, key=lambda week: week.monday)
