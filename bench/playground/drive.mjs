@@ -553,6 +553,20 @@ try {
     await capture('27-demo-portfolio-en', await send('portfolio', 'Portfolio'));
     await capture('28-demo-status-en', await send('status DT-038', 'Status DT-038'));
 
+    step('demo: capacity (issue 17)');
+    // The heatmap is drawn by a worker process started on first use: ask again when the first card came without it.
+    let capacity = await send('bezetting', 'Bezetting');
+    if (!(await capacity.locator('img').count())) capacity = await send('bezetting', 'Bezetting');
+    await waitForImages(capacity);
+    await capture('29-demo-capacity-nl', capacity, { desktop: true });
+    await capture('30-demo-my-week-nl', await send('mijn week', 'Mijn week'));
+    await capture('31-demo-available-nl', await send('beschikbaar 8u volgende week', 'vrij in week'));
+    await capture('32-demo-plan-week-nl', await send('plan 16u DT-038 volgende week', 'Uren gepland voor week'));
+    let english = await send('capacity', 'Capacity');
+    if (!(await english.locator('img').count())) english = await send('capacity', 'Capacity');
+    await waitForImages(english);
+    await capture('33-demo-capacity-en', english);
+
     if (!TRY) return;
     for (const line of readFileSync(TRY, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean)) {
       step(`try: ${line}`);
