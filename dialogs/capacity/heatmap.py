@@ -1,30 +1,45 @@
 """The capacity heatmap (pure, no Teams, no database): people in rows, weeks in columns, each cell coloured by its
 load (red over-booked, amber at risk, green ok, grey unknown) with the planned share written in it. Drawn by the
-renderer off the database path (dialogs/kernel/rendering.py), like the burn chart, and kept small for the card."""
+renderer off the database path (dialogs/kernel/rendering.py), like the burn chart, and kept small for the card.
+
+Drawn with Pillow's rectangles and text, not matplotlib: a grid of flat boxes needs no plotting library, and
+matplotlib's figure took ≈ 0.3 s per drawing (plus ≈ 0.5 s to import in a fresh worker), most of a `bezetting` turn
+whenever the plans had changed since the last look; Pillow draws it in a few milliseconds."""
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from functools import cache
+from importlib.util import find_spec
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from domain.capacity import Load
 
+if TYPE_CHECKING:
+    from PIL.ImageDraw import ImageDraw
+    from PIL.ImageFont import FreeTypeFont, ImageFont
+
 WIDTH_PX = 640
-DPI = 100
 ROW_PX = 30
-# Above the rows: the title and the week labels; below: the legend.
-HEAD_PX = 84
-FOOT_PX = 46
-LEFT = 0.3  # the names' column, as a share of the width
-NAME_MAX = 20
+GAP_PX = 2  # white between the cells: each week and person reads as its own box
+MARGIN_PX = 10
+TITLE_PX = 21
+TEXT_PX = 15
+SMALL_PX = 12
+HEAD_PX = 70  # the title and the week names
+FOOT_PX = 40  # the legend
+NAME_COLUMN_PX = 190
 # More weeks than this and the percentages no longer fit in a cell at this width: colours only.
 NUMBERS_UP_TO_WEEKS = 13
-# At most this many week names fit along the top ("wk 49" at 11 pt); more weeks name every second or third.
+# At most this many week names fit along the top; more weeks name every second or third.
 NAMED_WEEKS_MAX = 8
 COLOURS = {Load.OVER: "#d9534f", Load.AT_RISK: "#f0ad4e", Load.OK: "#5cb85c", Load.UNKNOWN: "#c8c8c8"}
 INK = "#1a1a1a"
+WHITE = "#ffffff"
 # Every colour the chart uses: the PNG is stored with exactly these, so it stays near 8 KB for ten people.
-PALETTE = ("#ffffff", INK, *COLOURS.values())
+PALETTE = (WHITE, INK, *COLOURS.values())
 
 
 @dataclass(frozen=True)
@@ -44,69 +59,92 @@ class HeatRow:
 
 def render_heatmap(rows: tuple[HeatRow, ...], weeks: tuple[str, ...], labels: HeatLabels) -> bytes:
     """PNG bytes: one row per person (in the given order), one column per week label ("wk 3")."""
-    # Imported here, as the burn chart does: matplotlib is slow to import and only the drawing worker needs it.
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.colors import to_rgb
-    from matplotlib.figure import Figure
-    from matplotlib.patches import Patch
-    from matplotlib.text import Text
+    from PIL import Image, ImageDraw
 
     height = HEAD_PX + FOOT_PX + ROW_PX * max(len(rows), 1)
-    figure = Figure(figsize=(WIDTH_PX / DPI, height / DPI), dpi=DPI)
-    canvas = FigureCanvasAgg(figure)
-    figure.subplots_adjust(left=LEFT, right=0.98, top=1 - (HEAD_PX - 8) / height, bottom=FOOT_PX / height)
-    axes = figure.add_subplot()
-    figure.suptitle(labels.title, fontsize=15, x=0.02, ha="left", y=1 - 6 / height, va="top")
-    grid = [[to_rgb(COLOURS[Load(load)]) for load, _ in row.cells] for row in rows] or [[to_rgb("#ffffff")]]
-    axes.imshow(grid, aspect="auto", interpolation="nearest")
-    numbers = len(weeks) <= NUMBERS_UP_TO_WEEKS
+    image = Image.new("P", (WIDTH_PX, height), 0)
+    image.putpalette([int(colour[i : i + 2], 16) for colour in PALETTE for i in (1, 3, 5)])
+    draw = ImageDraw.Draw(image)
+    draw.fontmode = "1"  # crisp, unsmoothed type: no in-between shades, so the palette above is all the PNG holds
+    draw.text((MARGIN_PX, 6), labels.title, fill=_ink(INK), font=_font(TITLE_PX))
+    cell = (WIDTH_PX - NAME_COLUMN_PX - MARGIN_PX) / max(len(weeks), 1)
+    _week_names(draw, weeks, cell)
+    numbers = _font(TEXT_PX if len(weeks) <= NAMED_WEEKS_MAX else SMALL_PX)
     for y, row in enumerate(rows):
-        for x, (_load, percent) in enumerate(row.cells):
-            if numbers or percent is None:
-                text = labels.unknown_cell if percent is None else f"{percent}"
-                axes.text(
-                    x, y, text, ha="center", va="center", fontsize=11 if len(weeks) <= NAMED_WEEKS_MAX else 9, color=INK
-                )
-    # Many weeks: every n-th week named, so the names do not run into each other.
-    every = -(-len(weeks) // NAMED_WEEKS_MAX)
-    axes.set_xticks(range(len(weeks)), [w if i % every == 0 else "" for i, w in enumerate(weeks)], fontsize=11)
-    axes.xaxis.tick_top()
-    axes.set_yticks(range(len(rows)), [_short(row.name) for row in rows], fontsize=11)
-    axes.tick_params(length=0)
-    # White lines between the cells: each week and person reads as its own box.
-    axes.set_xticks([x - 0.5 for x in range(1, len(weeks))], minor=True)
-    axes.set_yticks([y - 0.5 for y in range(1, len(rows))], minor=True)
-    axes.grid(which="minor", color="white", linewidth=2)
-    axes.tick_params(which="minor", length=0)
-    for spine in axes.spines.values():
-        spine.set_visible(False)
-    figure.legend(
-        handles=[Patch(color=COLOURS[Load(load)], label=word) for load, word in labels.legend],
-        loc="lower center",
-        ncol=max(len(labels.legend), 1),
-        fontsize=12,
-        frameon=False,
-        bbox_to_anchor=(0.5, 0.0),
-    )
-    # Crisp (hinted, not smoothed) type: the palette below then needs no in-between shades, which halves the bytes.
-    for artist in figure.findobj(Text):
-        artist.set_antialiased(False)
-    canvas.draw()  # type: ignore[no-untyped-call]
-    return _in_palette(bytes(canvas.buffer_rgba()), canvas.get_width_height())  # type: ignore[no-untyped-call]
-
-
-def _in_palette(rgba: bytes, size: tuple[int, int]) -> bytes:
-    """The drawn pixels as a PNG in the chart's own few colours (the burn chart's 32-colour octree, for a chart of
-    flat boxes and text, was twice the bytes: a card carries it as a data URI)."""
-    from PIL import Image
-
-    palette = Image.new("P", (1, 1))
-    palette.putpalette([int(colour[i : i + 2], 16) for colour in PALETTE for i in (1, 3, 5)])
-    image = Image.frombuffer("RGBA", size, rgba, "raw", "RGBA", 0, 1).convert("RGB")
+        top = HEAD_PX + y * ROW_PX
+        name = _fitted(draw, row.name, _font(TEXT_PX), NAME_COLUMN_PX - 6 - MARGIN_PX)
+        _centred(draw, (MARGIN_PX, top, NAME_COLUMN_PX - 6, top + ROW_PX), name, _font(TEXT_PX), right=True)
+        for x, (load, percent) in enumerate(row.cells):
+            box = (NAME_COLUMN_PX + x * cell, top, NAME_COLUMN_PX + (x + 1) * cell - GAP_PX, top + ROW_PX - GAP_PX)
+            draw.rectangle(box, fill=_ink(COLOURS[Load(load)]))
+            if len(weeks) <= NUMBERS_UP_TO_WEEKS or percent is None:
+                _centred(draw, box, labels.unknown_cell if percent is None else str(percent), numbers)
+    _legend(draw, labels, height)
     out = io.BytesIO()
-    image.quantize(palette=palette, dither=Image.Dither.NONE).save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG", optimize=True)
     return out.getvalue()
 
 
-def _short(name: str) -> str:
-    return name if len(name) <= NAME_MAX else name[: NAME_MAX - 1] + "…"
+def _week_names(draw: ImageDraw, weeks: tuple[str, ...], cell: float) -> None:
+    """Along the top, above their columns; many weeks name every n-th, so the names do not run into each other."""
+    every = -(-len(weeks) // NAMED_WEEKS_MAX)
+    for x, week in enumerate(weeks):
+        if x % every == 0:
+            left = NAME_COLUMN_PX + x * cell
+            _centred(draw, (left, HEAD_PX - 26, left + cell - GAP_PX, HEAD_PX - 4), week, _font(SMALL_PX))
+
+
+def _legend(draw: ImageDraw, labels: HeatLabels, height: int) -> None:
+    """A coloured square and its word for each load, centred below the grid."""
+    font = _font(TEXT_PX)
+    items = [(COLOURS[Load(load)], word, draw.textlength(word, font=font)) for load, word in labels.legend]
+    square = 14
+    width = sum(square + 6 + length + 18 for _, _, length in items) - 18
+    left = (WIDTH_PX - width) / 2
+    middle = height - FOOT_PX / 2
+    for colour, word, length in items:
+        draw.rectangle((left, middle - square / 2, left + square, middle + square / 2), fill=_ink(colour))
+        draw.text((left + square + 6, middle), word, fill=_ink(INK), font=font, anchor="lm")
+        left += square + 6 + length + 18
+
+
+def _centred(
+    draw: ImageDraw,
+    box: tuple[float, float, float, float],
+    text: str,
+    font: FreeTypeFont | ImageFont,
+    *,
+    right: bool = False,
+) -> None:
+    """Text in the middle of a box (or against its right edge: the names, next to their row)."""
+    left, top, end, bottom = box
+    at = (end, (top + bottom) / 2) if right else ((left + end) / 2, (top + bottom) / 2)
+    draw.text(at, text, fill=_ink(INK), font=font, anchor="rm" if right else "mm")
+
+
+def _ink(colour: str) -> int:
+    """A colour's index in the palette."""
+    return PALETTE.index(colour)
+
+
+@cache
+def _font(size: int) -> FreeTypeFont | ImageFont:
+    """DejaVu Sans, shipped with matplotlib (found without importing it: names with accents need its glyphs);
+    Pillow's own font where it is missing."""
+    from PIL import ImageFont
+
+    spec = find_spec("matplotlib")
+    if spec is not None and spec.origin is not None:
+        dejavu = Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf" / "DejaVuSans.ttf"
+        if dejavu.is_file():
+            return ImageFont.truetype(str(dejavu), size)
+    return ImageFont.load_default(size)
+
+
+def _fitted(draw: ImageDraw, name: str, font: FreeTypeFont | ImageFont, width: float) -> str:
+    """The name, cut with '…' where it would not fit in the names' column."""
+    if draw.textlength(name, font=font) <= width:
+        return name
+    while name and draw.textlength(name + "…", font=font) > width:
+        name = name[:-1]
+    return name.rstrip() + "…"
