@@ -264,18 +264,7 @@ class MeetingRecordRepository:
             query = query.where(col(ActionItem.done_at).is_(None))
         with self._db.session() as session:
             rows = session.exec(query.order_by(col(ActionItem.due_on), col(ActionItem.id))).all()
-            return [
-                ActionItemFacts(
-                    a.id or 0,
-                    a.project_id,
-                    a.text,
-                    a.owner_id,
-                    (p.name or p.email) if p is not None else None,
-                    a.due_on,
-                    a.done_at is not None,
-                )
-                for a, p in rows
-            ]
+            return [action_facts(a, p) for a, p in rows]
 
     def action(self, action_id: int) -> ActionItemFacts | None:
         with self._db.session() as session:
@@ -283,15 +272,7 @@ class MeetingRecordRepository:
             if row is None:
                 return None
             owner = session.get(Person, row.owner_id) if row.owner_id is not None else None
-            return ActionItemFacts(
-                row.id or 0,
-                row.project_id,
-                row.text,
-                row.owner_id,
-                (owner.name or owner.email) if owner else None,
-                row.due_on,
-                row.done_at is not None,
-            )
+            return action_facts(row, owner)
 
     def mark_done(self, action_id: int, *, now: datetime) -> bool:
         """True when it changed (a second press changes nothing)."""
@@ -302,3 +283,16 @@ class MeetingRecordRepository:
                 .values(done_at=now)
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def action_facts(action: ActionItem, owner: Person | None) -> ActionItemFacts:
+    """An action item as cards show it, with its owner's name (or address)."""
+    return ActionItemFacts(
+        action.id or 0,
+        action.project_id,
+        action.text,
+        action.owner_id,
+        (owner.name or owner.email) if owner is not None else None,
+        action.due_on,
+        action.done_at is not None,
+    )

@@ -22,6 +22,7 @@ from storage.meeting_records import (
     ReportAction,
     ReportInput,
     Rsvp,
+    action_facts,
 )
 from storage.models import ConversationRef, Person
 from storage.outbox import OutboxMessage, OutboxState
@@ -328,18 +329,7 @@ class MeetingRepository(MeetingRecordRepository):
                 .where(ActionItem.report_id == report.id)
                 .order_by(col(ActionItem.id))
             ).all()
-            actions = [
-                ActionItemFacts(
-                    a.id or 0,
-                    a.project_id,
-                    a.text,
-                    a.owner_id,
-                    (p.name or p.email) if p is not None else None,
-                    a.due_on,
-                    a.done_at is not None,
-                )
-                for a, p in rows
-            ]
+            actions = [action_facts(a, p) for a, p in rows]
             return report.decisions, actions
 
     def claim_chat_event(self, key: str, series_id: int, *, now: datetime) -> bool:
