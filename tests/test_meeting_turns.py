@@ -205,6 +205,11 @@ async def test_the_whole_meeting_loop(
     await send_due(db, clock, lang)
     [prompt] = cards_in(connector.sent[-1:])
     assert words["report"] in card_texts(valid(prompt))
+    # Each action's owner is picked: the project's people listed, every colleague searched as one types (Teams).
+    owner = _element(prompt, "owner_1")
+    assert owner["type"] == "Input.ChoiceSet" and owner["choices.data"] == {"type": "Data.Query", "dataset": "people"}
+    assert an.name in {choice["title"].split(" · ")[0] for choice in owner["choices"]}  # its coordinator
+    assert _element(prompt, "owner_1_new")["type"] == "Input.Text"  # someone not listed: their address
     report = {
         **form_data(prompt),
         "decisions": "Go-live op 1 december",
@@ -414,7 +419,8 @@ async def test_a_report_action_owned_by_an_unknown_address_makes_its_placeholder
     an: TeamsUser = LANGS["en"]["coordinator"]
     _, series_id = await setup_series(bot, db, "en")
     ids = {"verb": "meeting.report_save", "series": series_id, "occurrence": "2026-11-24", "decisions": "Go"}
-    row = {"action_1": "Ask for a quote", "owner_1": "Eva.Nieuw@example.org"}
+    # Typed under the owner's picker, the address wins over the person picked in it.
+    row = {"action_1": "Ask for a quote", "owner_1": an.aad_object_id, "owner_1_new": "Eva.Nieuw@example.org"}
     refused = await bot.submit(an, {**ids, **row, "due_1": "someday"})
     assert "“someday” is not a date I understand" in str(shown_card(refused))
     with db.session() as session:
@@ -425,3 +431,22 @@ async def test_a_report_action_owned_by_an_unknown_address_makes_its_placeholder
         placeholder = session.exec(select(Person).where(Person.email == "eva.nieuw@example.org")).one()
         [action] = session.exec(select(ActionItem)).all()
     assert action.owner_id == placeholder.id
+
+
+def _element(card: dict[str, Any], element_id: str) -> dict[str, Any]:
+    """The card element with this id, wherever it is nested."""
+    found: list[dict[str, Any]] = []
+
+    def visit(node: object) -> None:
+        if isinstance(node, dict):
+            if node.get("id") == element_id:
+                found.append(node)
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(card)
+    assert len(found) == 1, (element_id, len(found))
+    return found[0]

@@ -11,7 +11,7 @@ from typing import Annotated, Any, ClassVar
 from microsoft_teams.cards.core import ActionSet, Container, DateInput, TextBlock, TextInput
 from pydantic import Field
 
-from cards.base import card, field_error, heading, paragraph, submit
+from cards.base import card, field_error, heading, paragraph, person_fields, submit
 from cards.i18n import Translator
 from cards.meetings.common import OCCURRENCE_KEY_MAX, day_text, short, when_text
 from cards.payloads import Id, Payload, Prose, Reference, StoredIn
@@ -34,15 +34,19 @@ class ReportPayload(Payload):
     decisions: Annotated[str, StoredIn("meeting_report.decisions", 4000)] = ""
     action_1: Annotated[str, StoredIn("meeting_action_item.text", 1000)] = ""
     owner_1: str = ""
+    owner_1_new: str = ""
     due_1: str = ""
     action_2: Annotated[str, StoredIn("meeting_action_item.text", 1000)] = ""
     owner_2: str = ""
+    owner_2_new: str = ""
     due_2: str = ""
     action_3: Annotated[str, StoredIn("meeting_action_item.text", 1000)] = ""
     owner_3: str = ""
+    owner_3_new: str = ""
     due_3: str = ""
     action_4: Annotated[str, StoredIn("meeting_action_item.text", 1000)] = ""
     owner_4: str = ""
+    owner_4_new: str = ""
     due_4: str = ""
 
 
@@ -75,6 +79,8 @@ class ReportForm:
     form_id: str
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    # (value, name) of the project's coordinator and team: the owners' pickers list them (Teams searches everyone).
+    people: tuple[tuple[str, str], ...] = ()
 
 
 def build_meeting_report_card(form: ReportForm, t: Translator) -> dict[str, Any]:
@@ -110,13 +116,7 @@ def build_meeting_report_card(form: ReportForm, t: Translator) -> dict[str, Any]
                 value=v.get(f"action_{i}", ""),
                 max_length=1000,
             ),
-            TextInput(
-                id=f"owner_{i}",
-                label=t("meeting.report.owner"),
-                value=v.get(f"owner_{i}", ""),
-                placeholder=t("meeting.report.owner_hint"),
-                max_length=320,
-            ),
+            *_owner_fields(i, form, t),
             DateInput(id=f"due_{i}", label=t("meeting.report.due"), value=v.get(f"due_{i}") or None),
         ]
         for name in (f"action_{i}", f"owner_{i}", f"due_{i}"):
@@ -125,6 +125,17 @@ def build_meeting_report_card(form: ReportForm, t: Translator) -> dict[str, Any]
         body.append(Container(items=items, separator=True))
     data = {"series": form.series_id, "occurrence": form.occurrence, "form_id": form.form_id}
     return card(body, [submit(t("meeting.report.save"), ReportPayload, **data)])
+
+
+def _owner_fields(row: int, form: ReportForm, t: Translator) -> list[Any]:
+    """Who does it: a picker of the project's people (Teams searches every colleague as one types) with a field for
+    the address of someone else; one text field (a name or an address) when the project has nobody to list."""
+    name = f"owner_{row}"
+    if not form.people:
+        label, placeholder = t("meeting.report.owner"), t("meeting.report.owner_hint")
+        value = form.values.get(name, "")
+        return [TextInput(id=name, label=label, value=value, placeholder=placeholder, max_length=320)]
+    return person_fields(t("meeting.report.owner"), list(form.people), form.values, t, name=name, nobody=True)
 
 
 # Action items ---------------------------------------------------------------------------------------------------

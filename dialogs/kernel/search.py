@@ -19,6 +19,7 @@ from cards.base import CHOICE_TITLE_MAX, PEOPLE_DATASET, PROJECTS_DATASET
 from dialogs.kernel.turn import InvokeResult, Request, Services
 from dialogs.kernel.who import me
 from domain.names import normalise
+from storage.db import Database
 from storage.directory import DirectoryRepository, is_email, is_placeholder, normalise_email
 from storage.models import Person
 from storage.projects import ProjectRepository
@@ -126,6 +127,18 @@ def colleague_choices(services: Services, *, keep: Collection[str] = (), limit: 
     of someone named by address who has not talked to the bot yet."""
     every = [choice for person in DirectoryRepository(services.db).colleagues() if (choice := _choice(person))]
     return [choice for position, choice in enumerate(every) if position < limit or choice[0] in keep]
+
+
+def team_choices(db: Database, project_id: int) -> list[tuple[str, str]]:
+    """(value, title) of a project's coordinator and team: the static choices of a picker whose natural answers are
+    they (a meeting's action owners); Teams still searches every colleague as one types."""
+    project = ProjectRepository(db).facts(project_id)
+    if project is None:
+        return []
+    ids = [project.coordinator_id, *(line.person_id for line in project.team)]
+    directory = DirectoryRepository(db)
+    people = [directory.get(person_id) for person_id in dict.fromkeys(ids) if person_id is not None]
+    return [c for p in people if p is not None and p.forgotten_at is None and (c := _choice(p)) is not None]
 
 
 def choice_value(services: Services, person_id: int | None) -> str:

@@ -29,7 +29,7 @@ from cards.meetings.minutes import Minutes, build_minutes_card
 from cards.menu import MenuSection
 from dialogs.kernel.permissions import Action, allowed
 from dialogs.kernel.router import MenuInfo
-from dialogs.kernel.search import matches
+from dialogs.kernel.search import matches, team_choices
 from dialogs.kernel.turn import OutgoingFile, Reply, Request, Services, Stop
 from dialogs.kernel.who import find_project, me, refusal
 from dialogs.meetings import recurrence as rec
@@ -151,6 +151,7 @@ def meeting_ended(request: Request, services: Services, value: dict[str, Any]) -
         end=occurrence.end,
         timezone=series.timezone,
         form_id=key[-64:],
+        people=tuple(team_choices(services.db, series.project_id)),
     )
     return Reply(texts=[request.t("meeting.live.report_asked")], cards=[build_meeting_report_card(form, request.t)])
 

@@ -13,6 +13,7 @@ from cards.i18n import Translator
 from cards.meetings import ReminderView, ReportForm, build_meeting_reminder_card, build_meeting_report_card
 from cards.status.summary import StatusOpen
 from dialogs.kernel.registry import Every, JobContext, Slot
+from dialogs.kernel.search import team_choices
 from dialogs.meetings import recurrence as rec
 from dialogs.meetings.common import LIST_DAYS, capability, overrides_of, rule_of, series_overrides
 from domain.meetings import ActionItemFacts
@@ -178,6 +179,7 @@ def refresh_report_prompt(db: Database, args: dict[str, Any], now: datetime) -> 
         "start": occurrence.start.isoformat(),
         "end": occurrence.end.isoformat(),
         "timezone": series.timezone,
+        "people": team_choices(db, series.project_id),  # read when sent: the team as it is then
     }
 
 
@@ -192,6 +194,7 @@ def render_report_prompt(args: dict[str, Any], t: Translator) -> dict[str, Any]:
         end=datetime.fromisoformat(str(args["end"])),
         timezone=str(args.get("timezone", "Europe/Brussels")),
         form_id=str(args.get("form_id", "")),
+        people=tuple((str(value), str(name)) for value, name in args.get("people") or ()),
     )
     return build_meeting_report_card(form, t)
 

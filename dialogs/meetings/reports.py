@@ -19,6 +19,7 @@ from cards.meetings import (
 from cards.payloads import length_errors
 from cards.values import parse_date
 from dialogs.kernel.permissions import Action, allowed
+from dialogs.kernel.search import team_choices
 from dialogs.kernel.turn import Reply, Request, Services
 from dialogs.kernel.who import PersonPick, find_project, me, refusal, resolve_person
 from dialogs.meetings import live
@@ -75,7 +76,8 @@ def _read_actions(services: Services, payload: ReportPayload, t: Translator) -> 
     actions: list[ReportAction] = []
     for i in range(1, REPORT_ACTION_ROWS + 1):
         text = " ".join(str(getattr(payload, f"action_{i}")).split())[:1000]
-        owner_text = str(getattr(payload, f"owner_{i}")).strip()
+        # An address typed under the picker wins (cards.base.person_fields).
+        owner_text = (str(getattr(payload, f"owner_{i}_new")) or str(getattr(payload, f"owner_{i}"))).strip()
         due_text = str(getattr(payload, f"due_{i}")).strip()
         if not text:
             if owner_text or due_text:
@@ -116,6 +118,7 @@ def _report_again(
         payload.form_id,
         {k: str(v) for k, v in payload.model_dump().items()},
         errors,
+        tuple(team_choices(services.db, series.project_id)),
     )
     return build_meeting_report_card(form, t)
 
