@@ -20,6 +20,7 @@ from storage.db import Database
 from storage.directory import DirectoryRepository, Role
 from storage.handover import Handover, HandoverItem
 from storage.linking import LinkRepository
+from storage.models import Person
 from storage.outbox import OutboxMessage, OutboxState
 from storage.people import person_facts
 from storage.privacy import PrivacyRepository
@@ -30,6 +31,7 @@ from tests.harness.activities import Conversation, personal_conversation_id
 from tests.harness.botdriver import TENANT, BotDriver
 from tests.harness.connector import FakeConnector
 from tests.outbox_support import outbox_sender
+from tests.test_availability_settings import element as element_with_id
 from tests.test_project_turns import create_project, form_data, grant, shown_card
 from tests.test_turns import card_texts, verbs_on
 
@@ -688,3 +690,43 @@ async def test_the_plan_card_reads_at_phone_width(bot: BotDriver, db: Database, 
     assert p["care_shown"] in card_texts(valid(shown_card(resaved)))
     with db.session() as session:
         assert session.exec(select(Handover)).one().after_care_length == "P1M"
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+async def test_the_receiver_and_support_are_picked_and_an_address_typed_under_the_picker_wins(
+    bot: BotDriver, db: Database, language: str
+) -> None:
+    """Issue 18 (typeahead): the plan's receiving person and support contact are people pickers (colleagues listed,
+    Teams searches them all as one types), with a field for the address of someone not listed."""
+    w = WORDS[language]
+    coordinator, receiver, stakeholder, _stranger = await setup(bot, db, language)
+    form = valid((await bot.say(coordinator, f"{w['handover']} dt-042")).cards[0])
+    for name in ("receiver", "support"):
+        picker = element_with_id(form, name)
+        assert picker["type"] == "Input.ChoiceSet"
+        assert picker["choices.data"] == {"type": "Data.Query", "dataset": "people"}
+        assert receiver.aad_object_id in {choice["value"] for choice in picker["choices"]}
+        assert element_with_id(form, f"{name}_new")["type"] == "Input.Text"
+
+    picked = plan_values(language, receiver=receiver.aad_object_id, support=stakeholder.aad_object_id)
+    saved = await bot.submit(coordinator, {**form_data(form), **picked})
+    assert saved.texts[0].startswith(w["created"])
+    with db.session() as session:
+        [handover] = session.exec(select(Handover)).all()
+        chosen = session.exec(select(Person).where(Person.aad_object_id == receiver.aad_object_id)).one()
+    assert handover.receiver_person_id == chosen.id
+
+    # Editing shows who was picked; an address typed under the picker replaces them.
+    edit = valid((await bot.say(coordinator, f"{w['handover']} dt-042")).cards[0])
+    if any(e.get("id") == "receiver" for e in elements(edit, "Input.ChoiceSet")):
+        assert element_with_id(edit, "receiver").get("value") == receiver.aad_object_id
+    else:  # the plan card: its edit button opens the form
+        edit = valid(shown_card(await bot.submit(coordinator, {"verb": "handover.form", "code": "DT-042"})))
+        assert element_with_id(edit, "receiver").get("value") == receiver.aad_object_id
+    typed = {**picked, "receiver_new": "Nieuwe.Beheerder@example.org"}
+    changed = await bot.submit(coordinator, {**form_data(edit), **typed})
+    assert not [e for e in changed.texts if "error" in e.lower()]
+    with db.session() as session:
+        handover = session.exec(select(Handover)).one()
+        new = session.exec(select(Person).where(Person.email == "nieuwe.beheerder@example.org")).one()
+    assert handover.receiver_person_id == new.id

@@ -26,6 +26,7 @@ from tests.harness.activities import Conversation
 from tests.harness.botdriver import BotDriver
 from tests.harness.connector import FakeConnector
 from tests.outbox_support import outbox_sender
+from tests.test_availability_settings import element
 from tests.test_project_turns import create_project, form_data, grant, shown_card
 from tests.test_turns import card_texts
 
@@ -206,10 +207,10 @@ async def test_the_whole_meeting_loop(
     [prompt] = cards_in(connector.sent[-1:])
     assert words["report"] in card_texts(valid(prompt))
     # Each action's owner is picked: the project's people listed, every colleague searched as one types (Teams).
-    owner = _element(prompt, "owner_1")
+    owner = element(prompt, "owner_1")
     assert owner["type"] == "Input.ChoiceSet" and owner["choices.data"] == {"type": "Data.Query", "dataset": "people"}
     assert an.name in {choice["title"].split(" · ")[0] for choice in owner["choices"]}  # its coordinator
-    assert _element(prompt, "owner_1_new")["type"] == "Input.Text"  # someone not listed: their address
+    assert element(prompt, "owner_1_new")["type"] == "Input.Text"  # someone not listed: their address
     report = {
         **form_data(prompt),
         "decisions": "Go-live op 1 december",
@@ -431,22 +432,3 @@ async def test_a_report_action_owned_by_an_unknown_address_makes_its_placeholder
         placeholder = session.exec(select(Person).where(Person.email == "eva.nieuw@example.org")).one()
         [action] = session.exec(select(ActionItem)).all()
     assert action.owner_id == placeholder.id
-
-
-def _element(card: dict[str, Any], element_id: str) -> dict[str, Any]:
-    """The card element with this id, wherever it is nested."""
-    found: list[dict[str, Any]] = []
-
-    def visit(node: object) -> None:
-        if isinstance(node, dict):
-            if node.get("id") == element_id:
-                found.append(node)
-            for value in node.values():
-                visit(value)
-        elif isinstance(node, list):
-            for value in node:
-                visit(value)
-
-    visit(card)
-    assert len(found) == 1, (element_id, len(found))
-    return found[0]

@@ -30,11 +30,13 @@ class SavePlan(Payload):
     VERB: ClassVar[str] = "handover.save"
     code: Reference
     form_id: Annotated[str, Prose()] = ""
-    receiver: str = ""
+    receiver: str = ""  # the picker's choice, or typed where there is no list
+    receiver_new: str = ""  # an address typed under the picker: someone not in its list (wins over the choice)
     receiver_conversation: str = ""
     planned: str = ""
     after_care: str = ""
     support: str = ""
+    support_new: str = ""
     stakeholders: str = ""
     inform_days: str = ""
     extra_items: Annotated[str, Prose()] = ""
@@ -66,6 +68,8 @@ class HandoverForm:
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     editing: bool = False
+    # (value, name) of colleagues for the receiver's and the support contact's pickers (Teams searches them all).
+    people: list[tuple[str, str]] = field(default_factory=list)
 
 
 def build_handover_form_card(form: HandoverForm, t: Translator) -> dict[str, Any]:
@@ -81,16 +85,7 @@ def build_handover_form_card(form: HandoverForm, t: Translator) -> dict[str, Any
         if name in errors:
             body.append(field_error(errors[name]))
 
-    add(
-        TextInput(
-            id="receiver",
-            label=t("handover.form.receiver"),
-            placeholder=t("handover.form.receiver.placeholder"),
-            value=values.get("receiver", ""),
-            max_length=PERSON_MAX,
-        ),
-        "receiver",
-    )
+    _add_person(body, form, "receiver", t("handover.form.receiver"), t("handover.form.receiver.placeholder"), t)
     if form.conversations:
         choices = [Choice(title=t("handover.form.no_conversation"), value="")]
         choices += [Choice(title=label[:120], value=ref) for ref, label in form.conversations[:50]]
@@ -115,16 +110,7 @@ def build_handover_form_card(form: HandoverForm, t: Translator) -> dict[str, Any
         ),
         "after_care",
     )
-    add(
-        TextInput(
-            id="support",
-            label=t("handover.form.support"),
-            placeholder=t("handover.form.person.placeholder"),
-            value=values.get("support", ""),
-            max_length=PERSON_MAX,
-        ),
-        "support",
-    )
+    _add_person(body, form, "support", t("handover.form.support"), t("handover.form.person.placeholder"), t)
     add(
         TextInput(
             id="stakeholders",
@@ -171,6 +157,19 @@ class ItemForm:
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     people: list[tuple[str, str]] = field(default_factory=list)  # (value, title): the colleagues to pick from
+
+
+def _add_person(body: list[Any], form: HandoverForm, name: str, label: str, placeholder: str, t: Translator) -> None:
+    """A person field of the plan: a picker of colleagues with a field for the address of someone else (the
+    receiving party is often outside the organisation); one text field (a name or an address) when nobody is known."""
+    error = form.errors.get(name)
+    if form.people:
+        body.extend(person_fields(label, form.people, form.values, t, name=name, nobody=True, error=error))
+        return
+    value = form.values.get(name, "")
+    body.append(TextInput(id=name, label=label, placeholder=placeholder, value=value, max_length=PERSON_MAX))
+    if error:
+        body.append(field_error(error))
 
 
 def build_handover_item_form_card(form: ItemForm, t: Translator) -> dict[str, Any]:

@@ -29,10 +29,10 @@ from dialogs.handover.dossier import export
 from dialogs.handover.forms import PlanForm, form_errors
 from dialogs.handover.lookup import found, handover_actor, manageable
 from dialogs.handover.schedule import schedule
-from dialogs.handover.views import person_text
 from dialogs.kernel.owned import KEY_MAX, submission_key
 from dialogs.kernel.permissions import Action, allowed
 from dialogs.kernel.router import MenuInfo
+from dialogs.kernel.search import choice_value, colleague_choices
 from dialogs.kernel.timezones import request_zone, today_for
 from dialogs.kernel.turn import Reply, Request, Services, Stop
 from dialogs.kernel.who import PersonPick, refusal, resolve_person
@@ -111,18 +111,24 @@ def plan_form(request: Request, services: Services, reference: str) -> Reply:
     values: dict[str, str] = {"inform_days": str(rules.DEFAULT_INFORM_DAYS)}
     if row is not None:
         values = {
-            "receiver": person_text(row.receiver_person),
+            "receiver": choice_value(services, row.receiver_person.id if row.receiver_person else None),
             "receiver_conversation": str(row.receiver_conversation_id or ""),
             "planned": row.planned_on.isoformat(),
             "after_care": row.after_care_end.isoformat()
             if row.after_care_end
             else stored_length_text(row.after_care_length, request.t),
-            "support": person_text(row.support),
+            "support": choice_value(services, row.support.id if row.support else None),
             "stakeholders": ", ".join(p.name for p in row.stakeholders),
             "inform_days": str(row.inform_days),
         }
     form = HandoverForm(
-        project.code, project.name, uuid.uuid4().hex, _conversations(request, services), values, editing=row is not None
+        project.code,
+        project.name,
+        uuid.uuid4().hex,
+        _conversations(request, services),
+        values,
+        editing=row is not None,
+        people=colleague_choices(services, keep={values.get("receiver", ""), values.get("support", "")}),
     )
     return Reply.card(build_handover_form_card(form, request.t))
 
@@ -185,6 +191,10 @@ def _read_plan(
     else raises Stop with the form again, as typed, with an error under each field that needs the person."""
     t = request.t
     errors: dict[str, str] = {}
+    # An address typed under a picker wins over the person picked in it (cards.base.person_fields).
+    payload = payload.model_copy(
+        update={"receiver": payload.receiver_new or payload.receiver, "support": payload.support_new or payload.support}
+    )
     try:
         read: PlanForm | None = PlanForm.model_validate(payload.model_dump())
     except ValidationError as invalid:
@@ -215,6 +225,7 @@ def _read_plan(
             typed,
             errors,
             editing=row is not None,
+            people=colleague_choices(services, keep={payload.receiver, payload.support}),
         )
         raise Stop(Reply(replace_card=build_handover_form_card(form, t)))
     return Plan(read, receiver, conversation_id, support, stakeholders)

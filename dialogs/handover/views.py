@@ -5,11 +5,7 @@ from __future__ import annotations
 
 from cards.handover import date_text
 from cards.i18n import Translator
-from domain.handover import HandoverFacts, HandoverState, PersonRef
-
-
-def person_text(person: PersonRef | None) -> str:
-    return person.name if person else ""
+from domain.handover import HandoverFacts, HandoverState
 
 
 def after_care_note(handover: HandoverFacts, t: Translator) -> str | None:
