@@ -97,18 +97,18 @@ def test_another_person_on_the_same_database_is_welcomed_too(settings: Settings)
 
 
 def test_help_shows_the_menu_folded_in_sections_and_unfolds_one(settings: Settings) -> None:
-    status, transcript = chat(settings, "help", "/6")
+    status, transcript = chat(settings, "help", "/7")
     assert status == 0
-    folded, unfolded = transcript.split(f"pressing [6] {NL('menu.section.you')}")
+    folded, unfolded = transcript.split(f"pressing [7] {NL('menu.section.you')}")
     menu = folded[folded.index(NL("menu.title")) :]
     # Folded: the sections, each with what to type in it, and no entry rows yet.
-    time, you = menu.index("[1] " + NL("menu.section.time")), menu.index("[6] " + NL("menu.section.you"))
+    time, you = menu.index("[1] " + NL("menu.section.time")), menu.index("[7] " + NL("menu.section.you"))
     assert menu.index("registreer · uren · export · verlof") < time < you
     assert "instellingen · mijn gegevens · vergeet mij" in menu
     assert NL("menu.settings.description") not in menu
     assert NL("menu.section.admin") not in menu  # not an administrator
     # Unfolded: the section's rows, each a button, with the typed command.
-    assert "[7] " + NL("menu.settings.title") in unfolded and "[9] " + NL("menu.forget_me.title") in unfolded
+    assert "[8] " + NL("menu.settings.title") in unfolded and "[10] " + NL("menu.forget_me.title") in unfolded
     assert NL("menu.example", example="instellingen").replace("**", "") in unfolded
     assert NL("menu.log.description").replace("**", "") not in unfolded  # the other sections stay folded
     assert "**" not in transcript  # markdown shown plainly
@@ -124,13 +124,15 @@ def test_settings_from_the_menu_refuses_an_unknown_zone_and_then_saves(settings:
     status, transcript = chat(
         settings,
         "help",
-        "/6",  # unfold "You and your data"
-        "/7",  # its settings row
+        "/7",  # unfold "You and your data"
+        "/8",  # its settings row
         "/1",  # Save: asks for each field
         "3",  # English, by number
         "Mars/Phobos",
         "",  # keep the name Teams gave
         "",  # no email address
+        "",  # hours per week: unknown
+        "",  # working days: keep Monday to Friday
         "n",  # reminder to log time: off
         "",  # its time: keep
         "",  # its minimum: the usual day
@@ -139,13 +141,15 @@ def test_settings_from_the_menu_refuses_an_unknown_zone_and_then_saves(settings:
         "Europe/Brussels",
         "",
         "",
+        "",
+        "",
         "n",
         "",
         "",
     )
     assert status == 0
     text = flat(transcript)
-    assert "pressing [7] " + NL("menu.settings.title") in text
+    assert "pressing [8] " + NL("menu.settings.title") in text
     assert NL("settings.title") in transcript
 
     refused = transcript.split("(card 3 updated)")[1]
@@ -169,7 +173,7 @@ def test_settings_from_the_menu_refuses_an_unknown_zone_and_then_saves(settings:
 
 
 def test_a_choice_can_be_typed_as_its_value_and_a_bad_one_is_asked_again(settings: Settings) -> None:
-    _, transcript = chat(settings, "instellingen", "/1", "klingon", "en", "", "", "", "n", "", "", "/quit")
+    _, transcript = chat(settings, "instellingen", "/1", "klingon", "en", "", "", "", "", "", "n", "", "", "/quit")
     assert "! choose a number from 1 to 3" in transcript
     assert EN("settings.saved", language="English", timezone="Brussels (Europe/Brussels)") in flat(transcript)
 
