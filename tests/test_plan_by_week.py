@@ -21,7 +21,7 @@ from tests.cardcheck import assert_valid_card
 from tests.harness import TeamsUser
 from tests.harness.botdriver import BotDriver, TurnResult
 from tests.harness.clock import FakeClock
-from tests.test_project_turns import AN, BOB, create_project, grant, shown_card
+from tests.test_project_turns import AN, BOB, create_project, form_data, grant, shown_card
 from tests.test_time_turns import button, entries, setup_closed
 from tests.test_turns import card_texts
 
@@ -185,6 +185,28 @@ async def test_a_day_plan_says_the_weeks_load_in_dutch(bot: BotDriver, db: Datab
     assert "Je week 48 (23 nov) na deze planning: 41 u van 38 u (108 %)." in warned
     assert "Ook gepland die week: DT-017 33 u." in warned
     logged = card_texts(plan_card(await bot.say(AN, "registreer 2u DT-042")))
+    assert "na deze planning" not in logged  # time worked says nothing about the plan
+
+
+async def test_a_plan_saved_on_the_form_says_the_weeks_load_too(bot: BotDriver, db: Database) -> None:
+    """The log form with "planned" chosen (`plan` alone), saved and then edited, answers like a typed plan."""
+    an, _ = await team(bot, db)
+    availability(db, an)
+    await bot.say(AN, "plan 33u DT-017 deze week")
+    form = plan_card(await bot.say(AN, "plan"))
+    values = {"project": "DT-042", "date": "2026-11-26", "duration": "6u", "kind": "planned", "category": "other"}
+    saved = shown_card(await bot.submit(AN, {**form_data(form), **values}))
+    texts = card_texts(saved)
+    assert "Je week 48 (23 nov) na deze planning: 39 u van 38 u (103 %)." in texts
+    assert "Ook gepland die week: DT-017 33 u." in texts
+    [edit] = [a for a in saved["actions"] if a.get("data", {}).get("verb") == "timelog.edit"]
+    again = shown_card(await bot.submit(AN, edit["data"]))
+    updated = card_texts(shown_card(await bot.submit(AN, {**form_data(again), **values, "duration": "2u"})))
+    assert "Je week 48 (23 nov) na deze planning: 35 u van 38 u (92 %)." in updated
+    performed = {**values, "kind": "performed", "date": "2026-11-23"}
+    logged = card_texts(
+        shown_card(await bot.submit(AN, {**form_data(plan_card(await bot.say(AN, "registreer"))), **performed}))
+    )
     assert "na deze planning" not in logged  # time worked says nothing about the plan
 
 

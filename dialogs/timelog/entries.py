@@ -163,6 +163,11 @@ def confirmation(
     return build_time_logged_card(LoggedView(entry, day_total, state, load), t)
 
 
+def load_after(services: Services, entry: EntryFacts) -> WeekLoadLine | None:
+    """For planned time, how full its week is now (the confirmation says it, however the plan was entered)."""
+    return week_load_line(services, entry.person_id, entry.day, entry.project_id) if entry.kind == "planned" else None
+
+
 def week_load_line(services: Services, person_id: int, day: date, project_id: int) -> WeekLoadLine:
     """How full the person's week of `day` is now a plan is stored, with the other projects that take its time
     (named only when the week is over-booked or at risk: the warning is where they are read)."""

@@ -30,6 +30,7 @@ from dialogs.timelog.entries import (
     confirmation,
     day_full,
     ensure_own_entry,
+    load_after,
     refusal_of,
     store,
     time_form,
@@ -160,7 +161,8 @@ def save_form(request: Request, services: Services, payload: SavePayload) -> Rep
     if payload.entry_id is None:
         saved = save_new(request, services, payload)
         texts = [] if saved.created else [t("time.already_saved")]
-        return Reply(texts=texts, replace_card=confirmation(saved.entry, saved.day_minutes, t))
+        card = confirmation(saved.entry, saved.day_minutes, t, load=load_after(services, saved.entry))
+        return Reply(texts=texts, replace_card=card)
     who = me(request, services)
     form_id = payload.form_id[:KEY_MAX] or uuid.uuid4().hex
     entries = TimeEntryRepository(services.db)
@@ -187,7 +189,8 @@ def save_form(request: Request, services: Services, payload: SavePayload) -> Rep
     today = today_for(request, services)
     for project_id in {editing.project_id, updated.entry.project_id}:
         check_burn(services, project_id, today=today)
-    return Reply(replace_card=confirmation(updated.entry, updated.day_minutes, t, state="updated"))
+    load = load_after(services, updated.entry)
+    return Reply(replace_card=confirmation(updated.entry, updated.day_minutes, t, state="updated", load=load))
 
 
 @dataclass(frozen=True)
