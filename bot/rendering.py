@@ -1,10 +1,10 @@
 """Charts and documents drawn in worker processes, off the database path, with recent charts kept by their data.
 
-Why processes and not threads: drawing is Python-heavy CPU work (matplotlib lays out text, python-docx builds XML)
-that holds the interpreter lock; in a thread of the server it still slowed every other turn down. A worker process
-draws on another core, its memory (matplotlib, numpy, Pillow, python-docx, openpyxl: ~80 MB) is not the server's,
-and a crash there costs one picture. Workers are started with `spawn` (never `fork`: the server has threads and
-locks), on the first drawing, not at start.
+Why processes and not threads: drawing is CPU work that holds the interpreter lock (Pillow lays out the chart's text,
+python-docx builds XML); in a thread of the server it still slowed every other turn down. A worker process draws on
+another core, its memory (Pillow, python-docx, openpyxl, lxml) is not the server's, and a crash there costs one
+picture. Workers are started with `spawn` (never `fork`: the server has threads and locks), on the first drawing,
+not at start; a worker imports this module (its initializer) and the drawing's, so neither may import the database.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any
 
 from dialogs.kernel.rendering import RenderingBusy
-from storage.db import wait_budget
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -31,7 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # How long a turn waits for a drawing (less when the turn's own deadline is nearer, storage.db.TURN_DEADLINE). The
-# first drawing after a start includes starting a worker and importing matplotlib (~1-2 s).
+# first drawing after a start includes starting a worker (~0.1 s for a chart; a document imports python-docx too).
 RENDER_WAIT_SECONDS = 8.0
 CACHE_BYTES = 8 * 1024 * 1024
 WORKER_NICENESS = 10
@@ -75,6 +74,10 @@ class PooledRenderer:
         return data
 
     def _draw(self, lane: str, function: Callable[..., bytes], args: tuple[Any, ...], kwargs: dict[str, Any]) -> bytes:
+        # Here, not at the top: each worker imports this module for its initializer, and storage.db (SQLAlchemy,
+        # ~0.25 s) would be most of a new worker's start; the server has it loaded already.
+        from storage.db import wait_budget
+
         wait = wait_budget(self.wait_seconds)
         started = time.monotonic()
         try:

@@ -2,19 +2,18 @@
 load (red over-booked, amber at risk, green ok, grey unknown) with the planned share written in it. Drawn by the
 renderer off the database path (dialogs/kernel/rendering.py), like the burn chart, and kept small for the card.
 
-Drawn with Pillow's rectangles and text, not matplotlib: a grid of flat boxes needs no plotting library, and
-matplotlib's figure took ≈ 0.3 s per drawing (plus ≈ 0.5 s to import in a fresh worker), most of a `bezetting` turn
-whenever the plans had changed since the last look; Pillow draws it in a few milliseconds."""
+Drawn with Pillow's rectangles and text in the typeface the drawings share (dialogs/kernel/drawing.py): a grid of
+flat boxes needs no plotting library, whose figure took ≈ 0.3 s per drawing (plus ≈ 0.5 s to import in a fresh
+worker), most of a `bezetting` turn whenever the plans had changed since the last look; Pillow draws it in a few
+milliseconds."""
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from functools import cache
-from importlib.util import find_spec
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dialogs.kernel.drawing import font as _font
 from domain.capacity import Load
 
 if TYPE_CHECKING:
@@ -125,20 +124,6 @@ def _centred(
 def _ink(colour: str) -> int:
     """A colour's index in the palette."""
     return PALETTE.index(colour)
-
-
-@cache
-def _font(size: int) -> FreeTypeFont | ImageFont:
-    """DejaVu Sans, shipped with matplotlib (found without importing it: names with accents need its glyphs);
-    Pillow's own font where it is missing."""
-    from PIL import ImageFont
-
-    spec = find_spec("matplotlib")
-    if spec is not None and spec.origin is not None:
-        dejavu = Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf" / "DejaVuSans.ttf"
-        if dejavu.is_file():
-            return ImageFont.truetype(str(dejavu), size)
-    return ImageFont.load_default(size)
 
 
 def _fitted(draw: ImageDraw, name: str, font: FreeTypeFont | ImageFont, width: float) -> str:
