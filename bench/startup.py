@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import compileall
 import json
 import statistics
 import sys
@@ -92,6 +93,15 @@ def healthy_after(url: str, child: Child, started: float, timeout: float) -> flo
     raise BenchError(f"no healthy {url} within {timeout:.0f}s:\n{child.log_tail()}")
 
 
+def compile_bytecode(root: Path) -> None:
+    """A warm install has its bytecode (pip and the container image compile it); a checkout may not, and with
+    PYTHONDONTWRITEBYTECODE set (as on the development machines) no start would ever write it, so every start
+    would compile the whole bot from source first (≈ 0.3 s)."""
+    for package in ("bot", "dialogs", "storage", "cards", "domain"):
+        if (root / package).is_dir():
+            compileall.compile_dir(root / package, quiet=1)
+
+
 def start_server(work: Path, port: int, database_url: str, src: Path | None, extra_env: dict[str, str]) -> Child:
     env = {"DATABASE_URL": database_url, "PYTHONPATH": str(src or REPO_ROOT), **extra_env}
     return Child.start(
@@ -144,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     extra_env = dict(item.split("=", 1) for item in args.env)
     src = args.projectbot_src.resolve() if args.projectbot_src else None
+    compile_bytecode(src or REPO_ROOT)
 
     drop = None
     with tempfile.TemporaryDirectory(prefix="projectbot-startup-") as tmp:
@@ -165,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         users: dict[str, Any] = {}
         try:
             wait_for_http(f"http://{LOOPBACK}:{connector_port}/", connector, 30)
-            for number in range(args.starts + 1):  # number 0 migrates and warms the bytecode: not counted
+            for number in range(args.starts + 1):  # number 0 migrates and warms the file cache: not counted
                 port = free_port()
                 started = time.perf_counter()
                 server = start_server(work, port, database_url, src, extra_env)

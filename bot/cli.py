@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
-from bot.settings import AppType, Settings
-
 if TYPE_CHECKING:
+    from bot.settings import Settings
     from storage.db import Database
 
 log = logging.getLogger("projectbot")
@@ -71,6 +67,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["serve"]:  # the verb comes first: no option of `projectbot` itself goes before it
+        from bot import heap
+
+        with heap.collector_paused_while_starting():  # until the server is built (bot/heap.py)
+            return _main(arguments)
+    return _main(arguments)
+
+
+def _main(argv: list[str]) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.verb is None:
@@ -97,6 +103,10 @@ def _log_format(verb: str, settings: Settings) -> None:
 
 
 def _settings(*, dev: bool) -> Settings:
+    from pydantic import ValidationError
+
+    from bot.settings import Settings
+
     try:
         return Settings(dev=dev)
     except ValidationError as invalid:
@@ -135,6 +145,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 def check_can_serve(settings: Settings, host: str) -> None:
     """Refuse configurations that would accept anonymous or foreign requests."""
+    from bot.settings import AppType
+
     if settings.dev:
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise CliError("--dev binds to loopback only (127.0.0.1); it accepts requests without a token")
@@ -166,6 +178,7 @@ def check_can_serve(settings: Settings, host: str) -> None:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from aiohttp import web
 
+    from bot import heap
     from bot.http_app import create_app
 
     host = args.host or (LOOPBACK if settings.dev else "0.0.0.0")
@@ -176,7 +189,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         )
     if settings.dev:
         log.warning("--dev: no token check, any tenant, loopback serviceUrls accepted; do not expose this port")
-    _fewer_malloc_arenas()
+    heap.fewer_malloc_arenas()
 
     def listening(_aiohttp_banner: str) -> None:  # called once the port is bound, instead of aiohttp's banner
         log.info("%s", listening_line(settings, host, args.port))
@@ -195,21 +208,6 @@ def listening_line(settings: Settings, host: str, port: int) -> str:
         tenants = ", ".join(sorted(settings.tenant_allow_list))
         mode = f"production, app {settings.app_id} ({settings.app_type.value}), tenant(s) {tenants}"
     return f"listening on http://{shown_host}:{port}/api/messages ({mode}, {settings.database_label()})"
-
-
-def _fewer_malloc_arenas(arenas: int = 2) -> None:
-    """glibc gives each thread that allocates its own malloc arena (up to 8 per core), each keeping the memory its
-    thread once needed; the server's database threads made that ~6 MB of resident memory for nothing (bench/
-    startup.py). The same as MALLOC_ARENA_MAX=2, set before any thread starts; an explicit MALLOC_ARENA_MAX wins."""
-    if not sys.platform.startswith("linux") or "MALLOC_ARENA_MAX" in os.environ:
-        return
-    try:
-        import ctypes
-
-        m_arena_max = -8  # from glibc's malloc.h
-        ctypes.CDLL("libc.so.6").mallopt(m_arena_max, arenas)
-    except (OSError, AttributeError):  # not glibc (musl, ...): nothing to tune
-        pass
 
 
 def _manifest(args: argparse.Namespace, settings: Settings) -> int:

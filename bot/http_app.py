@@ -17,6 +17,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, DeliveryModes
 from msrest.serialization import Model
 
+from bot import heap
 from bot.activity_reading import tenant_of
 from bot.adapter import build_adapter
 from bot.connector import RetryPolicy
@@ -205,6 +206,7 @@ def _runtime(
             )
             scheduler.start()
         metrics_site = await _metrics_port(app, settings)
+        heap.settle_after_start()  # what start-up built is frozen; the collector runs again (bot/heap.py)
         try:
             yield
         finally:

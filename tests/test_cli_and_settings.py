@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,8 @@ def test_serve_without_app_id_refuses_with_a_clear_message(capsys: pytest.Captur
     assert main(["serve", "--port", "0"]) == 2
     err = capsys.readouterr().err
     assert "MICROSOFT_APP_ID is not set" in err and "--dev" in err
+    # `serve` pauses the garbage collector while it starts (bot/heap.py); a refused start must not leave it off.
+    assert gc.isenabled()
 
 
 def test_dev_mode_binds_to_loopback_only() -> None:
