@@ -102,11 +102,18 @@ def compile_bytecode(root: Path) -> None:
             compileall.compile_dir(root / package, quiet=1)
 
 
-def start_server(work: Path, port: int, database_url: str, src: Path | None, extra_env: dict[str, str]) -> Child:
+def start_server(
+    work: Path, port: int, database_url: str, src: Path | None, extra_env: dict[str, str], *, floor: bool = False
+) -> Child:
+    """`projectbot serve --dev`; with floor, bench/stack_floor.py (the libraries alone) started the same way."""
     env = {"DATABASE_URL": database_url, "PYTHONPATH": str(src or REPO_ROOT), **extra_env}
+    if floor:
+        command = [sys.executable, str(REPO_ROOT / "bench" / "stack_floor.py"), "--database-url", database_url]
+    else:
+        command = [sys.executable, "-m", "bot.cli", "serve", "--dev"]
     return Child.start(
-        f"projectbot-{port}",
-        [sys.executable, "-m", "bot.cli", "serve", "--dev", "--port", str(port)],
+        f"{'floor' if floor else 'projectbot'}-{port}",
+        [*command, "--port", str(port)],
         log_dir=work,
         env=child_env(env),
         cwd=work,
@@ -150,8 +157,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", help="a PostgreSQL URL (a fresh database is made and dropped); default SQLite")
     parser.add_argument("--projectbot-src", type=Path, help="run this checkout instead of the working tree")
     parser.add_argument("--env", action="append", default=[], help="NAME=VALUE for the server (repeatable)")
+    parser.add_argument(
+        "--floor", action="store_true", help="start bench/stack_floor.py (the libraries alone) instead of the bot"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    if args.floor:
+        args.users = 0
     extra_env = dict(item.split("=", 1) for item in args.env)
     src = args.projectbot_src.resolve() if args.projectbot_src else None
     compile_bytecode(src or REPO_ROOT)
@@ -179,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             for number in range(args.starts + 1):  # number 0 migrates and warms the file cache: not counted
                 port = free_port()
                 started = time.perf_counter()
-                server = start_server(work, port, database_url, src, extra_env)
+                server = start_server(work, port, database_url, src, extra_env, floor=args.floor)
                 try:
                     seconds = healthy_after(f"http://{LOOPBACK}:{port}/healthz", server, started, 120)
                     time.sleep(args.idle_seconds)
@@ -207,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
                 drop()
     result: dict[str, Any] = {
         "backend": "postgresql" if args.database else "sqlite",
-        "src": str(src or REPO_ROOT),
+        "src": "the libraries alone (bench/stack_floor.py)" if args.floor else str(src or REPO_ROOT),
         "start_s": [round(s, 3) for s in starts],
         "start_s_median": round(statistics.median(starts), 3),
         "idle_rss_mb": [round(r, 1) for r in idle],
