@@ -36,18 +36,17 @@ FROM ${PYTHON_IMAGE} AS runtime
 RUN groupadd --system --gid 10001 projectbot \
     && useradd --system --uid 10001 --gid projectbot --home-dir /home/projectbot --create-home \
        --shell /usr/sbin/nologin projectbot \
-    && mkdir -p /data /var/cache/projectbot/matplotlib \
-    && chown -R projectbot:projectbot /data /var/cache/projectbot
+    && mkdir -p /data \
+    && chown -R projectbot:projectbot /data
 COPY --from=build /opt/projectbot /opt/projectbot
 # DATABASE_URL: SQLite in /data when nothing else is set (one instance only; mount a volume on /data to keep it).
 # No VOLUME instruction on purpose: with PostgreSQL (compose.yaml) it would leave an unused anonymous volume per
-# container. MPLCONFIGDIR: matplotlib's font cache, written on the first chart; its default (~/.config) is fine
-# too, but a named directory can be a tmpfs under a read-only root file system.
+# container. Nothing else is written (the charts' typeface ships inside the package), so the root file system may be
+# read-only.
 ENV PATH=/opt/projectbot/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    DATABASE_URL=sqlite:////data/projectbot.db \
-    MPLCONFIGDIR=/var/cache/projectbot/matplotlib
+    DATABASE_URL=sqlite:////data/projectbot.db
 WORKDIR /home/projectbot
 USER 10001:10001
 EXPOSE 3978

@@ -180,8 +180,8 @@ def turn(db: Database, manager: Person, renderer: PooledRenderer) -> Callable[[]
 
 
 def start_worker(renderer: PooledRenderer) -> None:
-    """Start the drawing worker (spawn, import matplotlib: seconds on a busy machine, more than a turn waits) before
-    timing, as a running server has long done; then forget the test drawing."""
+    """Start the drawing worker (spawn and its imports: up to seconds on a busy machine) before timing, as a running
+    server has long done; then forget the test drawing."""
     labels = HeatLabels("", "?", (("ok", "ok"),))
     for _ in range(12):
         try:

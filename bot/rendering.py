@@ -4,7 +4,8 @@ Why processes and not threads: drawing is CPU work that holds the interpreter lo
 python-docx builds XML); in a thread of the server it still slowed every other turn down. A worker process draws on
 another core, its memory (Pillow, python-docx, openpyxl, lxml) is not the server's, and a crash there costs one
 picture. Workers are started with `spawn` (never `fork`: the server has threads and locks), on the first drawing,
-not at start; a worker imports this module (its initializer) and the drawing's, so neither may import the database.
+not at start. A new worker imports this module (for its initializer) and the drawing's: what they import is part of
+the first drawing's wait, so this module leaves the database layer to the server.
 """
 
 from __future__ import annotations

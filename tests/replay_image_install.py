@@ -30,7 +30,7 @@ import dockerfile
 
 ROOT = Path(__file__).resolve().parent.parent
 # The image's absolute paths that the replay moves under its scratch root.
-IMAGE_PATHS = ("/opt/", "/wheels", "/src", "/data", "/var/cache/projectbot", "/home/projectbot")
+IMAGE_PATHS = ("/opt/", "/wheels", "/src", "/data", "/home/projectbot")
 IMAGE_PORT = "3978"
 HEALTHY_WITHIN_SECONDS = 60.0
 
@@ -164,7 +164,7 @@ def serve_until_healthy(runtime: list[dockerfile.Command], scratch: Path) -> Non
         MICROSOFT_APP_PASSWORD="replay-only-not-a-secret",
         MICROSOFT_APP_TENANT_ID="00000000-0000-0000-0000-000000000002",
     )
-    for directory in (scratch / "data", scratch / "home", Path(env["MPLCONFIGDIR"])):
+    for directory in (scratch / "data", scratch / "home"):
         directory.mkdir(parents=True, exist_ok=True)
     entrypoint = json_form(runtime, "ENTRYPOINT") + json_form(runtime, "CMD")
     health = [part.replace(IMAGE_PORT, port) for part in json_form(runtime, "HEALTHCHECK")[1:]]

@@ -169,14 +169,14 @@ def test_accented_words_are_drawn_with_their_accents() -> None:
     assert render_burn_chart(series, plain) != render_burn_chart(series, accented)
 
 
-def test_a_drawing_worker_loads_neither_the_database_nor_a_plotting_library() -> None:
+def test_a_drawing_worker_does_not_load_the_database_layer() -> None:
     """What a fresh drawing worker imports (bot/rendering.py for its initializer, the chart's module) stays light:
-    its start is part of the first chart's wait."""
+    its start is part of the first chart's wait, and SQLAlchemy alone was most of it."""
     script = (
         "import sys, bot.rendering, dialogs.kernel.burn_chart as c, datetime as d; "
         "c.render_burn_chart(c.BurnSeries([(d.date(2026, 1, 5), 90)], None, None, None, d.date(2026, 2, 1)), "
         "c.ChartLabels('t', 's', 'b', 'p', 'h', 'n')); "
-        "print(' '.join(m for m in ('sqlalchemy', 'storage.db', 'matplotlib', 'numpy') if m in sys.modules))"
+        "print(' '.join(m for m in ('sqlalchemy', 'sqlmodel', 'storage.db') if m in sys.modules))"
     )
     root = Path(__file__).resolve().parent.parent
     loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=root)

@@ -5,6 +5,7 @@ the image's install steps and health check; docs/deploy.md says what remains unv
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 import shlex
@@ -153,16 +154,26 @@ def test_the_health_check_asks_the_servers_health_endpoint_without_curl() -> Non
     assert int(flags["start-period"].rstrip("s")) >= 30, "migrations on start need time"
 
 
-def test_the_database_and_matplotlib_cache_dirs_are_the_users() -> None:
+def test_the_database_dir_is_the_users() -> None:
     env = image_env()
     assert env["DATABASE_URL"] == "sqlite:////data/projectbot.db"
     setup = only(FINAL, "RUN").value[0]
-    for directory in ("/data", env["MPLCONFIGDIR"]):
-        assert directory in setup.split("mkdir -p", 1)[1].split("&&")[0], f"{directory} is not created"
+    assert "/data" in setup.split("mkdir -p", 1)[1].split("&&")[0], "/data is not created"
     owned = re.search(r"chown -R projectbot:projectbot ([^&]+)", setup)
-    assert owned and {"/data", "/var/cache/projectbot"} <= set(owned.group(1).split())
-    assert env["MPLCONFIGDIR"].startswith("/var/cache/projectbot/")
+    assert owned and "/data" in owned.group(1).split()
     assert env["PATH"].startswith("/opt/projectbot/bin:")
+
+
+def test_the_drawings_typeface_is_package_data() -> None:
+    """The charts' font is read from the installed package (dialogs/kernel/drawing.py): a wheel without it draws with
+    Pillow's plain fallback font. Every file in dialogs/kernel/fonts/ must match pyproject.toml's package-data."""
+    from dialogs.kernel.drawing import FONT_FILE
+
+    patterns = PYPROJECT["tool"]["setuptools"]["package-data"]["dialogs"]
+    files = sorted(path.relative_to(ROOT / "dialogs").as_posix() for path in FONT_FILE.parent.iterdir())
+    assert f"kernel/fonts/{FONT_FILE.name}" in files and "kernel/fonts/LICENSE_DEJAVU" in files
+    for name in files:
+        assert any(fnmatch.fnmatch(name, pattern) for pattern in patterns), f"dialogs/{name} is not package data"
 
 
 # --- compose.yaml ---------------------------------------------------------------------------------------------------

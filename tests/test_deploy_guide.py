@@ -98,7 +98,7 @@ def test_the_unit_file_runs_projectbot_serve_as_its_own_user() -> None:
     assert (args.verb, args.host, args.port, args.dev) == ("serve", "127.0.0.1", DEFAULT_PORT, False)
     assert service["User"] == "projectbot" and service["NoNewPrivileges"] == "yes"
     assert int(service["TimeoutStopSec"]) > 9, "a clean stop takes up to 9 s"
-    assert service["StateDirectory"] == "projectbot" and service["CacheDirectory"] == "projectbot"
+    assert service["StateDirectory"] == "projectbot"
     assert unit["Install"]["WantedBy"] == "multi-user.target"
 
 
@@ -107,7 +107,6 @@ def test_the_unit_files_writable_directories_are_where_the_bot_writes() -> None:
     lines = re.findall(r"^Environment=(\S+)$", UNIT.read_text(encoding="utf-8"), re.MULTILINE)
     environment = dict(line.split("=", 1) for line in lines)
     assert environment["DATABASE_URL"] == "sqlite:////var/lib/projectbot/projectbot.db"  # StateDirectory
-    assert environment["MPLCONFIGDIR"].startswith("/var/cache/projectbot/")  # CacheDirectory
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")

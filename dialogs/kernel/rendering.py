@@ -1,6 +1,6 @@
 """Charts and documents are drawn off the database path: a handler hands a pure drawing function to a Renderer.
 
-Drawing a chart (matplotlib) or building a document (python-docx, openpyxl) is CPU work of 50-300 ms that needs no
+Drawing a chart (Pillow, a few ms) or building a document (python-docx, openpyxl: 50-300 ms) is CPU work that needs no
 database. Run where database work runs, it made every other turn queue behind it (issue 13). A handler therefore
 never calls such a function itself: it gathers its data, closes its session, and asks `services.renderer` for the
 bytes. The production renderer (bot/rendering.py) runs the function in a worker process, so it neither holds a
