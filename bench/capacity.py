@@ -43,8 +43,8 @@ from sqlalchemy import create_engine, event, insert, text
 
 from bot.rendering import PooledRenderer
 from cards.capacity.occupancy import OccupancyPage
-from dialogs.capacity.heatmap import HeatLabels, render_heatmap
 from dialogs.capacity.occupancy import occupancy_page
+from dialogs.kernel.heatmap import HeatLabels, render_heatmap
 from dialogs.kernel.rendering import RenderingBusy
 from dialogs.kernel.turn import Request, Services, Where
 from domain.capacity import days_to_mask

@@ -11,8 +11,8 @@ from typing import Any
 
 from cards.capacity.occupancy import OccupancyFilters, OccupancyView, build_occupancy_card
 from cards.i18n import Translator
-from dialogs.capacity.heatmap import HeatLabels, HeatRow, render_heatmap
 from dialogs.kernel.capacity import week_mondays
+from dialogs.kernel.heatmap import HeatLabels, HeatRow, render_heatmap
 from domain.capacity import Availability, Load, PersonLoad, week_load
 
 Sample = tuple[str, Callable[..., dict[str, Any]], Callable[[Translator], dict[str, Any]]]

@@ -12,8 +12,8 @@ import pytest
 
 from cards.capacity.occupancy import CARD_BYTES_MAX, OccupancyFilters, OccupancyView, build_occupancy_card
 from cards.i18n import translator
-from dialogs.capacity.heatmap import HeatLabels, HeatRow, render_heatmap
 from dialogs.kernel.capacity import week_loads
+from dialogs.kernel.heatmap import HeatLabels, HeatRow, render_heatmap
 from domain.capacity import Availability
 from storage.capacity import CapacityRepository
 from storage.db import Database

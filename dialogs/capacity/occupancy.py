@@ -26,8 +26,8 @@ from cards.i18n import Translator
 from cards.menu import MenuSection
 from dialogs.capacity.audience import overseen_projects
 from dialogs.capacity.declaration import capability
-from dialogs.capacity.heatmap import HeatLabels, HeatRow, render_heatmap
 from dialogs.kernel.capacity import week_loads, week_mondays
+from dialogs.kernel.heatmap import HeatLabels, HeatRow, render_heatmap
 from dialogs.kernel.owned import not_yours
 from dialogs.kernel.permissions import Action
 from dialogs.kernel.rendering import RenderingBusy

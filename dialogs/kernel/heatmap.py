@@ -1,6 +1,8 @@
 """The capacity heatmap (pure, no Teams, no database): people in rows, weeks in columns, each cell coloured by its
 load (red over-booked, amber at risk, green ok, grey unknown) with the planned share written in it. Drawn by the
 renderer off the database path (dialogs/kernel/rendering.py), like the burn chart, and kept small for the card.
+It lives in the kernel, not in dialogs/capacity, because a drawing worker imports it: from the capability's package
+it would load the whole capability first (≈ 0.45 s, with SQLAlchemy, before a fresh worker's first heatmap).
 
 Drawn with Pillow's rectangles and text in the typeface the drawings share (dialogs/kernel/drawing.py): a grid of
 flat boxes needs no plotting library, whose figure took ≈ 0.3 s per drawing (plus ≈ 0.5 s to import in a fresh
