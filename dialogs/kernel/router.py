@@ -196,20 +196,28 @@ class Router:
 
     def menu_entries(self, t: Translator, permits: Callable[[Action], bool] | None = None) -> list[MenuEntry]:
         """The menu rows; without `permits` only those for everyone."""
+        return [self._menu_entry(c, t) for c in self._menu_commands(permits)]
+
+    def _menu_commands(self, permits: Callable[[Action], bool] | None) -> list[Command]:
         return [
-            MenuEntry(
-                command=c.name,
-                title=t(c.menu.title_key),
-                description=t(c.menu.description_key),
-                example=c.menu.examples[t.language],
-                section=c.menu.section,
-                phrase=c.phrases[t.language][0],
-            )
+            c
             for c in self._commands
             if c.menu
             and c.menu.section is not None
             and (c.menu.requires is None or (permits is not None and permits(c.menu.requires)))
         ]
+
+    @staticmethod
+    def _menu_entry(c: Command, t: Translator) -> MenuEntry:
+        assert c.menu is not None and c.menu.section is not None  # _menu_commands keeps only these
+        return MenuEntry(
+            command=c.name,
+            title=t(c.menu.title_key),
+            description=t(c.menu.description_key),
+            example=c.menu.examples[t.language],
+            section=c.menu.section,
+            phrase=c.phrases[t.language][0],
+        )
 
     def command_list(self, language: Language) -> list[tuple[str, str]]:
         """(typed command, description) pairs for the Teams app manifest."""
@@ -224,11 +232,11 @@ class Router:
     def help_card(self, t: Translator, permits: Callable[[Action], bool] | None = None) -> dict[str, Any]:
         """Built once per language and set of visible entries (the registry does not change after start-up);
         each caller gets its own copy to do with as it likes."""
-        entries = self.menu_entries(t, permits)
-        key = (t.language, tuple(entry.command for entry in entries))
+        commands = self._menu_commands(permits)
+        key = (t.language, tuple(c.name for c in commands))
         cached = self._help_cards.get(key)
-        if cached is None:
-            cached = self._help_cards[key] = json.dumps(build_help_card(entries, t))
+        if cached is None:  # the rows are translated only here: a help turn asks the cache, not the catalog
+            cached = self._help_cards[key] = json.dumps(build_help_card([self._menu_entry(c, t) for c in commands], t))
         card: dict[str, Any] = json.loads(cached)
         return card
 
