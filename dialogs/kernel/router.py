@@ -245,10 +245,15 @@ class Router:
         if request.person.id is None:
             return self.help_card(request.t)
         roles = me(request, services).roles
+        decided: dict[Action, bool] = {}  # a dozen entries ask about the same few actions
 
         def permits(action: Action) -> bool:
             # As the router's rule decides: the role, else what the data says (named manager of a project).
-            return allowed(Actor(roles=roles), action).allowed or allowed(standing(request, services), action).allowed
+            if action not in decided:
+                decided[action] = (
+                    allowed(Actor(roles=roles), action).allowed or allowed(standing(request, services), action).allowed
+                )
+            return decided[action]
 
         return self.help_card(request.t, permits)
 
