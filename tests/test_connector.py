@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -117,21 +119,75 @@ def test_msrest_retry_policy_cost_removed() -> None:
 
 def test_card_pass_through_serializer_gives_exactly_what_msrest_gives() -> None:
     from botbuilder.core import CardFactory, MessageFactory
-    from botframework.connector import models
-    from msrest.serialization import Serializer
 
-    from bot.connector import CardPassThroughSerializer
     from cards.i18n import translator
     from dialogs.app import build_router
 
     card = build_router().help_card(translator("nl"))
     activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
     activity.text = "Zie hieronder"
-    client_models = {k: v for k, v in models.__dict__.items() if isinstance(v, type)}
-    plain = Serializer(client_models).body(activity, "Activity")
-    fast = CardPassThroughSerializer(client_models).body(activity, "Activity")
+    plain, fast = _msrest_and_ours(activity)
     assert fast == plain
+    assert fast["attachments"][0]["content"] == card
     assert activity.attachments[0].content == card, "the activity itself is left as it was"
+
+
+def _outgoing_activities() -> dict[str, Any]:
+    """What the bot sends: replies with mentions, suggested actions, Teams channel data (a model or a dict),
+    timestamps, invoke answers, typing; and one with a dict where a model belongs (msrest's own path)."""
+    from botbuilder.core import CardFactory, MessageFactory
+    from botbuilder.schema import (
+        ActionTypes,
+        Activity,
+        ActivityTypes,
+        CardAction,
+        ChannelAccount,
+        ConversationAccount,
+        Mention,
+        SuggestedActions,
+    )
+    from botbuilder.schema.teams import NotificationInfo, TeamsChannelData, TenantInfo
+
+    reply = MessageFactory.text("Hallo <at>Bob</at>")
+    reply.entities = [Mention(mentioned=ChannelAccount(id="29:1", name="Bob"), text="<at>Bob</at>", type="mention")]
+    reply.suggested_actions = SuggestedActions(actions=[CardAction(type=ActionTypes.im_back, title="ja", value="ja")])
+    reply.channel_data = {"notification": {"alert": True}, "list": [1, {"none": None}], "flag": False}
+    reply.timestamp = datetime(2026, 12, 4, 10, 0, 0, 123000, tzinfo=UTC)
+    reply.from_property = ChannelAccount(id="28:bot", name="projectbot")
+    reply.recipient = ChannelAccount(id="29:1", name="Bob", aad_object_id="aad-1")
+    reply.conversation = ConversationAccount(id="a:1", conversation_type="personal", tenant_id="t", is_group=False)
+    reply.reply_to_id, reply.service_url, reply.channel_id, reply.locale = "1", "https://x.example/", "msteams", "nl-BE"
+    card = MessageFactory.attachment(CardFactory.adaptive_card({"type": "AdaptiveCard", "body": []}))
+    card.channel_data = TeamsChannelData(notification=NotificationInfo(alert=True), tenant=TenantInfo(id="t"))
+    odd = MessageFactory.text("a dict for a model")
+    odd.recipient = {"id": "29:1", "name": "Bob"}
+    return {
+        "reply": reply,
+        "card": card,
+        "invoke answer": Activity(type=ActivityTypes.invoke_response, value={"status": 200, "body": {"a": [1, 2]}}),
+        "typing": Activity(type=ActivityTypes.typing),
+        "dict for a model": odd,
+    }
+
+
+@pytest.mark.parametrize("name", list(_outgoing_activities()))
+def test_outgoing_activities_are_written_as_msrest_writes_them(name: str) -> None:
+    plain, fast = _msrest_and_ours(_outgoing_activities()[name])
+    assert fast == plain
+    assert plain["type"]
+
+
+def _msrest_and_ours(activity: Any) -> tuple[Any, Any]:
+    from botframework.connector import models
+    from msrest.serialization import Serializer
+
+    from bot.connector import CardPassThroughSerializer
+
+    client_models = {k: v for k, v in models.__dict__.items() if isinstance(v, type)}
+    return (
+        Serializer(client_models).body(activity, "Activity"),
+        CardPassThroughSerializer(client_models).body(activity, "Activity"),
+    )
 
 
 async def test_connector_clients_are_reused_between_turns(bot: BotDriver) -> None:
