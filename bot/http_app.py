@@ -129,6 +129,9 @@ def _runtime(
     first_run_admin: bool = False,
 ) -> Any:
     async def context(app: web.Application) -> AsyncIterator[None]:
+        # Everything is imported by now: freeze it and let the collector run again (bot/heap.py), before any database
+        # work, so that a long migration never runs without it.
+        heap.settle_after_start()
         database = db or Database.from_url(
             settings.database_url, pool_size=settings.db_pool_size, wait_seconds=settings.db_wait_seconds
         )
@@ -206,7 +209,6 @@ def _runtime(
             )
             scheduler.start()
         metrics_site = await _metrics_port(app, settings)
-        heap.settle_after_start()  # what start-up built is frozen; the collector runs again (bot/heap.py)
         try:
             yield
         finally:

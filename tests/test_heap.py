@@ -9,6 +9,10 @@ from collections.abc import Iterator
 import pytest
 
 from bot import heap
+from storage.db import Database
+from tests.harness import FakeConnector, TeamsUser
+from tests.harness.botdriver import BotDriver
+from tests.harness.clock import FakeClock
 
 
 @pytest.fixture(autouse=True)
@@ -55,3 +59,13 @@ def test_a_collector_that_was_off_before_serve_stays_off() -> None:
     with heap.collector_paused_while_starting():
         pass
     assert not gc.isenabled()
+
+
+async def test_a_server_started_with_the_collector_paused_runs_with_it_on(
+    db: Database, clock: FakeClock, connector: FakeConnector
+) -> None:
+    """What `serve` does (bot/cli.py): the server is built with the collector paused, and turns run with it on."""
+    with heap.collector_paused_while_starting():
+        async with BotDriver.start(db=db, clock=clock, connector=connector) as bot:
+            assert gc.isenabled()
+            assert len((await bot.say(TeamsUser.named("Heap Tester"), "help")).cards) == 1
