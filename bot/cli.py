@@ -71,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments[:1] == ["serve"]:  # the verb comes first: no option of `projectbot` itself goes before it
         from bot import heap
 
-        with heap.collector_paused_while_starting():  # until the server is built (bot/heap.py)
+        with heap.collector_paused_while_starting():  # while it imports (bot/heap.py)
             return _main(arguments)
     return _main(arguments)
 
