@@ -89,7 +89,7 @@ def export_csv(rows: Sequence[ExportRow], t: Translator) -> bytes:
 
 def export_xlsx(rows: Sequence[ExportRow], t: Translator) -> bytes:
     """Real dates and numbers (so sums work); the cell formats show them as the reader expects."""
-    # openpyxl (with numpy and lxml) loads here, where a workbook is built: ~0.2 s and tens of MB nobody else needs.
+    # openpyxl (with lxml) loads here, where a workbook is built: ~0.2 s and tens of MB nobody else needs.
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
