@@ -20,7 +20,6 @@ from bot.settings import Settings
 from dialogs.kernel.burn_chart import (
     BUDGET_COLOUR,
     HEIGHT_PX,
-    INK,
     PLAN_COLOUR,
     SPENT_COLOUR,
     WIDTH_PX,
@@ -28,7 +27,7 @@ from dialogs.kernel.burn_chart import (
     ChartLabels,
     render_burn_chart,
 )
-from dialogs.kernel.drawing import FONT_FILE, font
+from dialogs.kernel.drawing import FONT_FILE, INK, font
 from dialogs.timelog.budget import CHART_URI_MAX
 from storage.db import Database
 from tests.harness.botdriver import BotDriver

@@ -15,7 +15,7 @@ from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING
 
-from dialogs.kernel.drawing import font
+from dialogs.kernel.drawing import INK, WHITE, font, palette_values
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -30,9 +30,7 @@ HEIGHT_PX = 500
 SPENT_COLOUR = "#1f5fa8"
 BUDGET_COLOUR = "#c0392b"
 PLAN_COLOUR = "#7f8c8d"
-INK = "#1a1a1a"
 GRID_COLOUR = "#dddddd"
-WHITE = "#ffffff"
 # Every colour the PNG holds: the lines' own, and greys from ink to white for the smoothed edges of the letters,
 # 12 apart: close enough that no letter's edge is taken for the plan line's grey (11 from the nearest pure grey).
 # Fixed, so each line keeps its exact colour and the file stays under 10 KB.
@@ -307,5 +305,5 @@ def _palette() -> Image:
     from PIL import Image as Images
 
     holder = Images.new("P", (1, 1))
-    holder.putpalette([int(colour[i : i + 2], 16) for colour in PALETTE for i in (1, 3, 5)])
+    holder.putpalette(palette_values(PALETTE))
     return holder

@@ -7,6 +7,7 @@ library or system font package is needed to find it."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +18,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FONT_FILE = Path(__file__).parent / "fonts" / "DejaVuSans.ttf"
+INK = "#1a1a1a"
+WHITE = "#ffffff"
+
+
+def palette_values(colours: Sequence[str]) -> list[int]:
+    """ "#rrggbb" colours as the flat list of channel values Image.putpalette takes."""
+    return [int(colour[i : i + 2], 16) for colour in colours for i in (1, 3, 5)]
 
 
 @cache

@@ -15,6 +15,7 @@ import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from dialogs.kernel.drawing import INK, WHITE, palette_values
 from dialogs.kernel.drawing import font as _font
 from domain.capacity import Load
 
@@ -37,8 +38,6 @@ NUMBERS_UP_TO_WEEKS = 13
 # At most this many week names fit along the top; more weeks name every second or third.
 NAMED_WEEKS_MAX = 8
 COLOURS = {Load.OVER: "#d9534f", Load.AT_RISK: "#f0ad4e", Load.OK: "#5cb85c", Load.UNKNOWN: "#c8c8c8"}
-INK = "#1a1a1a"
-WHITE = "#ffffff"
 # Every colour the chart uses: the PNG is stored with exactly these, so it stays near 8 KB for ten people.
 PALETTE = (WHITE, INK, *COLOURS.values())
 
@@ -64,7 +63,7 @@ def render_heatmap(rows: tuple[HeatRow, ...], weeks: tuple[str, ...], labels: He
 
     height = HEAD_PX + FOOT_PX + ROW_PX * max(len(rows), 1)
     image = Image.new("P", (WIDTH_PX, height), 0)
-    image.putpalette([int(colour[i : i + 2], 16) for colour in PALETTE for i in (1, 3, 5)])
+    image.putpalette(palette_values(PALETTE))
     draw = ImageDraw.Draw(image)
     draw.fontmode = "1"  # crisp, unsmoothed type: no in-between shades, so the palette above is all the PNG holds
     draw.text((MARGIN_PX, 6), labels.title, fill=_ink(INK), font=_font(TITLE_PX))
