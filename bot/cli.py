@@ -179,7 +179,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from aiohttp import web
 
     from bot import heap
-    from bot.http_app import create_app
+    from bot.http_app import AccessLog, create_app
 
     host = args.host or (LOOPBACK if settings.dev else "0.0.0.0")
     check_can_serve(settings, host)
@@ -195,7 +195,13 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         log.info("%s", listening_line(settings, host, args.port))
 
     # The first person to talk becomes admin when nobody is: create_app allows it only with --dev.
-    web.run_app(create_app(settings, first_run_admin=True), host=host, port=args.port, print=listening)
+    web.run_app(
+        create_app(settings, first_run_admin=True),
+        host=host,
+        port=args.port,
+        print=listening,
+        access_log_class=AccessLog,
+    )
     return 0
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from aiohttp.web_log import AccessLogger
 from botbuilder.core import InvokeResponse
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, DeliveryModes
@@ -44,6 +45,7 @@ from storage.first_run import apply_configured_admins
 
 log = logging.getLogger(__name__)
 
+MESSAGES_PATH = "/api/messages"  # where Teams posts the activities
 # Teams posts activities of a few kilobytes (a card submit well under 100 KB); anything larger is not from Teams.
 MAX_BODY_BYTES = 1024 * 1024
 # A real activity nests about a dozen levels (a card's data inside value inside the activity); JSON nested deeper is
@@ -103,7 +105,7 @@ def create_app(
             first_run_admin and settings.dev,
         )
     )
-    app.router.add_post("/api/messages", messages)
+    app.router.add_post(MESSAGES_PATH, messages)
     # /livez: restart me when this fails; /readyz: send me turns only while this is 200 (docs/operations.md);
     # /healthz is /readyz, for monitors and load balancers that know one health URL.
     app.router.add_get("/livez", livez)
@@ -270,6 +272,17 @@ def _database_threads(database: Database, wait_seconds: float) -> None:
     connections = database.concurrency
     threads = 1 if connections == 1 else max(8, 2 * connections)
     asyncio.get_running_loop().set_default_executor(DatabaseExecutor(threads, wait_seconds=wait_seconds))
+
+
+class AccessLog(AccessLogger):
+    """aiohttp's access log without the line of each turn answered: that turn's summary line (bot/teams_bot.py) says
+    more, and writing both cost ≈ 5 % of a help turn's CPU (bench/help_turns.py with py-spy). A refused or failed post
+    (4xx, 5xx) and every other path keep their line."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        if response.status < 400 and request.path == MESSAGES_PATH:
+            return
+        super().log(request, response, time)
 
 
 def _error(status: int, message: str) -> web.Response:

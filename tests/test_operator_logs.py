@@ -11,9 +11,12 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from aiohttp.test_utils import make_mocked_request
+from aiohttp.web_log import AccessLogger
 
 from bot import cli
 from bot.delivery.failures import ReplyUndeliverable, SendFailure, classify
+from bot.http_app import MESSAGES_PATH, AccessLog
 from bot.settings import Settings
 from storage.db import Database
 from tests.harness import FakeClock, FakeConnector
@@ -25,12 +28,17 @@ TENANT_ID = "0d9b6a52-7c1e-4f3a-9b8d-2e5f6a7b8c9d"
 
 
 def _serve_and_capture(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, settings: Settings, *argv: str
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    settings: Settings,
+    *argv: str,
+    served_with: dict[str, Any] | None = None,
 ) -> list[str]:
     """Run `serve` up to the moment the port is bound (aiohttp's run_app is replaced; it calls back as the real
-    one does once its sites are up) and return what was logged."""
+    one does once its sites are up) and return what was logged; `served_with` receives run_app's options."""
 
-    def bound(app: web.Application, *, host: str, port: int, print: Any) -> None:
+    def bound(app: web.Application, *, host: str, port: int, print: Any, **options: Any) -> None:
+        (served_with if served_with is not None else {}).update(options)
         print(f"======== Running on http://{host}:{port} ========")
 
     monkeypatch.setattr(web, "run_app", bound)
@@ -72,6 +80,31 @@ def test_serve_in_production_names_the_app_and_masks_the_database_password(
         f"{TENANT_ID}, postgresql://projectbot:***@db.example.org:5432/projectbot)"
     ]
     assert not any("s3cr3t-pw" in line or "app-secret-value" in line for line in logged)
+
+
+def test_serve_leaves_the_access_log_line_of_an_answered_turn_to_the_turn_summary(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    served_with: dict[str, Any] = {}
+    _serve_and_capture(
+        monkeypatch, caplog, Settings(dev=True, database_url=f"sqlite:///{tmp_path / 'bot.db'}"), served_with=served_with
+    )
+    assert served_with["access_log_class"] is AccessLog
+
+    access = AccessLog(logging.getLogger("aiohttp.access"), AccessLogger.LOG_FORMAT)
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="aiohttp.access"):
+        access.log(make_mocked_request("POST", MESSAGES_PATH), web.Response(status=201), 0.01)
+        access.log(make_mocked_request("POST", MESSAGES_PATH), web.Response(status=200), 0.01)  # an invoke's answer
+        assert caplog.records == []
+        access.log(make_mocked_request("POST", MESSAGES_PATH), web.Response(status=400), 0.01)
+        access.log(make_mocked_request("POST", MESSAGES_PATH), web.Response(status=401), 0.01)
+        access.log(make_mocked_request("GET", "/readyz"), web.Response(status=200), 0.01)
+    logged = [record.getMessage() for record in caplog.records]
+    assert len(logged) == 3
+    assert [line for line in logged if '"POST /api/messages' in line and " 400 " in line]
+    assert [line for line in logged if '"POST /api/messages' in line and " 401 " in line]
+    assert [line for line in logged if '"GET /readyz' in line and " 200 " in line]
 
 
 def test_a_database_url_that_is_no_url_is_not_echoed() -> None:
