@@ -87,7 +87,10 @@ def test_serve_leaves_the_access_log_line_of_an_answered_turn_to_the_turn_summar
 ) -> None:
     served_with: dict[str, Any] = {}
     _serve_and_capture(
-        monkeypatch, caplog, Settings(dev=True, database_url=f"sqlite:///{tmp_path / 'bot.db'}"), served_with=served_with
+        monkeypatch,
+        caplog,
+        Settings(dev=True, database_url=f"sqlite:///{tmp_path / 'bot.db'}"),
+        served_with=served_with,
     )
     assert served_with["access_log_class"] is AccessLog
 
