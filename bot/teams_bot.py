@@ -27,6 +27,7 @@ from dialogs.kernel.rendering import RenderingBusy
 from dialogs.kernel.router import Router, invoke_answer
 from dialogs.kernel.turn import InvokeResult, OutgoingFile, Reply, Request, RequestKind, Services, Where
 from dialogs.kernel.turn_log import CURRENT_TURN, TurnLog, note_command
+from dialogs.kernel.who import remember_standing
 from storage.db import TURN_DEADLINE, DatabaseBusy, DatabaseUnavailable, wait_budget
 from storage.demo import demo_codes_present
 from storage.directory import DirectoryRepository
@@ -34,7 +35,7 @@ from storage.first_run import claim_first_admin
 from storage.linking import LinkRepository
 from storage.models import Person
 from storage.people import person_facts
-from storage.turns import record_turn
+from storage.turns import TurnRecord, record_turn
 
 log = logging.getLogger(__name__)
 
@@ -176,9 +177,18 @@ class ProjectBot:
         self, turn_context: TurnContext, kind: RequestKind, *, with_conversation: bool = True
     ) -> tuple[Person, Request]:
         """Who is asking (recorded, with the conversation unless told not to) and what, for every kind of turn."""
-        person = await asyncio.to_thread(self._record, turn_context.activity, with_conversation=with_conversation)
-        person = await self._learn_email(turn_context, person)
-        return person, self._build_request(turn_context.activity, person, kind)
+        record = await asyncio.to_thread(self._record, turn_context.activity, with_conversation=with_conversation)
+        person = await self._learn_email(turn_context, record.person)
+        request = self._build_request(turn_context.activity, person, kind)
+        if person is record.person and not self._claim_first_admin:
+            # Nobody was linked or made admin since: who they are was read with the record (in one transaction).
+            remember_standing(
+                request,
+                roles=record.roles,
+                managed_domains=record.managed_domains,
+                named_manager_domains=record.named_manager_domains,
+            )
+        return person, request
 
     async def _invoke(self, turn_context: TurnContext) -> None:
         """An invoke a capability declared by name: answered with the handler's status and body."""
@@ -255,7 +265,7 @@ class ProjectBot:
             log.error("catching up with newly linked person %s failed\n%s", person_id, safe_traceback(exc))
         return person
 
-    def _record(self, activity: Activity, *, with_conversation: bool = True) -> Person:
+    def _record(self, activity: Activity, *, with_conversation: bool = True) -> TurnRecord:
         seen = read.person_seen(activity)
         if seen is None:
             raise ValueError("activity without a sender")
@@ -435,7 +445,7 @@ class ProjectBot:
         if self.files is None:
             await _answer_invoke(turn_context, 200, {})
             return
-        person = await asyncio.to_thread(self._record, activity)
+        person = (await asyncio.to_thread(self._record, activity)).person
         assert person.id is not None
         value = activity.value if isinstance(activity.value, dict) else {}
         t = translator(self._language(activity, person))

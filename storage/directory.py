@@ -112,8 +112,7 @@ class DirectoryRepository:
 
     def managed_domains(self, person_id: int) -> frozenset[int]:
         with self._db.session() as session:
-            rows = session.exec(select(ManagerDomain.domain_id).where(ManagerDomain.person_id == person_id))
-            return frozenset(rows)
+            return managed_domains_in(session, person_id)
 
     def grant(self, person_id: int, role: Role, *, actor_id: int | None, now: datetime) -> bool:
         """False when the person already had the role (granting twice records once)."""
@@ -243,6 +242,10 @@ _ROLES_OF = select(PersonRole.role).where(col(PersonRole.person_id) == bindparam
 def roles_in(session: Session, person_id: int) -> frozenset[Role]:
     rows = session.exec(_ROLES_OF, params={"person_id": person_id})
     return frozenset(Role(role) for role in rows if role in Role.__members__.values())
+
+
+def managed_domains_in(session: Session, person_id: int) -> frozenset[int]:
+    return frozenset(session.exec(select(ManagerDomain.domain_id).where(ManagerDomain.person_id == person_id)))
 
 
 def find_people(session: Session, wanted: str) -> list[Person]:

@@ -257,12 +257,7 @@ class ProjectRepository:
         The portfolio and the digest follow it, with or without the manager role. Read anew for every turn, never
         kept: someone who is no longer named manager of a project stops seeing it at once."""
         with self._db.session() as session:
-            rows = session.exec(
-                select(Project.domain_id)
-                .where(Project.manager_id == person_id, Project.state != ProjectState.CLOSED.value)
-                .distinct()
-            )
-            return frozenset(rows)
+            return managed_project_domains_in(session, person_id)
 
     def named_managers(self) -> list[Person]:
         """Everyone named manager of a project that is not closed, once each (the weekly digest's recipients
@@ -575,3 +570,13 @@ def _close_matches(wanted: str, projects: list[tuple[str, str]], limit: int = 3)
             scored.append((best, code, name))
     scored.sort(key=lambda item: (-item[0], item[1]))
     return [(code, name) for _score, code, name in scored[:limit]]
+
+
+def managed_project_domains_in(session: Session, person_id: int) -> frozenset[int]:
+    """ProjectRepository.managed_project_domains inside the caller's transaction."""
+    rows = session.exec(
+        select(Project.domain_id)
+        .where(Project.manager_id == person_id, Project.state != ProjectState.CLOSED.value)
+        .distinct()
+    )
+    return frozenset(rows)

@@ -56,6 +56,16 @@ def me(request: Request, services: Services) -> Me:
     return found
 
 
+def remember_standing(
+    request: Request, *, roles: frozenset[Role], managed_domains: frozenset[int], named_manager_domains: frozenset[int]
+) -> None:
+    """What me() and managed_project_domains() would read, already read for this turn (storage.turns, in the
+    transaction that recorded the person): the turn does not ask the database again."""
+    assert request.person.id is not None
+    request.memo["me"] = Me(request.person.id, roles, managed_domains)
+    request.memo["managed_project_domains"] = named_manager_domains
+
+
 def managed_project_domains(request: Request, services: Services) -> frozenset[int]:
     """The domains of the projects (not closed) the data names the asker manager of, empty when none; read once per
     turn, only by the turns that need it, and never kept longer (no grant outlives the project's manager field)."""
