@@ -9,8 +9,11 @@ one aiohttp ClientSession, adds the token, and retries what Teams asks to be ret
 from __future__ import annotations
 
 import asyncio
+import copy
+import json
 import logging
 import random
+import secrets
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -36,6 +39,7 @@ from msrest.universal_http.aiohttp import AioHttpClientResponse
 from msrest.universal_http.requests import ClientRetryPolicy
 
 from bot.metrics import record_connector_answer, record_connector_retry
+from cards.encoded import EncodedCard
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -191,16 +195,54 @@ class CardPassThroughSerializer(Serializer):  # type: ignore[misc]
     and a card inside it, JSON already, walked key by key. An Activity here is plain data the bot built, so it is
     walked once by each model class's attribute map (kept per class), with msrest's rules for what gets written: None
     and read-only attributes left out, additional properties merged, nested keys unflattened, datetimes as ISO 8601 in
-    UTC. A card's content is put in unchanged. Other bodies, and anything unexpected inside an activity (a dict where
-    a model belongs), go through msrest itself; tests/test_connector.py holds both to the same output."""
+    UTC. A card's content is put in unchanged, and a card that comes with its JSON text (cards.encoded) as that text.
+    Other bodies, and anything unexpected inside an activity (a dict where a model belongs), go through msrest itself;
+    tests/test_connector.py holds both to the same output."""
 
     def body(self, data: Any, data_type: str, **kwargs: Any) -> Any:
         if data_type == "Activity" and isinstance(data, Model):
             try:
-                return _plain_model(data)
+                return _encoded_body(_plain_model(data))
             except _Unusual:
-                pass
+                return super().body(_with_plain_cards(data), data_type, **kwargs)
         return super().body(data, data_type, **kwargs)
+
+
+# Where a card's own JSON text goes in the body; random, so no text in the activity can be taken for it.
+_CARD_MARK = f"\x00card-{secrets.token_hex(8)}-"
+
+
+def _encoded_body(plain: dict[str, Any]) -> bytes:
+    """The body as the UTF-8 JSON msrest sends unchanged (its ClientRequest.add_content passes on as they are the
+    bodies json.dumps refuses, bytes among them), with the text of each EncodedCard put in its place as it is."""
+    texts: dict[str, str] = {}
+    for index, attachment in enumerate(plain.get("attachments") or ()):
+        card = attachment.get("content") if isinstance(attachment, dict) else None
+        if isinstance(card, EncodedCard):
+            mark = f"{_CARD_MARK}{index}"
+            attachment["content"] = mark  # a copy of the activity's attachment (_plain_model), not the attachment
+            texts[json.dumps(mark)] = card.text
+    written = json.dumps(plain, check_circular=False, separators=(",", ":"))
+    for mark, text in texts.items():
+        written = written.replace(mark, text, 1)
+    return written.encode()
+
+
+def _with_plain_cards(activity: Model) -> Model:
+    """A shallow copy whose cards are plain dicts: msrest writes any other mapping (the bot's cards are EncodedCard
+    or teams_bot._SentCard) as its Python repr, a string."""
+    attachments = getattr(activity, "attachments", None)
+    if not attachments:
+        return activity
+    copied = copy.copy(activity)
+    copied.attachments = []
+    for attachment in attachments:
+        content = getattr(attachment, "content", None)
+        if isinstance(content, dict) and type(content) is not dict:
+            attachment = copy.copy(attachment)
+            attachment.content = dict(content)
+        copied.attachments.append(attachment)
+    return copied
 
 
 class _Unusual(Exception):

@@ -20,6 +20,7 @@ from bot.delivery.failures import ReplyUndeliverable
 from bot.files import FILE_CONSENT_INVOKE, FileDelivery
 from bot.log_safety import safe_traceback
 from bot.metrics import count_turn
+from cards.encoded import EncodedCard
 from cards.i18n import Language, Translator, language_of, translator
 from cards.menu import build_welcome_card
 from dialogs.app import catch_up_linked_person
@@ -499,7 +500,7 @@ class _SentCard(dict[str, Any]):
 
 
 def card_attachment(card: dict[str, Any]) -> Attachment:
-    return CardFactory.adaptive_card(_SentCard(card))
+    return CardFactory.adaptive_card(card if isinstance(card, EncodedCard) else _SentCard(card))
 
 
 async def _answer_invoke(turn_context: TurnContext, status: int, body: dict[str, Any]) -> None:

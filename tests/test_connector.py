@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import json
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -9,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot.connector import RetryPolicy, parse_retry_after
+from cards.encoded import EncodedCard
 from tests.harness import FakeConnector, TeamsUser
 from tests.harness.botdriver import BotDriver
 
@@ -128,8 +131,55 @@ def test_card_pass_through_serializer_gives_exactly_what_msrest_gives() -> None:
     activity.text = "Zie hieronder"
     plain, fast = _msrest_and_ours(activity)
     assert fast == plain
+    assert type(card) is EncodedCard and isinstance(plain["attachments"][0]["content"], dict)
     assert fast["attachments"][0]["content"] == card
     assert activity.attachments[0].content == card, "the activity itself is left as it was"
+
+
+def test_a_card_with_its_json_text_is_sent_as_that_text_and_nothing_else_is_taken_for_it() -> None:
+    from botbuilder.core import CardFactory, MessageFactory
+    from botframework.connector import models
+
+    from bot import connector
+    from bot.connector import CardPassThroughSerializer
+
+    text = '{"type":"AdaptiveCard","body":[{"type":"TextBlock","text":"Overzicht \u00e9\u00e9n"}],"version":"1.5"}'
+    cards = [EncodedCard(text), EncodedCard(text.replace("Overzicht", "Tweede"))]
+    activity = MessageFactory.carousel([CardFactory.adaptive_card(card) for card in cards])
+    # A text that looks like the place-holder of the first card, but without its random part.
+    activity.text = "\x00card-0000000000000000-0"
+    activity.channel_data = {"note": connector._CARD_MARK.rstrip("-")}
+
+    client_models = {k: v for k, v in models.__dict__.items() if isinstance(v, type)}
+    body = CardPassThroughSerializer(client_models).body(activity, "Activity")
+
+    assert isinstance(body, bytes)
+    assert text.encode() in body and text.replace("Overzicht", "Tweede").encode() in body  # the texts, unchanged
+    sent = json.loads(body)
+    assert [a["content"] for a in sent["attachments"]] == cards
+    assert sent["text"] == activity.text and sent["channelData"] == activity.channel_data
+    assert sent == _msrest_and_ours(activity)[0]
+
+    # What msrest writes itself (a dict where a model belongs) still gets the cards as JSON objects, not their repr.
+    activity.recipient = {"id": "29:1"}
+    written = CardPassThroughSerializer(client_models).body(activity, "Activity")
+    assert [a["content"] for a in written["attachments"]] == cards
+    assert activity.attachments[0].content is cards[0], "the activity itself is left as it was"
+
+
+def test_an_encoded_card_is_its_own_copy_and_read_only_at_the_top() -> None:
+    card = EncodedCard('{"type":"AdaptiveCard","body":[]}')
+    assert card == {"type": "AdaptiveCard", "body": []} and card.text == '{"type":"AdaptiveCard","body":[]}'
+    assert copy.deepcopy(card) is card
+    for change in (
+        lambda: card.__setitem__("type", "x"),
+        lambda: card.update(body=None),
+        lambda: card.pop("body"),
+        lambda: card.clear(),
+    ):
+        with pytest.raises(TypeError, match="read-only"):
+            change()
+    assert card == {"type": "AdaptiveCard", "body": []}
 
 
 def _outgoing_activities() -> dict[str, Any]:
@@ -184,10 +234,13 @@ def _msrest_and_ours(activity: Any) -> tuple[Any, Any]:
     from bot.connector import CardPassThroughSerializer
 
     client_models = {k: v for k, v in models.__dict__.items() if isinstance(v, type)}
-    return (
-        Serializer(client_models).body(activity, "Activity"),
-        CardPassThroughSerializer(client_models).body(activity, "Activity"),
-    )
+    ours = CardPassThroughSerializer(client_models).body(activity, "Activity")
+    # msrest writes a mapping that is not exactly a dict as its repr: give it the bot's cards as plain dicts.
+    reference = copy.deepcopy(activity)
+    for attachment in reference.attachments or []:
+        attachment.content = json.loads(json.dumps(attachment.content))
+    # Ours is the JSON text itself (bytes: msrest sends it as it is); msrest's own path, the dict json.dumps writes.
+    return Serializer(client_models).body(reference, "Activity"), json.loads(ours) if isinstance(ours, bytes) else ours
 
 
 async def test_connector_clients_are_reused_between_turns(bot: BotDriver) -> None:

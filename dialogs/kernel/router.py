@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from cards.encoded import EncodedCard
 from cards.i18n import Language, Translator, translator
 from cards.menu import MenuEntry, MenuPayload, MenuSection, build_help_card
 from cards.payloads import DATE_OUT_OF_RANGE, OUT_OF_RANGE, UNREADABLE, text_problem
@@ -231,14 +232,14 @@ class Router:
 
     def help_card(self, t: Translator, permits: Callable[[Action], bool] | None = None) -> dict[str, Any]:
         """Built once per language and set of visible entries (the registry does not change after start-up);
-        each caller gets its own copy to do with as it likes."""
+        each caller gets its own copy, read-only at the top, with the JSON text the transport sends."""
         commands = self._menu_commands(permits)
         key = (t.language, tuple(c.name for c in commands))
         cached = self._help_cards.get(key)
         if cached is None:  # the rows are translated only here: a help turn asks the cache, not the catalog
-            cached = self._help_cards[key] = json.dumps(build_help_card([self._menu_entry(c, t) for c in commands], t))
-        card: dict[str, Any] = json.loads(cached)
-        return card
+            card = build_help_card([self._menu_entry(c, t) for c in commands], t)
+            cached = self._help_cards[key] = json.dumps(card, separators=(",", ":"))
+        return EncodedCard(cached)
 
     def help_card_for(self, request: Request, services: Services) -> dict[str, Any]:
         """The menu as this person may use it (database work: call from a worker thread)."""
