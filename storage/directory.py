@@ -244,8 +244,11 @@ def roles_in(session: Session, person_id: int) -> frozenset[Role]:
     return frozenset(Role(role) for role in rows if role in Role.__members__.values())
 
 
+_MANAGED_DOMAINS_OF = select(ManagerDomain.domain_id).where(col(ManagerDomain.person_id) == bindparam("person_id"))
+
+
 def managed_domains_in(session: Session, person_id: int) -> frozenset[int]:
-    return frozenset(session.exec(select(ManagerDomain.domain_id).where(ManagerDomain.person_id == person_id)))
+    return frozenset(session.exec(_MANAGED_DOMAINS_OF, params={"person_id": person_id}))
 
 
 def find_people(session: Session, wanted: str) -> list[Person]:

@@ -572,11 +572,14 @@ def _close_matches(wanted: str, projects: list[tuple[str, str]], limit: int = 3)
     return [(code, name) for _score, code, name in scored[:limit]]
 
 
+# Every turn asks it (storage.turns): built once, run with the person's id (building it cost more than running it).
+_DOMAINS_NAMED_MANAGER_OF = (
+    select(Project.domain_id)
+    .where(col(Project.manager_id) == bindparam("person_id"), Project.state != ProjectState.CLOSED.value)
+    .distinct()
+)
+
+
 def managed_project_domains_in(session: Session, person_id: int) -> frozenset[int]:
     """ProjectRepository.managed_project_domains inside the caller's transaction."""
-    rows = session.exec(
-        select(Project.domain_id)
-        .where(Project.manager_id == person_id, Project.state != ProjectState.CLOSED.value)
-        .distinct()
-    )
-    return frozenset(rows)
+    return frozenset(session.exec(_DOMAINS_NAMED_MANAGER_OF, params={"person_id": person_id}))
