@@ -15,7 +15,7 @@ from aiohttp import web
 from aiohttp.web_log import AccessLogger
 from botbuilder.core import InvokeResponse
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import Activity, DeliveryModes
+from botbuilder.schema import DeliveryModes
 from msrest.serialization import Model
 
 from bot import heap
@@ -27,6 +27,7 @@ from bot.executors import DatabaseExecutor
 from bot.files import FILES, REQUEST_BASE_URL, FileDelivery, download, redact_download_tokens_in_access_log
 from bot.graph import build_graph_calendar
 from bot.health import HEALTH, HealthChecker, livez, readyz
+from bot.incoming import read_activity
 from bot.logs import instance_id
 from bot.metrics import metrics, start_recording_db_waits
 from bot.rendering import PooledRenderer
@@ -302,7 +303,7 @@ async def messages(request: web.Request) -> web.Response:
     if not isinstance(body, dict) or not isinstance(body.get("type"), str) or not body["type"]:
         return _error(400, "the body is not a Bot Framework activity")
     try:
-        activity = Activity().deserialize(body)
+        activity = read_activity(body)
     except Exception:
         return _error(400, "the body is not a Bot Framework activity")
     if not activity.conversation or not activity.conversation.id:
