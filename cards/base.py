@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from babel.numbers import format_decimal
 from microsoft_teams.cards.core import (
     AdaptiveCard,
     CardElement,
@@ -142,7 +141,7 @@ def hours_text(hours: Decimal | int, t: Translator, *, unit: bool = True) -> str
     """Hours, written one way on every card and message: decimal hours in the reader's notation with at most two
     decimals, "2,5 u" (nl) or "2.5 h" (en); unit=False gives the bare number, for a table whose header says hours.
     Exports (dialogs/time_export.py, the board document) keep their own formats."""
-    number = format_decimal(Decimal(hours), format="#,##0.##", locale=t.locale)
+    number = t.number(Decimal(hours))
     return t("time.hours.value", hours=number) if unit else number
 
 

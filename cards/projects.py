@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
 from babel.dates import format_date
-from babel.numbers import format_decimal
 from microsoft_teams.cards.core import (
     ActionSet,
     Choice,
@@ -128,7 +127,7 @@ class ProjectCardExtras:
 
 
 def _number(value: Decimal, t: Translator) -> str:
-    return format_decimal(value, format="#,##0.##", locale=t.locale)
+    return t.number(value)
 
 
 def _date(value: date | None, t: Translator) -> str:
