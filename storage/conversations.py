@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, select
 
 from storage.db import Database
@@ -36,6 +36,24 @@ def record_conversation_in(session: Session, seen: ConversationSeen, now: dateti
     values = {
         "channel_id": seen.channel_id,
         "conversation_id": seen.conversation_id,
+        **_refreshed(seen),
+        "greeted_at": None,
+        "first_seen": now,
+        "last_seen": now,
+    }
+    upsert(
+        session,
+        table_of(ConversationRef),
+        values,
+        key=("channel_id", "conversation_id"),
+        update=[*_refreshed(seen), "last_seen"],
+    )
+
+
+def _refreshed(seen: ConversationSeen) -> dict[str, Any]:
+    """What an activity from the conversation rewrites: all it tells (but a team's name or a person it does not
+    tell, which some activities leave out), and that the bot is in it."""
+    values = {
         "conversation_type": seen.conversation_type,
         "tenant_id": seen.tenant_id,
         "service_url": seen.service_url,
@@ -47,22 +65,29 @@ def record_conversation_in(session: Session, seen: ConversationSeen, now: dateti
         "user_aad_object_id": seen.user_aad_object_id,
         "active": True,
         "inactive_reason": None,
-        "greeted_at": None,
-        "first_seen": now,
-        "last_seen": now,
     }
-    kept = {"first_seen", "channel_id", "conversation_id", "greeted_at"}
     if seen.team_name is None:
-        kept.add("team_name")  # only some activities carry the team's name; keep the one we know
+        del values["team_name"]  # only some activities carry the team's name; keep the one we know
     if seen.user_aad_object_id is None:
-        kept.add("user_aad_object_id")
-    upsert(
-        session,
-        table_of(ConversationRef),
-        values,
-        key=("channel_id", "conversation_id"),
-        update=[column for column in values if column not in kept],
-    )
+        del values["user_aad_object_id"]
+    return values
+
+
+_STORED_CONVERSATION = select(ConversationRef).where(
+    col(ConversationRef.channel_id) == bindparam("channel_id"),
+    col(ConversationRef.conversation_id) == bindparam("conversation_id"),
+)
+
+
+def conversation_as_recorded(session: Session, seen: ConversationSeen, now: datetime, fresh_for: timedelta) -> bool:
+    """True when recording `seen` now would change nothing but a `last_seen` written less than `fresh_for` ago (a
+    conversation marked inactive, by any instance, is recorded again: an activity from it proves the bot is back)."""
+    stored = session.exec(
+        _STORED_CONVERSATION, params={"channel_id": seen.channel_id, "conversation_id": seen.conversation_id}
+    ).first()
+    if stored is None or now - stored.last_seen >= fresh_for:
+        return False
+    return all(getattr(stored, column) == value for column, value in _refreshed(seen).items())
 
 
 class ConversationRepository:

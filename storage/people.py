@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlalchemy import bindparam
+from sqlmodel import Session, col, select
 
 from domain.people import PersonFacts
 from storage.db import Database
@@ -49,19 +50,43 @@ def record_seen_in(session: Session, seen: PersonSeen, now: datetime) -> Person:
         "created_at": now,
         "updated_at": now,
     }
-    learnt = [("name", seen.name), ("seen_locale", seen.locale), ("seen_timezone", seen.timezone)]
     row = upsert(
         session,
         table_of(Person),
         values,
         key=("tenant_id", "aad_object_id"),
-        update=["teams_user_id", "updated_at", *(column for column, value in learnt if value)],
+        update=["teams_user_id", "updated_at", *_learnt(seen)],
         # A name the person corrected in settings stays; Teams' own name no longer overwrites it.
         keep_while=[("name", "name_corrected")] if seen.name else [],
         returning=True,
     )
     assert row is not None
     return Person.model_validate(row._mapping)
+
+
+def _learnt(seen: PersonSeen) -> dict[str, str]:
+    """What this activity tells that is kept: the values Teams left out are not forgotten."""
+    learnt = {"name": seen.name, "seen_locale": seen.locale, "seen_timezone": seen.timezone}
+    return {column: value for column, value in learnt.items() if value}
+
+
+_STORED_PERSON = select(Person).where(
+    col(Person.tenant_id) == bindparam("tenant_id"), col(Person.aad_object_id) == bindparam("aad_object_id")
+)
+
+
+def person_as_recorded(session: Session, seen: PersonSeen, now: datetime, fresh_for: timedelta) -> Person | None:
+    """The stored person when recording `seen` now would change nothing but a time stamp written less than
+    `fresh_for` ago; None when it must be recorded (record_seen_in)."""
+    stored = session.exec(
+        _STORED_PERSON, params={"tenant_id": seen.tenant_id, "aad_object_id": seen.aad_object_id}
+    ).first()
+    if stored is None or now - stored.updated_at >= fresh_for or stored.teams_user_id != seen.teams_user_id:
+        return None
+    for column, value in _learnt(seen).items():
+        if getattr(stored, column) != value and not (column == "name" and stored.name_corrected):
+            return None
+    return stored
 
 
 class PersonRepository:
