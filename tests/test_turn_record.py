@@ -5,15 +5,13 @@ changed (or a `last_seen` older than storage.turns.SEEN_FRESH_FOR), so most turn
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from storage.conversations import ConversationRepository, ConversationSeen
 from storage.db import Database
@@ -29,6 +27,7 @@ from tests.harness.connector import FakeConnector
 from tests.test_menu import rows
 from tests.test_project_turns import create_project, grant
 from tests.test_roster_linking import import_with
+from tests.test_status_jobs import counted
 
 NADIA = TeamsUser.named("Nadia Peeters", locale="en-US")
 
@@ -121,20 +120,8 @@ CHAT = ConversationSeen(
 )
 
 
-@contextmanager
-def writes(db: Database) -> Iterator[list[str]]:
-    """The writing statements run on the database meanwhile."""
-    written: list[str] = []
-
-    def seen(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-        if statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
-            written.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", seen)
-    try:
-        yield written
-    finally:
-        event.remove(db.engine, "before_cursor_execute", seen)
+def writes(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE")]
 
 
 def test_a_turn_that_changes_nothing_only_reads_and_one_that_changes_something_writes_it(
@@ -142,9 +129,9 @@ def test_a_turn_that_changes_nothing_only_reads_and_one_that_changes_something_w
 ) -> None:
     first = record_turn(db, CHAT, SEEN, clock.now())
     clock.advance(SEEN_FRESH_FOR - timedelta(seconds=1))
-    with writes(db) as written:
+    with counted(db) as run:
         again = record_turn(db, CHAT, SEEN, clock.now())
-    assert written == []
+    assert writes(run) == []
     assert again.person.id == first.person.id and again.person.updated_at == first.person.updated_at
 
     for changed in (
@@ -153,9 +140,9 @@ def test_a_turn_that_changes_nothing_only_reads_and_one_that_changes_something_w
         replace(SEEN, timezone="Europe/London"),
         replace(SEEN, teams_user_id="29:2"),
     ):
-        with writes(db) as written:
+        with counted(db) as run:
             recorded = record_turn(db, CHAT, changed, clock.now()).person
-        assert len(written) == 1, changed
+        assert len(writes(run)) == 1, changed
         assert (recorded.name, recorded.seen_locale, recorded.seen_timezone, recorded.teams_user_id) == (
             changed.name,
             changed.locale,
@@ -163,9 +150,9 @@ def test_a_turn_that_changes_nothing_only_reads_and_one_that_changes_something_w
             changed.teams_user_id,
         )
     # Values an activity leaves out are kept, so leaving them out changes nothing.
-    with writes(db) as written:
+    with counted(db) as run:
         record_turn(db, CHAT, replace(SEEN, teams_user_id="29:2", name=None, locale=None, timezone=None), clock.now())
-    assert written == []
+    assert writes(run) == []
 
 
 def test_when_they_were_last_seen_is_written_again_once_it_is_older_than_the_bound(
@@ -173,9 +160,9 @@ def test_when_they_were_last_seen_is_written_again_once_it_is_older_than_the_bou
 ) -> None:
     record_turn(db, CHAT, SEEN, clock.now())
     later = clock.advance(SEEN_FRESH_FOR)
-    with writes(db) as written:
+    with counted(db) as run:
         record_turn(db, CHAT, SEEN, later)
-    assert len(written) == 2  # the conversation's last_seen and the person's updated_at
+    assert len(writes(run)) == 2  # the conversation's last_seen and the person's updated_at
     stored = ConversationRepository(db).get("msteams", "a:1")
     person = PersonRepository(db).get("tenant-1", "aad-1")
     assert stored is not None and stored.last_seen == later
@@ -200,13 +187,13 @@ def test_what_a_conversation_tells_is_written_at_once_and_what_it_leaves_out_is_
 ) -> None:
     channel = replace(CHAT, conversation_type="channel", user_aad_object_id=None, team_id="19:team", team_name="Loket")
     record_turn(db, channel, SEEN, clock.now())
-    with writes(db) as written:
+    with counted(db) as run:
         record_turn(db, replace(channel, team_name=None), SEEN, clock.now())  # most activities do not name the team
-    assert written == []
+    assert writes(run) == []
     moved = replace(channel, team_name=None, service_url="https://smba.example/amer/")
-    with writes(db) as written:
+    with counted(db) as run:
         record_turn(db, moved, SEEN, clock.now())
-    assert len(written) == 1
+    assert len(writes(run)) == 1
     stored = ConversationRepository(db).get("msteams", "a:1")
     assert stored is not None and (stored.service_url, stored.team_name) == ("https://smba.example/amer/", "Loket")
 
@@ -218,6 +205,6 @@ def test_a_name_the_person_corrected_is_no_change_when_teams_sends_its_own(db: D
         stored = session.get_one(Person, person.id)
         stored.name, stored.name_corrected = "Nadia P.", True
         session.add(stored)
-    with writes(db) as written:
+    with counted(db) as run:
         again = record_turn(db, CHAT, SEEN, clock.now()).person
-    assert written == [] and again.name == "Nadia P."
+    assert writes(run) == [] and again.name == "Nadia P."
