@@ -92,7 +92,7 @@ class Project(SQLModel, table=True):
     goal: str = Field(default="", max_length=4000)
     scope: str = Field(default="", max_length=4000)
     coordinator_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
-    manager_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    manager_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL", index=True)
     planned_start: date | None = None
     planned_end: date | None = None
     budget_hours: Decimal | None = Field(default=None, sa_type=Numeric(12, 2))
