@@ -114,6 +114,10 @@ class DirectoryRepository:
         with self._db.session() as session:
             return managed_domains_in(session, person_id)
 
+    def standing(self, person_id: int) -> tuple[frozenset[Role], frozenset[int]]:
+        with self._db.session() as session:
+            return standing_in(session, person_id)
+
     def grant(self, person_id: int, role: Role, *, actor_id: int | None, now: datetime) -> bool:
         """False when the person already had the role (granting twice records once)."""
         with self._db.session() as session:
@@ -249,6 +253,12 @@ _MANAGED_DOMAINS_OF = select(ManagerDomain.domain_id).where(col(ManagerDomain.pe
 
 def managed_domains_in(session: Session, person_id: int) -> frozenset[int]:
     return frozenset(session.exec(_MANAGED_DOMAINS_OF, params={"person_id": person_id}))
+
+
+def standing_in(session: Session, person_id: int) -> tuple[frozenset[Role], frozenset[int]]:
+    """The person's roles, and the domains their manager role covers (none without the role)."""
+    roles = roles_in(session, person_id)
+    return roles, managed_domains_in(session, person_id) if Role.MANAGER in roles else frozenset()
 
 
 def find_people(session: Session, wanted: str) -> list[Person]:

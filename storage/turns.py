@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from storage.conversations import ConversationSeen, conversation_as_recorded, record_conversation_in
 from storage.db import Database
-from storage.directory import Role, managed_domains_in, roles_in
+from storage.directory import Role, standing_in
 from storage.models import Person
 from storage.people import PersonSeen, person_as_recorded, record_seen_in
 from storage.projects import managed_project_domains_in
@@ -38,10 +38,10 @@ def record_turn(db: Database, conversation: ConversationSeen | None, person: Per
             record_conversation_in(session, conversation, now)
         sender = person_as_recorded(session, person, now, SEEN_FRESH_FOR) or record_seen_in(session, person, now)
         assert sender.id is not None
-        roles = roles_in(session, sender.id)
+        roles, managed_domains = standing_in(session, sender.id)
         return TurnRecord(
             person=sender,
             roles=roles,
-            managed_domains=managed_domains_in(session, sender.id) if Role.MANAGER in roles else frozenset(),
+            managed_domains=managed_domains,
             named_manager_domains=managed_project_domains_in(session, sender.id),
         )

@@ -49,9 +49,7 @@ def me(request: Request, services: Services) -> Me:
     if isinstance(known, Me):
         return known
     assert request.person.id is not None
-    directory = DirectoryRepository(services.db)
-    roles = directory.roles(request.person.id)
-    domains = directory.managed_domains(request.person.id) if Role.MANAGER in roles else frozenset()
+    roles, domains = DirectoryRepository(services.db).standing(request.person.id)
     found = request.memo["me"] = Me(request.person.id, roles, domains)
     return found
 
