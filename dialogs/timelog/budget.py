@@ -27,15 +27,16 @@ CHART_URI_MAX = 18_000
 
 
 def hours_view(services: Services, project: ProjectFacts, today: date, *, people_of: int | None) -> ProjectHoursView:
-    """people_of: only this person's line (None: everyone's)."""
-    entries = TimeEntryRepository(services.db)
+    """people_of: only this person's line (None: everyone's). The project's totals are everyone's lines summed (every
+    entry has its person), whoever may see them."""
+    lines = TimeEntryRepository(services.db).per_person(project.id)
     people = [
         PersonHours(name, planned_minutes, performed_minutes)
-        for person_id, name, planned_minutes, performed_minutes in entries.per_person(project.id)
+        for person_id, name, planned_minutes, performed_minutes in lines
         if people_of is None or person_id == people_of
     ]
-    spent = entries.project_minutes(project.id, "performed")
-    planned = entries.project_minutes(project.id, "planned")
+    spent = sum(performed for _id, _name, _planned, performed in lines)
+    planned = sum(planned for _id, _name, planned, _performed in lines)
     return burn_view(services, project, spent, today, planned_minutes=planned, people=people)
 
 
