@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from babel import Locale
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from babel.numbers import format_decimal
 
 from cards.i18n import LANGUAGES, PLURAL_CATEGORIES, Translator, catalog, language_of, placeholders, translator
@@ -162,3 +164,17 @@ def test_numbers_are_written_as_babel_writes_them_in_the_readers_notation(langua
     for value in [*values, 2.5, 12, Decimal("1E+3"), Decimal("0.125")]:
         assert t.number(value) == format_decimal(value, format="#,##0.##", locale=t.locale), value
     assert t.number(Decimal("1234.5")) == {"nl": "1.234,5", "en": "1,234.5"}[language]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@settings(max_examples=300, deadline=None)
+@given(
+    value=st.one_of(
+        st.decimals(min_value=-(10**12), max_value=10**12, allow_nan=False, places=4),
+        st.integers(min_value=-(10**15), max_value=10**15),
+        st.floats(min_value=-1e9, max_value=1e9, allow_nan=False),
+    )
+)
+def test_any_number_is_written_as_babel_writes_it(language: str, value: Decimal | int | float) -> None:
+    t = translator(language)  # type: ignore[arg-type]
+    assert t.number(value) == format_decimal(value, format="#,##0.##", locale=t.locale)
