@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from babel import Locale
+from babel.numbers import format_decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from babel.numbers import format_decimal
 
 from cards.i18n import LANGUAGES, PLURAL_CATEGORIES, Translator, catalog, language_of, placeholders, translator
 
