@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal, get_args
 
 from babel import Locale
-from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
+from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 
 Language = Literal["nl", "en"]
 LANGUAGES: tuple[Language, ...] = get_args(Language)
@@ -100,6 +100,8 @@ class Translator:
         pattern "#,##0.##" writes (tests/test_catalogs.py holds them equal), in a sixth of its time: a card of 40
         people's hours writes 80 of them."""
         exact = value if isinstance(value, Decimal) else Decimal(str(value))  # babel, too, reads a float by its str
+        if not exact.is_finite():  # "∞", "NaN": babel's words for what no sum of hours should ever be
+            return format_decimal(exact, format="#,##0.##", locale=self.locale)
         written = f"{exact.quantize(_HUNDREDTH, rounding=ROUND_HALF_EVEN):,f}"
         if "." in written:
             written = written.rstrip("0").rstrip(".")

@@ -161,7 +161,16 @@ def test_english_says_worked_for_hours_someone_worked() -> None:
 def test_numbers_are_written_as_babel_writes_them_in_the_readers_notation(language: str) -> None:
     t = translator(language)  # type: ignore[arg-type]
     values = [Decimal(n) / d for n in (0, 1, -1, 7, 150, 1005, 123456, 98765432, -4321) for d in (1, 3, 60, 7, 1000)]
-    for value in [*values, 2.5, 12, Decimal("1E+3"), Decimal("0.125")]:
+    for value in [
+        *values,
+        2.5,
+        12,
+        Decimal("1E+3"),
+        Decimal("0.125"),
+        Decimal("-Infinity"),
+        float("inf"),
+        Decimal("NaN"),
+    ]:
         assert t.number(value) == format_decimal(value, format="#,##0.##", locale=t.locale), value
     assert t.number(Decimal("1234.5")) == {"nl": "1.234,5", "en": "1,234.5"}[language]
 
