@@ -97,7 +97,7 @@ class Translator:
 
     def number(self, value: Decimal | int | float) -> str:
         """A number in the reader's notation with at most two decimals: "1.234,5" (nl), "1,234.5" (en); what babel's
-        pattern "#,##0.##" writes (tests/test_catalogs.py holds them equal), in a sixth of its time: a card of 40
+        pattern "#,##0.##" writes (tests/test_catalogs.py holds them equal), in a tenth of its time: a card of 40
         people's hours writes 80 of them."""
         exact = value if isinstance(value, Decimal) else Decimal(str(value))  # babel, too, reads a float by its str
         if not exact.is_finite():  # "∞", "NaN": babel's words for what no sum of hours should ever be
