@@ -5,6 +5,7 @@ quick turns (help) of everybody else?
     .venv/bin/python bench/mixed.py --database postgresql://postgres@127.0.0.1:5432/test  # a fresh database, dropped
     .venv/bin/python bench/mixed.py --projectbot-src /tmp/base                        # another checkout ("before")
     .venv/bin/python bench/mixed.py --seconds 20 --rounds 2 --json
+    .venv/bin/python bench/mixed.py --open-loop 60,15                                 # turns arriving, per second
 
 The database is seeded (by the checkout under test, so its own schema) with 100 projects, their status reports,
 milestones, risks and 100,000 time entries over 50 people (bench/portfolio.py), a manager over all of them; the 50
@@ -20,6 +21,11 @@ Per round, three phases of `--seconds` each, measured after a warm-up:
 * **full mix**: the same 8 help loops, and 8 loops of every other kind, drawn at random by weight: `log` (a 5-minute
   entry on one of their projects, so the data under that project's chart changes), `timesheet`, `status <code>`,
   `budget`, `project`, `portfolio` (the manager, 100 projects), `rapport`.
+
+With `--open-loop HELP,OTHER` the phases are open loops instead: help turns arrive at HELP per second and the
+drawing (or, in the full mix, other) turns at OTHER per second, at random (Poisson), each answered or not, as many
+people's turns arrive; the load then stays below what the server can do, and the ratio shows whether a quick turn
+waits for a slow one rather than how the one core is shared out when it is saturated.
 
 Reported per turn type and phase: count, p50/p95/p99/max (ms, as the load generator saw them: the bot answers the
 POST after its replies went out). The headline is **help p95 beside charts / help p95 alone**, measured in the same
@@ -73,6 +79,7 @@ OTHER_WEIGHTS = {
     "portfolio": 10,
     "report": 10,
 }
+JSON_HEADERS = {"Content-Type": "application/json"}
 BUSY_WORDS = ("te druk", "too busy", "niet bereiken", "cannot reach")
 GOALS = {"help_p95_ratio": 1.5, "chart_card_p50_ms": 150.0, "p99_ms": 1000.0}
 
@@ -171,27 +178,47 @@ class Load:
         }[kind]
         return json.dumps(self.factory.message(person, text)).encode()
 
-    async def loop(self, session: Any, kinds: list[str], weights: list[int], until: float, record: str | None) -> None:
+    async def one(self, session: Any, kind: str, record: str | None) -> None:
+        """One turn: POST it, wait for the answer (the bot answers once its replies went out), note how long."""
         import aiohttp
 
-        headers = {"Content-Type": "application/json"}
+        body = self._turn(kind)
+        started = time.perf_counter()
+        try:
+            async with session.post(self.url, data=body, headers=JSON_HEADERS) as answer:
+                await answer.read()
+                status = answer.status
+        except (aiohttp.ClientError, TimeoutError):
+            status = 0
+        if record is not None:
+            self.latencies[record][kind].append(time.perf_counter() - started)
+            self.statuses[kind][status] += 1
+
+    async def loop(self, session: Any, kinds: list[str], weights: list[int], until: float, record: str | None) -> None:
+        """A closed loop: one person asking again as soon as they have their answer."""
         while time.monotonic() < until:
-            kind = self.rng.choices(kinds, weights)[0]
-            body = self._turn(kind)
-            started = time.perf_counter()
-            try:
-                async with session.post(self.url, data=body, headers=headers) as answer:
-                    await answer.read()
-                    status = answer.status
-            except (aiohttp.ClientError, TimeoutError):
-                status = 0
-            if record is not None:
-                self.latencies[record][kind].append(time.perf_counter() - started)
-                self.statuses[kind][status] += 1
+            await self.one(session, self.rng.choices(kinds, weights)[0], record)
+
+    async def arrivals(
+        self, session: Any, kinds: list[str], weights: list[int], rate: float, until: float, record: str | None
+    ) -> None:
+        """An open loop: turns arrive at `rate` per second on average (Poisson), whether earlier ones are answered
+        or not, as many people's turns do; each is its own task."""
+        running: set[asyncio.Task[None]] = set()
+        while True:
+            await asyncio.sleep(self.rng.expovariate(rate))
+            if time.monotonic() >= until:
+                break
+            task = asyncio.create_task(self.one(session, self.rng.choices(kinds, weights)[0], record))
+            running.add(task)
+            task.add_done_callback(running.discard)
+        if running:
+            await asyncio.gather(*running)
 
     async def phase(
         self, help_workers: int, others: dict[str, int], other_workers: int, seconds: float, record: str | None
     ) -> float:
+        """Closed loops: `help_workers` asking help, `other_workers` asking the kinds of `others` by weight."""
         import aiohttp
 
         until = time.monotonic() + seconds
@@ -201,6 +228,26 @@ class Load:
             await asyncio.gather(
                 *(self.loop(session, ["help"], [1], until, record) for _ in range(help_workers)),
                 *(self.loop(session, other_kinds, other_weights, until, record) for _ in range(other_workers)),
+            )
+        return time.perf_counter() - started
+
+    async def open_phase(
+        self, help_rate: float, others: dict[str, int], other_rate: float, seconds: float, record: str | None
+    ) -> float:
+        """Open loops: help arriving at `help_rate` per second and the kinds of `others` at `other_rate`."""
+        import aiohttp
+
+        until = time.monotonic() + seconds
+        started = time.perf_counter()
+        connector = aiohttp.TCPConnector(limit=0)  # an open loop has no bound on turns in flight
+        async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as session:
+            await asyncio.gather(
+                self.arrivals(session, ["help"], [1], help_rate, until, record),
+                *(
+                    [self.arrivals(session, list(others), list(others.values()), other_rate, until, record)]
+                    if others and other_rate > 0
+                    else []
+                ),
             )
         return time.perf_counter() - started
 
@@ -259,9 +306,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 asyncio.run(load.phase(args.help_workers, OTHER_WEIGHTS, others, args.warmup, record=None))
                 before = get_json(f"http://{LOOPBACK}:{connector_port}/_bench/stats")
                 cpu_before = cpu_seconds(server.pid) or 0.0
+                drawing = {kind: CHART_WEIGHTS[kind] for kind in args.beside.split(",")}
                 for _round in range(args.rounds):
+                    if args.open_loop:
+                        help_rate, other_rate = args.open_loop
+                        asyncio.run(load.open_phase(help_rate, {}, 0, args.seconds, "help alone"))
+                        asyncio.run(load.open_phase(help_rate, drawing, other_rate, args.seconds, "beside charts"))
+                        if not args.skip_full_mix:
+                            asyncio.run(load.open_phase(help_rate, OTHER_WEIGHTS, other_rate, args.seconds, "full mix"))
+                        continue
                     asyncio.run(load.phase(args.help_workers, {}, 0, args.seconds, record="help alone"))
-                    drawing = {kind: CHART_WEIGHTS[kind] for kind in args.beside.split(",")}
                     asyncio.run(load.phase(args.help_workers, drawing, others, args.seconds, "beside charts"))
                     if not args.skip_full_mix:
                         asyncio.run(load.phase(args.help_workers, OTHER_WEIGHTS, others, args.seconds, "full mix"))
@@ -295,8 +349,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "projects": args.projects,
         "entries": args.entries,
         "seed_seconds": round(seeded, 1),
-        "concurrency": args.concurrency,
-        "help_workers": args.help_workers,
+        "concurrency": None if args.open_loop else args.concurrency,
+        "help_workers": None if args.open_loop else args.help_workers,
+        "open_loop_rates_per_s": list(args.open_loop) if args.open_loop else None,
         "seconds_per_phase": args.seconds,
         "rounds": args.rounds,
         "phases": phases,
@@ -320,6 +375,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+def _rates(text: str) -> tuple[float, float]:
+    try:
+        help_rate, other_rate = (float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected HELP,OTHER turns per second (e.g. 40,8), not {text!r}") from None
+    if help_rate <= 0 or other_rate < 0:
+        raise argparse.ArgumentTypeError("the help rate must be above 0 and the other rate at least 0")
+    return help_rate, other_rate
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["_seed"]:
@@ -337,6 +402,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--beside", default="budget,project,report", help="the drawing turns of the second phase (comma-separated)"
     )
+    parser.add_argument(
+        "--open-loop",
+        type=_rates,
+        metavar="HELP,OTHER",
+        help="open loops instead: help turns arriving at HELP per second, the drawing (or other) turns at OTHER per "
+        "second, Poisson (e.g. 40,8); --concurrency and --help-workers then only shape the warm-up",
+    )
     parser.add_argument("--skip-full-mix", action="store_true", help="only the first two phases")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--projectbot-src", type=Path, help="run (and seed with) this checkout")
@@ -348,9 +420,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
+    load_shape = (
+        f"open loops: help {args.open_loop[0]:g}/s, others {args.open_loop[1]:g}/s"
+        if args.open_loop
+        else f"{args.concurrency} in flight ({args.help_workers} asking help)"
+    )
     print(
-        f"{result['backend']}, {result['src']}: {args.projects} projects, {args.entries} entries, "
-        f"{args.concurrency} in flight ({args.help_workers} asking help), "
+        f"{result['backend']}, {result['src']}: {args.projects} projects, {args.entries} entries, {load_shape}, "
         f"{args.seconds:.0f} s per phase x {args.rounds}"
     )
     print(f"  {'phase':<14} {'turn':<10} {'count':>6} {'p50':>8} {'p95':>8} {'p99':>8} {'max':>8}  ms")
